@@ -1,0 +1,53 @@
+/**
+ * The Prisma client of the process, on embedded PGlite or a real PostgreSQL server (see lib/db/url.ts).
+ *
+ * One client per process, kept on globalThis: PGlite allows one process per data directory, and Next.js may load
+ * this module more than once (route bundles, instrumentation, HMR). Tests swap the client with `setDb()`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaClient } from "@/generated/prisma/client";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { databaseUrl } from "./url";
+
+export type Db = PrismaClient;
+
+type Holder = { db?: Db; pglite?: PGlite };
+const holder: Holder = ((globalThis as any).__sitemapForgeDb ??= {});
+
+/** Opens the PGlite database of a `pglite:` URL (creates parent folders). `pglite:memory` → in-memory. */
+export function openPglite(url: string): PGlite {
+  const dir = url.slice("pglite:".length);
+  if (dir === "memory" || dir === "") return new PGlite();
+  fs.mkdirSync(path.resolve(dir, ".."), { recursive: true });
+  return new PGlite(dir);
+}
+
+/** Builds a client for a URL. The caller owns it (and must `$disconnect()` it). */
+export function createDb(url: string, pglite?: PGlite): { db: Db; pglite?: PGlite } {
+  if (url.startsWith("pglite:")) {
+    const pg = pglite ?? openPglite(url);
+    return { db: new PrismaClient({ adapter: new PrismaPGlite(pg) }), pglite: pg };
+  }
+  return { db: new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) };
+}
+
+/** The process-wide client for DATABASE_URL, created on first use. */
+export function getDb(): Db {
+  if (!holder.db) Object.assign(holder, createDb(databaseUrl()));
+  return holder.db!;
+}
+
+/** The PGlite instance behind getDb(), if the process runs on PGlite. */
+export function getPglite(): PGlite | undefined {
+  getDb();
+  return holder.pglite;
+}
+
+/** Replaces the process-wide client (tests, CLI tools). */
+export function setDb(db: Db, pglite?: PGlite): void {
+  holder.db = db;
+  holder.pglite = pglite;
+}

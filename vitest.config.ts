@@ -1,0 +1,22 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": fileURLToPath(new URL("./", import.meta.url)),
+      // server-only throws outside Next's react-server condition; tests import lib/ directly.
+      "server-only": fileURLToPath(new URL("./tests/helpers/empty.ts", import.meta.url)),
+    },
+  },
+  test: {
+    environment: "node",
+    include: ["lib/**/*.test.ts", "inngest/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "tests/**/*.test.ts"],
+    env: { NEXTAUTH_SECRET: "test-secret-0123456789abcdef0123456789", NEXTAUTH_URL: "http://localhost:3000", NEXT_TELEMETRY_DISABLED: "1" },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // 2-core machines: two workers keep PGlite boots and real-site crawls from starving each other.
+    maxWorkers: 2,
+  },
+});
