@@ -47,6 +47,7 @@ CREATE TABLE "Sitemap" (
     "userAgent" TEXT,
     "respectRobots" BOOLEAN NOT NULL DEFAULT true,
     "publishedRunId" TEXT,
+    "activeRunId" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -135,6 +136,9 @@ CREATE UNIQUE INDEX "ApiKey_hash_key" ON "ApiKey"("hash");
 
 -- CreateIndex
 CREATE INDEX "ApiKey_userId_idx" ON "ApiKey"("userId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Sitemap_activeRunId_key" ON "Sitemap"("activeRunId");
 
 -- CreateIndex
 CREATE INDEX "Sitemap_userId_createdAt_idx" ON "Sitemap"("userId", "createdAt");
