@@ -1,0 +1,129 @@
+/**
+ * Run orchestration on a real database (PGlite, and PostgreSQL when TEST_DATABASE_URL is set), crawling a small
+ * site served on loopback: claim → crawl step → export step → published files, and the failure paths.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { validateXml } from "@/tests/helpers/xmllint";
+import { claimRun, finishRun, getRun } from "@/lib/db/runs";
+import { listPublishedFiles, openPublishedFile } from "@/lib/db/files";
+import { crawlRun, exportRun, failRun } from "./execute";
+
+vi.mock("@/lib/jobs/events", () => ({ sendGenerateRequested: vi.fn(async () => ({ ids: ["x"] })) }));
+const { requestRun } = await import("./request-run");
+
+const pages: Record<string, { body: string; headers?: Record<string, string>; status?: number }> = {
+  "/robots.txt": { body: "User-agent: *\nDisallow: /private/\n", headers: { "content-type": "text/plain" } },
+  "/": { body: `<a href="/a">a</a><a href="/b">b</a><a href="/private/x">p</a><a href="/gone">g</a>` },
+  "/a": { body: `<a href="/">home</a>`, headers: { "last-modified": "Tue, 03 Nov 2026 10:00:00 GMT" } },
+  "/b": { body: `<meta name="robots" content="noindex"><a href="/c">c</a>` },
+  "/c": { body: `ok` },
+  "/gone": { body: "nope", status: 404 },
+};
+let server: http.Server;
+let origin = "";
+let mode: "normal" | "empty" = "normal";
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const p = mode === "empty" && req.url !== "/robots.txt" ? { body: "", status: 500 } : pages[req.url ?? ""];
+    if (!p) return res.writeHead(404).end();
+    res.writeHead(p.status ?? 200, { "content-type": "text/html; charset=utf-8", ...p.headers }).end(p.body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.CRAWL_ALLOW_HOSTS = new URL(origin).host;
+  process.env.FILES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "sf-files-"));
+  process.env.APP_URL = "http://sitemaps.test";
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+for (const backend of testBackends()) {
+  describe(`runs on ${backend.name}`, () => {
+    const t = useTestDb(backend);
+    let userId = "";
+    let sitemapId = "";
+
+    beforeAll(async () => {
+      const user = await t.db.user.create({ data: { email: `runs-${backend.name}@example.com`, passwordHash: "x" } });
+      userId = user.id;
+      const sm = await t.db.sitemap.create({
+        data: { userId, name: "Fixture", startUrl: `${origin}/`, fileName: "site", concurrency: 2 },
+      });
+      sitemapId = sm.id;
+    });
+
+    it("claims at most one active run per sitemap, even when requests race", async () => {
+      const claims = await Promise.all(Array.from({ length: 8 }, () => claimRun({ sitemapId, trigger: "api" })));
+      const won = claims.filter(Boolean);
+      expect(won).toHaveLength(1);
+      await expect(requestRun({ sitemapId, userId, trigger: "api" })).rejects.toMatchObject({ code: "conflict" });
+      await finishRun(won[0]!.id, { status: "cancelled" });
+      expect((await t.db.sitemap.findUnique({ where: { id: sitemapId } }))!.activeRunId).toBeNull();
+    });
+
+    it("refuses another user's sitemap (not_found) and an inactive one (conflict)", async () => {
+      await expect(requestRun({ sitemapId, userId: "someone-else", trigger: "api" })).rejects.toMatchObject({ code: "not_found" });
+      await t.db.sitemap.update({ where: { id: sitemapId }, data: { active: false } });
+      await expect(requestRun({ sitemapId, userId, trigger: "api" })).rejects.toMatchObject({ code: "conflict" });
+      await t.db.sitemap.update({ where: { id: sitemapId }, data: { active: true } });
+    });
+
+    it("crawls, exports and publishes a valid sitemap with an inventory reason for every URL left out", async () => {
+      const run = await requestRun({ sitemapId, userId, trigger: "api" });
+      expect(run.status).toBe("queued");
+      const crawled = await crawlRun(run.id);
+      expect(crawled).toMatchObject({ skipped: false, urlsListed: 3 });
+      const exported = await exportRun(run.id);
+      expect(exported).toMatchObject({ skipped: false, files: 1, urls: 3 });
+
+      const done = (await getRun(run.id))!;
+      expect(done.status).toBe("succeeded");
+      expect(done.urlsListed).toBe(3);
+      expect(done.excludedByReason).toMatchObject({ robots_disallowed: 1, noindex_meta: 1, http_error: 1 });
+
+      const inv = await t.db.runUrl.findMany({ where: { runId: run.id }, orderBy: { url: "asc" } });
+      expect(inv.filter((u) => u.included).map((u) => new URL(u.url).pathname)).toEqual(["/", "/a", "/c"]);
+      expect(inv.filter((u) => !u.included).every((u) => u.reason)).toBe(true);
+      expect(inv.find((u) => u.url.endsWith("/a"))!.lastmod!.toISOString()).toBe("2026-11-03T10:00:00.000Z");
+
+      const files = await listPublishedFiles({ sitemapId, userId });
+      expect(files.map((f) => [f.name, f.kind, f.urlCount])).toEqual([["site.xml", "urlset", 3]]);
+      const opened = (await openPublishedFile({ sitemapId, name: "site.xml" }))!;
+      const xml = Buffer.from(await new Response(opened.stream).arrayBuffer()).toString("utf8");
+      expect(xml).toContain(`<loc>${origin}/a</loc>`);
+      expect(xml).toContain("<lastmod>2026-11-03T10:00:00Z</lastmod>");
+      const tmp = path.join(os.tmpdir(), `sf-run-${backend.name}.xml`);
+      fs.writeFileSync(tmp, xml);
+      await validateXml(tmp, "urlset");
+      expect(await openPublishedFile({ sitemapId, name: "../site.xml" })).toBeNull();
+      expect(await openPublishedFile({ sitemapId, name: "site.xml", userId: "someone-else" })).toBeNull();
+    });
+
+    it("keeps serving the previous files when a run finds nothing to list", async () => {
+      const before = await listPublishedFiles({ sitemapId, userId });
+      mode = "empty";
+      try {
+        const run = await requestRun({ sitemapId, userId, trigger: "api" });
+        await crawlRun(run.id);
+        await expect(exportRun(run.id)).rejects.toThrow();
+        await failRun(run.id, new (await import("@/lib/sitemap/writer")).EmptySitemapError());
+        const failed = (await getRun(run.id))!;
+        expect(failed.status).toBe("failed");
+        expect(failed.error).toMatch(/No indexable page/);
+      } finally {
+        mode = "normal";
+      }
+      expect(await listPublishedFiles({ sitemapId, userId })).toEqual(before);
+      const sm = await t.db.sitemap.findUnique({ where: { id: sitemapId } });
+      expect(sm!.activeRunId).toBeNull();
+      const dirs = fs.readdirSync(path.join(process.env.FILES_DIR!, sitemapId));
+      expect(dirs.filter((d) => d.startsWith(".tmp"))).toEqual([]);
+    });
+  });
+}
