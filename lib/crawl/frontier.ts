@@ -1,0 +1,53 @@
+/**
+ * The crawl frontier (URLs waiting to be fetched) and the seen-set (every normalised URL met so far), behind
+ * one small interface so a later version can keep them in the database and resume a killed crawl.
+ *
+ * Contract the crawler relies on:
+ * - `markSeen` is the only deduplication point: it returns true exactly once per URL.
+ * - `push`/`shift` are FIFO. The crawler pushes depth d+1 only while processing depth d and waits for depth d
+ *   to finish before starting d+1, so FIFO order is BFS order.
+ * Methods may return promises (a DB-backed store); the in-memory store answers synchronously.
+ * Memory of the in-memory store: the seen-set's strings plus queued items; no page bodies.
+ */
+
+/** A URL waiting to be fetched, with its link distance from the start URL (start = 0). */
+export type FrontierItem = { url: string; depth: number };
+
+export type FrontierStore = {
+  /** Marks a normalised URL as seen. True when it had not been seen before. */
+  markSeen(url: string): boolean | Promise<boolean>;
+  /** Appends an item to the queue. */
+  push(item: FrontierItem): void | Promise<void>;
+  /** Removes and returns the oldest queued item, or null when the queue is empty. */
+  shift(): FrontierItem | null | Promise<FrontierItem | null>;
+};
+
+/** In-memory {@link FrontierStore}: a Set for the seen-set and an array queue with amortised O(1) shift. */
+export function createMemoryFrontier(): FrontierStore & { seenCount(): number; queued(): number } {
+  const seen = new Set<string>();
+  let queue: FrontierItem[] = [];
+  let head = 0;
+  return {
+    markSeen(url) {
+      if (seen.has(url)) return false;
+      seen.add(url);
+      return true;
+    },
+    push(item) {
+      queue.push(item);
+    },
+    shift() {
+      if (head >= queue.length) return null;
+      const item = queue[head];
+      head++;
+      // Drop the consumed prefix now and then so a long crawl does not keep every item ever queued.
+      if (head >= 1024 && head * 2 >= queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+      return item;
+    },
+    seenCount: () => seen.size,
+    queued: () => queue.length - head,
+  };
+}
