@@ -1,0 +1,44 @@
+/**
+ * `generate-sitemap`: one run = a crawl step and an export step (lib/runs/execute.ts does the work; this file only
+ * wires it to Inngest). Triggered by `sitemap/generate.requested {runId, sitemapId}`.
+ *
+ * - One generation per sitemap at a time (concurrency key `event.data.sitemapId`).
+ * - Steps are retried (2 retries); both steps are idempotent (see lib/runs/execute.ts).
+ * - "Nothing indexable" is final: a NonRetriableError, recorded on the run without retries.
+ * - When retries are exhausted, onFailure records the error on the run and releases the sitemap's claim.
+ * Step outputs are small counts (memoised as JSON by Inngest), never page bodies or URL lists.
+ */
+import { NonRetriableError } from "inngest";
+import { inngest } from "@/lib/jobs/client";
+import { generateRequested } from "@/lib/jobs/events";
+import { crawlRun, exportRun, failRun } from "@/lib/runs/execute";
+import { EmptySitemapError } from "@/lib/sitemap/writer";
+
+export const generateSitemap = inngest.createFunction(
+  {
+    id: "generate-sitemap",
+    name: "Generate sitemap",
+    triggers: [generateRequested],
+    concurrency: { key: "event.data.sitemapId", limit: 1 },
+    retries: 2,
+    onFailure: async ({ event, error }) => {
+      await failRun(event.data.event.data.runId, error);
+    },
+  },
+  async ({ event, step }) => {
+    const { runId, sitemapId } = event.data;
+    const crawl = await step.run("crawl", () => crawlRun(runId));
+    const exported = await step.run("export", async () => {
+      try {
+        return await exportRun(runId);
+      } catch (err) {
+        if (err instanceof EmptySitemapError) {
+          await failRun(runId, err);
+          throw new NonRetriableError(err.message);
+        }
+        throw err;
+      }
+    });
+    return { runId, sitemapId, crawl, exported };
+  },
+);
