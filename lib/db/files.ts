@@ -108,3 +108,9 @@ export async function openPublishedFile(opts: { sitemapId: string; name: string;
     stream: Readable.toWeb(nodeStream) as ReadableStream<Uint8Array>,
   };
 }
+
+/** Removes every generation folder of a sitemap (after its rows are deleted). Missing folders are fine. */
+export async function removeSitemapFiles(sitemapId: string): Promise<void> {
+  if (!isSafeFileName(sitemapId)) return;
+  await fs.promises.rm(path.join(filesRoot(), sitemapId), { recursive: true, force: true });
+}

@@ -1,0 +1,72 @@
+/**
+ * Turns anything a handler throws into the one error envelope:
+ * `{ error: { type, code, message, field?, request_id, doc_url } }` with the status from lib/core/errors.ts.
+ *
+ * AppError → as is. ZodError → 422 (see zodToAppError). Prisma P2002 → 409 duplicate_entry, P2025 → 404.
+ * Anything else → 500 internal_error with a generic message; the error itself goes to the server log only.
+ */
+import { Prisma } from "@/generated/prisma/client";
+import { AppError, type ErrorCode } from "@/lib/core/errors";
+import { z } from "zod";
+
+export const DOC_BASE_URL = "https://github.com/sitemap-forge/sitemap-forge/blob/main/docs/api.md";
+
+export function errorBody(err: AppError, requestId: string) {
+  return {
+    error: {
+      type: err.type,
+      code: err.code,
+      message: err.message,
+      ...(err.field !== undefined ? { field: err.field } : {}),
+      request_id: requestId,
+      doc_url: `${DOC_BASE_URL}#${err.code}`,
+    },
+  };
+}
+
+const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+
+/**
+ * The first zod issue as an AppError with `field` = the dotted path:
+ * unknown key → unknown_field; absent required value → missing; URL/email/pattern → invalid_format; else invalid_value.
+ * `input` (what was parsed) tells an absent value from a wrongly typed one; without it (`inputKnown` false) both are
+ * invalid_value.
+ */
+export function zodToAppError(error: z.ZodError, input: unknown, inputKnown = true): AppError {
+  const issue = error.issues[0];
+  if (!issue) return new AppError("invalid_value", "Invalid input.");
+  if (issue.code === "unrecognized_keys") {
+    const field = [...issue.path, issue.keys[0]].join(".");
+    return new AppError("unknown_field", `Unknown field "${field}".`, { field });
+  }
+  const field = issue.path.length ? issue.path.join(".") : undefined;
+  const name = field ? `"${field}"` : "The request body";
+  if (issue.code === "invalid_type" && inputKnown && valueAt(input, issue.path) === undefined) {
+    return new AppError("missing", `${name} is required.`, { field });
+  }
+  const code: ErrorCode =
+    issue.code === "invalid_format" || (issue.code === "custom" && issue.params?.code === "invalid_format")
+      ? "invalid_format"
+      : "invalid_value";
+  return new AppError(code, `${name}: ${issue.message}`, { field });
+}
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) return zodToAppError(err, undefined, false);
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === "P2002") return new AppError("duplicate_entry", "A resource with these values already exists.");
+    if (err.code === "P2025") return new AppError("not_found", "Not found.");
+  }
+  return null;
+}
+
+export function toErrorResponse(err: unknown, requestId: string): Response {
+  let appError = toAppError(err);
+  if (!appError) {
+    console.error(`[api] ${requestId} unhandled error`, err);
+    appError = new AppError("internal_error", "Something went wrong on our side; try again later.");
+  }
+  return Response.json(errorBody(appError, requestId), { status: appError.status });
+}

@@ -1,0 +1,49 @@
+/**
+ * Serving a published file: Content-Type by extension, `ETag: "<sha256>"`, Last-Modified (the file's creation),
+ * Content-Length, and 304 Not Modified for a matching If-None-Match (or, without it, If-Modified-Since; RFC 9110
+ * §13.1). Bytes are streamed as stored: a `.gz` file is sent as `application/gzip`, not content-encoded.
+ */
+import type { OpenedFile } from "@/lib/db/files";
+
+const CONTENT_TYPES: Record<string, string> = {
+  xml: "application/xml; charset=utf-8",
+  gz: "application/gzip",
+  txt: "text/plain; charset=utf-8",
+  json: "application/json",
+};
+
+export const contentTypeFor = (name: string): string =>
+  CONTENT_TYPES[name.slice(name.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream";
+
+function notModified(req: Request, etag: string, modified: Date): boolean {
+  const inm = req.headers.get("if-none-match");
+  if (inm !== null) {
+    return inm.split(",").some((t) => {
+      const tag = t.trim().replace(/^W\//, "");
+      return tag === "*" || tag === etag;
+    });
+  }
+  const ims = Date.parse(req.headers.get("if-modified-since") ?? "");
+  return !Number.isNaN(ims) && Math.floor(modified.getTime() / 1000) <= Math.floor(ims / 1000);
+}
+
+export function fileResponse(req: Request, file: OpenedFile, cacheControl: string): Response {
+  const etag = `"${file.sha256}"`;
+  const headers = new Headers({
+    ETag: etag,
+    "Last-Modified": file.createdAt.toUTCString(),
+    "Cache-Control": cacheControl,
+    "X-Content-Type-Options": "nosniff",
+  });
+  if (notModified(req, etag, file.createdAt)) {
+    void file.stream.cancel().catch(() => {});
+    return new Response(null, { status: 304, headers });
+  }
+  headers.set("Content-Type", contentTypeFor(file.name));
+  headers.set("Content-Length", String(file.bytes));
+  if (req.method === "HEAD") {
+    void file.stream.cancel().catch(() => {});
+    return new Response(null, { status: 200, headers });
+  }
+  return new Response(file.stream, { status: 200, headers });
+}

@@ -1,0 +1,14 @@
+// Adds the user id that lib/auth/options.ts puts into the JWT and the session.
+import type { DefaultSession } from "next-auth";
+
+declare module "next-auth" {
+  interface Session {
+    user?: DefaultSession["user"] & { id?: string };
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    uid?: string;
+  }
+}

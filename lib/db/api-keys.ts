@@ -1,0 +1,68 @@
+/**
+ * API keys (table ApiKey). Only the SHA-256 hash of a key is stored; the plaintext never reaches this module
+ * (lib/auth/issue-api-key.ts generates it and hands it to the caller once). Revocation sets `revokedAt`; revoked keys never authenticate again.
+ * `lastUsedAt` is written at most once a minute per key (a conditional update, so concurrent requests write once).
+ */
+import type { TApiKeyDto } from "@/lib/schemas/api-keys";
+import { getDb } from "./client";
+import { newestFirst, olderThan, pageOf, type KeysetAfter } from "./keyset";
+
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+const select = { id: true, name: true, prefix: true, lastFour: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+type Row = { id: string; name: string; prefix: string; lastFour: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+
+const toApiKeyDto = (r: Row): TApiKeyDto => ({
+  ...r,
+  createdAt: r.createdAt.toISOString(),
+  lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+  revokedAt: r.revokedAt?.toISOString() ?? null,
+});
+
+export async function insertApiKey(opts: {
+  userId: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  lastFour: string;
+}): Promise<TApiKeyDto> {
+  return toApiKeyDto(await getDb().apiKey.create({ data: opts, select }));
+}
+
+/** The user's keys (revoked ones too, with `revokedAt`), newest first. */
+export async function listApiKeys(opts: { userId: string; limit: number; after?: KeysetAfter | null }) {
+  const rows = await getDb().apiKey.findMany({
+    where: { userId: opts.userId, ...olderThan(opts.after) },
+    orderBy: newestFirst,
+    take: opts.limit + 1,
+    select,
+  });
+  const page = pageOf(rows, opts.limit);
+  return { items: page.rows.map(toApiKeyDto), next: page.next };
+}
+
+/** Revokes the user's key; true when it exists (already revoked counts), false for unknown or another user's key. */
+export async function revokeApiKey(opts: { userId: string; keyId: string }): Promise<boolean> {
+  const db = getDb();
+  const { count } = await db.apiKey.updateMany({
+    where: { id: opts.keyId, userId: opts.userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count === 1 || (await db.apiKey.count({ where: { id: opts.keyId, userId: opts.userId } })) === 1;
+}
+
+/** The non-revoked key with this hash, or null. */
+export async function findActiveApiKey(hash: string): Promise<{ id: string; userId: string; lastUsedAt: Date | null } | null> {
+  return getDb().apiKey.findFirst({ where: { hash, revokedAt: null }, select: { id: true, userId: true, lastUsedAt: true } });
+}
+
+/** Records a use of the key unless one was recorded less than a minute ago. */
+export async function touchApiKey(opts: { keyId: string; lastUsedAt: Date | null; now?: Date }): Promise<void> {
+  const now = opts.now ?? new Date();
+  if (opts.lastUsedAt && now.getTime() - opts.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await getDb().apiKey.updateMany({
+    where: { id: opts.keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: stale } }] },
+    data: { lastUsedAt: now },
+  });
+}
