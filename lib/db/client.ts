@@ -10,6 +10,7 @@ import { PrismaClient } from "@/generated/prisma/client";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { lockPgliteDir } from "./pglite-lock";
 import { databaseUrl } from "./url";
 
 export type Db = PrismaClient;
@@ -17,11 +18,15 @@ export type Db = PrismaClient;
 type Holder = { db?: Db; pglite?: PGlite };
 const holder: Holder = ((globalThis as any).__sitemapForgeDb ??= {});
 
-/** Opens the PGlite database of a `pglite:` URL (creates parent folders). `pglite:memory` → in-memory. */
+/**
+ * Opens the PGlite database of a `pglite:` URL (creates parent folders). `pglite:memory` → in-memory.
+ * Errors: PgliteLockedError when another live process has the folder open (see pglite-lock.ts).
+ */
 export function openPglite(url: string): PGlite {
   const dir = url.slice("pglite:".length);
   if (dir === "memory" || dir === "") return new PGlite();
   fs.mkdirSync(path.resolve(dir, ".."), { recursive: true });
+  lockPgliteDir(dir);
   return new PGlite(dir);
 }
 

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { PGlite } from "@electric-sql/pglite";
+import { lockPgliteDir, unlockPgliteDir } from "./pglite-lock";
 
 const require = createRequire(import.meta.url);
 const filters = { externalTables: [] as string[], externalEnums: [] as string[] };
@@ -46,9 +47,18 @@ async function adapterFor(target: MigrationTarget): Promise<{ adapter: any; clos
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
     const dir = url.slice("pglite:".length);
     const inMemory = dir === "memory" || dir === "";
-    if (!inMemory) fs.mkdirSync(path.resolve(dir, ".."), { recursive: true }); // PGlite only creates the last segment
+    if (!inMemory) {
+      fs.mkdirSync(path.resolve(dir, ".."), { recursive: true }); // PGlite only creates the last segment
+      lockPgliteDir(dir);
+    }
     const db = inMemory ? new PGlite() : new PGlite(dir);
-    return { adapter: new PrismaPGlite(db), close: () => db.close() };
+    return {
+      adapter: new PrismaPGlite(db),
+      close: async () => {
+        await db.close();
+        if (!inMemory) unlockPgliteDir(dir);
+      },
+    };
   }
   const { PrismaPg } = await import("@prisma/adapter-pg");
   return { adapter: new PrismaPg({ connectionString: url }), close: async () => {} };
