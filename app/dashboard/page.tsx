@@ -1,0 +1,125 @@
+"use client";
+import Link from "next/link";
+import { useState } from "react";
+import { EmptyState } from "@/components/empty-state";
+import { PlayIcon, PlusIcon, SitemapIcon } from "@/components/icons";
+import { PageHeader } from "@/components/page-header";
+import { LoadingRows, QueryError } from "@/components/query-states";
+import { RunStatusBadge } from "@/components/run-status-badge";
+import { Alert } from "@/components/ui/alert";
+import { Button, ButtonLink } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { errorMessage } from "@/lib/client/api";
+import { formatCount, formatDateTime, formatRelative } from "@/lib/client/format";
+import { useGenerateSitemap, useSitemaps, type SitemapDto } from "@/lib/client/sitemaps";
+import { isActiveRun } from "@/lib/schemas/runs";
+
+function GenerateButton({ sitemap, onError }: { sitemap: SitemapDto; onError: (msg: string) => void }) {
+  const generate = useGenerateSitemap();
+  const active = sitemap.lastRun ? isActiveRun(sitemap.lastRun) : false;
+  return (
+    <Button
+      size="sm"
+      variant="secondary"
+      loading={generate.isPending}
+      disabled={active || !sitemap.active}
+      title={!sitemap.active ? "This sitemap is paused" : active ? "A run is in progress" : undefined}
+      data-testid="generate-button"
+      onClick={() => generate.mutate(sitemap.id, { onError: (err) => onError(`${sitemap.name}: ${errorMessage(err)}`) })}
+    >
+      {!generate.isPending && <PlayIcon className="size-3.5" />}
+      {active ? "Running…" : "Generate"}
+    </Button>
+  );
+}
+
+export default function SitemapsPage() {
+  const { data, error, isPending, refetch } = useSitemaps();
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  return (
+    <>
+      <PageHeader
+        title="Sitemaps"
+        description="Each sitemap crawls one site and publishes its XML files."
+        actions={
+          data && data.length > 0 ? (
+            <ButtonLink href="/dashboard/sitemaps/new" data-testid="add-sitemap">
+              <PlusIcon /> Add a sitemap
+            </ButtonLink>
+          ) : undefined
+        }
+      />
+      {actionError && (
+        <Alert tone="error" className="mb-4" testId="list-action-error">
+          {actionError}
+        </Alert>
+      )}
+      <Card>
+        {isPending ? (
+          <LoadingRows rows={4} label="Loading sitemaps" />
+        ) : error ? (
+          <QueryError error={error} onRetry={() => refetch()} />
+        ) : data.length === 0 ? (
+          <EmptyState
+            testId="sitemaps-empty"
+            icon={<SitemapIcon />}
+            title="No sitemaps yet"
+            description="Add a site by its start URL. Sitemap Forge crawls it and publishes a sitemap you can submit to search engines."
+            action={
+              <ButtonLink href="/dashboard/sitemaps/new" data-testid="add-sitemap">
+                <PlusIcon /> Add a sitemap
+              </ButtonLink>
+            }
+          />
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm" data-testid="sitemaps-table">
+              <caption className="sr-only">Your sitemaps</caption>
+              <thead>
+                <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+                  <th scope="col" className="px-5 py-3 font-medium">Sitemap</th>
+                  <th scope="col" className="px-5 py-3 font-medium">Last run</th>
+                  <th scope="col" className="px-5 py-3 text-right font-medium">URLs listed</th>
+                  <th scope="col" className="px-5 py-3 font-medium">Last run time</th>
+                  <th scope="col" className="px-5 py-3"><span className="sr-only">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {data.map((s) => {
+                  const run = s.lastRun;
+                  const when = run ? (run.finishedAt ?? run.startedAt ?? run.createdAt) : null;
+                  return (
+                    <tr key={s.id} className="group hover:bg-slate-50/60" data-testid="sitemap-row" data-sitemap-id={s.id}>
+                      <td className="max-w-md px-5 py-3.5">
+                        <Link href={`/dashboard/sitemaps/${s.id}`} className="font-medium text-slate-900 hover:text-indigo-600" data-testid="sitemap-name">
+                          {s.name}
+                        </Link>
+                        {!s.active && <span className="ml-2 text-xs font-medium text-amber-700">Paused</span>}
+                        <div className="truncate text-xs text-slate-500" title={s.startUrl}>
+                          {s.startUrl}
+                        </div>
+                      </td>
+                      <td className="px-5 py-3.5">
+                        <RunStatusBadge status={run?.status} testId="sitemap-status" />
+                      </td>
+                      <td className="px-5 py-3.5 text-right tabular-nums text-slate-700" data-testid="sitemap-urls">
+                        {run && (run.status === "succeeded" || isActiveRun(run)) ? formatCount(run.progress.urlsListed) : "—"}
+                      </td>
+                      <td className="whitespace-nowrap px-5 py-3.5 text-slate-500" title={when ? formatDateTime(when) : undefined}>
+                        {when ? formatRelative(when) : "—"}
+                      </td>
+                      <td className="px-5 py-3.5 text-right">
+                        <GenerateButton sitemap={s} onError={setActionError} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import type { TRunDto } from "@/lib/schemas/runs";
+import { formatCount, formatDateTime, formatDuration, formatRelative, runDurationMs } from "@/lib/client/format";
+import { RunStatusBadge } from "./run-status-badge";
+import { cn } from "./ui/cn";
+
+const TRIGGER_LABEL: Record<TRunDto["trigger"], string> = { dashboard: "Dashboard", api: "API", schedule: "Schedule", cli: "CLI" };
+
+export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishedRunId: string | null }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm" data-testid="run-history">
+        <caption className="sr-only">Run history</caption>
+        <thead>
+          <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+            <th scope="col" className="px-5 py-2 font-medium">Status</th>
+            <th scope="col" className="px-4 py-2 font-medium">Started</th>
+            <th scope="col" className="px-4 py-2 font-medium">Trigger</th>
+            <th scope="col" className="px-4 py-2 text-right font-medium">Duration</th>
+            <th scope="col" className="px-4 py-2 text-right font-medium">Pages</th>
+            <th scope="col" className="px-4 py-2 text-right font-medium">Listed</th>
+            <th scope="col" className="py-2 pr-5 pl-4 text-right font-medium">Excluded</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {runs.map((r) => (
+            <tr key={r.id} data-testid="run-history-row" data-run-id={r.id} className={cn(r.id === publishedRunId && "bg-emerald-50/40")}>
+              <td className="py-2.5 pr-4 pl-5">
+                <div className="flex items-center gap-2">
+                  <RunStatusBadge status={r.status} />
+                  {r.id === publishedRunId && <span className="text-xs font-medium text-emerald-700">Published</span>}
+                </div>
+                {r.status === "failed" && r.error && <div className="mt-1 max-w-xs truncate text-xs text-red-600" title={r.error}>{r.error}</div>}
+              </td>
+              <td className="px-4 py-2.5 whitespace-nowrap text-slate-600" title={formatDateTime(r.startedAt ?? r.createdAt)}>
+                {formatRelative(r.startedAt ?? r.createdAt)}
+              </td>
+              <td className="px-4 py-2.5 text-slate-600">{TRIGGER_LABEL[r.trigger] ?? r.trigger}</td>
+              <td className="px-4 py-2.5 text-right tabular-nums text-slate-600">{r.finishedAt ? formatDuration(runDurationMs(r)) : "—"}</td>
+              <td className="px-4 py-2.5 text-right tabular-nums text-slate-700">{formatCount(r.progress.pagesFetched)}</td>
+              <td className="px-4 py-2.5 text-right tabular-nums text-slate-700">{formatCount(r.progress.urlsListed)}</td>
+              <td className="py-2.5 pr-5 pl-4 text-right tabular-nums text-slate-700">{formatCount(r.progress.urlsExcluded)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

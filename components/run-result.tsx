@@ -1,0 +1,50 @@
+import type { TRunDto } from "@/lib/schemas/runs";
+import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
+import { ExcludedTable } from "./excluded-table";
+import { RunStatusBadge } from "./run-status-badge";
+import { Stat } from "./stat";
+import { Alert } from "./ui/alert";
+import { Card, CardHeader } from "./ui/card";
+
+/** The outcome of a finished run: counts, time taken, the error if it failed, and the excluded-by-reason table. */
+export function RunResult({ run }: { run: TRunDto }) {
+  const p = run.progress;
+  return (
+    <Card data-testid="run-result" data-status={run.status} aria-labelledby="run-result-title">
+      <CardHeader
+        id="run-result-title"
+        title={
+          <span className="flex items-center gap-2">
+            Last run <RunStatusBadge status={run.status} testId="run-result-status" />
+          </span>
+        }
+        description={run.finishedAt ? `Finished ${formatDateTime(run.finishedAt)}` : `Started ${formatDateTime(run.startedAt ?? run.createdAt)}`}
+      />
+      {run.status === "failed" && (
+        <div className="px-5 pt-4">
+          <Alert tone="error" title="The run failed" testId="run-error">
+            {run.error ?? "No error message was recorded."}
+          </Alert>
+        </div>
+      )}
+      {run.status === "cancelled" && (
+        <div className="px-5 pt-4">
+          <Alert tone="warning" title="The run was cancelled">
+            {run.error ?? "The previously published files are still served."}
+          </Alert>
+        </div>
+      )}
+      <dl className="grid grid-cols-2 gap-5 px-5 py-5 sm:grid-cols-3 lg:grid-cols-6">
+        <Stat label="URLs listed" value={formatCount(p.urlsListed)} testId="result-urls-listed" />
+        <Stat label="URLs excluded" value={formatCount(p.urlsExcluded)} testId="result-urls-excluded" />
+        <Stat label="Pages fetched" value={formatCount(p.pagesFetched)} />
+        <Stat label="Time taken" value={formatDuration(runDurationMs(run))} testId="result-duration" />
+        <Stat label="Files written" value={formatCount(run.filesWritten)} />
+        <Stat label="Bytes written" value={formatBytes(run.bytesWritten)} />
+      </dl>
+      <div className="border-t border-slate-100 pb-2">
+        <ExcludedTable byReason={run.excludedByReason} />
+      </div>
+    </Card>
+  );
+}

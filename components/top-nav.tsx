@@ -1,0 +1,57 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut, useSession } from "next-auth/react";
+import { Logo } from "./logo";
+import { cn } from "./ui/cn";
+
+const LINKS = [
+  { href: "/dashboard", label: "Sitemaps", match: (p: string) => p === "/dashboard" || p.startsWith("/dashboard/sitemaps") },
+  { href: "/dashboard/api-keys", label: "API keys", match: (p: string) => p.startsWith("/dashboard/api-keys") },
+];
+
+export function TopNav() {
+  const pathname = usePathname() ?? "";
+  const { data: session } = useSession();
+  const email = session?.user?.email;
+
+  return (
+    <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/90 backdrop-blur">
+      <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
+        <Logo href="/dashboard" compact />
+        <nav aria-label="Main" className="flex items-center gap-1">
+          {LINKS.map((l) => {
+            const active = l.match(pathname);
+            return (
+              <Link
+                key={l.href}
+                href={l.href}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap transition-colors sm:px-3",
+                  active ? "bg-slate-100 text-slate-900" : "text-slate-500 hover:bg-slate-50 hover:text-slate-900",
+                )}
+              >
+                {l.label}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="ml-auto flex items-center gap-3">
+          {email && (
+            <span className="hidden max-w-[16rem] truncate text-sm text-slate-500 sm:inline" data-testid="user-email" title={email}>
+              {email}
+            </span>
+          )}
+          <button
+            type="button"
+            onClick={() => signOut({ callbackUrl: "/login" })}
+            className="rounded-md px-3 py-1.5 text-sm font-medium whitespace-nowrap text-slate-600 ring-1 ring-inset ring-slate-200 transition-colors hover:bg-slate-50 hover:text-slate-900"
+          >
+            Sign out
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

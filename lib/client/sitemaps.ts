@@ -1,0 +1,110 @@
+"use client";
+/**
+ * Sitemap queries and mutations for the dashboard (GET/POST/PATCH/DELETE /api/v1/sitemaps…, generate, files, runs).
+ * The list polls every 3 s only while one of its sitemaps has an active run, so idle dashboards make no requests.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TFileDto } from "@/lib/schemas/files";
+import { isActiveRun, type TRunDto } from "@/lib/schemas/runs";
+import type { TCreateSitemapBody, TSitemapDto, TUpdateSitemapBody } from "@/lib/schemas/sitemaps";
+import { apiFetch, apiFetchAll, apiFetchPage } from "./api";
+import { runKeys } from "./runs";
+
+export type SitemapDto = TSitemapDto;
+export type SitemapFileDto = TFileDto;
+export type CreateSitemapBody = TCreateSitemapBody;
+export type UpdateSitemapBody = TUpdateSitemapBody;
+
+export const sitemapKeys = {
+  all: ["sitemaps"] as const,
+  list: () => [...sitemapKeys.all, "list"] as const,
+  detail: (id: string) => [...sitemapKeys.all, "detail", id] as const,
+  files: (id: string) => [...sitemapKeys.all, "files", id] as const,
+  runs: (id: string) => [...sitemapKeys.all, "runs", id] as const,
+};
+
+const LIST_POLL_MS = 3_000;
+const base = (id: string) => `/api/v1/sitemaps/${encodeURIComponent(id)}`;
+
+export function useSitemaps() {
+  return useQuery({
+    queryKey: sitemapKeys.list(),
+    queryFn: ({ signal }) => apiFetchAll<SitemapDto>("/api/v1/sitemaps", { signal }),
+    refetchInterval: (q) => (q.state.data?.some((s) => s.lastRun && isActiveRun(s.lastRun)) ? LIST_POLL_MS : false),
+  });
+}
+
+export function useSitemap(id: string) {
+  return useQuery({
+    queryKey: sitemapKeys.detail(id),
+    queryFn: ({ signal }) => apiFetch<SitemapDto>(base(id), { signal }),
+  });
+}
+
+export function useSitemapFiles(id: string) {
+  return useQuery({
+    queryKey: sitemapKeys.files(id),
+    queryFn: ({ signal }) => apiFetchAll<SitemapFileDto>(`${base(id)}/files`, { signal }),
+  });
+}
+
+/** The newest runs of a sitemap (first page only: the history is a glance, not an archive). */
+export function useSitemapRuns(id: string) {
+  return useQuery({
+    queryKey: sitemapKeys.runs(id),
+    queryFn: ({ signal }) => apiFetchPage<TRunDto>(`${base(id)}/runs`, { signal }),
+  });
+}
+
+export function useCreateSitemap() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateSitemapBody) => apiFetch<SitemapDto>("/api/v1/sitemaps", { method: "POST", body }),
+    onSuccess: (sitemap) => {
+      queryClient.setQueryData(sitemapKeys.detail(sitemap.id), sitemap);
+      return queryClient.invalidateQueries({ queryKey: sitemapKeys.list() });
+    },
+  });
+}
+
+export function useUpdateSitemap(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UpdateSitemapBody) => apiFetch<SitemapDto>(base(id), { method: "PATCH", body }),
+    onSuccess: (sitemap) => {
+      queryClient.setQueryData(sitemapKeys.detail(id), sitemap);
+      return queryClient.invalidateQueries({ queryKey: sitemapKeys.list() });
+    },
+  });
+}
+
+export function useDeleteSitemap() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<void>(base(id), { method: "DELETE" }),
+    onSuccess: (_void, id) => {
+      queryClient.removeQueries({ queryKey: sitemapKeys.detail(id) });
+      return queryClient.invalidateQueries({ queryKey: sitemapKeys.list() });
+    },
+  });
+}
+
+/** POST …/generate → 202 with the queued run; 409 `conflict` when inactive or a run is already active. */
+export function useGenerateSitemap() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<TRunDto>(`${base(id)}/generate`, { method: "POST" }),
+    onSuccess: (run, id) => {
+      queryClient.setQueryData(runKeys.detail(run.id), run);
+      // The sitemap's lastRun is now this run; patch it in place so the page switches to it without a flash.
+      queryClient.setQueryData<SitemapDto>(sitemapKeys.detail(id), (s) => (s ? { ...s, lastRun: run } : s));
+      queryClient.setQueryData<SitemapDto[]>(sitemapKeys.list(), (list) =>
+        list?.map((s) => (s.id === id ? { ...s, lastRun: run } : s)),
+      );
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: sitemapKeys.list() }),
+        queryClient.invalidateQueries({ queryKey: sitemapKeys.runs(id) }),
+      ]);
+    },
+  });
+}
