@@ -60,6 +60,51 @@ export type CrawlRecord = {
   depth: number;
   /** For reason "redirect": the normalised Location target. For "canonical_elsewhere": the canonical URL. */
   target?: string | null;
+  /** hex sha256 of the page's main content (HTML pages answered 200), for truthful lastmod. */
+  contentHash?: string | null;
+  /** Sitemap extensions found on the page (images, hreflang alternates, video, news). */
+  data?: PageExtensions | null;
+  /** Validators of the response, for conditional requests on the next run. */
+  etag?: string | null;
+  lastModifiedHeader?: string | null;
+  /** The server answered 304 Not Modified and the record was replayed from the previous snapshot. */
+  notModified?: boolean;
+};
+
+/** Google image sitemap: only image:loc (title/caption/etc. are deprecated). */
+export type VideoInfo = {
+  thumbnailLoc: string;
+  title: string;
+  description: string;
+  contentLoc?: string | null;
+  playerLoc?: string | null;
+  durationSec?: number | null;
+  publicationDate?: string | null;
+};
+export type NewsInfo = { publicationName: string; language: string; publicationDate: string; title: string };
+
+/** Extension data of one page (Google's sitemap extensions; hreflang per Google's localized-versions docs). */
+export type PageExtensions = {
+  /** Absolute image URLs, ≤ 1,000, same origin or an allowed image host. */
+  images?: string[];
+  /** hreflang alternates of the page's cluster, from <link rel="alternate" hreflang> and Link: headers. */
+  alternates?: { hreflang: string; href: string }[];
+  video?: VideoInfo[];
+  news?: NewsInfo | null;
+};
+
+/**
+ * What a full fetch of a page found, stored per sitemap and replayed when the next run's conditional request is
+ * answered 304 Not Modified (the body is not sent again, so its links must come from here).
+ */
+export type PageSnapshot = {
+  status: number | null;
+  included: boolean;
+  reason: ExclusionReason | null;
+  target?: string | null;
+  contentHash?: string | null;
+  data?: PageExtensions | null;
+  links: { url: string; nofollow: boolean }[];
 };
 
 export type ChangeFreq = "always" | "hourly" | "daily" | "weekly" | "monthly" | "yearly" | "never";

@@ -55,6 +55,7 @@ CREATE TABLE "PageState" (
     "hashFirstSeenAt" TIMESTAMP(3) NOT NULL,
     "etag" TEXT,
     "lastModified" TEXT,
+    "snapshot" JSONB,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "PageState_pkey" PRIMARY KEY ("sitemapId","url")
