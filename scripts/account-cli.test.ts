@@ -85,3 +85,19 @@ describe("account CLI", { timeout: 120_000 }, () => {
     expect(await query((db) => db.apiKey.count())).toBe(1);
   });
 });
+
+describe("account CLI while another process holds the embedded database", { timeout: 120_000 }, () => {
+  it("refuses with a clear message, no stack trace, and changes nothing", async () => {
+    const { db, pglite } = createDb(url); // this test process now holds the folder, as `npm start` would
+    try {
+      const r = await cli("user-create.ts", ["--email", "late@example.com", "--password", "a-long-password"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`open in another process (pid ${process.pid}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(await db.user.count({ where: { email: "late@example.com" } })).toBe(0);
+    } finally {
+      await db.$disconnect();
+      await pglite?.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { isAppError } from "../lib/core/errors";
 import { getDb, getPglite } from "../lib/db/client";
+import { PgliteLockedError } from "../lib/db/pglite-lock";
 
 export class UsageError extends Error {}
 
@@ -23,13 +24,15 @@ export function flags<K extends string>(names: readonly K[], usage: string): Rec
 }
 
 export async function runCli(main: () => Promise<void>): Promise<void> {
+  let lockedOut = false;
   try {
     await main();
   } catch (err) {
+    lockedOut = err instanceof PgliteLockedError;
     if (err instanceof UsageError) {
       console.error(err.message);
       process.exitCode = 2;
-    } else if (isAppError(err)) {
+    } else if (isAppError(err) || err instanceof PgliteLockedError) {
       console.error(`Error: ${err.message}`);
       process.exitCode = 1;
     } else {
@@ -37,7 +40,10 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await getDb().$disconnect();
-    await getPglite()?.close();
+    // Only close what was opened: a locked-out process never got a database.
+    if (!(process.exitCode === 1 && lockedOut)) {
+      await getDb().$disconnect();
+      await getPglite()?.close();
+    }
   }
 }

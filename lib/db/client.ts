@@ -10,7 +10,7 @@ import { PrismaClient } from "@/generated/prisma/client";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { lockPgliteDir } from "./pglite-lock";
+import { lockPgliteDir, unlockPgliteDir } from "./pglite-lock";
 import { databaseUrl } from "./url";
 
 export type Db = PrismaClient;
@@ -27,7 +27,17 @@ export function openPglite(url: string): PGlite {
   if (dir === "memory" || dir === "") return new PGlite();
   fs.mkdirSync(path.resolve(dir, ".."), { recursive: true });
   lockPgliteDir(dir);
-  return new PGlite(dir);
+  const pg = new PGlite(dir);
+  const close = pg.close.bind(pg);
+  // Closing releases the folder for other processes.
+  pg.close = async () => {
+    try {
+      await close();
+    } finally {
+      unlockPgliteDir(dir);
+    }
+  };
+  return pg;
 }
 
 /** Builds a client for a URL. The caller owns it (and must `$disconnect()` it). */

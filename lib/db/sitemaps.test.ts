@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { createUser } from "./users";
@@ -23,7 +26,7 @@ for (const backend of testBackends()) {
       const row = await insertSitemap({ userId: a.id, data: base() });
       expect(await findSitemap({ userId: b.id, sitemapId: row.id })).toBeNull();
       expect(await updateSitemap({ userId: b.id, sitemapId: row.id, data: { name: "x" } })).toBeNull();
-      expect(await deleteSitemap({ userId: b.id, sitemapId: row.id })).toBe(false);
+      expect(await deleteSitemap({ userId: b.id, sitemapId: row.id })).toBe("not_found");
       expect((await listSitemaps({ userId: b.id, limit: 10 })).rows).toEqual([]);
       expect((await findSitemap({ userId: a.id, sitemapId: row.id }))!.name).toBe("S");
     });
@@ -74,12 +77,21 @@ for (const backend of testBackends()) {
       expect(Object.fromEntries(entries)).toEqual({ [withIndex.id]: "a.xml", [single.id]: "b.xml.gz" });
     });
 
-    it("delete cascades to runs and file records", async () => {
+    it("delete is refused while a run is active, then cascades to runs, file records and files on disk", async () => {
       const u = await user();
       const s = await insertSitemap({ userId: u.id, data: base() });
       const run = await t.db.run.create({ data: { sitemapId: s.id, trigger: "api" } });
-      expect(await deleteSitemap({ userId: u.id, sitemapId: s.id })).toBe(true);
+      process.env.FILES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "sf-del-"));
+      const folder = path.join(process.env.FILES_DIR, s.id, run.id);
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(folder, "a.xml"), "<urlset/>");
+      await t.db.sitemap.update({ where: { id: s.id }, data: { activeRunId: run.id } });
+      expect(await deleteSitemap({ userId: u.id, sitemapId: s.id })).toBe("active_run");
+      expect(fs.existsSync(folder)).toBe(true);
+      await t.db.sitemap.update({ where: { id: s.id }, data: { activeRunId: null } });
+      expect(await deleteSitemap({ userId: u.id, sitemapId: s.id })).toBe("deleted");
       expect(await t.db.run.findUnique({ where: { id: run.id } })).toBeNull();
+      expect(fs.existsSync(path.join(process.env.FILES_DIR, s.id))).toBe(false);
     });
   });
 }
