@@ -30,16 +30,16 @@ export function settingsOf(sm: Sitemap) {
   });
 }
 
+/** The run with its sitemap, or null when it no longer exists (its sitemap was deleted): the job then ends quietly. */
 async function loadRun(runId: string) {
-  const run = await getDb().run.findUnique({ where: { id: runId }, include: { sitemap: true } });
-  if (!run) throw new Error(`run ${runId} not found`);
-  return run;
+  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: true } });
 }
 
 export type CrawlStepResult = { skipped: boolean; pagesFetched: number; urlsListed: number; urlsExcluded: number };
 
 export async function crawlRun(runId: string): Promise<CrawlStepResult> {
   const run = await loadRun(runId);
+  if (!run) return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed")
     return { skipped: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
   await markRunRunning(runId);
@@ -64,7 +64,7 @@ export type ExportStepResult = { skipped: boolean; files: number; bytes: number;
 
 export async function exportRun(runId: string): Promise<ExportStepResult> {
   const run = await loadRun(runId);
-  if (run.status !== "running") return { skipped: true, files: 0, bytes: 0, urls: 0 };
+  if (!run || run.status !== "running") return { skipped: true, files: 0, bytes: 0, urls: 0 };
   const sm = run.sitemap;
   const root = filesRoot();
   const written = await publishGeneration({
