@@ -66,3 +66,9 @@ export function setDb(db: Db, pglite?: PGlite): void {
   holder.db = db;
   holder.pglite = pglite;
 }
+
+/**
+ * Options for interactive transactions: Prisma's 5 s default is too short on a loaded 2-core machine with PGlite;
+ * our transactions are short, so a longer limit only matters under load.
+ */
+export const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { getDb } from "./client";
+import { getDb, TX_OPTIONS } from "./client";
 
 export function filesRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.FILES_DIR?.trim() || ".data/files");
@@ -45,7 +45,7 @@ export async function publishRunFiles(opts: {
     });
     await tx.sitemap.update({ where: { id: opts.sitemapId }, data: { publishedRunId: opts.runId } });
     return before.publishedRunId && before.publishedRunId !== opts.runId ? before.publishedRunId : null;
-  });
+  }, TX_OPTIONS);
 }
 
 /** The files currently served for a sitemap (the published run's), or [] when nothing is published or not yours. */

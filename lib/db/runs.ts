@@ -8,7 +8,8 @@
 import type { Run as RunRow, RunTrigger } from "@/generated/prisma/client";
 import type { CrawlRecord } from "@/lib/core/types";
 import type { TRunDto } from "@/lib/schemas/runs";
-import { getDb } from "./client";
+import { randomUUID } from "node:crypto";
+import { getDb, TX_OPTIONS } from "./client";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -35,18 +36,21 @@ export function toRunDto(r: RunRow): TRunDto {
  */
 export async function claimRun(opts: { sitemapId: string; trigger: RunTrigger }): Promise<RunRow | null> {
   const db = getDb();
-  return db.$transaction(async (tx) => {
-    const run = await tx.run.create({ data: { sitemapId: opts.sitemapId, trigger: opts.trigger } });
-    const claimed = await tx.sitemap.updateMany({
-      where: { id: opts.sitemapId, active: true, activeRunId: null },
-      data: { activeRunId: run.id },
-    });
-    if (claimed.count !== 1) {
-      await tx.run.delete({ where: { id: run.id } });
-      return null;
-    }
-    return run;
-  });
+  const id = randomUUID();
+  // Claim the sitemap row first: the UPDATE takes its row lock, so concurrent claimers queue behind it and then see
+  // activeRunId already set. Inserting the run first would take a FOR KEY SHARE lock (the foreign key) that
+  // conflicts with updating the unique activeRunId column — a deadlock on PostgreSQL.
+  return db.$transaction(
+    async (tx) => {
+      const claimed = await tx.sitemap.updateMany({
+        where: { id: opts.sitemapId, active: true, activeRunId: null },
+        data: { activeRunId: id },
+      });
+      if (claimed.count !== 1) return null;
+      return tx.run.create({ data: { id, sitemapId: opts.sitemapId, trigger: opts.trigger } });
+    },
+    TX_OPTIONS,
+  );
 }
 
 export async function getRun(runId: string): Promise<RunRow | null> {
@@ -124,7 +128,7 @@ export async function finishRun(
       },
     });
     await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: runId }, data: { activeRunId: null } });
-  });
+  }, TX_OPTIONS);
 }
 
 /** Stores a batch of inventory records; records already stored for the run (same URL) are skipped. */
