@@ -57,7 +57,7 @@ export const TEXT_FORMAT: PartFormat = {
   header: "",
   footer: "",
   usesExtras: false,
-  asciiOnly: true,
+  byteLength: (s: string) => s.length, // RFC 3986 locs are ASCII
   render: (e: NormalisedEntry) => `${e.loc}\n`,
 };
 
@@ -68,7 +68,7 @@ export const JSON_FORMAT: PartFormat = {
   header: '{"urls":[\n',
   footer: "\n]}\n",
   usesExtras: false,
-  asciiOnly: true,
+  byteLength: (s: string) => s.length, // locs are ASCII, lastmod values too
   render(e: NormalisedEntry, first: boolean): string {
     const loc = JSON.stringify(e.loc);
     const item = e.lastmod === null ? `{"loc":${loc}}` : `{"loc":${loc},"lastmod":"${e.lastmod}"}`;

@@ -1,11 +1,17 @@
 /**
- * Streaming part writer shared by the XML (`writer.ts`) and TXT/JSON (`formats.ts`) outputs. Internal to
- * `lib/sitemap`: import the public functions from those modules instead.
+ * Streaming part writer shared by every output (`writer.ts` XML, `formats.ts` TXT/JSON, `html.ts`, `outputs.ts`).
+ * Internal to `lib/sitemap`: import the public functions from those modules instead.
  *
- * Entries are normalised one by one (`encodeLoc`, `w3cDatetime`), rendered to strings, batched into chunks of
- * ≥ 256 KiB and written (or fed to one gzip stream per file). A part is closed when the next entry would exceed
- * `maxFileEntries` or the exact UTF-8 byte size `header + entries + footer` would exceed `maxFileSize`. Memory is one
- * chunk plus one record per part, whatever the number of URLs. With more than one part, a sitemapindex is written.
+ * Two stages, so that one pass over the entries can feed several formats (`outputs.ts` tees one source into the XML,
+ * TXT, JSON and HTML writers):
+ * - `EntryNormaliser.next(entry)` normalises an entry once (`encodeLoc`, `w3cDatetime`, changefreq/priority checks,
+ *   consecutive-duplicate skip, extension fragment via `ExtensionRenderer`) into one reused `NormalisedEntry`.
+ * - `PartWriter.push(normalised)` renders it in its format, batches strings into chunks of ≥ 256 KiB and writes them
+ *   (or feeds one gzip stream per file). A part is closed when the next entry would exceed `maxFileEntries`, the
+ *   exact UTF-8 byte size `header + entries + footer` would exceed `maxFileSize`, or (urlset) the part already
+ *   holds 1,000 `<news:news>` and the entry has one. With more than one part, a sitemapindex is written
+ *   (or, for HTML pages, nothing: pages link to each other).
+ * Memory is one chunk per writer plus one record per part, whatever the number of URLs.
  */
 import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
@@ -20,12 +26,16 @@ import {
   SitemapLimitError,
   SitemapOptionsError,
 } from "./errors";
+import type { ExtensionRenderer } from "./extensions";
 import { buildSitemapIndexXml } from "./index-xml";
 import { isSafeName } from "./names";
 import { encodeLoc, w3cDatetime, w3cDatetimeToMs } from "./xml";
 
-/** What a written file holds. */
-export type SitemapFileKind = "urlset" | "sitemapindex" | "txt" | "json";
+/**
+ * What a written file holds: a `<urlset>` part, a `<sitemapindex>`, a TXT part, the JSON export, an HTML sitemap page,
+ * or the hreflang problem report (JSON, see outputs.ts).
+ */
+export type SitemapFileKind = "urlset" | "sitemapindex" | "txt" | "json" | "html" | "hreflang_report";
 
 /** One file as written. Sizes in bytes; `sha256` is the lowercase hex digest of the bytes on disk. */
 export type WrittenFile = {
@@ -70,23 +80,45 @@ export type NormalisedEntry = {
   lastmod: string | null;
   changefreq: ChangeFreq | null;
   priority: string | null;
+  /** Extension XML (images, videos, news, hreflang links) to put after `<priority>`, or null. */
+  ext: string | null;
+  /** UTF-8 byte length of `ext` minus its `length` (non-ASCII titles), so byte counts stay exact without a scan. */
+  extExtraBytes: number;
+  /** `ext` holds a `<news:news>` (capped at 1,000 per urlset file). */
+  news: boolean;
+  /** The entry's title as given (HTML sitemap link text), when the normaliser was asked for titles; else null. */
+  title: string | null;
 };
 
 /** How one output format renders a part. `render` must be deterministic. */
 export type PartFormat = {
-  kind: "urlset" | "txt" | "json";
+  kind: "urlset" | "txt" | "json" | "html";
   /** File extension with the dot, e.g. ".xml". */
   ext: string;
   header: string;
   footer: string;
+  /**
+   * Per-part header/footer (HTML pages: page number, previous/next links). When given they replace `header`/`footer`;
+   * `last` tells whether no part follows. Only for formats without a byte limit (the size check uses `footer`).
+   */
+  headerFor?: (partNo: number) => string;
+  footerFor?: (partNo: number, last: boolean) => string;
   /** Whether changefreq/priority are rendered (and therefore validated). */
   usesExtras: boolean;
   /**
-   * `render` only ever returns ASCII (true for every format here: locs are RFC 3986-encoded, the rest are W3C
-   * datetimes, enum words and numbers), so string length = UTF-8 byte length. Checked on every batch written.
+   * Exact UTF-8 byte length of `s`, a string `render` returned for `e`. ASCII-only formats return `s.length` (a native
+   * call per URL would cost more than the rest of the render); every batch written is checked against the real size,
+   * so a miscount cannot go unnoticed.
    */
-  asciiOnly: boolean;
+  byteLength(s: string, e: NormalisedEntry): number;
   render(e: NormalisedEntry, firstInPart: boolean): string;
+  /**
+   * "split" (default): one part is `<f><ext>`, several are `<f>-1<ext>`, `<f>-2<ext>`, … plus a sitemapindex (at most
+   * 50,000 parts). "pages": `<f><ext>`, `<f>-2<ext>`, `<f>-3<ext>`, … and no index (HTML pages link to each other).
+   */
+  naming?: "split" | "pages";
+  /** At most this many entries with `news` per part (urlset: 1,000); a further one starts a new part. */
+  maxNewsPerPart?: number;
 };
 
 export type PartOptions = {
@@ -105,6 +137,8 @@ export type PartOptions = {
   indexFileName: string | null;
   /** Write header + footer when there are no entries (JSON) instead of throwing EmptySitemapError. */
   allowEmpty: boolean;
+  /** `<?xml-stylesheet?>` line (with its "\n") for the sitemapindex, or "" (see xsl.ts). */
+  indexStylesheet?: string;
 };
 
 /** A batch is handed to the file (or to gzip) once it holds this many bytes. */
@@ -225,7 +259,7 @@ export function checkCommonOptions(o: {
       `fileName ${JSON.stringify(String(o.fileName))} must match [A-Za-z0-9._-], without a leading dot or "..".`,
     );
   }
-  if (/\.(xml|txt|json)(\.gz)?$/i.test(o.fileName)) {
+  if (/\.(xml|txt|json|html?)(\.gz)?$/i.test(o.fileName)) {
     throw new SitemapOptionsError(`fileName is a base name without extension, got ${JSON.stringify(o.fileName)}.`);
   }
   if (!Number.isInteger(o.maxFileEntries) || o.maxFileEntries < 1 || o.maxFileEntries > MAX_URLS_PER_FILE) {
@@ -255,34 +289,124 @@ export function checkBaseUrl(baseUrl: unknown, sampleName: string): void {
   }
 }
 
+export type NormaliserOptions = {
+  /** Validate changefreq/priority (some format renders them). */
+  usesExtras: boolean;
+  invalid: "throw" | "skip";
+  /** Renders the extension fragment; null = no extensions. */
+  ext: ExtensionRenderer | null;
+  /** Copy `title` (for the HTML sitemap). */
+  titles: boolean;
+};
+
+/**
+ * Normalises entries once for every writer of a pass. Keeps one `NormalisedEntry` object and overwrites it per call
+ * (no allocation per URL): safe because the caller finishes every writer's push of an entry before the next one.
+ */
+export class EntryNormaliser {
+  /** Entries seen so far (the 0-based position of the next one). */
+  inputIndex = 0;
+  skippedDuplicates = 0;
+  skippedInvalid = 0;
+  private prevLoc: string | null = null;
+  private readonly current: NormalisedEntry = {
+    loc: "",
+    lastmod: null,
+    changefreq: null,
+    priority: null,
+    ext: null,
+    extExtraBytes: 0,
+    news: false,
+    title: null,
+  };
+
+  constructor(private readonly o: NormaliserOptions) {}
+
+  /**
+   * The normalised entry, or null when it is skipped (an exact repeat of the previous encoded loc, or invalid with
+   * `invalid: "skip"`). @throws InvalidLocError / InvalidEntryError (with `index`) when invalid and `invalid: "throw"`.
+   */
+  next(e: SitemapEntry): NormalisedEntry | null {
+    const position = this.inputIndex++;
+    let loc: string;
+    let changefreq: ChangeFreq | null = null;
+    let priority: string | null = null;
+    try {
+      loc = encodeLoc(e.loc);
+      if (this.o.usesExtras) {
+        if (e.changefreq !== undefined && e.changefreq !== null) {
+          if (!CHANGEFREQS.has(e.changefreq)) {
+            throw new InvalidEntryError("changefreq", `changefreq ${JSON.stringify(String(e.changefreq))} is not valid.`);
+          }
+          changefreq = e.changefreq;
+        }
+        if (e.priority !== undefined && e.priority !== null) priority = formatPriority(e.priority);
+      }
+    } catch (err) {
+      if (err instanceof InvalidLocError || err instanceof InvalidEntryError) {
+        if (this.o.invalid === "skip") {
+          this.skippedInvalid++;
+          return null;
+        }
+        err.index = position;
+      }
+      throw err;
+    }
+    // Callers pass unique URLs; this only catches the cheap case of an exact repeat of the previous one.
+    if (loc === this.prevLoc) {
+      this.skippedDuplicates++;
+      return null;
+    }
+    this.prevLoc = loc;
+    const cur = this.current;
+    cur.loc = loc;
+    cur.lastmod = e.lastmod === undefined || e.lastmod === null ? null : w3cDatetime(e.lastmod);
+    cur.changefreq = changefreq;
+    cur.priority = priority;
+    if (this.o.ext !== null) {
+      const ext = this.o.ext.render(e, loc);
+      cur.ext = ext;
+      cur.extExtraBytes = ext === null || !NON_ASCII.test(ext) ? 0 : Buffer.byteLength(ext) - ext.length;
+      cur.news = this.o.ext.lastHadNews;
+    }
+    if (this.o.titles) cur.title = typeof e.title === "string" ? e.title : null;
+    return cur;
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
 type PartRecord = { file: WrittenFile; lastmod: string | null };
 
-/** Streams entries into parts (+ index). Used through `writeParts`. */
-class PartWriter {
+/** What one writer produced: its files in order (parts, then the index if any) and the file to publish. */
+export type PartResult = { files: WrittenFile[]; entryFile: string; urlCount: number };
+
+/** Streams normalised entries into parts (+ index) of one format. */
+export class PartWriter {
   private readonly gzExt: string;
-  private readonly headerBytes: number;
   private readonly footerBytes: number;
-  private inputIndex = 0;
-  private prevLoc: string | null = null;
+  private readonly naming: "split" | "pages";
+  private readonly maxNews: number;
   private sink: FileSink | null = null;
   private partNo = 0;
   private partUrls = 0;
+  private partNews = 0;
   private partBytes = 0;
   private partLastmod: string | null = null;
   /** Current batch: rendered strings not yet written, and their total size in bytes. */
   private batch: string[] = [];
   private batchBytes = 0;
-  private readonly current: NormalisedEntry = { loc: "", lastmod: null, changefreq: null, priority: null };
   private readonly parts: PartRecord[] = [];
   private readonly created = new Set<string>();
+  /** Entries written, for error messages (`Entry N needs …`). */
+  private pushed = 0;
   urlCount = 0;
-  skippedDuplicates = 0;
-  skippedInvalid = 0;
 
   constructor(private readonly fmt: PartFormat, private readonly o: PartOptions) {
     this.gzExt = o.gzip ? ".gz" : "";
-    this.headerBytes = Buffer.byteLength(fmt.header);
     this.footerBytes = Buffer.byteLength(fmt.footer);
+    this.naming = fmt.naming ?? "split";
+    this.maxNews = fmt.maxNewsPerPart ?? Infinity;
   }
 
   private singleName(): string {
@@ -298,76 +422,25 @@ class PartWriter {
   }
 
   /** Adds one entry; returns a promise only when I/O is due (so sync input avoids a microtask per URL). */
-  push(e: SitemapEntry): Promise<void> | undefined {
-    const position = this.inputIndex++;
-    let entry: NormalisedEntry;
-    try {
-      entry = this.normalise(e);
-    } catch (err) {
-      if (err instanceof InvalidLocError || err instanceof InvalidEntryError) {
-        if (this.o.invalid === "skip") {
-          this.skippedInvalid++;
-          return undefined;
-        }
-        err.index = position;
-      }
-      throw err;
-    }
-    // Callers pass unique URLs; this only catches the cheap case of an exact repeat of the previous one.
-    if (entry.loc === this.prevLoc) {
-      this.skippedDuplicates++;
-      return undefined;
-    }
-    this.prevLoc = entry.loc;
-
+  push(entry: NormalisedEntry): Promise<void> | undefined {
+    this.pushed++;
     if (this.sink === null || this.partUrls >= this.o.maxFileEntries) return this.startPartWith(entry);
+    if (entry.news && this.partNews >= this.maxNews) return this.startPartWith(entry);
     const s = this.fmt.render(entry, false);
-    const len = this.byteLength(s);
+    const len = this.fmt.byteLength(s, entry);
     if (this.partBytes + len + this.footerBytes > this.o.maxFileSize) return this.startPartWith(entry);
-    this.accept(s, len, entry.lastmod);
+    this.accept(s, len, entry);
     return this.batchBytes >= FLUSH_AT ? this.flush() : undefined;
   }
 
-  /**
-   * Exact UTF-8 size of `s`. For ASCII-only formats that is `s.length` (a native call per URL would cost more than
-   * the rest of the render); `flush` verifies the ASCII promise on every batch, so a miscount cannot go unnoticed.
-   */
-  private byteLength(s: string): number {
-    return this.fmt.asciiOnly ? s.length : Buffer.byteLength(s);
-  }
-
-  /**
-   * Normalises `e` into one reused object (no allocation per URL). Safe because the caller awaits each push before
-   * the next one, so the previous entry is fully written when this one overwrites it.
-   */
-  private normalise(e: SitemapEntry): NormalisedEntry {
-    const loc = encodeLoc(e.loc);
-    const lastmod = e.lastmod === undefined || e.lastmod === null ? null : w3cDatetime(e.lastmod);
-    let changefreq: ChangeFreq | null = null;
-    let priority: string | null = null;
-    if (this.fmt.usesExtras) {
-      if (e.changefreq !== undefined && e.changefreq !== null) {
-        if (!CHANGEFREQS.has(e.changefreq)) {
-          throw new InvalidEntryError("changefreq", `changefreq ${JSON.stringify(String(e.changefreq))} is not valid.`);
-        }
-        changefreq = e.changefreq;
-      }
-      if (e.priority !== undefined && e.priority !== null) priority = formatPriority(e.priority);
-    }
-    const cur = this.current;
-    cur.loc = loc;
-    cur.lastmod = lastmod;
-    cur.changefreq = changefreq;
-    cur.priority = priority;
-    return cur;
-  }
-
-  private accept(s: string, len: number, lastmod: string | null): void {
+  private accept(s: string, len: number, entry: NormalisedEntry): void {
     this.batch.push(s);
     this.batchBytes += len;
     this.partBytes += len;
     this.partUrls++;
     this.urlCount++;
+    if (entry.news) this.partNews++;
+    const lastmod = entry.lastmod;
     if (lastmod !== null && this.o.lastmodForIndex === undefined) this.trackLastmod(lastmod);
   }
 
@@ -384,42 +457,47 @@ class PartWriter {
   }
 
   private async startPartWith(entry: NormalisedEntry): Promise<void> {
-    if (this.sink !== null) await this.closePart();
+    if (this.sink !== null) await this.closePart(false);
+    const header = this.fmt.headerFor ? this.fmt.headerFor(this.partNo + 1) : this.fmt.header;
+    const headerBytes = Buffer.byteLength(header);
     const s = this.fmt.render(entry, true);
-    const len = this.byteLength(s);
-    if (this.headerBytes + len + this.footerBytes > this.o.maxFileSize) {
-      const need = this.headerBytes + len + this.footerBytes;
+    const len = this.fmt.byteLength(s, entry);
+    if (headerBytes + len + this.footerBytes > this.o.maxFileSize) {
+      const need = headerBytes + len + this.footerBytes;
       throw new SitemapLimitError(
-        `Entry ${this.inputIndex - 1} needs ${need} bytes in a file of its own; maxFileSize is ${this.o.maxFileSize}.`,
+        `Entry ${this.pushed - 1} (${entry.loc.slice(0, 200)}) needs ${need} bytes in a file of its own; maxFileSize is ${this.o.maxFileSize}.`,
       );
     }
-    await this.openPart();
-    this.accept(s, len, entry.lastmod);
+    await this.openPart(header, headerBytes);
+    this.accept(s, len, entry);
     if (this.batchBytes >= FLUSH_AT) await this.flush();
   }
 
-  private async openPart(): Promise<void> {
+  private async openPart(header: string, headerBytes: number): Promise<void> {
     this.partNo++;
-    if (this.partNo > MAX_URLS_PER_FILE) {
-      throw new SitemapLimitError(`More than ${MAX_URLS_PER_FILE} parts: a sitemapindex cannot list them all.`);
-    }
-    if (this.partNo === 2) {
-      // The first part was written under the single-file name; now that there will be an index, it becomes "-1".
-      const first = this.parts[0].file;
-      const to = this.partName(1);
-      await rename(this.filePath(first.name), this.filePath(to));
-      this.created.delete(this.filePath(first.name));
-      this.created.add(this.filePath(to));
-      first.name = to;
+    if (this.naming === "split") {
+      if (this.partNo > MAX_URLS_PER_FILE) {
+        throw new SitemapLimitError(`More than ${MAX_URLS_PER_FILE} parts: a sitemapindex cannot list them all.`);
+      }
+      if (this.partNo === 2) {
+        // The first part was written under the single-file name; now that there will be an index, it becomes "-1".
+        const first = this.parts[0].file;
+        const to = this.partName(1);
+        await rename(this.filePath(first.name), this.filePath(to));
+        this.created.delete(this.filePath(first.name));
+        this.created.add(this.filePath(to));
+        first.name = to;
+      }
     }
     const name = this.partNo === 1 ? this.singleName() : this.partName(this.partNo);
     const p = this.filePath(name);
     this.created.add(p);
     this.sink = await FileSink.open(p, this.o.gzip ? this.o.gzipLevel : null);
-    this.batch.push(this.fmt.header);
-    this.batchBytes += this.headerBytes;
-    this.partBytes = this.headerBytes;
+    this.batch.push(header);
+    this.batchBytes += headerBytes;
+    this.partBytes = headerBytes;
     this.partUrls = 0;
+    this.partNews = 0;
     this.partLastmod = null;
     this.parts.push({
       file: { name, kind: this.fmt.kind, bytes: 0, uncompressedBytes: 0, urlCount: 0, sha256: "" },
@@ -438,11 +516,12 @@ class PartWriter {
     await this.sink.write(bytes);
   }
 
-  private async closePart(): Promise<void> {
+  private async closePart(last: boolean): Promise<void> {
     const sink = this.sink;
     if (sink === null) return;
-    this.batch.push(this.fmt.footer);
-    this.batchBytes += this.footerBytes;
+    const footer = this.fmt.footerFor ? this.fmt.footerFor(this.partNo, last) : this.fmt.footer;
+    this.batch.push(footer);
+    this.batchBytes += this.fmt.footerFor ? Buffer.byteLength(footer) : this.footerBytes;
     await this.flush();
     this.sink = null;
     const stats = await sink.close();
@@ -451,15 +530,20 @@ class PartWriter {
     rec.lastmod = this.partLastmod;
   }
 
-  async finish(): Promise<WriteResult> {
+  /**
+   * Closes the last part and writes the index when there is more than one part ("split" naming).
+   * @throws EmptySitemapError when nothing was pushed and the options do not allow an empty file.
+   */
+  async finish(): Promise<PartResult> {
     if (this.sink === null) {
       if (!this.o.allowEmpty) throw new EmptySitemapError();
-      await this.openPart();
+      const header = this.fmt.headerFor ? this.fmt.headerFor(1) : this.fmt.header;
+      await this.openPart(header, Buffer.byteLength(header));
     }
-    await this.closePart();
+    await this.closePart(true);
     const files = this.parts.map((p) => p.file);
-    if (this.parts.length === 1) {
-      return this.result(files, files[0].name);
+    if (this.parts.length === 1 || this.naming === "pages") {
+      return { files, entryFile: files[0].name, urlCount: this.urlCount };
     }
     if (this.o.indexFileName === null || this.o.baseUrl === undefined) {
       throw new SitemapLimitError("This format cannot be split, but it exceeded its limits.");
@@ -471,6 +555,7 @@ class PartWriter {
         loc: joinUrl(baseUrl, p.file.name),
         lastmod: fixed === undefined ? p.lastmod : fixed,
       })),
+      { stylesheet: this.o.indexStylesheet ?? "" },
     );
     const bytes = Buffer.from(xml, "utf8");
     if (bytes.length > MAX_BYTES_PER_FILE) {
@@ -485,17 +570,7 @@ class PartWriter {
     this.sink = null;
     const stats = await sink.close();
     files.push({ name, kind: "sitemapindex", ...stats, urlCount: this.parts.length });
-    return this.result(files, name);
-  }
-
-  private result(files: WrittenFile[], entryFile: string): WriteResult {
-    return {
-      files,
-      entryFile,
-      urlCount: this.urlCount,
-      skippedDuplicates: this.skippedDuplicates,
-      skippedInvalid: this.skippedInvalid,
-    };
+    return { files, entryFile: name, urlCount: this.urlCount };
   }
 
   /** After a failure: close the open file and remove every file this writer created. */
@@ -511,6 +586,54 @@ const isAsyncIterable = (x: unknown): x is AsyncIterable<SitemapEntry | readonly
   x !== null && typeof x === "object" && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
 
 /**
+ * Reads `entries` once, in order, normalising each entry once and pushing it into every writer in turn (a tee: one
+ * pass over a DB cursor feeds all formats). A writer's I/O is awaited before the next writer or entry, so memory
+ * stays bounded by the writers' batches. Arrays yielded by an async source are written in order.
+ */
+export async function feedEntries(
+  entries: SitemapEntrySource,
+  normaliser: EntryNormaliser,
+  writers: readonly PartWriter[],
+): Promise<void> {
+  const single = writers.length === 1 ? writers[0] : null;
+  const pushRest = async (from: number, pending: Promise<void>, n: NormalisedEntry): Promise<void> => {
+    await pending;
+    for (let j = from; j < writers.length; j++) {
+      const q = writers[j].push(n);
+      if (q) await q;
+    }
+  };
+  const push = (e: SitemapEntry): Promise<void> | undefined => {
+    const n = normaliser.next(e);
+    if (n === null) return undefined;
+    if (single !== null) return single.push(n);
+    for (let i = 0; i < writers.length; i++) {
+      const p = writers[i].push(n);
+      if (p) return pushRest(i + 1, p, n);
+    }
+    return undefined;
+  };
+  if (isAsyncIterable(entries)) {
+    for await (const item of entries) {
+      if (Array.isArray(item)) {
+        for (const e of item as readonly SitemapEntry[]) {
+          const p = push(e);
+          if (p) await p;
+        }
+      } else {
+        const p = push(item as SitemapEntry);
+        if (p) await p;
+      }
+    }
+  } else {
+    for (const e of entries) {
+      const p = push(e);
+      if (p) await p;
+    }
+  }
+}
+
+/**
  * Streams `entries` through `fmt` into `o.dir` (created if missing). On any error every file written by this call
  * is removed before the error is rethrown. Options must already be validated by the caller.
  */
@@ -518,29 +641,15 @@ export async function writeParts(
   entries: SitemapEntrySource,
   fmt: PartFormat,
   o: PartOptions,
+  ext: ExtensionRenderer | null = null,
 ): Promise<WriteResult> {
   await mkdir(o.dir, { recursive: true });
+  const normaliser = new EntryNormaliser({ usesExtras: fmt.usesExtras, invalid: o.invalid, ext, titles: fmt.kind === "html" });
   const w = new PartWriter(fmt, o);
   try {
-    if (isAsyncIterable(entries)) {
-      for await (const item of entries) {
-        if (Array.isArray(item)) {
-          for (const e of item as readonly SitemapEntry[]) {
-            const p = w.push(e);
-            if (p) await p;
-          }
-        } else {
-          const p = w.push(item as SitemapEntry);
-          if (p) await p;
-        }
-      }
-    } else {
-      for (const e of entries) {
-        const p = w.push(e);
-        if (p) await p;
-      }
-    }
-    return await w.finish();
+    await feedEntries(entries, normaliser, [w]);
+    const r = await w.finish();
+    return { ...r, skippedDuplicates: normaliser.skippedDuplicates, skippedInvalid: normaliser.skippedInvalid };
   } catch (err) {
     await w.abort();
     throw err;

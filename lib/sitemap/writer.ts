@@ -10,7 +10,14 @@
  *               plain variant writes; the index lists the `.xml.gz` names). Limits apply to the uncompressed size.
  *
  * A part is closed when it holds `maxFileEntries` URLs or when the next `<url>` would push the exact UTF-8 byte size
- * of `header + <url>s + </urlset>` above `maxFileSize`, whichever comes first.
+ * of `header + <url>s + </urlset>` above `maxFileSize`, whichever comes first (or, with news on, before a 1,001st
+ * `<news:news>`). The header includes the `<?xml-stylesheet?>` line when `xslHref` is set, so limits count it.
+ *
+ * Extensions (`extensions`, off by default here): Google image / video / news and hreflang `xhtml:link`, rendered
+ * from the entries' `images`, `video`, `news`, `alternates` after `<priority>`; each enabled extension's namespace is
+ * declared on every `<urlset>` (sitemap.xsd's `xsd:any` needs them, unused ones are harmless). See extensions.ts.
+ * For the export step use `writeSitemapOutputs` (outputs.ts): same XML plus TXT/JSON/HTML and the hreflang report
+ * from one pass.
  *
  * Caller contract:
  * - Pass unique URLs (dedupe upstream, e.g. by normalised URL in the DB). Only an exact repeat of the previous
@@ -22,6 +29,7 @@
  */
 import { MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE } from "@/lib/core/types";
 import { SitemapOptionsError } from "./errors";
+import { ExtensionRenderer, MAX_NEWS_PER_FILE, type ExtensionOptions } from "./extensions";
 import { SITEMAP_NS } from "./index-xml";
 import {
   checkBaseUrl,
@@ -33,6 +41,7 @@ import {
   type WriteResult,
 } from "./parts";
 import { w3cDatetime } from "./xml";
+import { xmlStylesheetPi } from "./xsl";
 
 export type { SitemapEntrySource, SitemapFileKind, WriteResult, WrittenFile } from "./parts";
 export { EmptySitemapError } from "./errors";
@@ -59,9 +68,16 @@ export type WriteSitemapOptions = {
   lastmodForIndex?: string | Date | null;
   /** What to do with an entry whose loc/changefreq/priority is invalid: throw (default) or skip and count it. */
   invalid?: "throw" | "skip";
+  /**
+   * Google extensions to render from the entries' `images` / `alternates` / `video` / `news` (see extensions.ts).
+   * Default: none, so this writer's output is plain sitemaps.org XML unless asked. `writeSitemapOutputs` enables
+   * images and hreflang by default and also writes the hreflang report.
+   */
+  extensions?: ExtensionOptions;
+  /** Adds `<?xml-stylesheet type="text/xsl" href="…"?>` to every urlset and the index (see xsl.ts). Default none. */
+  xslHref?: string | null;
 };
 
-const URLSET_HEADER = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="${SITEMAP_NS}">\n`;
 const URLSET_FOOTER = "</urlset>\n";
 
 // An encoded loc holds only RFC 3986 characters (encodeLoc's contract), so "&" and "'" are the only ones XML
@@ -69,22 +85,36 @@ const URLSET_FOOTER = "</urlset>\n";
 const escapeLoc = (loc: string): string =>
   loc.includes("&") || loc.includes("'") ? loc.replace(/&/g, "&amp;").replace(/'/g, "&apos;") : loc;
 
-/** `<urlset>` part format: one `<url>` per line; `loc` XML-escaped (it may hold `&` and `'`). */
-export const URLSET_FORMAT: PartFormat = {
-  kind: "urlset",
-  ext: ".xml",
-  header: URLSET_HEADER,
-  footer: URLSET_FOOTER,
-  usesExtras: true,
-  asciiOnly: true,
-  render(e: NormalisedEntry): string {
-    let s = `<url><loc>${escapeLoc(e.loc)}</loc>`;
-    if (e.lastmod !== null) s += `<lastmod>${e.lastmod}</lastmod>`;
-    if (e.changefreq !== null) s += `<changefreq>${e.changefreq}</changefreq>`;
-    if (e.priority !== null) s += `<priority>${e.priority}</priority>`;
-    return `${s}</url>\n`;
-  },
-};
+/**
+ * `<urlset>` part format: one `<url>` per line; `loc` XML-escaped (it may hold `&` and `'`); the entry's extension
+ * fragment (extensions.ts) after `<priority>`.
+ * @param namespaces ` xmlns:prefix="…"` attributes of the enabled extensions (`ExtensionRenderer.namespaces()`).
+ * @param stylesheet `<?xml-stylesheet?>` line from `xmlStylesheetPi`, or "".
+ */
+export function createUrlsetFormat(namespaces = "", stylesheet = ""): PartFormat {
+  return {
+    kind: "urlset",
+    ext: ".xml",
+    header: `<?xml version="1.0" encoding="UTF-8"?>\n${stylesheet}<urlset xmlns="${SITEMAP_NS}"${namespaces}>\n`,
+    footer: URLSET_FOOTER,
+    usesExtras: true,
+    maxNewsPerPart: MAX_NEWS_PER_FILE,
+    // Everything but extension text is ASCII (RFC 3986 locs, datetimes, enum words, numbers); the normaliser
+    // measures the extension fragment's extra UTF-8 bytes once.
+    byteLength: (s: string, e: NormalisedEntry) => s.length + e.extExtraBytes,
+    render(e: NormalisedEntry): string {
+      let s = `<url><loc>${escapeLoc(e.loc)}</loc>`;
+      if (e.lastmod !== null) s += `<lastmod>${e.lastmod}</lastmod>`;
+      if (e.changefreq !== null) s += `<changefreq>${e.changefreq}</changefreq>`;
+      if (e.priority !== null) s += `<priority>${e.priority}</priority>`;
+      if (e.ext !== null) s += e.ext;
+      return `${s}</url>\n`;
+    },
+  };
+}
+
+/** The plain `<urlset>` format (no extension namespace, no stylesheet). */
+export const URLSET_FORMAT: PartFormat = createUrlsetFormat();
 
 /**
  * Writes `entries` as sitemap XML files into `opts.dir` (see the module doc for names, splitting and the caller
@@ -125,5 +155,8 @@ export async function writeSitemapFiles(
     throw new SitemapOptionsError("lastmodForIndex must be a valid W3C Datetime or Date.");
   }
   if (o.invalid !== "throw" && o.invalid !== "skip") throw new SitemapOptionsError('invalid must be "throw" or "skip".');
-  return writeParts(entries, URLSET_FORMAT, o);
+  const stylesheet = opts.xslHref ? xmlStylesheetPi(opts.xslHref) : "";
+  const ext = opts.extensions ? new ExtensionRenderer(opts.extensions) : null;
+  const fmt = ext?.enabled || stylesheet ? createUrlsetFormat(ext?.namespaces() ?? "", stylesheet) : URLSET_FORMAT;
+  return writeParts(entries, fmt, { ...o, indexStylesheet: stylesheet }, ext?.enabled ? ext : null);
 }
