@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { contentTypeFor, fileResponse } from "./files";
 
-const file = (cancelled: { v: boolean }) => ({
-  name: "a.xml",
+const file = (cancelled: { v: boolean }, name = "a.xml") => ({
+  name,
   kind: "urlset",
   bytes: 3,
   sha256: "abc",
@@ -24,7 +24,15 @@ describe("fileResponse", () => {
     expect(contentTypeFor("a-1.xml.gz")).toBe("application/gzip");
     expect(contentTypeFor("a.txt")).toBe("text/plain; charset=utf-8");
     expect(contentTypeFor("a.json")).toBe("application/json");
+    expect(contentTypeFor("a-2.html")).toBe("text/html; charset=utf-8");
     expect(contentTypeFor("a.bin")).toBe("application/octet-stream");
+  });
+
+  it("serves HTML sitemaps under a CSP that allows no script and no external resource", () => {
+    const html = fileResponse(new Request("http://x/"), file({ v: false }, "a.html"), "public");
+    expect(html.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    const xml = fileResponse(new Request("http://x/"), file({ v: false }), "public");
+    expect(xml.headers.get("content-security-policy")).toBeNull();
   });
 
   it("304 closes the file stream; HEAD sends headers only", async () => {

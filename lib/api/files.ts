@@ -10,6 +10,7 @@ const CONTENT_TYPES: Record<string, string> = {
   gz: "application/gzip",
   txt: "text/plain; charset=utf-8",
   json: "application/json",
+  html: "text/html; charset=utf-8",
 };
 
 export const contentTypeFor = (name: string): string =>
@@ -40,6 +41,8 @@ export function fileResponse(req: Request, file: OpenedFile, cacheControl: strin
     return new Response(null, { status: 304, headers });
   }
   headers.set("Content-Type", contentTypeFor(file.name));
+  // HTML sitemaps are static link lists: no scripts, no external resources, only their own inline style.
+  if (file.name.endsWith(".html")) headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   headers.set("Content-Length", String(file.bytes));
   if (req.method === "HEAD") {
     void file.stream.cancel().catch(() => {});
