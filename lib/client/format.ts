@@ -70,8 +70,13 @@ export const EXCLUSION_LABELS: Record<ExclusionReason, { label: string; hint: st
   off_origin: { label: "Different origin", hint: "A redirect or link left the sitemap's origin." },
   max_depth: { label: "Max depth reached", hint: "Further from the start URL than the max depth setting." },
   max_pages: { label: "Max pages reached", hint: "The max pages limit was reached before it was fetched." },
-  excluded_by_rule: { label: "Excluded by a rule", hint: "An include/exclude rule left it out." },
+  excluded_by_rule: { label: "Excluded by a rule", hint: "A rule excluded it, or a crawl-only rule kept it out of the sitemap." },
   blocked_host: { label: "Blocked host", hint: "The address is private or loopback and not on the allow-list." },
+  url_too_long: { label: "URL too long", hint: "Longer than the sitemap's max URL length (sitemaps.org: under 2,048 characters)." },
+  crawl_trap: {
+    label: "Crawler trap",
+    hint: "Over a trap cap: too many query variants of one path, too many path segments, or a repeating path.",
+  },
 };
 
 export function exclusionLabel(reason: string): { label: string; hint: string } {

@@ -67,9 +67,10 @@ export type CrawlRecord = {
   target?: string | null;
   /**
    * Hex sha256 of the page's main content, for truthful lastmod; set for every HTML page answered 200 (listed or
-   * not). Main content = the text of the document outside head/title/script/style/noscript/template/nav/header/
-   * footer elements, as written in the source (character references not decoded), whitespace runs collapsed to
-   * one space and trimmed. For a page rendered with JavaScript, the rendered document's text.
+   * not). Main content = the text nodes outside head/title/script/style/noscript/template/nav/header/footer
+   * elements, as written in the source (character references not decoded), each trimmed with every whitespace
+   * run that contains a line break or tab collapsed to one space, empty nodes dropped, joined by single spaces
+   * (lib/crawl/html.ts ParsedPage.contentHash). For a page rendered with JavaScript, the rendered DOM's text.
    */
   contentHash?: string | null;
   /** Sitemap extensions found on the page (images, hreflang alternates, video, news). */

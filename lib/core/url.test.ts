@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeUrl, originOf, sameOrigin } from "./url";
+import { createUrlPolicy, normalizeUrl, originOf, sameOrigin } from "./url";
 
 describe("normalizeUrl", () => {
   it.each([
@@ -65,5 +65,48 @@ describe("sameOrigin / originOf", () => {
     expect(originOf(url)).toBe("http://example.com");
     expect(url.startsWith(originOf(url) + "/")).toBe(true);
     expect(originOf("file:///etc/passwd")).toBeNull();
+  });
+});
+
+describe("createUrlPolicy", () => {
+  it("keep/keep returns the same string for URLs without query or path parameters", () => {
+    const p = createUrlPolicy();
+    const u = "https://example.com/a/b";
+    expect(p(u)).toBe(u);
+    expect(p("https://example.com/a?b=1&c=2")).toBe("https://example.com/a?b=1&c=2");
+    expect(p("https://example.com/a?")).toBe("https://example.com/a?");
+  });
+
+  it("always strips session ids: query parameters (any case) and ;jsessionid path parameters", () => {
+    const p = createUrlPolicy();
+    expect(p("https://example.com/a?PHPSESSID=abc&page=2")).toBe("https://example.com/a?page=2");
+    expect(p("https://example.com/a?page=2&sid=9f8e")).toBe("https://example.com/a?page=2");
+    expect(p("https://example.com/a;jsessionid=0A1B2C?x=1")).toBe("https://example.com/a?x=1");
+    expect(p("https://example.com/a;JSESSIONID=0A1B2C")).toBe("https://example.com/a");
+    expect(p("https://example.com/a?ASPSESSIONIDQQGGQGPA=X&CFID=1&CFTOKEN=2")).toBe("https://example.com/a");
+    expect(p("https://example.com/a?osCsid=1&zenid=2&sessionid=3&session_id=4&sessid=5")).toBe("https://example.com/a");
+    // Not session ids: names that merely contain the letters.
+    expect(p("https://example.com/a?side=1&consider=2")).toBe("https://example.com/a?side=1&consider=2");
+  });
+
+  it("query policy strip drops the whole query; allowlist keeps only the listed names, in order", () => {
+    expect(createUrlPolicy({ queryPolicy: "strip" })("https://e.com/a?x=1&page=2")).toBe("https://e.com/a");
+    const allow = createUrlPolicy({ queryPolicy: "allowlist", queryAllowlist: ["page", "lang"] });
+    expect(allow("https://e.com/a?utm_source=x&page=2&sort=asc&lang=de")).toBe("https://e.com/a?page=2&lang=de");
+    expect(allow("https://e.com/a?utm_source=x")).toBe("https://e.com/a");
+    expect(allow("https://e.com/a?Page=2")).toBe("https://e.com/a"); // names are case-sensitive
+  });
+
+  it("trailing slash: add to directory-like paths only; remove from any path but the root", () => {
+    const add = createUrlPolicy({ trailingSlash: "add" });
+    expect(add("https://e.com/docs")).toBe("https://e.com/docs/");
+    expect(add("https://e.com/docs/")).toBe("https://e.com/docs/");
+    expect(add("https://e.com/file.pdf")).toBe("https://e.com/file.pdf");
+    expect(add("https://e.com/docs?x=1")).toBe("https://e.com/docs/?x=1");
+    expect(add("https://e.com/")).toBe("https://e.com/");
+    const remove = createUrlPolicy({ trailingSlash: "remove" });
+    expect(remove("https://e.com/docs/")).toBe("https://e.com/docs");
+    expect(remove("https://e.com/docs/?x=1")).toBe("https://e.com/docs?x=1");
+    expect(remove("https://e.com/")).toBe("https://e.com/");
   });
 });

@@ -7,8 +7,11 @@
  * http, 443 for https) and percent-encodes characters that are not allowed in a path or query.
  * On top of that we drop the fragment (RFC 3986 §3.5: it is never sent to the server, so `/a#x` and `/a`
  * are the same resource) and reject credentials (OWASP SSRF guidance; sitemaps.org `<loc>` has none).
- * Path and query are otherwise kept as-is: no sorting of parameters, no case folding, no trailing-slash
- * changes, because servers may treat those as different resources.
+ * Path and query are otherwise kept as-is by `normalizeUrl`: no sorting of parameters, no case folding, no
+ * trailing-slash changes, because servers may treat those as different resources.
+ *
+ * A sitemap's own URL policy (query strings, trailing slash) and the always-on session-id stripping are applied
+ * on top by {@link createUrlPolicy}, which the crawler runs on every discovered link before deduplication.
  */
 
 /**
@@ -56,4 +59,91 @@ export function originOf(url: string | URL): string | null {
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") return null;
   return u.origin;
+}
+
+/**
+ * Query parameters and `;path-parameters` that carry a session id rather than content (case-insensitive names).
+ * They are always stripped (Heritrix/Nutch practice): otherwise every visit mints new URLs for the same pages.
+ * Java `;jsessionid=`, PHP `PHPSESSID`, ASP `ASPSESSIONIDxxxx`, ColdFusion `CFID`/`CFTOKEN`, osCommerce `osCsid`,
+ * Zen Cart `zenid`, and the generic `sid`, `sessionid`, `session_id`, `sessid`.
+ */
+export const SESSION_ID_PARAMS: readonly string[] = [
+  "jsessionid",
+  "phpsessid",
+  "sid",
+  "sessionid",
+  "session_id",
+  "sessid",
+  "cfid",
+  "cftoken",
+  "oscsid",
+  "zenid",
+];
+const SESSION_SET = new Set(SESSION_ID_PARAMS);
+const isSessionParam = (name: string): boolean => {
+  const n = name.toLowerCase();
+  return SESSION_SET.has(n) || n.startsWith("aspsessionid");
+};
+/** Cheap pre-test: could this URL carry a session id at all? */
+const SESSION_HINT = /[?&;](?:jsessionid|phpsessid|sid|sessionid|session_id|sessid|cfid|cftoken|oscsid|zenid|aspsessionid[a-z]*)=/i;
+/** `;name=value` path parameters that are session ids. */
+const SESSION_PATH_PARAM = /;(?:jsessionid|phpsessid|sid|sessionid|session_id|sessid|aspsessionid[a-z]*)=[^/;?]*/gi;
+
+export type UrlPolicyOptions = {
+  /** "keep" (default) | "strip" (drop the whole query) | "allowlist" (keep only `queryAllowlist` names). */
+  queryPolicy?: "keep" | "strip" | "allowlist";
+  /** Parameter names kept under "allowlist" (exact, case-sensitive, as written in the URL). */
+  queryAllowlist?: readonly string[];
+  /**
+   * "keep" (default); "add": append "/" to a path whose last segment has no "." (a directory-like path, not
+   * `/file.pdf`); "remove": drop one trailing "/" from any path but "/".
+   */
+  trailingSlash?: "keep" | "add" | "remove";
+};
+
+/**
+ * Builds the URL policy of one sitemap: `(url) => url'` for URLs already normalised by {@link normalizeUrl}.
+ * Order: session-id path parameters and query parameters are removed; then the query policy; an empty query
+ * loses its "?"; then the trailing-slash policy on the path. Parameter order and encoding are preserved.
+ * Pure, never throws; URLs without "?" or ";" under keep/keep return unchanged without allocation (hot path).
+ */
+export function createUrlPolicy(opts: UrlPolicyOptions = {}): (url: string) => string {
+  const queryPolicy = opts.queryPolicy ?? "keep";
+  const allow = new Set(opts.queryAllowlist ?? []);
+  const slash = opts.trailingSlash ?? "keep";
+  return (url) => {
+    const q = url.indexOf("?");
+    const hasSemicolon = url.indexOf(";") >= 0;
+    if (q < 0 && !hasSemicolon && slash === "keep") return url;
+    if (queryPolicy === "keep" && slash === "keep" && !SESSION_HINT.test(url)) return url;
+    let path = q >= 0 ? url.slice(0, q) : url;
+    let query = q >= 0 ? url.slice(q + 1) : null;
+    if (hasSemicolon && SESSION_HINT.test(url)) path = path.replace(SESSION_PATH_PARAM, "");
+    if (query !== null) {
+      if (queryPolicy === "strip") query = null;
+      else if (queryPolicy === "allowlist" || SESSION_HINT.test("?" + query)) {
+        const kept = query.split("&").filter((pair) => {
+          if (pair === "") return false;
+          const eq = pair.indexOf("=");
+          const name = eq >= 0 ? pair.slice(0, eq) : pair;
+          if (isSessionParam(name)) return false;
+          return queryPolicy !== "allowlist" || allow.has(name);
+        });
+        query = kept.length > 0 ? kept.join("&") : null;
+      }
+    }
+    if (slash !== "keep") {
+      const pathStart = path.indexOf("/", path.indexOf("//") + 2);
+      if (pathStart >= 0) {
+        const pathname = path.slice(pathStart);
+        if (slash === "add" && !pathname.endsWith("/")) {
+          const last = pathname.slice(pathname.lastIndexOf("/") + 1);
+          if (!last.includes(".")) path += "/";
+        } else if (slash === "remove" && pathname.length > 1 && pathname.endsWith("/")) {
+          path = path.slice(0, -1);
+        }
+      }
+    }
+    return query === null ? path : `${path}?${query}`;
+  };
 }

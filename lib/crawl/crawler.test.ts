@@ -87,10 +87,13 @@ describe("crawl: robots.txt", () => {
     expect(r.listed).toEqual(["/", "/a"]);
   });
 
-  it.each([500, 503])("robots.txt %i → start URL robots_unavailable and the server sees no page request", async (status) => {
-    const r = await run({ "/robots.txt": { status, body: "oops" }, "/": { body: page(["/a"]) } });
+  it.each([
+    [500, 1],
+    [503, 4], // 503 is retried 3 times with back-off before RFC 9309's "complete disallow" applies
+  ])("robots.txt %i → start URL robots_unavailable and the server sees no page request", async (status, robotsRequests) => {
+    const r = await run({ "/robots.txt": { status, body: "oops" }, "/": { body: page(["/a"]) } }, {}, { retry: { baseDelayMs: 5 } });
     expect(r.records).toEqual([{ url: `${r.site.origin}/`, status: null, included: false, reason: "robots_unavailable", lastmod: null, depth: 0 }]);
-    expect(r.site.requests).toEqual(["/robots.txt"]);
+    expect(r.site.requests).toEqual(Array(robotsRequests).fill("/robots.txt"));
     expect(r.summary.pagesFetched).toBe(0);
   });
 

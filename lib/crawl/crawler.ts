@@ -1,38 +1,75 @@
 /**
  * Crawls one origin and reports every URL it meets as a {@link CrawlRecord}: listed, or left out with a reason.
  *
- * In:  CrawlSettings (lib/core/types.ts; units ms, bytes, pages) and {@link CrawlOptions} (sinks, cancellation,
- *      allow-list, DNS lookup, frontier store).
+ * In:  CrawlSettings (lib/core/types.ts; units ms, bytes, pages, characters; omitted optional fields take
+ *      DEFAULT_CRAWL_SETTINGS) and {@link CrawlOptions} (sinks, cancellation, allow-list, DNS lookup, frontier,
+ *      resume seed, revalidation hooks).
  * Out: records streamed to `onRecord` (awaited, so a slow sink slows the crawl instead of buffering), and a
  *      {@link CrawlSummary}. Nothing is kept per page after it is processed: memory grows with the seen-set only.
- * Errors: throws RangeError/TypeError for invalid settings or allow-list before any request; rejects with
- *      `signal.reason` when aborted (in-flight requests are cancelled, their URLs get no record); rejects with the
- *      sink's error if `onRecord` throws. HTTP and network failures never throw: they become records.
+ * Errors: throws RangeError/TypeError for invalid settings (rules, credentials) or allow-list before any request;
+ *      rejects with `signal.reason` when aborted (in-flight requests are cancelled, their URLs get no record);
+ *      rejects with the sink's error if `onRecord`/`onProgress`/`onPageLinks`/`revalidate` throws. HTTP and
+ *      network failures never throw: they become records.
  *
  * Order and bounds:
- * - robots.txt first (RFC 9309; lib/crawl/robots.ts). Unreachable (5xx/network) → the start URL is recorded
- *   "robots_unavailable" and no page is fetched. Origin refused by the SSRF guard → "blocked_host".
+ * - robots.txt first (RFC 9309; lib/crawl/robots.ts, fetched once per origin per crawl). Unreachable
+ *   (5xx/network, after 429/503 retries) → the start URL is recorded "robots_unavailable" and no page is fetched.
+ *   Origin refused by the SSRF guard → "blocked_host". With `respectCrawlDelay`, request starts to the origin are
+ *   spaced by its Crawl-delay (capped at 30 s, lib/crawl/pacer.ts).
+ * - With `importRobotsSitemaps`, the `Sitemap:` files of robots.txt (same origin, or a host:port on the
+ *   allow-list; robots.txt of their host respected) are read (lib/crawl/sitemaps.ts) and their same-origin URLs
+ *   become extra seeds at depth 0, up to `maxPages` of them.
  * - Breadth-first by depth with a barrier: depth d+1 starts only after every depth-d page is done, so a URL's
- *   depth is its true shortest link distance and `maxDepth` is exact. Up to `concurrency` requests in flight.
- * - `maxPages` counts page requests (redirect hops included, robots.txt excluded). Once reached, every URL still
- *   queued or discovered later is recorded "max_pages" and never fetched.
+ *   depth is its true shortest link distance from a seed and `maxDepth` is exact. Up to `concurrency` requests.
+ * - `maxPages` counts page requests (redirect hops included; robots.txt, sitemaps, 429/503 retries and
+ *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages".
+ * - 429 and 503 are retried up to 3 times after Retry-After (seconds or HTTP-date) or 1/2/4 s, each wait capped
+ *   at 30 s; the wait pauses every request to the origin, not only the one that got the answer.
  * - Only same-origin links are followed; other-origin links are ignored without a record.
  *
+ * What happens to a newly met same-origin URL (each link is first normalised: WHATWG URL, fragment dropped, then
+ * the sitemap's URL policy — session ids stripped, query policy, trailing-slash policy — lib/core/url.ts),
+ * in this order, first hit wins: longer than `maxUrlLength` → "url_too_long"; a rule `exclude` →
+ * "excluded_by_rule"; robots.txt disallows → "robots_disallowed"; deeper than `maxDepth` → "max_depth"; over a
+ * trap cap (lib/crawl/traps.ts) → "crawl_trap"; a rule `list_only` → listed without fetching; else queued.
+ *
  * Listing policy (sitemaps.org lists canonical, indexable URLs; Google Search Central's robots meta tag,
- * X-Robots-Tag and rel=canonical docs): a URL is listed when it answered 200 with an HTML Content-Type and has
- * no noindex (header or meta, generic or scoped to our product token) and no rel=canonical naming another URL.
- * `nofollow` (meta or header) stops link discovery on that page; rel=nofollow skips that one link.
+ * X-Robots-Tag and rel=canonical docs): a fetched URL is listed when it answered 200 with an HTML Content-Type,
+ * no rule says `crawl_only` (→ "excluded_by_rule"), and it has no noindex (header or meta, generic or scoped to
+ * our product token) and no rel=canonical naming another URL. `nofollow` (meta or header) stops link discovery
+ * on that page; rel=nofollow skips that one link.
  * Redirects (301/302/303/307/308 with Location) are followed here, hop by hop through the guarded fetcher:
  * the redirecting URL gets "redirect" (target = Location), a target on another origin turns it into
- * "off_origin", more than {@link MAX_REDIRECTS} hops or a loop turns the whole chain into "redirect_limit".
- * `lastmod` comes only from Last-Modified (converted to ISO 8601 UTC), never from the crawl time.
+ * "off_origin" (never fetched, so staging credentials never leave the origin), more than {@link MAX_REDIRECTS}
+ * hops or a loop turns the whole chain into "redirect_limit". `lastmod` comes only from Last-Modified
+ * (ISO 8601 UTC), never from the crawl time.
+ * JavaScript rendering (`renderJs`, lib/crawl/render.ts): "always" renders every 200 HTML page without a static
+ * noindex, "auto" only those that look like an empty app shell (html.ts looksLikeEmptyShell); the rendered DOM
+ * then supplies links, directives, canonical, content hash and extensions.
+ *
+ * Hooks for incremental crawls: every record of a 200 HTML page carries `contentHash`, `etag`,
+ * `lastModifiedHeader`; `onPageLinks` receives the followable links of each fully fetched HTML page (for
+ * snapshots); `revalidate` supplies validators for a conditional GET, and a 304 replays the stored snapshot
+ * (record with `notModified: true`, `lastmod` null for the caller to fill, its links followed).
  */
-import { EXCLUSION_REASONS, type CrawlRecord, type CrawlSettings, type ExclusionReason } from "@/lib/core/types";
-import { normalizeUrl, originOf } from "@/lib/core/url";
-import { createFetcher, headerValue, type FetchResult, type LookupFn } from "./fetch";
+import {
+  DEFAULT_CRAWL_SETTINGS,
+  EXCLUSION_REASONS,
+  type CrawlRecord,
+  type CrawlSettings,
+  type ExclusionReason,
+  type PageSnapshot,
+} from "@/lib/core/types";
+import { createUrlPolicy, normalizeUrl, originOf } from "@/lib/core/url";
+import { allowHostsFromEnv, createFetcher, credentialHeaders, headerValue, parseAllowHosts, type FetchRequestOptions, type FetchResult, type LookupFn } from "./fetch";
 import { createMemoryFrontier, type FrontierItem, type FrontierStore } from "./frontier";
-import { isHtmlContentType, looksLikeHtml, parsePage, parseXRobotsTag, type PageLink } from "./html";
-import { allowAll, fetchRobots, productToken, type RobotsPolicy } from "./robots";
+import { extractPageData, isHtmlContentType, looksLikeEmptyShell, looksLikeHtml, parsePage, parseXRobotsTag, type PageLink, type ParsedPage } from "./html";
+import { createPacer, MAX_CRAWL_DELAY_MS, MAX_RETRIES, retryDelayMs } from "./pacer";
+import { createRenderer, type Renderer } from "./render";
+import { allowAll, createRobotsCache, productToken, type RobotsPolicy } from "./robots";
+import { compileRules } from "./rules";
+import { importSitemaps } from "./sitemaps";
+import { createTrapGuard } from "./traps";
 
 /** Redirect hops followed per URL before the chain is "redirect_limit" (same cap as RFC 9309 for robots.txt). */
 export const MAX_REDIRECTS = 5;
@@ -46,6 +83,16 @@ export type CrawlProgress = {
   urlsExcluded: number;
   /** Count per exclusion reason so far (a copy). */
   excludedByReason: Record<ExclusionReason, number>;
+};
+
+/** What `revalidate` returns for a URL fetched fully on an earlier run. */
+export type Revalidation = {
+  /** ETag field value as received (sent back as If-None-Match). */
+  etag?: string | null;
+  /** Last-Modified field value as received (sent back as If-Modified-Since). */
+  lastModified?: string | null;
+  /** What that earlier fetch found; replayed on 304 Not Modified. */
+  snapshot: PageSnapshot;
 };
 
 export type CrawlOptions = {
@@ -64,8 +111,29 @@ export type CrawlOptions = {
   allowHosts?: readonly string[];
   /** DNS resolver used by the SSRF guard (tests inject answers). Default: dns.promises.lookup. */
   lookup?: LookupFn;
-  /** Frontier and seen-set. Default: in memory. */
+  /** Frontier and seen-set. Default: in memory. See frontier.ts for resuming with a store of your own. */
   frontier?: FrontierStore;
+  /**
+   * Resume state loaded into the frontier before the crawl starts: every URL already met (`seen`, recorded or
+   * queued), the URLs still to fetch (`queue`, in order, with depth) and the page requests already spent
+   * (`pagesFetched`, counted against `maxPages`). URLs in `seen` are never fetched or recorded again.
+   */
+  seed?: { seen: Iterable<string>; queue: readonly FrontierItem[]; pagesFetched?: number };
+  /**
+   * Called before the first request of each queued URL. Returning validators sends If-None-Match /
+   * If-Modified-Since; a 304 answer replays `snapshot` (see module doc). Null/undefined = plain GET. Awaited.
+   */
+  revalidate?: (url: string) => Promise<Revalidation | null | undefined>;
+  /**
+   * Called for every HTML page answered 200 and fully fetched (not for 304 replays), with its same-origin links
+   * after the URL policy; `nofollow` is true for rel=nofollow links and for all links of a page-level nofollow
+   * page. What to store in `PageSnapshot.links`. Awaited.
+   */
+  onPageLinks?: (url: string, links: { url: string; nofollow: boolean }[]) => void | Promise<void>;
+  /** 429/503 back-off overrides (tests). Defaults: 3 retries, 1 s base, 30 s cap (lib/crawl/pacer.ts). */
+  retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
+  render?: { executablePath?: string; pages?: number };
 };
 
 export type CrawlSummary = {
@@ -76,6 +144,15 @@ export type CrawlSummary = {
   excludedByReason: Record<ExclusionReason, number>;
   /** `Sitemap:` URLs from robots.txt, normalised (empty when robots.txt was not parsed). */
   robotsSitemaps: string[];
+  /** Sitemap files read and same-origin URLs taken from them as seeds (new ones only). */
+  sitemapFilesRead: number;
+  sitemapUrlsImported: number;
+  /** Pages rendered with Chromium. */
+  pagesRendered: number;
+  /** 304 Not Modified answers replayed from snapshots. */
+  pagesNotModified: number;
+  /** Requests repeated after 429/503. */
+  retries: number;
   /** Wall time of the crawl, ms. */
   durationMs: number;
 };
@@ -102,8 +179,17 @@ export function httpDateToIso(value: string | null): string | null {
 const IMF_FIXDATE = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-function validate(settings: CrawlSettings): string {
-  const int = (name: keyof CrawlSettings, min: number) => {
+type Settings = Required<Omit<CrawlSettings, "startUrl">> & { startUrl: string };
+
+/** Settings with every optional field filled from DEFAULT_CRAWL_SETTINGS (undefined means "default"). */
+function withDefaults(settings: CrawlSettings): Settings {
+  const out = { ...DEFAULT_CRAWL_SETTINGS } as Settings;
+  for (const [k, v] of Object.entries(settings)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function validate(settings: Settings): string {
+  const int = (name: keyof Settings, min: number) => {
     const v = settings[name];
     if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
       throw new RangeError(`CrawlSettings.${name} must be an integer ≥ ${min}, got ${String(v)}`);
@@ -114,9 +200,25 @@ function validate(settings: CrawlSettings): string {
   int("concurrency", 1);
   int("timeoutMs", 1);
   int("maxBodyBytes", 1);
+  int("maxUrlLength", 1);
+  int("maxQueryVariants", 1);
+  int("maxPathSegments", 1);
+  int("maxSegmentRepeats", 0);
+  const oneOf = (name: keyof Settings, values: readonly string[]) => {
+    if (!values.includes(settings[name] as string)) throw new TypeError(`CrawlSettings.${name} must be one of ${values.join(", ")}`);
+  };
+  oneOf("queryPolicy", ["keep", "strip", "allowlist"]);
+  oneOf("trailingSlash", ["keep", "add", "remove"]);
+  oneOf("renderJs", ["off", "auto", "always"]);
   const start = normalizeUrl(settings.startUrl);
   if (start === null) throw new TypeError(`CrawlSettings.startUrl must be an absolute http(s) URL without credentials: ${settings.startUrl}`);
   return start;
+}
+
+/** Origin of a normalised absolute URL, by string search (no parsing on the hot path). */
+function originPart(url: string): string {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  return slash < 0 ? url : url.slice(0, slash);
 }
 
 /**
@@ -125,25 +227,52 @@ function validate(settings: CrawlSettings): string {
  */
 export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): Promise<CrawlSummary> {
   const t0 = performance.now();
-  const startUrl = validate(settings);
+  const s = withDefaults(settings);
+  const policy = createUrlPolicy(s);
+  const startUrl = policy(validate(s));
   const origin = originOf(startUrl)!;
   const originPrefix = origin + "/";
-  const token = productToken(settings.userAgent);
+  const pathStart = origin.length;
+  const token = productToken(s.userAgent);
+  const rules = compileRules(s.rules);
+  const traps = createTrapGuard(s);
+  const creds = credentialHeaders(s.auth);
+  const allowList = new Set(opts.allowHosts ? parseAllowHosts(opts.allowHosts) : allowHostsFromEnv());
   const { signal } = opts;
+  const maxRetries = opts.retry?.maxRetries ?? MAX_RETRIES;
+  const retryOpts = { baseMs: opts.retry?.baseDelayMs, maxMs: opts.retry?.maxDelayMs };
   const fetcher = createFetcher({
-    userAgent: settings.userAgent,
-    timeoutMs: settings.timeoutMs,
-    maxBodyBytes: settings.maxBodyBytes,
-    allowHosts: opts.allowHosts,
+    userAgent: s.userAgent,
+    timeoutMs: s.timeoutMs,
+    maxBodyBytes: s.maxBodyBytes,
+    allowHosts: [...allowList],
     lookup: opts.lookup,
-    connections: settings.concurrency,
+    connections: s.concurrency,
+    credentials: Object.keys(creds).length > 0 ? { origin, headers: creds } : null,
   });
+  const pacer = createPacer();
   const frontier = opts.frontier ?? createMemoryFrontier();
+  const parseOpts = {
+    url: "",
+    contentType: null as string | null,
+    botToken: token,
+    images: s.images,
+    hreflang: s.hreflang,
+    structuredData: s.video || s.news,
+    shell: s.renderJs === "auto",
+  };
+  const wantsData = s.images || s.hreflang || s.video || s.news;
 
-  let pagesFetched = 0;
+  let pagesFetched = opts.seed?.pagesFetched ?? 0;
   let queued = 0;
   let urlsListed = 0;
   let urlsExcluded = 0;
+  let retries = 0;
+  let pagesRendered = 0;
+  let pagesNotModified = 0;
+  let sitemapFilesRead = 0;
+  let sitemapUrlsImported = 0;
+  let renderer: Renderer | null = null;
   const excludedByReason = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
   const progressEvery = opts.progressIntervalMs ?? 1000;
   let lastProgress = 0;
@@ -152,7 +281,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     const now = performance.now();
     if (!force && now - lastProgress < progressEvery) return;
     lastProgress = now;
-    return opts.onProgress({ pagesFetched, pagesQueued: queued, urlsListed, urlsExcluded, excludedByReason: { ...excludedByReason } });
+    return opts.onProgress({ pagesFetched, pagesQueued: Math.max(0, queued), urlsListed, urlsExcluded, excludedByReason: { ...excludedByReason } });
   };
 
   const emit = async (record: CrawlRecord) => {
@@ -166,6 +295,25 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   const exclude = (url: string, depth: number, reason: ExclusionReason, extra: Partial<CrawlRecord> = {}) =>
     emit({ url, status: null, included: false, reason, lastmod: null, depth, ...extra });
 
+  /**
+   * Every request of the crawl (pages, robots.txt, sitemaps, rendering subrequests) goes through here:
+   * politeness spacing and pauses per origin, and bounded retries of 429/503.
+   */
+  const fetchPaced = async (url: string, ro: FetchRequestOptions = {}): Promise<FetchResult> => {
+    const key = originPart(url);
+    for (let attempt = 0; ; attempt++) {
+      const wait = pacer.acquire(key, signal);
+      if (wait) await wait;
+      const res = await fetcher.fetch(url, ro);
+      if (!res.error && (res.status === 429 || res.status === 503) && attempt < maxRetries) {
+        retries++;
+        pacer.pause(key, retryDelayMs(headerValue(res.headers, "retry-after"), attempt, retryOpts));
+        continue;
+      }
+      return res;
+    }
+  };
+  const robotsCache = createRobotsCache({ fetcher: { fetch: fetchPaced }, userAgent: s.userAgent, signal, enabled: s.respectRobots });
   let robots: RobotsPolicy = allowAll("disabled");
 
   // The in-memory store answers synchronously; awaiting only real promises saves a microtask per link.
@@ -175,29 +323,58 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     return frontier.push(item);
   };
 
+  /** Why a newly seen same-origin URL is not to be fetched; "list" for a list_only rule; null to fetch it. */
+  const screen = (url: string, depth: number): ExclusionReason | "list" | null => {
+    if (url.length > s.maxUrlLength) return "url_too_long";
+    const action = rules ? rules(url, pathStart) : "crawl_list";
+    if (action === "exclude") return "excluded_by_rule";
+    if (!robots.isAllowed(url)) return "robots_disallowed";
+    if (depth > s.maxDepth) return "max_depth";
+    if (traps.check(url, pathStart) !== null) return "crawl_trap";
+    return action === "list_only" ? "list" : null;
+  };
+
+  /** Queues a newly seen same-origin URL or records why not (see module doc). */
+  const admit = (url: string, depth: number): void | Promise<void> => {
+    const verdict = screen(url, depth);
+    if (verdict === null) return push({ url, depth });
+    if (verdict === "list") return emit({ url, status: null, included: true, reason: null, lastmod: null, depth });
+    return exclude(url, depth, verdict);
+  };
+
   /** Queues the same-origin, followable links of a page found at depth `depth - 1`. */
-  const discover = async (links: PageLink[], depth: number) => {
+  const discover = async (links: readonly PageLink[], depth: number) => {
     for (const link of links) {
       if (link.nofollow || !link.url.startsWith(originPrefix)) continue;
-      let isNew = markSeen(link.url);
+      const url = policy(link.url);
+      let isNew = markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
       if (!isNew) continue;
-      if (!robots.isAllowed(link.url)) await exclude(link.url, depth, "robots_disallowed");
-      else if (depth > settings.maxDepth) await exclude(link.url, depth, "max_depth");
-      else {
-        const pushed = push({ url: link.url, depth });
-        if (pushed) await pushed;
-      }
+      const admitted = admit(url, depth);
+      if (admitted) await admitted;
     }
   };
 
   const wantBody = ({ status, contentType }: { status: number; contentType: string | null }) =>
     status === 200 && (contentType === null || isHtmlContentType(contentType));
 
+  const parse = (body: Buffer, url: string, contentType: string | null): ParsedPage => {
+    parseOpts.url = url;
+    parseOpts.contentType = contentType;
+    return parsePage(body, parseOpts);
+  };
+
   /** Records a final (non-redirect) response and follows its links. */
   const settle = async (res: FetchResult, depth: number) => {
-    const lastmod = httpDateToIso(headerValue(res.headers, "last-modified"));
-    const rec = { url: res.url, status: res.status, lastmod, depth };
+    const lastModifiedHeader = headerValue(res.headers, "last-modified");
+    const rec = {
+      url: res.url,
+      status: res.status,
+      lastmod: httpDateToIso(lastModifiedHeader),
+      depth,
+      etag: headerValue(res.headers, "etag"),
+      lastModifiedHeader,
+    };
     if (res.error) {
       return emit({ ...rec, included: false, reason: res.error.code === "blocked_host" ? "blocked_host" : "fetch_error" });
     }
@@ -205,29 +382,106 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     const html = res.contentType !== null ? isHtmlContentType(res.contentType) : res.body !== null && looksLikeHtml(res.body);
     if (!html || res.body === null) return emit({ ...rec, included: false, reason: "not_html" });
 
-    const page = parsePage(res.body, { url: res.url, contentType: res.contentType, botToken: token });
+    let page = parse(res.body, res.url, res.contentType);
     const header = parseXRobotsTag(res.headers["x-robots-tag"], token);
-    if (header.noindex) await emit({ ...rec, included: false, reason: "noindex_header" });
-    else if (page.robots.noindex) await emit({ ...rec, included: false, reason: "noindex_meta" });
-    else if (page.canonical !== null && page.canonical !== res.url) {
-      await emit({ ...rec, included: false, reason: "canonical_elsewhere", target: page.canonical });
-    } else await emit({ ...rec, included: true, reason: null });
-    if (!header.nofollow && !page.robots.nofollow) await discover(page.links, depth + 1);
+    if (
+      s.renderJs !== "off" &&
+      !header.noindex &&
+      !page.robots.noindex &&
+      (s.renderJs === "always" || looksLikeEmptyShell(page))
+    ) {
+      renderer ??= createRenderer({
+        fetcher: { fetch: fetchPaced },
+        origin,
+        userAgent: s.userAgent,
+        timeoutMs: s.timeoutMs,
+        isAllowed: (u) => robots.isAllowed(u),
+        pages: opts.render?.pages,
+        executablePath: opts.render?.executablePath,
+      });
+      const rendered = await renderer.render(res.url, res);
+      signal?.throwIfAborted();
+      if (rendered.html !== null) {
+        pagesRendered++;
+        page = parse(Buffer.from(rendered.html, "utf8"), res.url, "text/html; charset=utf-8");
+      }
+    }
+    const data = wantsData ? extractPageData(page, res.url, res.headers, s) : null;
+    const pageRec = { ...rec, contentHash: page.contentHash, data };
+    const canonical = page.canonical !== null && page.canonical.startsWith(originPrefix) ? policy(page.canonical) : page.canonical;
+    if (rules && rules(res.url, pathStart) === "crawl_only") await emit({ ...pageRec, included: false, reason: "excluded_by_rule" });
+    else if (header.noindex) await emit({ ...pageRec, included: false, reason: "noindex_header" });
+    else if (page.robots.noindex) await emit({ ...pageRec, included: false, reason: "noindex_meta" });
+    else if (canonical !== null && canonical !== res.url) {
+      await emit({ ...pageRec, included: false, reason: "canonical_elsewhere", target: canonical });
+    } else await emit({ ...pageRec, included: true, reason: null });
+
+    const pageNofollow = header.nofollow || page.robots.nofollow;
+    if (opts.onPageLinks) {
+      const links: { url: string; nofollow: boolean }[] = [];
+      for (const l of page.links) {
+        if (l.url.startsWith(originPrefix)) links.push({ url: policy(l.url), nofollow: pageNofollow || l.nofollow });
+      }
+      await opts.onPageLinks(res.url, links);
+    }
+    if (!pageNofollow) await discover(page.links, depth + 1);
+  };
+
+  /** A 304 answer to a conditional request: the stored snapshot stands in for the page. */
+  const replay = async (res: FetchResult, item: FrontierItem, rv: Revalidation) => {
+    pagesNotModified++;
+    const snap = rv.snapshot;
+    let included = snap.included;
+    let reason = snap.reason;
+    // Rules may have changed since the snapshot was taken.
+    if (included && rules && rules(item.url, pathStart) === "crawl_only") {
+      included = false;
+      reason = "excluded_by_rule";
+    }
+    await emit({
+      url: item.url,
+      status: snap.status,
+      included,
+      reason,
+      target: snap.target ?? null,
+      lastmod: null,
+      depth: item.depth,
+      contentHash: snap.contentHash ?? null,
+      data: snap.data ?? null,
+      etag: headerValue(res.headers, "etag") ?? rv.etag ?? null,
+      lastModifiedHeader: headerValue(res.headers, "last-modified") ?? rv.lastModified ?? null,
+      notModified: true,
+    });
+    await discover(snap.links, item.depth + 1);
   };
 
   /** Fetches one frontier item, following its redirect chain inline (each hop counts as a page request). */
   const visit = async (item: FrontierItem) => {
+    let rv: Revalidation | null = null;
+    let conditional: Record<string, string> | undefined;
+    if (opts.revalidate) {
+      rv = (await opts.revalidate(item.url)) ?? null;
+      if (rv && (rv.etag || rv.lastModified)) {
+        conditional = {};
+        if (rv.etag) conditional["if-none-match"] = rv.etag;
+        if (rv.lastModified) conditional["if-modified-since"] = rv.lastModified;
+      } else rv = null;
+    }
     const chain: CrawlRecord[] = [];
     let url = item.url;
     for (;;) {
-      const res = await fetcher.fetch(url, { signal, readBody: wantBody });
+      const res = await fetchPaced(url, { signal, readBody: wantBody, headers: chain.length === 0 ? conditional : undefined });
       if (res.error?.code === "aborted") return; // cancelled: the crawl rejects, no record for a half-done fetch
+      if (rv && chain.length === 0 && res.status === 304 && !res.error) return replay(res, item, rv);
       const isRedirect = res.status !== null && res.status >= 300 && res.status < 400 && !res.error && !!res.location;
       if (!isRedirect) {
         for (const r of chain) await emit(r);
         return settle(res, item.depth);
       }
-      const target = res.location!;
+      const raw = res.location!;
+      let target = raw.startsWith(originPrefix) ? policy(raw) : raw;
+      // The URL policy must not undo the server's own redirect (/a → /a/ under "remove" would loop forever).
+      if (target !== raw && (target === url || chain.some((r) => r.url === target))) target = raw;
       const lastmod = httpDateToIso(headerValue(res.headers, "last-modified"));
       const hop: CrawlRecord = { url, status: res.status, included: false, reason: "redirect", lastmod, depth: item.depth, target };
       chain.push(hop);
@@ -238,9 +492,13 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         for (const r of chain) r.reason = "redirect_limit";
       } else if (!(await markSeen(target))) {
         // Already met elsewhere: it has (or will get) its own record.
-      } else if (!robots.isAllowed(target)) after = () => exclude(target, item.depth, "robots_disallowed");
-      else if (pagesFetched >= settings.maxPages) after = () => exclude(target, item.depth, "max_pages");
-      else next = "fetch";
+      } else {
+        const verdict = screen(target, item.depth);
+        if (verdict === "list") after = () => emit({ url: target, status: null, included: true, reason: null, lastmod: null, depth: item.depth });
+        else if (verdict !== null) after = () => exclude(target, item.depth, verdict);
+        else if (pagesFetched >= s.maxPages) after = () => exclude(target, item.depth, "max_pages");
+        else next = "fetch";
+      }
       if (next === "stop") {
         for (const r of chain) await emit(r);
         if (after) await after();
@@ -251,20 +509,53 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     }
   };
 
+  /** robots.txt `Sitemap:` files → extra seeds (see module doc). */
+  const importRobotsSitemaps = async () => {
+    const result = await importSitemaps(robots.sitemaps, {
+      fetch: fetchPaced,
+      signal,
+      mayFetch: async (u) => {
+        const o = originOf(u);
+        if (o === null) return false;
+        if (o !== origin) {
+          const h = new URL(u);
+          if (!allowList.has(`${h.hostname}:${h.port || (h.protocol === "https:" ? 443 : 80)}`)) return false;
+        }
+        return (await robotsCache.get(o)).isAllowed(u);
+      },
+      onUrl: async (loc) => {
+        const n = normalizeUrl(loc);
+        if (n === null || !n.startsWith(originPrefix)) return;
+        const url = policy(n);
+        if (!(await markSeen(url))) return;
+        sitemapUrlsImported++;
+        await admit(url, 0);
+        return sitemapUrlsImported < s.maxPages;
+      },
+    });
+    sitemapFilesRead = result.files;
+  };
+
   try {
     signal?.throwIfAborted();
-    if (settings.respectRobots) {
-      robots = await fetchRobots(origin, { fetcher, userAgent: settings.userAgent, signal });
+    if (s.respectRobots) {
+      robots = await robotsCache.get(origin);
       signal?.throwIfAborted();
+      if (s.respectCrawlDelay && robots.crawlDelaySec) pacer.setDelay(origin, Math.min(robots.crawlDelaySec * 1000, MAX_CRAWL_DELAY_MS));
     }
-    await markSeen(startUrl);
-    if (robots.outcome === "blocked") await exclude(startUrl, 0, "blocked_host");
-    else if (robots.outcome === "unreachable") await exclude(startUrl, 0, "robots_unavailable");
-    else if (!robots.isAllowed(startUrl)) await exclude(startUrl, 0, "robots_disallowed");
-    else {
-      await push({ url: startUrl, depth: 0 });
-      await run();
+    if (opts.seed) {
+      for (const u of opts.seed.seen) await markSeen(u);
+      for (const item of opts.seed.queue) await push(item);
     }
+    // A store that comes pre-filled (a resumed crawl) knows its own queue length.
+    if (frontier.size) queued = await frontier.size();
+    if (await markSeen(startUrl)) {
+      if (robots.outcome === "blocked") await exclude(startUrl, 0, "blocked_host");
+      else if (robots.outcome === "unreachable") await exclude(startUrl, 0, "robots_unavailable");
+      else await admit(startUrl, 0);
+    }
+    if (s.importRobotsSitemaps && robots.sitemaps.length > 0 && robots.outcome === "parsed") await importRobotsSitemaps();
+    if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") await run();
     await progress(true);
     return {
       pagesFetched,
@@ -272,9 +563,15 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       urlsExcluded,
       excludedByReason,
       robotsSitemaps: robots.sitemaps,
+      sitemapFilesRead,
+      sitemapUrlsImported,
+      pagesRendered,
+      pagesNotModified,
+      retries,
       durationMs: Math.round(performance.now() - t0),
     };
   } finally {
+    await (renderer as Renderer | null)?.close();
     await fetcher.close();
   }
 
@@ -288,7 +585,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     const running = new Set<Promise<void>>();
 
     while (!failure && !signal?.aborted) {
-      while (inFlight < settings.concurrency && !failure) {
+      while (inFlight < s.concurrency && !failure) {
         let item: FrontierItem | null = held;
         held = null;
         if (item === null) {
@@ -301,13 +598,17 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
           break;
         }
         level = item.depth;
-        if (pagesFetched >= settings.maxPages) {
+        if (pagesFetched >= s.maxPages) {
           await exclude(item.url, item.depth, "max_pages");
+          if (frontier.complete) await frontier.complete(item);
           continue;
         }
         pagesFetched++;
         inFlight++;
-        const task: Promise<void> = visit(item)
+        const current = item;
+        const task: Promise<void> = visit(current)
+          // An aborted visit left no record: its item must stay queued in a durable store.
+          .then(() => (frontier.complete && !signal?.aborted ? frontier.complete(current) : undefined))
           .then(() => progress())
           .catch((error: unknown) => {
             failure ??= { error };

@@ -10,7 +10,12 @@
  *   injectable `lookup` inside the connector, EVERY answer must be public unicast (ipaddr.js `range()` ===
  *   "unicast", IPv4-mapped IPv6 judged as IPv4, plus cloud metadata addresses), and the socket connects to the
  *   vetted answer (no second resolution, so DNS rebinding between check and connect is impossible).
- *   The guard is lifted only for an exact `host:port` on the allow-list (option, default env CRAWL_ALLOW_HOSTS).
+ *   The guard is lifted only by the exact `host:port` allow-list (option, default env CRAWL_ALLOW_HOSTS): a URL
+ *   whose host:port is listed connects without vetting; an entry whose host is an IP literal also admits that
+ *   address as a DNS answer on that port (same destination socket, whatever name led there).
+ * - Credentials (staging sites): `credentials.headers` (Authorization, Cookie, custom fields) are attached only
+ *   to requests whose origin is exactly `credentials.origin`. This module never follows redirects, so a hop to
+ *   another host is a new request to another origin and gets none of them.
  * - Deadline: `timeoutMs` is a total budget for connect + headers + body (a slow-drip server is cut off),
  *   enforced with a per-request abort handle; undici's idle timeouts are set to the same value. A GET whose
  *   connection dies before any response is retried once within the same deadline (stale keep-alive socket).
@@ -20,12 +25,13 @@
  *
  * Errors: `fetch()` never throws for network or policy failures; it resolves with `error` set
  * (see {@link FetchErrorCode}) and `status` null when no response head arrived.
- * `parseAllowHosts` throws on a malformed allow-list entry.
+ * `parseAllowHosts` throws on a malformed allow-list entry; `credentialHeaders` on a forbidden header name.
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import { EventEmitter } from "node:events";
 import { isIP, type LookupFunction } from "node:net";
 import type { Readable, Transform } from "node:stream";
+import { FORBIDDEN_CUSTOM_HEADERS, type SiteAuth } from "@/lib/core/types";
 import zlib from "node:zlib";
 import ipaddr from "ipaddr.js";
 import { Agent, buildConnector } from "undici";
@@ -82,6 +88,11 @@ export type FetcherOptions = {
   lookup?: LookupFn;
   /** Max sockets per origin; default unlimited (callers bound concurrency themselves). */
   connections?: number;
+  /**
+   * Header fields sent only to `origin` (exact scheme://host:port match), e.g. from {@link credentialHeaders}.
+   * Requests to any other origin never carry them.
+   */
+  credentials?: { origin: string; headers: Record<string, string> } | null;
 };
 
 export type FetchRequestOptions = {
@@ -96,6 +107,13 @@ export type FetchRequestOptions = {
   maxBodyBytes?: number;
   /** Accept header; default prefers HTML. */
   accept?: string;
+  /** Extra request header fields (lower-case names), e.g. If-None-Match. Cannot replace the crawler's own fields. */
+  headers?: Record<string, string>;
+  /**
+   * Streams the decompressed body: each chunk is handed to `onChunk` (still counted against the cap) instead of
+   * being collected, and `body` is an empty Buffer. For large documents parsed incrementally (sitemaps).
+   */
+  onChunk?: (chunk: Buffer) => void;
 };
 
 export type Fetcher = {
@@ -179,6 +197,47 @@ function stripBrackets(host: string): string {
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
 
+/** Allow-list key of an address answer on a port: `1.2.3.4:80`, `[::1]:8080`. */
+function addressKey(address: string, port: number): string {
+  return address.includes(":") ? `[${address.toLowerCase()}]:${port}` : `${address}:${port}`;
+}
+
+/** Request header names a sitemap's custom headers may not set (defined in lib/core/types.ts). */
+export { FORBIDDEN_CUSTOM_HEADERS };
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Request header fields for a staging site's credentials: `authorization: Basic base64(user:password)`
+ * (RFC 7617, UTF-8), `cookie: a=1; b=2` (RFC 6265 §5.4), and the custom fields (names lower-cased).
+ * Throws TypeError for a name that is not an RFC 9110 token, a forbidden name ({@link FORBIDDEN_CUSTOM_HEADERS}),
+ * or a value/cookie containing CR, LF or NUL (header injection).
+ */
+export function credentialHeaders(auth: SiteAuth | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!auth) return out;
+  // eslint-disable-next-line no-control-regex
+  const badValue = (v: string) => /[\r\n\0]/.test(v);
+  for (const [rawName, value] of Object.entries(auth.headers ?? {})) {
+    const name = rawName.toLowerCase();
+    if (!TOKEN.test(name) || FORBIDDEN_CUSTOM_HEADERS.has(name)) throw new TypeError(`Header "${rawName}" cannot be set for a crawl`);
+    if (badValue(value)) throw new TypeError(`Header "${rawName}" has a line break in its value`);
+    out[name] = value;
+  }
+  const cookies = Object.entries(auth.cookies ?? {});
+  if (cookies.length > 0) {
+    for (const [k, v] of cookies) {
+      if (!TOKEN.test(k) || /[;,\s"\\]/.test(v) || badValue(v)) throw new TypeError(`Cookie "${k}" is not a valid cookie name/value`);
+    }
+    out.cookie = cookies.map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  if (auth.basicAuth) {
+    const { username, password } = auth.basicAuth;
+    if (username.includes(":")) throw new TypeError("A basic-auth user name cannot contain ':' (RFC 7617)");
+    out.authorization = "Basic " + Buffer.from(`${username}:${password}`, "utf8").toString("base64");
+  }
+  return out;
+}
+
 /**
  * Per-request abort handle. undici accepts an EventEmitter with `aborted`/`reason` as `signal`; it costs a
  * fraction of an AbortController (whose AbortSignal setup was ~1.5 % of crawl CPU at 1,000 requests/s).
@@ -206,17 +265,18 @@ const defaultLookup: LookupFn = async (hostname) =>
   (await dnsLookup(hostname, { all: true, verbatim: true })) as LookupAddress[];
 
 /**
- * Adapts a {@link LookupFn} to `net.connect`'s `lookup` option. With `vet`, any non-public answer fails the
- * connection with BlockedHostError; otherwise the answers are handed to net.connect as they are, so the socket
- * connects to exactly the addresses that were checked. Node ≥ 20 asks with `{ all: true }` (happy eyeballs).
+ * Adapts a {@link LookupFn} to `net.connect`'s `lookup` option. With `vet`, any answer that is neither public
+ * nor admitted by `vet` (an allow-listed address on this port) fails the connection with BlockedHostError;
+ * the answers are handed to net.connect as they are, so the socket connects to exactly the addresses that were
+ * checked (one resolution per connection). Node ≥ 20 asks with `{ all: true }` (happy eyeballs).
  */
-function netLookup(resolve: LookupFn, vet: boolean): LookupFunction {
+function netLookup(resolve: LookupFn, vet: ((address: string) => boolean) | null): LookupFunction {
   return ((hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
     resolve(hostname).then(
       (addrs) => {
         if (addrs.length === 0) return cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
         if (vet) {
-          const bad = addrs.find((a) => !isPublicAddress(a.address));
+          const bad = addrs.find((a) => !isPublicAddress(a.address) && !vet(a.address));
           if (bad) return cb(new BlockedHostError(hostname, bad.address));
         }
         if (options?.all) cb(null, addrs);
@@ -253,7 +313,12 @@ function decoders(contentEncoding: string | undefined): Transform[] | null {
  * call, which showed up as ~4 % of CPU at crawl rates. Compressed input is also capped at `cap` bytes.
  * On truncation or error the socket and decoders are destroyed. Rejects with the stream's or decoder's error.
  */
-function readCapped(body: Readable, codecs: Transform[], cap: number): Promise<{ buf: Buffer; truncated: boolean }> {
+function readCapped(
+  body: Readable,
+  codecs: Transform[],
+  cap: number,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<{ buf: Buffer; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -268,19 +333,20 @@ function readCapped(body: Readable, codecs: Transform[], cap: number): Promise<{
       }
       if (err) reject(err);
       // Most pages arrive in one chunk: skip the copy then.
-      else resolve({ buf: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), truncated });
+      else resolve({ buf: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, onChunk ? 0 : size), truncated });
     };
     for (let i = 0; i + 1 < codecs.length; i++) codecs[i].pipe(codecs[i + 1]);
     const out: Readable = codecs.length > 0 ? codecs[codecs.length - 1] : body;
+    const take = onChunk ?? ((c: Buffer) => void chunks.push(c));
     out.on("data", (chunk: Buffer) => {
       if (settled) return;
       if (size + chunk.length > cap) {
-        chunks.push(chunk.subarray(0, cap - size));
+        take(chunk.subarray(0, cap - size));
         size = cap;
         finish(null, true);
         return;
       }
-      chunks.push(chunk);
+      take(chunk);
       size += chunk.length;
     });
     out.on("end", () => finish(null, false));
@@ -344,20 +410,33 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   const allow = new Set(options.allowHosts ? parseAllowHosts(options.allowHosts) : allowHostsFromEnv());
   const lookup = options.lookup ?? defaultLookup;
   const connectTimeout = Math.min(timeoutMs, 10_000);
-  const guarded = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, true) });
-  const open = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, false) });
+  const open = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, null) });
+  // One vetting connector per port, because an allow-listed IP:port admits that address only on that port.
+  const guardedByPort = new Map<number, buildConnector.connector>();
+  const guardedFor = (port: number) => {
+    let c = guardedByPort.get(port);
+    if (!c) {
+      c = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, (address) => allow.has(addressKey(address, port))) });
+      guardedByPort.set(port, c);
+    }
+    return c;
+  };
 
-  // Connect-time enforcement. The pre-check in fetch() already refuses IP literals; this repeats it for
-  // anything that reaches a socket, and host names are vetted inside `guarded`'s lookup.
+  // Connect-time enforcement (undici calls this for every new socket, after redirects too). The pre-check in
+  // fetch() already refuses IP literals; this repeats it for anything that reaches a socket, and host names are
+  // vetted inside the guarded connector's lookup, which also pins the vetted address.
   const connect: buildConnector.connector = (opts, cb) => {
     const port = Number(opts.port) || (opts.protocol === "https:" ? 443 : 80);
-    const host = opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname;
-    if (allow.has(`${host.toLowerCase()}:${port}`)) return open(opts, cb);
-    if (isIP(opts.hostname) && !isPublicAddress(opts.hostname)) {
-      return cb(new BlockedHostError(host, opts.hostname), null);
+    const bare = stripBrackets(opts.hostname).toLowerCase();
+    const host = bare.includes(":") ? `[${bare}]` : bare;
+    if (allow.has(`${host}:${port}`)) return open(opts, cb);
+    if (isIP(bare)) {
+      if (!isPublicAddress(bare)) return cb(new BlockedHostError(host, bare), null);
+      return open(opts, cb); // a public literal needs no resolution
     }
-    return guarded(opts, cb);
+    return guardedFor(port)(opts, cb);
   };
+  const credentials = options.credentials && Object.keys(options.credentials.headers).length > 0 ? options.credentials : null;
 
   const agent = new Agent({
     connect,
@@ -386,6 +465,13 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       const host = stripBrackets(u.hostname);
       if (isIP(host) && !isPublicAddress(host)) return fail("blocked_host", new BlockedHostError(u.hostname, host).message);
     }
+    const headers: Record<string, string> = {
+      ...ro.headers,
+      "user-agent": userAgent,
+      accept: ro.accept ?? DEFAULT_ACCEPT,
+      "accept-encoding": "gzip, deflate, br",
+    };
+    if (credentials !== null && u.origin === credentials.origin) Object.assign(headers, credentials.headers);
 
     const outer = ro.signal;
     if (outer?.aborted) return fail("aborted", "Aborted before the request was sent");
@@ -403,11 +489,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         origin: u.origin,
         path: result.url.slice(u.origin.length), // not pathname+search: that loses a bare "?"
         method: "GET",
-        headers: {
-          "user-agent": userAgent,
-          accept: ro.accept ?? DEFAULT_ACCEPT,
-          "accept-encoding": "gzip, deflate, br",
-        },
+        headers,
         signal: ac,
       });
     try {
@@ -441,7 +523,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         return fail("decode", `Unsupported Content-Encoding: ${headerValue(headers, "content-encoding")}`);
       }
       const cap = ro.maxBodyBytes ?? maxBodyBytes;
-      const { buf, truncated } = await readCapped(res.body, codecs, cap);
+      const { buf, truncated } = await readCapped(res.body, codecs, cap, ro.onChunk);
       result.body = buf;
       if (truncated) return fail("body_too_large", `Body exceeds ${cap} bytes (decompressed); read stopped at the cap`);
       return result;

@@ -24,6 +24,10 @@ export type TestSite = {
   hostPort: string;
   /** Every request's path+query, in arrival order. */
   requests: string[];
+  /** Every request's header fields (lower-case names), in arrival order. */
+  requestHeaders: Record<string, string | string[] | undefined>[];
+  /** performance.now() at each request's arrival, in arrival order. */
+  requestTimes: number[];
   close(): Promise<void>;
 };
 
@@ -33,12 +37,20 @@ export function page(links: string[] = [], head = "", body = ""): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>${head}</head><body>${as}${body}</body></html>`;
 }
 
-/** Starts a site. Unknown paths answer 404 with an HTML body. */
-export async function startSite(routes: Record<string, RouteSpec | RouteHandler>): Promise<TestSite> {
+/**
+ * Starts a site on `host` (default 127.0.0.1; any 127.x.y.z works on Linux) and `port` (default: a free one).
+ * Unknown paths answer 404 with an HTML body.
+ */
+export async function startSite(routes: Record<string, RouteSpec | RouteHandler>, opts: { host?: string; port?: number } = {}): Promise<TestSite> {
+  const host = opts.host ?? "127.0.0.1";
   const requests: string[] = [];
+  const requestHeaders: Record<string, string | string[] | undefined>[] = [];
+  const requestTimes: number[] = [];
   const server = http.createServer((req, res) => {
     const path = req.url ?? "/";
     requests.push(path);
+    requestHeaders.push({ ...req.headers });
+    requestTimes.push(performance.now());
     const route = routes[path];
     if (typeof route === "function") return route(req, res);
     const spec: RouteSpec = route ?? { status: 404, body: "<!DOCTYPE html><title>404</title>not found" };
@@ -49,13 +61,18 @@ export async function startSite(routes: Record<string, RouteSpec | RouteHandler>
     res.end(spec.body ?? "");
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${host}:${port}`,
     port,
-    hostPort: `127.0.0.1:${port}`,
+    hostPort: `${host}:${port}`,
     requests,
+    requestHeaders,
+    requestTimes,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { createPacer, parseRetryAfter, retryDelayMs } from "./pacer";
+
+describe("Retry-After", () => {
+  it("parses delay-seconds and HTTP-dates (RFC 9110 §10.2.3)", () => {
+    const now = Date.parse("2026-11-22T12:00:00Z");
+    expect(parseRetryAfter("120", now)).toBe(120_000);
+    expect(parseRetryAfter("Sun, 22 Nov 2026 12:00:05 GMT", now)).toBe(5_000);
+    expect(parseRetryAfter("Sun, 22 Nov 2026 11:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeNull();
+    expect(parseRetryAfter("-1", now)).toBeNull();
+    expect(parseRetryAfter(null, now)).toBeNull();
+  });
+
+  it("back-off: Retry-After when given, else 1/2/4 s; always capped", () => {
+    expect(retryDelayMs("2", 0)).toBe(2_000);
+    expect(retryDelayMs("3600", 0)).toBe(30_000);
+    expect(retryDelayMs(null, 0)).toBe(1_000);
+    expect(retryDelayMs(null, 2)).toBe(4_000);
+    expect(retryDelayMs(null, 10)).toBe(30_000);
+    expect(retryDelayMs(null, 1, { baseMs: 10, maxMs: 15 })).toBe(15);
+  });
+});
+
+describe("createPacer", () => {
+  it("no delay and no pause: acquire is synchronous (null)", () => {
+    const p = createPacer();
+    expect(p.acquire("http://a")).toBeNull();
+    p.setDelay("http://a", 0);
+    expect(p.acquire("http://a")).toBeNull();
+  });
+
+  it("spaces request starts by the delay, whatever the concurrency", async () => {
+    const p = createPacer();
+    p.setDelay("http://a", 60);
+    const starts: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const w = p.acquire("http://a");
+        if (w) await w;
+        starts.push(performance.now() - t0);
+      }),
+    );
+    starts.sort((a, b) => a - b);
+    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(55);
+    expect(p.acquire("http://b")).toBeNull(); // other origins are not slowed
+  });
+
+  it("a pause holds back every request to that origin until it ends", async () => {
+    const p = createPacer();
+    p.pause("http://a", 80);
+    const t0 = performance.now();
+    await Promise.all([p.acquire("http://a"), p.acquire("http://a")]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
+    expect(p.acquire("http://a")).toBeNull();
+  });
+
+  it("rejects with the signal's reason when aborted while waiting", async () => {
+    const p = createPacer();
+    p.pause("http://a", 10_000);
+    const ac = new AbortController();
+    const w = p.acquire("http://a", ac.signal)!;
+    ac.abort(new Error("stop"));
+    await expect(w).rejects.toThrow("stop");
+  });
+});
