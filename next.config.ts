@@ -13,7 +13,7 @@ const nextConfig: NextConfig = {
     "undici",
     "htmlparser2",
     "iconv-lite",
-    "robots-parser",
+    "playwright-core",
     "croner",
   ],
   poweredByHeader: false,
