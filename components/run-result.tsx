@@ -6,7 +6,10 @@ import { Stat } from "./stat";
 import { Alert } from "./ui/alert";
 import { Card, CardHeader } from "./ui/card";
 
-/** The outcome of a finished run: counts, time taken, the error if it failed, and the excluded-by-reason table. */
+/**
+ * The outcome of a finished run: counts, time taken, the error if it failed, what changed since the previous sitemap
+ * (added / removed / changed URLs), and the excluded-by-reason table.
+ */
 export function RunResult({ run }: { run: TRunDto }) {
   const p = run.progress;
   return (
@@ -42,6 +45,14 @@ export function RunResult({ run }: { run: TRunDto }) {
         <Stat label="Files written" value={formatCount(run.filesWritten)} />
         <Stat label="Bytes written" value={formatBytes(run.bytesWritten)} />
       </dl>
+      {run.status === "succeeded" && (
+        // Compared with the files published before this run (GET /api/v1/runs/{id}/changes lists the URLs).
+        <dl className="grid grid-cols-3 gap-5 border-t border-slate-100 px-5 py-4" data-testid="run-diff" aria-label="Changes since the previous sitemap">
+          <Stat label="URLs added" value={formatCount(run.diff.added)} testId="result-urls-added" />
+          <Stat label="URLs removed" value={formatCount(run.diff.removed)} testId="result-urls-removed" />
+          <Stat label="URLs changed" value={formatCount(run.diff.changed)} testId="result-urls-changed" />
+        </dl>
+      )}
       <div className="border-t border-slate-100 pb-2">
         <ExcludedTable byReason={run.excludedByReason} />
       </div>

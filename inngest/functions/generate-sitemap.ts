@@ -3,7 +3,9 @@
  * wires it to Inngest). Triggered by `sitemap/generate.requested {runId, sitemapId}`.
  *
  * - One generation per sitemap at a time (concurrency key `event.data.sitemapId`).
- * - Steps are retried (2 retries); both steps are idempotent (see lib/runs/execute.ts).
+ * - Steps are retried (2 retries); both steps are idempotent (see lib/runs/execute.ts). A retried or re-delivered
+ *   crawl step (the worker was killed, its lease expired) resumes from the inventory and frontier stored so far
+ *   instead of starting over; a retried export rewrites the same bytes and republishes them.
  * - "Nothing indexable" is final: a NonRetriableError, recorded on the run without retries.
  * - When retries are exhausted, onFailure records the error on the run and releases the sitemap's claim.
  * Step outputs are small counts (memoised as JSON by Inngest), never page bodies or URL lists.

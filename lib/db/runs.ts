@@ -1,13 +1,16 @@
 /**
- * Runs and their URL inventory (tables Run, RunUrl). A run is one crawl + export of a sitemap.
+ * Runs, their URL inventory and their diff (tables Run, RunUrl, RunChange). A run is one crawl + export of a sitemap.
  *
  * Concurrency: `claimRun` starts a run only through a conditional update of `Sitemap.activeRunId`, so two
  * simultaneous generate requests can never start two runs for one sitemap (the loser gets `null`).
+ * Diff: `computeRunDiff` compares a run's listed URLs with those of the run published before it, inside the
+ * database (set operations over RunUrl, never loaded into this process), and stores one RunChange row per URL
+ * added, removed or changed plus the three counts on the Run row.
  * Units: counts are URLs/pages; bytesWritten is bytes of published files on disk.
  */
 import type { Run as RunRow, RunTrigger } from "@/generated/prisma/client";
-import type { CrawlRecord } from "@/lib/core/types";
-import type { TRunDto } from "@/lib/schemas/runs";
+import type { PageExtensions } from "@/lib/core/types";
+import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
 import { getDb, TX_OPTIONS } from "./client";
 
@@ -26,6 +29,7 @@ export function toRunDto(r: RunRow): TRunDto {
     excludedByReason: (r.excludedByReason ?? {}) as Record<string, number>,
     bytesWritten: Number(r.bytesWritten),
     filesWritten: r.filesWritten,
+    diff: { added: r.urlsAdded, removed: r.urlsRemoved, changed: r.urlsChanged },
     error: r.error,
   };
 }
@@ -93,11 +97,17 @@ export async function latestRuns(sitemapIds: string[]): Promise<Map<string, TRun
 
 export type RunProgress = { pagesFetched: number; pagesQueued: number; urlsListed: number; urlsExcluded: number };
 
+/**
+ * Marks a run running. `startedAt` is set on the first attempt only: a resumed crawl keeps it, because it dates the
+ * crawl snapshot (news sitemaps prune relative to it, so a retried export must see the same value).
+ */
 export async function markRunRunning(runId: string): Promise<void> {
-  await getDb().run.updateMany({
+  const db = getDb();
+  await db.run.updateMany({
     where: { id: runId, status: { in: ["queued", "running"] } },
-    data: { status: "running", startedAt: new Date(), error: null },
+    data: { status: "running", error: null },
   });
+  await db.run.updateMany({ where: { id: runId, status: "running", startedAt: null }, data: { startedAt: new Date() } });
 }
 
 export async function updateRunProgress(
@@ -131,27 +141,10 @@ export async function finishRun(
   }, TX_OPTIONS);
 }
 
-/** Stores a batch of inventory records; records already stored for the run (same URL) are skipped. */
-export async function insertRunUrls(runId: string, records: CrawlRecord[]): Promise<void> {
-  if (!records.length) return;
-  await getDb().runUrl.createMany({
-    data: records.map((r) => ({
-      runId,
-      url: r.url,
-      status: r.status,
-      included: r.included,
-      reason: r.reason,
-      lastmod: r.lastmod ? new Date(r.lastmod) : null,
-      depth: r.depth,
-      target: r.target ?? null,
-    })),
-    skipDuplicates: true,
-  });
-}
-
-/** Drops a run's inventory (a retried crawl step starts over, so the step stays idempotent). */
+/** Drops a run's inventory and frontier (tests and maintenance; a retried crawl step resumes instead). */
 export async function clearRunUrls(runId: string): Promise<void> {
   await getDb().runUrl.deleteMany({ where: { runId } });
+  await getDb().crawlFrontier.deleteMany({ where: { runId } });
 }
 
 /**
@@ -161,15 +154,15 @@ export async function clearRunUrls(runId: string): Promise<void> {
 export async function* iterateListedUrls(
   runId: string,
   pageSize = 5_000,
-): AsyncGenerator<{ url: string; lastmod: Date | null }> {
+): AsyncGenerator<{ url: string; lastmod: Date | null; data: PageExtensions | null }> {
   let after: string | null = null;
   for (;;) {
-    const rows: { url: string; lastmod: Date | null }[] = await getDb().runUrl.findMany({
+    const rows: { url: string; lastmod: Date | null; data: PageExtensions | null }[] = (await getDb().runUrl.findMany({
       where: { runId, included: true, ...(after !== null ? { url: { gt: after } } : {}) },
       orderBy: { url: "asc" },
-      select: { url: true, lastmod: true },
+      select: { url: true, lastmod: true, data: true },
       take: pageSize,
-    });
+    })) as { url: string; lastmod: Date | null; data: PageExtensions | null }[];
     yield* rows;
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1].url;
@@ -203,5 +196,84 @@ export async function listRunUrls(opts: {
     depth: r.depth,
     target: r.target,
   }));
+  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].url : null };
+}
+
+/** The diff is one transaction over the whole inventory: on a million-URL site it takes longer than TX_OPTIONS allow. */
+const DIFF_TX_OPTIONS = { ...TX_OPTIONS, timeout: 10 * 60_000 };
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+export type RunDiffCounts = { added: number; removed: number; changed: number };
+
+/**
+ * Computes a run's diff against `baseRunId` (the run whose files were published when this run crawled; null for a
+ * sitemap's first run, when every listed URL is "added") and stores it: RunChange rows and Run.urlsAdded/Removed/
+ * Changed. Idempotent (a retried step replaces the previous result), in one transaction.
+ * - added:   listed now, not listed by the base run (new page, or one that became indexable);
+ * - removed: listed by the base run, not listed now (gone, redirected, noindex, canonicalised, …);
+ * - changed: listed by both, with content hashes that differ (pages without a hash on either side never count:
+ *            we cannot tell).
+ * Everything runs inside the database (INSERT … SELECT with anti-joins on the (runId, url) unique index), so memory
+ * here does not grow with the site.
+ */
+export async function computeRunDiff(runId: string, baseRunId: string | null): Promise<RunDiffCounts> {
+  return getDb().$transaction(async (tx) => {
+    await tx.runChange.deleteMany({ where: { runId } });
+    await tx.$executeRaw`
+      INSERT INTO "RunChange" ("runId", "url", "kind")
+      SELECT ${runId}, n.url, 'added' FROM "RunUrl" n
+      WHERE n."runId" = ${runId} AND n.included
+        AND NOT EXISTS (SELECT 1 FROM "RunUrl" o WHERE o."runId" = ${baseRunId}::text AND o.url = n.url AND o.included)
+      ON CONFLICT ("runId", "url") DO NOTHING`;
+    if (baseRunId !== null) {
+      await tx.$executeRaw`
+        INSERT INTO "RunChange" ("runId", "url", "kind")
+        SELECT ${runId}, o.url, 'removed' FROM "RunUrl" o
+        WHERE o."runId" = ${baseRunId} AND o.included
+          AND NOT EXISTS (SELECT 1 FROM "RunUrl" n WHERE n."runId" = ${runId} AND n.url = o.url AND n.included)
+        ON CONFLICT ("runId", "url") DO NOTHING`;
+      await tx.$executeRaw`
+        INSERT INTO "RunChange" ("runId", "url", "kind")
+        SELECT ${runId}, n.url, 'changed' FROM "RunUrl" n
+        JOIN "RunUrl" o ON o."runId" = ${baseRunId} AND o.url = n.url AND o.included
+        WHERE n."runId" = ${runId} AND n.included
+          AND n."contentHash" IS NOT NULL AND o."contentHash" IS NOT NULL AND n."contentHash" <> o."contentHash"
+        ON CONFLICT ("runId", "url") DO NOTHING`;
+    }
+    const groups = await tx.runChange.groupBy({ by: ["kind"], where: { runId }, _count: { _all: true } });
+    const counts: RunDiffCounts = { added: 0, removed: 0, changed: 0 };
+    for (const g of groups) if ((CHANGE_KINDS as readonly string[]).includes(g.kind)) counts[g.kind as ChangeKind] = g._count._all;
+    await tx.run.update({
+      where: { id: runId },
+      data: { urlsAdded: counts.added, urlsRemoved: counts.removed, urlsChanged: counts.changed },
+    });
+    return counts;
+  }, DIFF_TX_OPTIONS);
+}
+
+/**
+ * One page of a run's changes, in URL order; `cursor` = the last URL of the previous page (keyset on the
+ * (runId, url) unique index). Returns null when the run does not exist or is not one of `userId`'s sitemaps'.
+ */
+export async function listRunChanges(opts: {
+  runId: string;
+  userId: string;
+  kind?: ChangeKind;
+  limit: number;
+  cursor?: string | null;
+}): Promise<{ items: { url: string; kind: ChangeKind }[]; nextCursor: string | null } | null> {
+  const db = getDb();
+  const run = await db.run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } }, select: { id: true } });
+  if (!run) return null;
+  const rows = await db.runChange.findMany({
+    where: {
+      runId: opts.runId,
+      ...(opts.kind ? { kind: opts.kind } : {}),
+      ...(opts.cursor ? { url: { gt: opts.cursor } } : {}),
+    },
+    orderBy: { url: "asc" },
+    select: { url: true, kind: true },
+    take: opts.limit + 1,
+  });
+  const items = rows.slice(0, opts.limit).map((r) => ({ url: r.url, kind: r.kind as ChangeKind }));
   return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].url : null };
 }

@@ -85,6 +85,7 @@ for (const backend of testBackends()) {
       const folder = path.join(process.env.FILES_DIR, s.id, run.id);
       fs.mkdirSync(folder, { recursive: true });
       fs.writeFileSync(path.join(folder, "a.xml"), "<urlset/>");
+      await t.db.pageState.create({ data: { sitemapId: s.id, url: "http://a.example/", contentHash: "h", hashFirstSeenAt: new Date() } });
       await t.db.sitemap.update({ where: { id: s.id }, data: { activeRunId: run.id } });
       expect(await deleteSitemap({ userId: u.id, sitemapId: s.id })).toBe("active_run");
       expect(fs.existsSync(folder)).toBe(true);
@@ -92,6 +93,7 @@ for (const backend of testBackends()) {
       expect(await deleteSitemap({ userId: u.id, sitemapId: s.id })).toBe("deleted");
       expect(await t.db.run.findUnique({ where: { id: run.id } })).toBeNull();
       expect(fs.existsSync(path.join(process.env.FILES_DIR, s.id))).toBe(false);
+      expect(await t.db.pageState.count({ where: { sitemapId: s.id } })).toBe(0);
     });
   });
 }

@@ -1,13 +1,19 @@
 /**
  * Sitemaps (table Sitemap), always scoped by owner: another account's sitemap is "not found" (null / false).
- * The API's nested `crawl` settings are flat columns here (maxPages, maxDepth, concurrency, userAgent, respectRobots).
- * Errors: insert/update throw AppError("duplicate_entry", field "fileName") when the account already uses the name.
+ * The API's nested `crawl` and `extensions` settings are flat columns here (maxPages, …, rules, renderJs, images, …).
+ * `auth` (staging credentials) is stored only encrypted, in `authEncrypted` (lib/auth/secrets.ts, AES-256-GCM);
+ * an update merges it part by part (basicAuth / headers / cookies: omitted = kept, null = removed).
+ * Errors: insert/update throw AppError("duplicate_entry", field "fileName") when the account already uses the name;
+ * SecretsKeyError when credentials are given but no key is configured (SECRETS_KEY / NEXTAUTH_SECRET).
  */
 import { Prisma } from "@/generated/prisma/client";
+import { decryptJson, encryptJson, SITEMAP_AUTH_PURPOSE } from "@/lib/auth/secrets";
 import { AppError } from "@/lib/core/errors";
-import type { TCreateSitemap, TUpdateSitemap } from "@/lib/schemas/sitemaps";
+import type { SiteAuth } from "@/lib/core/types";
+import type { TAuthInput, TCreateSitemap, TUpdateSitemap } from "@/lib/schemas/sitemaps";
 import { getDb } from "./client";
 import { removeSitemapFiles } from "./files";
+import { deletePageStates } from "./page-state";
 import { newestFirst, olderThan, pageOf, type KeysetAfter } from "./keyset";
 
 const select = {
@@ -24,13 +30,58 @@ const select = {
   concurrency: true,
   userAgent: true,
   respectRobots: true,
+  rules: true,
+  queryPolicy: true,
+  queryAllowlist: true,
+  trailingSlash: true,
+  maxUrlLength: true,
+  respectCrawlDelay: true,
+  importRobotsSitemaps: true,
+  renderJs: true,
+  images: true,
+  imageHosts: true,
+  hreflang: true,
+  video: true,
+  news: true,
+  newsPublicationName: true,
+  newsLanguage: true,
+  authEncrypted: true,
   publishedRunId: true,
   createdAt: true,
   updatedAt: true,
 } as const satisfies Prisma.SitemapSelect;
 export type SitemapRow = Prisma.SitemapGetPayload<{ select: typeof select }>;
 
-const toColumns = <T extends TUpdateSitemap>({ crawl, ...rest }: T) => ({ ...rest, ...crawl });
+/** Reads Sitemap.authEncrypted; null when absent. Throws SecretsKeyError when it cannot be decrypted. */
+export function readSiteAuth(authEncrypted: string | null): SiteAuth | null {
+  return authEncrypted ? decryptJson<SiteAuth>(authEncrypted, SITEMAP_AUTH_PURPOSE) : null;
+}
+
+/** Which credential parts are set, for the DTO (names only). Unreadable credentials count as none. */
+export function authSummary(authEncrypted: string | null): { basicAuth: boolean; headers: string[]; cookies: string[] } {
+  let auth: SiteAuth | null = null;
+  try {
+    auth = readSiteAuth(authEncrypted);
+  } catch {
+    auth = null;
+  }
+  return { basicAuth: !!auth?.basicAuth, headers: Object.keys(auth?.headers ?? {}), cookies: Object.keys(auth?.cookies ?? {}) };
+}
+
+/** Merges an auth patch into the current credentials and encrypts the result (null when nothing is left). */
+function mergeAuth(current: SiteAuth | null, patch: TAuthInput | undefined): string | null {
+  if (patch === null || patch === undefined) return null;
+  const next: SiteAuth = { ...current };
+  for (const part of ["basicAuth", "headers", "cookies"] as const) {
+    const v = patch[part];
+    if (v === null) delete next[part];
+    else if (v !== undefined) (next as Record<string, unknown>)[part] = v;
+  }
+  const empty = !next.basicAuth && Object.keys(next.headers ?? {}).length === 0 && Object.keys(next.cookies ?? {}).length === 0;
+  return empty ? null : encryptJson(next, SITEMAP_AUTH_PURPOSE);
+}
+
+const toColumns = <T extends TUpdateSitemap>({ crawl, extensions, auth: _auth, ...rest }: T) => ({ ...rest, ...crawl, ...extensions });
 
 async function mapDuplicate<T>(op: Promise<T>): Promise<T> {
   try {
@@ -44,7 +95,8 @@ async function mapDuplicate<T>(op: Promise<T>): Promise<T> {
 }
 
 export async function insertSitemap(opts: { userId: string; data: TCreateSitemap }): Promise<SitemapRow> {
-  return mapDuplicate(getDb().sitemap.create({ data: { ...toColumns(opts.data), userId: opts.userId }, select }));
+  const authEncrypted = mergeAuth(null, opts.data.auth);
+  return mapDuplicate(getDb().sitemap.create({ data: { ...toColumns(opts.data), authEncrypted, userId: opts.userId }, select }));
 }
 
 export async function findSitemap(opts: { userId: string; sitemapId: string }): Promise<SitemapRow | null> {
@@ -63,9 +115,21 @@ export async function listSitemaps(opts: { userId: string; limit: number; after?
 }
 
 export async function updateSitemap(opts: { userId: string; sitemapId: string; data: TUpdateSitemap }): Promise<SitemapRow | null> {
-  const { count } = await mapDuplicate(
-    getDb().sitemap.updateMany({ where: { id: opts.sitemapId, userId: opts.userId }, data: toColumns(opts.data) }),
-  );
+  const data: Prisma.SitemapUpdateManyMutationInput = toColumns(opts.data);
+  if (opts.data.auth !== undefined) {
+    let current: SiteAuth | null = null;
+    if (opts.data.auth !== null) {
+      const row = await getDb().sitemap.findFirst({ where: { id: opts.sitemapId, userId: opts.userId }, select: { authEncrypted: true } });
+      if (!row) return null;
+      try {
+        current = readSiteAuth(row.authEncrypted);
+      } catch {
+        current = null; // written with a key we no longer have: the patch starts from nothing
+      }
+    }
+    data.authEncrypted = mergeAuth(current, opts.data.auth);
+  }
+  const { count } = await mapDuplicate(getDb().sitemap.updateMany({ where: { id: opts.sitemapId, userId: opts.userId }, data }));
   return count === 1 ? findSitemap(opts) : null;
 }
 
@@ -77,6 +141,7 @@ export async function updateSitemap(opts: { userId: string; sitemapId: string; d
 export async function deleteSitemap(opts: { userId: string; sitemapId: string }): Promise<"deleted" | "not_found" | "active_run"> {
   const { count } = await getDb().sitemap.deleteMany({ where: { id: opts.sitemapId, userId: opts.userId, activeRunId: null } });
   if (count === 1) {
+    await deletePageStates(opts.sitemapId); // no foreign key: page state outlives runs by design
     await removeSitemapFiles(opts.sitemapId);
     return "deleted";
   }

@@ -1,24 +1,47 @@
 /**
  * The two steps of a run, as the Inngest function `generate-sitemap` calls them. Each is idempotent, because
- * Inngest delivers steps at least once: a retried crawl starts over with an empty inventory; a retried export
- * rewrites the same generation folder and republishes it.
+ * Inngest delivers steps at least once: a retried crawl resumes from the inventory and frontier stored so far (a
+ * killed worker refetches only the visits it had not finished); a retried export rewrites the same generation folder,
+ * byte for byte, and republishes it.
  *
- *   crawlRun(runId)  → crawls the sitemap's site into RunUrl, updating the run's progress as it goes.
+ *   crawlRun(runId)  → crawls the sitemap's site into RunUrl (truthful lastmod, 304 replays), updating the run's
+ *                      progress as it goes, then stores the run's diff against the published run.
  *   exportRun(runId) → writes the listed URLs as a new generation of files and switches the sitemap to it only
  *                      when every file is complete (lib/sitemap/publish.ts); the previous files stay served until then.
  *
  * Errors: anything thrown fails the step (and is retried by Inngest); `failRun` records the final error.
  */
 import type { Sitemap } from "@/generated/prisma/client";
+import { decryptJson, SITEMAP_AUTH_PURPOSE } from "@/lib/auth/secrets";
+import type { CrawlRule, QueryPolicy, RenderJsMode, SiteAuth, SitemapEntry, TrailingSlashPolicy } from "@/lib/core/types";
 import { getDb } from "@/lib/db/client";
+import { debitRunCredits } from "@/lib/quota/credits";
 import { filesRoot, publishRunFiles } from "@/lib/db/files";
-import { clearRunUrls, finishRun, getRun, insertRunUrls, iterateListedUrls, markRunRunning, updateRunProgress } from "@/lib/db/runs";
+import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals, persistCrawlBatch, type CrawlBatch, type CrawlCheckpoint } from "@/lib/db/frontier";
+import { createRevalidator, snapshotFingerprint, type PageObservation } from "@/lib/db/page-state";
+import {
+  computeRunDiff,
+  finishRun,
+  getRun,
+  iterateListedUrls,
+  markRunRunning,
+  updateRunProgress,
+  type RunDiffCounts,
+  type RunProgress,
+} from "@/lib/db/runs";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
-import { crawlInto, crawlSettings, writeOutputs } from "@/lib/runs/pipeline";
+import { crawlInto, crawlSettings, writeOutputs, type CrawlProgress } from "@/lib/runs/pipeline";
+import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
+import { httpDateToIso } from "@/lib/crawl/crawler";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 
-/** Crawl settings of a sitemap row. */
+/**
+ * Crawl settings of a sitemap row, staging credentials decrypted (lib/auth/secrets.ts). String columns that the
+ * API validates (queryPolicy, trailingSlash, renderJs, rules) are passed on as stored; the crawler rejects a bad
+ * value with TypeError before any request. Throws SecretsKeyError when the credentials cannot be decrypted
+ * (the key changed): the run fails instead of crawling a staging site without its credentials.
+ */
 export function settingsOf(sm: Sitemap) {
   return crawlSettings({
     startUrl: sm.startUrl,
@@ -27,6 +50,22 @@ export function settingsOf(sm: Sitemap) {
     concurrency: sm.concurrency,
     userAgent: sm.userAgent ?? undefined,
     respectRobots: sm.respectRobots,
+    rules: Array.isArray(sm.rules) ? (sm.rules as CrawlRule[]) : [],
+    queryPolicy: sm.queryPolicy as QueryPolicy,
+    queryAllowlist: sm.queryAllowlist,
+    trailingSlash: sm.trailingSlash as TrailingSlashPolicy,
+    maxUrlLength: sm.maxUrlLength,
+    respectCrawlDelay: sm.respectCrawlDelay,
+    importRobotsSitemaps: sm.importRobotsSitemaps,
+    renderJs: sm.renderJs as RenderJsMode,
+    images: sm.images,
+    imageHosts: sm.imageHosts,
+    hreflang: sm.hreflang,
+    video: sm.video,
+    news: sm.news,
+    newsPublicationName: sm.newsPublicationName,
+    newsLanguage: sm.newsLanguage,
+    auth: sm.authEncrypted ? decryptJson<SiteAuth>(sm.authEncrypted, SITEMAP_AUTH_PURPOSE) : null,
   });
 }
 
@@ -35,33 +74,143 @@ async function loadRun(runId: string) {
   return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: true } });
 }
 
-export type CrawlStepResult = { skipped: boolean; pagesFetched: number; urlsListed: number; urlsExcluded: number };
+export type CrawlStepResult = {
+  skipped: boolean;
+  /** The step continued a crawl a killed or failed attempt had started. */
+  resumed?: boolean;
+  pagesFetched: number;
+  urlsListed: number;
+  urlsExcluded: number;
+  /** Against the run published when the crawl ended (see lib/db/runs.ts computeRunDiff). */
+  diff?: RunDiffCounts;
+};
 
-export async function crawlRun(runId: string): Promise<CrawlStepResult> {
+/** Test hooks of the crawl step: journal tuning (batch sizes, and `now`, the clock that dates first-seen hashes). */
+export type CrawlRunOptions = { journal?: Omit<Partial<JournalOptions>, "write"> };
+
+/** A journal batch as the database stores it: records, their pages' PageState, frontier pushes and completions. */
+function toCrawlBatch(batch: JournalBatch, fingerprint: string): CrawlBatch {
+  const pages: PageObservation[] = [];
+  batch.records.forEach((r, i) => {
+    if (!r.contentHash) return;
+    const links = batch.links.get(r.url);
+    pages.push({
+      url: r.url,
+      contentHash: r.contentHash,
+      etag: r.etag ?? null,
+      lastModified: r.lastModifiedHeader ?? null,
+      lastModifiedIso: r.lastmod ?? httpDateToIso(r.lastModifiedHeader ?? null),
+      seenAt: new Date(batch.receivedAt[i]),
+      // Without its links a snapshot could not stand in for the page on a 304: store none (next run fetches fully).
+      snapshot:
+        r.notModified || !links
+          ? null
+          : {
+              status: r.status,
+              included: r.included,
+              reason: r.reason,
+              target: r.target ?? null,
+              contentHash: r.contentHash,
+              data: r.data ?? null,
+              links,
+              settings: fingerprint,
+            },
+      replayed: !!r.notModified,
+    });
+  });
+  return { records: batch.records, pages, queued: batch.queued, completed: batch.completed };
+}
+
+const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgress & { excludedByReason: Record<string, number> } => {
+  const byReason: Record<string, number> = { ...base.excludedByReason };
+  for (const [k, v] of Object.entries(p.excludedByReason)) if (v) byReason[k] = (byReason[k] ?? 0) + v;
+  return {
+    // The crawler's page counter starts at the budget already spent (CrawlResume.pagesFetched).
+    pagesFetched: p.pagesFetched,
+    pagesQueued: p.pagesQueued,
+    urlsListed: base.urlsListed + p.urlsListed,
+    urlsExcluded: base.urlsExcluded + p.urlsExcluded,
+    excludedByReason: byReason,
+  };
+};
+
+/**
+ * The crawl step: crawls the sitemap's site into RunUrl, durably (lib/runs/journal.ts, lib/db/frontier.ts), with
+ * conditional requests for pages known from earlier runs (lib/db/page-state.ts), then computes the run's diff
+ * against the published run.
+ *
+ * Resumable: a retried step (a killed worker, a failed attempt) continues from the stored inventory and frontier
+ * instead of starting over: recorded URLs are not fetched again, the visits cut short are redone, and the page
+ * budget already spent counts against `maxPages`. Counts are recomputed from the stored inventory at the end, so
+ * they are exact whatever the number of attempts.
+ * Errors: a cancelled run makes the crawl reject (AbortError) and the retried step skips; database and sink errors
+ * fail the step.
+ */
+export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
   const run = await loadRun(runId);
   if (!run) return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed")
     return { skipped: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
   await markRunRunning(runId);
-  await clearRunUrls(runId);
+  const sitemapId = run.sitemapId;
+  const checkpoint = await loadCrawlCheckpoint(runId);
+  const base = checkpoint.totals;
   const abort = new AbortController();
-  const summary = await crawlInto(settingsOf(run.sitemap), {
+  const settings = settingsOf(run.sitemap);
+  const fingerprint = snapshotFingerprint(settings);
+  const summary = await crawlInto(settings, {
     signal: abort.signal,
+    durable: true,
+    resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
+    revalidate: createRevalidator(sitemapId, { fingerprint }),
+    journal: opts.journal,
     sink: {
-      write: (records) => insertRunUrls(runId, records),
+      write: (_records, batch) => persistCrawlBatch({ runId, sitemapId, batch: toCrawlBatch(batch, fingerprint) }),
       progress: async (p) => {
-        await updateRunProgress(runId, p);
+        await updateRunProgress(runId, addTotals(base, p));
         // A cancel from the API flips the status; stop crawling at the next progress tick.
         const now = await getRun(runId);
         if (now?.status === "cancelled") abort.abort();
       },
     },
   });
-  return { skipped: false, pagesFetched: summary.pagesFetched, urlsListed: summary.urlsListed, urlsExcluded: summary.urlsExcluded };
+  await clearCrawlFrontier(runId);
+  // Exact counts from the stored inventory: a redone visit must not count twice.
+  const totals = await loadInventoryTotals(runId);
+  await updateRunProgress(runId, {
+    pagesFetched: Math.max(summary.pagesFetched, totals.pagesFetched),
+    pagesQueued: 0,
+    urlsListed: totals.urlsListed,
+    urlsExcluded: totals.urlsExcluded,
+    excludedByReason: totals.excludedByReason,
+  });
+  const published = await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true } });
+  const baseRunId = published?.publishedRunId && published.publishedRunId !== runId ? published.publishedRunId : null;
+  const diff = await computeRunDiff(runId, baseRunId);
+  return {
+    skipped: false,
+    resumed: checkpoint.resumed,
+    pagesFetched: Math.max(summary.pagesFetched, totals.pagesFetched),
+    urlsListed: totals.urlsListed,
+    urlsExcluded: totals.urlsExcluded,
+    diff,
+  };
 }
 
 export type ExportStepResult = { skipped: boolean; files: number; bytes: number; urls: number };
 
+/**
+ * The export step: writes the run's listed URLs (RunUrl, in URL order, with their truthful lastmod and extension
+ * data) as every output of the sitemap into a new generation folder, publishes it atomically, then marks the run
+ * succeeded (lib/sitemap/publish.ts: the previous files stay served until the new ones are complete; a kill at any
+ * moment leaves at most a `.tmp-*` folder that is never served).
+ *
+ * Idempotent and deterministic (G8): the same inventory gives byte-identical files (stable order, no clock in the
+ * content: lastmod values are stored ones, news pruning is relative to the run's `startedAt`), so a retried export
+ * of an already renamed generation verifies and reuses it.
+ * Errors: EmptySitemapError when nothing is listed (final, handled by the function); file system and database
+ * errors fail the step.
+ */
 export async function exportRun(runId: string): Promise<ExportStepResult> {
   const run = await loadRun(runId);
   if (!run || run.status !== "running") return { skipped: true, files: 0, bytes: 0, urls: 0 };
@@ -72,8 +221,8 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
     sitemapKey: sm.id,
     generationId: run.id,
     write: async (dir: string) => {
-      const entries = (async function* () {
-        for await (const u of iterateListedUrls(run.id)) yield { loc: u.url, lastmod: u.lastmod };
+      const entries = (async function* (): AsyncGenerator<SitemapEntry> {
+        for await (const u of iterateListedUrls(run.id)) yield { ...u.data, loc: u.url, lastmod: u.lastmod };
       })();
       return writeOutputs(entries, {
         dir,
@@ -82,6 +231,17 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
         maxFileEntries: sm.maxFileEntries,
         maxFileSize: sm.maxFileSize,
         gzip: sm.gzip,
+        // One unusable URL must not block the whole sitemap; it is counted, and the crawler's URL policy makes it rare.
+        invalid: "skip",
+        extraFormats: sm.extraFormats,
+        xslHref: sm.xslStylesheet ? "/sitemap.xsl" : null,
+        images: sm.images,
+        imageHosts: sm.imageHosts,
+        hreflang: sm.hreflang,
+        video: sm.video,
+        news: sm.news
+          ? { now: run.startedAt ?? run.createdAt, publicationName: sm.newsPublicationName, language: sm.newsLanguage }
+          : null,
       });
     },
   });
@@ -92,9 +252,20 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
   });
   const bytes = written.files.reduce((n, f) => n + f.bytes, 0);
   await finishRun(run.id, { status: "succeeded", bytesWritten: bytes, filesWritten: written.files.length });
+  await chargeRun(run.id);
   // Keep the generation now served and the one before it (a reader may still be streaming it).
   await pruneGenerations(root, sm.id, [run.id, ...(previous ? [previous] : [])]).catch(() => {});
   return { skipped: false, files: written.files.length, bytes, urls: written.urlCount };
+}
+
+/**
+ * Debits the run's crawl credits (lib/quota/credits.ts: one credit per 100 pages fetched, at least one), once per
+ * run. A run that fetched nothing (e.g. robots.txt unreachable) costs nothing.
+ */
+async function chargeRun(runId: string): Promise<void> {
+  const run = await getDb().run.findUnique({ where: { id: runId }, select: { pagesFetched: true, sitemap: { select: { userId: true } } } });
+  if (!run || run.pagesFetched === 0) return;
+  await debitRunCredits({ userId: run.sitemap.userId, runId, pagesFetched: run.pagesFetched });
 }
 
 /** Records a run's final failure (called from the function's onFailure handler and for non-retriable errors). */
@@ -108,4 +279,5 @@ export async function failRun(runId: string, err: unknown): Promise<void> {
         ? err.message
         : String(err);
   await finishRun(runId, { status: "failed", error: message.slice(0, 2000) });
+  await chargeRun(runId);
 }

@@ -1,15 +1,19 @@
 /**
  * The generation pipeline shared by the Inngest job (inngest/functions/generate-sitemap.ts) and the command line
  * (scripts/crawl.ts): crawl a site into a sink of inventory records, then write the listed URLs as sitemap files.
- * One code path, two sinks: the job's sink is the database (RunUrl), the CLI's is memory.
+ * One code path, two sinks: the job's sink is the database (RunUrl), the CLI's is memory. Records reach the sink
+ * through the crawl journal (journal.ts) in batches; the job's crawl is also `durable` (frontier pushes and finished
+ * visits go into the same batches, so a killed crawl resumes) and revalidates pages known from earlier runs.
  *
  * Units: batchSize in records, progressIntervalMs in ms. Errors: whatever the crawler and writer throw
  * (EmptySitemapError when nothing is listed).
  */
-import { crawl } from "@/lib/crawl/crawler";
+import { crawl, type CrawlOptions } from "@/lib/crawl/crawler";
+import type { FrontierItem } from "@/lib/crawl/frontier";
 import type { CrawlRecord, CrawlSettings, ExclusionReason, SitemapEntry } from "@/lib/core/types";
 import { DEFAULT_CRAWL_SETTINGS } from "@/lib/core/types";
-import { writeSitemapFiles } from "@/lib/sitemap/writer";
+import { writeSitemapOutputs, type SitemapOutputsOptions } from "@/lib/sitemap/outputs";
+import { createCrawlJournal, createJournaledFrontier, type JournalBatch, type JournalOptions } from "./journal";
 
 export type CrawlProgress = {
   pagesFetched: number;
@@ -20,10 +24,25 @@ export type CrawlProgress = {
 };
 
 export type RecordSink = {
-  /** Receives inventory records in batches (awaited: a slow sink slows the crawl, memory stays bounded). */
-  write(records: CrawlRecord[]): Promise<void>;
-  /** Receives progress at most every progressIntervalMs, and once at the end. */
+  /**
+   * Receives inventory records in batches (lib/runs/journal.ts), in emission order, one call at a time. `batch` also
+   * carries the URLs queued, visits finished and page links of the same stretch of the crawl (for a durable sink that
+   * writes them together). Awaited; while it runs, further records are buffered, and a durable crawl stops handing
+   * out new URLs when too much is buffered.
+   */
+  write(records: CrawlRecord[], batch: JournalBatch): Promise<void>;
+  /** Receives progress at most every progressIntervalMs, and once at the end, after the records it counts are written. */
   progress?(p: CrawlProgress): Promise<void> | void;
+};
+
+/** Where a resumed crawl starts (lib/db/frontier.ts `loadCrawlCheckpoint`). */
+export type CrawlResume = {
+  /** URLs already recorded: seen, never fetched or recorded again. */
+  recorded: Iterable<string>;
+  /** URLs queued whose visit did not finish, in crawl order. */
+  queue: readonly FrontierItem[];
+  /** Page requests already spent (counted against maxPages). */
+  pagesFetched: number;
 };
 
 export type CrawlIntoOptions = {
@@ -31,8 +50,19 @@ export type CrawlIntoOptions = {
   signal?: AbortSignal;
   /** Exact host:port pairs allowed despite the SSRF guard (default: env CRAWL_ALLOW_HOSTS). */
   allowHosts?: string[];
+  /** Records per batch, cap (default 500). */
   batchSize?: number;
   progressIntervalMs?: number;
+  /**
+   * Durable crawl (the job): frontier pushes, finished visits and page links go through the sink's batches, so the
+   * sink can persist a resumable state; `resume` seeds the frontier from such a state. Off for the CLI.
+   */
+  durable?: boolean;
+  resume?: CrawlResume | null;
+  /** Conditional requests for pages fetched on an earlier run (lib/db/page-state.ts `createRevalidator`). */
+  revalidate?: CrawlOptions["revalidate"];
+  /** Journal tuning (tests). */
+  journal?: Omit<Partial<JournalOptions>, "write">;
 };
 
 /** Fills crawl settings with defaults; `partial.startUrl` is required. */
@@ -41,38 +71,47 @@ export function crawlSettings(partial: Partial<CrawlSettings> & { startUrl: stri
   return { ...DEFAULT_CRAWL_SETTINGS, ...defined } as CrawlSettings;
 }
 
-/** Crawls `settings.startUrl` and streams every record (listed or left out) into the sink. Returns the crawl summary. */
+/**
+ * Crawls `settings.startUrl` and streams every record (listed or left out) into the sink. Returns the crawl summary
+ * (its counts cover this call only; a resumed crawl's totals are the sink's business).
+ * Errors: whatever the crawler throws (AbortError on cancel), or the sink's error.
+ */
 export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions) {
-  const batchSize = opts.batchSize ?? 500;
-  const interval = opts.progressIntervalMs ?? 500;
-  let batch: CrawlRecord[] = [];
-  let lastProgress = 0;
-  let latest: CrawlProgress | null = null;
-  const flush = async () => {
-    if (!batch.length) return;
-    const out = batch;
-    batch = [];
-    await opts.sink.write(out);
-  };
-  const summary = await crawl(settings, {
-    signal: opts.signal,
-    allowHosts: opts.allowHosts,
-    onRecord: async (r: CrawlRecord) => {
-      batch.push(r);
-      if (batch.length >= batchSize) await flush();
-    },
-    onProgress: async (p: Omit<CrawlProgress, "excludedByReason"> & { excludedByReason?: CrawlProgress["excludedByReason"] }) => {
-      latest = { excludedByReason: {}, ...p };
-      const now = Date.now();
-      if (opts.sink.progress && now - lastProgress >= interval) {
-        lastProgress = now;
-        // Records are flushed before progress is reported, so counts never run ahead of the stored inventory.
-        await flush();
-        await opts.sink.progress(latest);
-      }
-    },
+  const journal = createCrawlJournal({
+    write: (batch) => opts.sink.write(batch.records, batch),
+    maxBatch: opts.batchSize ?? 500,
+    ...opts.journal,
   });
-  await flush();
+  const frontier = opts.durable
+    ? createJournaledFrontier(journal, { recorded: opts.resume?.recorded, queue: opts.resume?.queue })
+    : null;
+  const queuedNow = (p: { pagesQueued: number }) => (frontier ? frontier.queued() : p.pagesQueued);
+  let summary: Awaited<ReturnType<typeof crawl>>;
+  try {
+    summary = await crawl(settings, {
+      signal: opts.signal,
+      allowHosts: opts.allowHosts,
+      progressIntervalMs: opts.progressIntervalMs ?? 500,
+      ...(frontier ? { frontier } : {}),
+      // The seeded frontier already holds the resumed queue; the seed only carries the page budget already spent.
+      ...(opts.resume ? { seed: { seen: [], queue: [], pagesFetched: opts.resume.pagesFetched } } : {}),
+      ...(opts.revalidate ? { revalidate: opts.revalidate } : {}),
+      ...(opts.durable ? { onPageLinks: (url: string, links: { url: string; nofollow: boolean }[]) => journal.pageLinks(url, links) } : {}),
+      // Synchronous on purpose: see lib/runs/journal.ts for why a record must never wait for I/O here.
+      onRecord: (r: CrawlRecord) => journal.record(r),
+      onProgress: opts.sink.progress
+        ? async (p) => {
+            // Records are written before progress is reported, so counts never run ahead of the stored inventory.
+            await journal.flushed();
+            await opts.sink.progress!({ ...p, pagesQueued: queuedNow(p) });
+          }
+        : undefined,
+    });
+    await journal.drain();
+  } catch (err) {
+    journal.close();
+    throw err;
+  }
   const final: CrawlProgress = {
     pagesFetched: summary.pagesFetched,
     pagesQueued: 0,
@@ -92,16 +131,12 @@ export type OutputOptions = {
   maxFileEntries: number;
   maxFileSize: number;
   gzip: boolean;
-};
+} & Omit<SitemapOutputsOptions, "dir" | "fileName" | "baseUrl" | "maxFileEntries" | "maxFileSize" | "gzip">;
 
-/** Writes listed URLs (caller gives a stable order) as urlset parts + sitemap index into `opts.dir`. */
+/**
+ * Writes listed URLs (caller gives a stable order) as the XML sitemap (urlset parts + index) and the requested extra
+ * outputs into `opts.dir` (lib/sitemap/outputs.ts). Deterministic: the same entries give byte-identical files.
+ */
 export async function writeOutputs(entries: AsyncIterable<SitemapEntry> | Iterable<SitemapEntry>, opts: OutputOptions) {
-  return writeSitemapFiles(entries, {
-    dir: opts.dir,
-    fileName: opts.fileName,
-    baseUrl: opts.baseUrl,
-    maxFileEntries: opts.maxFileEntries,
-    maxFileSize: opts.maxFileSize,
-    gzip: opts.gzip,
-  });
+  return writeSitemapOutputs(entries, opts);
 }

@@ -84,6 +84,10 @@ for (const backend of testBackends()) {
 
       const done = (await getRun(run.id))!;
       expect(done.status).toBe("succeeded");
+      // A succeeded run debits its crawl credits once: ceil(pages / 100), at least 1.
+      const ledger = await t.db.creditEntry.findMany({ where: { runId: run.id } });
+      expect(ledger.map((e) => e.delta)).toEqual([-1]);
+      expect((await t.db.user.findUniqueOrThrow({ where: { id: userId } })).creditBalance).toBe(999);
       expect(done.urlsListed).toBe(3);
       expect(done.excludedByReason).toMatchObject({ robots_disallowed: 1, noindex_meta: 1, http_error: 1 });
 

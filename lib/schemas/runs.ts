@@ -1,6 +1,9 @@
 /**
  * Run DTO: what /api/v1 returns for a run (one crawl + export of a sitemap). Timestamps are ISO 8601 UTC strings.
  * Counts: pages (fetched HTML/other responses), URLs (listed in the sitemap / left out), bytes (published files).
+ * `diff`: URLs added, removed and changed (main-content hash differs) compared with the run that was published when
+ * this run crawled (a first run lists every URL as added); all 0 until the crawl step has finished. The URLs
+ * themselves: GET /api/v1/runs/{id}/changes.
  */
 import { z } from "zod";
 
@@ -24,8 +27,25 @@ export const ZRunDto = z.object({
   excludedByReason: z.record(z.string(), z.number().int()),
   bytesWritten: z.number().int(),
   filesWritten: z.number().int(),
+  diff: z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int() }),
   error: z.string().nullable(),
 });
 export type TRunDto = z.infer<typeof ZRunDto>;
+
+export const CHANGE_KINDS = ["added", "removed", "changed"] as const;
+
+/** One URL of a run's diff (GET /api/v1/runs/{id}/changes). */
+export const ZRunChangeDto = z.object({ url: z.string(), kind: z.enum(CHANGE_KINDS) });
+export type TRunChangeDto = z.infer<typeof ZRunChangeDto>;
+
+/**
+ * `?kind=added|removed|changed&limit=1..100&cursor=`: kind omitted = all kinds; limit defaults to 20; cursor is the
+ * `next_cursor` of the previous page (opaque; URLs may be up to 2,047 characters, hence the longer bound).
+ */
+export const ZRunChangesQuery = z.object({
+  kind: z.enum(CHANGE_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(4000).optional(),
+});
 
 export const isActiveRun = (r: Pick<TRunDto, "status">) => r.status === "queued" || r.status === "running";

@@ -4,11 +4,23 @@
  * Limits: maxFileEntries 1..50,000 URLs per urlset file; maxFileSize 4,096..52,428,800 bytes per file (uncompressed,
  * sitemaps.org); crawl.maxPages 1..1,000,000 pages; crawl.maxDepth 0..100 links from startUrl; crawl.concurrency
  * 1..32 parallel requests; crawl.userAgent printable ASCII ≤ 256 chars, null = the default Sitemap Forge agent.
+ * crawl.rules: ≤ 200 `{ action: crawl_list|crawl_only|list_only|exclude, pattern (1..1,000 chars), syntax: glob|regex }`,
+ * first match wins (lib/core/types.ts CrawlRule documents the syntax; an invalid regex or glob is 422 invalid_format).
+ * crawl.queryPolicy keep|strip|allowlist with crawl.queryAllowlist (≤ 100 parameter names); crawl.trailingSlash
+ * keep|add|remove; crawl.maxUrlLength 64..2,047 characters; crawl.respectCrawlDelay, crawl.importRobotsSitemaps;
+ * crawl.renderJs off|auto|always.
+ * extensions: images + imageHosts (≤ 50 host names, "*.cdn.example" allowed), hreflang, video, news with
+ * newsPublicationName (≤ 200 chars) / newsLanguage (ISO 639 code, or zh-cn / zh-tw).
+ * auth (write-only, stored encrypted, sent only to the start URL's origin): `{ basicAuth?: {username, password},
+ * headers?: {name: value}, cookies?: {name: value} }`, each part null to remove it, `auth: null` removes all; on
+ * PATCH, parts left out are kept. The DTO shows only which parts are set (`basicAuth: true`, header and cookie
+ * names), never a value. Header names must be RFC 9110 tokens and not one the crawler owns (User-Agent, Host,
+ * Authorization, Cookie, conditional and hop-by-hop fields); values ≤ 4,096 chars without line breaks.
  * startUrl: absolute http(s) URL without credentials, ≤ 2,048 chars, stored normalised (fragment dropped).
  * fileName: base name of the published files (`<fileName>.xml`, …), unique per account (409 `duplicate_entry`).
  */
 import { z } from "zod";
-import { MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE } from "@/lib/core/types";
+import { FORBIDDEN_CUSTOM_HEADERS, MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, RULE_ACTIONS } from "@/lib/core/types";
 import { normalizeUrl } from "@/lib/core/url";
 import { ZRunDto } from "./runs";
 
@@ -35,14 +47,102 @@ const ZUserAgent = z
   .regex(/^[\x20-\x7E]+$/, "Must be printable ASCII.")
   .nullable();
 
+/** Same checks as lib/crawl/rules.ts ruleError (schemas may not import the crawler). */
+const ZRule = z
+  .strictObject({
+    action: z.enum(RULE_ACTIONS),
+    pattern: z.string().min(1).max(1000),
+    syntax: z.enum(["glob", "regex"]),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.syntax === "glob" && !/^(\/|\*|https?:\/\/)/i.test(rule.pattern)) {
+      ctx.addIssue({ code: "custom", path: ["pattern"], message: 'A glob starts with "/", "*", "http://" or "https://".', params: { code: "invalid_format" } });
+    }
+    if (rule.syntax === "regex") {
+      try {
+        new RegExp(rule.pattern);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", path: ["pattern"], message: `Invalid regular expression: ${(e as Error).message}`, params: { code: "invalid_format" } });
+      }
+    }
+  });
+const ZParamName = z.string().min(1).max(200).regex(/^[^&=#\s]+$/, "A query parameter name without &, =, # or spaces.");
+const ZHostName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(\*\.)?[a-z0-9.-]+$/, "A host name (e.g. cdn.example.com), optionally starting with *.")
+  .max(253);
+
 const crawlFields = {
   maxPages: z.number().int().min(1).max(1_000_000),
   maxDepth: z.number().int().min(0).max(100),
   concurrency: z.number().int().min(1).max(32),
   userAgent: ZUserAgent,
   respectRobots: z.boolean(),
+  rules: z.array(ZRule).max(200),
+  queryPolicy: z.enum(["keep", "strip", "allowlist"]),
+  queryAllowlist: z.array(ZParamName).max(100),
+  trailingSlash: z.enum(["keep", "add", "remove"]),
+  maxUrlLength: z.number().int().min(64).max(2047),
+  respectCrawlDelay: z.boolean(),
+  importRobotsSitemaps: z.boolean(),
+  renderJs: z.enum(["off", "auto", "always"]),
 };
 const ZCrawlInput = z.strictObject(crawlFields).partial();
+
+const extensionFields = {
+  images: z.boolean(),
+  imageHosts: z.array(ZHostName).max(50),
+  hreflang: z.boolean(),
+  video: z.boolean(),
+  news: z.boolean(),
+  newsPublicationName: z.string().trim().min(1).max(200).nullable(),
+  newsLanguage: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^([a-z]{2,3}|zh-cn|zh-tw)$/, "An ISO 639 language code (en, de, …), or zh-cn / zh-tw.")
+    .nullable(),
+};
+const ZExtensionsInput = z.strictObject(extensionFields).partial();
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const ZHeaderValue = z.string().max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value.");
+const ZHeaders = z
+  .record(z.string().regex(TOKEN, "A header name (RFC 9110 token)."), ZHeaderValue)
+  .superRefine((headers, ctx) => {
+    const names = Object.keys(headers);
+    if (names.length > 20) ctx.addIssue({ code: "custom", message: "At most 20 headers." });
+    for (const name of names) {
+      if (FORBIDDEN_CUSTOM_HEADERS.has(name.toLowerCase())) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: "This header is set by the crawler (use basicAuth / cookies for Authorization / Cookie).",
+          params: { code: "invalid_format" },
+        });
+      }
+    }
+  });
+const ZCookies = z
+  .record(z.string().regex(TOKEN, "A cookie name (RFC 6265 token)."), z.string().max(4096).regex(/^[^;,\s"\\\0]*$/, "A cookie value without ; , \" \\ or spaces."))
+  .refine((c) => Object.keys(c).length <= 20, "At most 20 cookies.");
+/** Write-only staging credentials (see module doc). */
+export const ZAuthInput = z
+  .strictObject({
+    basicAuth: z
+      .strictObject({
+        username: z.string().min(1).max(256).regex(/^[^:\r\n\0]*$/, "A user name without ':' or line breaks (RFC 7617)."),
+        password: z.string().max(1024).regex(/^[^\r\n\0]*$/, "No line breaks in the password."),
+      })
+      .nullable(),
+    headers: ZHeaders.nullable(),
+    cookies: ZCookies.nullable(),
+  })
+  .partial()
+  .nullable();
+export type TAuthInput = z.output<typeof ZAuthInput>;
 
 const fields = {
   name: ZName,
@@ -53,6 +153,8 @@ const fields = {
   maxFileSize: z.number().int().min(4096).max(MAX_BYTES_PER_FILE),
   gzip: z.boolean(),
   crawl: ZCrawlInput,
+  extensions: ZExtensionsInput,
+  auth: ZAuthInput,
 };
 
 /** POST /api/v1/sitemaps. Omitted optional fields take the defaults shown in the DTO. */
@@ -65,11 +167,13 @@ export const ZCreateSitemapBody = z.strictObject({
   maxFileSize: fields.maxFileSize.optional(),
   gzip: fields.gzip.optional(),
   crawl: fields.crawl.optional(),
+  extensions: fields.extensions.optional(),
+  auth: fields.auth.optional(),
 });
 export type TCreateSitemapBody = z.input<typeof ZCreateSitemapBody>;
 export type TCreateSitemap = z.output<typeof ZCreateSitemapBody>;
 
-/** PATCH /api/v1/sitemaps/{id}: any subset of the create fields; `crawl` is merged field by field. */
+/** PATCH /api/v1/sitemaps/{id}: any subset of the create fields; `crawl`, `extensions` and `auth` are merged field by field. */
 export const ZUpdateSitemapBody = z.strictObject(fields).partial();
 export type TUpdateSitemapBody = z.input<typeof ZUpdateSitemapBody>;
 export type TUpdateSitemap = z.output<typeof ZUpdateSitemapBody>;
@@ -84,6 +188,9 @@ export const ZSitemapDto = z.object({
   maxFileSize: z.number().int(),
   gzip: z.boolean(),
   crawl: z.object(crawlFields),
+  extensions: z.object(extensionFields),
+  /** Which staging credentials are set; values are never returned. */
+  auth: z.object({ basicAuth: z.boolean(), headers: z.array(z.string()), cookies: z.array(z.string()) }),
   /** The run whose files are served now, or null before the first successful run. */
   publishedRunId: z.string().nullable(),
   /** The newest run (any status), or null. */

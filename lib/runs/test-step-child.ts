@@ -1,0 +1,35 @@
+/**
+ * Test helper, run as a child process by lib/runs/durability.test.ts so a test can SIGKILL a real worker mid-step:
+ *
+ *   node --import tsx lib/runs/test-step-child.ts <crawl|export> <runId>
+ *
+ * Env: DATABASE_URL (a `pglite:<dir>` folder or a PostgreSQL URL), FILES_DIR, APP_URL, CRAWL_ALLOW_HOSTS.
+ * Prints one JSON line per event on stdout: {"event":"start"} right before the step starts (the database is open),
+ * then {"event":"done","result":…}; exits 0, or 1 with {"event":"error","message":…}.
+ * Start it with `process.execPath --import tsx`, not with the `tsx` CLI: the CLI is a wrapper process, and a SIGKILL
+ * sent to it leaves the real worker running (and two processes writing to one PGlite folder corrupt it).
+ */
+import { getDb, getPglite } from "@/lib/db/client";
+import { unlockPgliteDir } from "@/lib/db/pglite-lock";
+import { crawlRun, exportRun } from "./execute";
+
+const [step, runId] = process.argv.slice(2);
+const say = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + "\n");
+
+try {
+  if ((step !== "crawl" && step !== "export") || !runId) throw new Error("usage: test-step-child.ts <crawl|export> <runId>");
+  await getDb().$queryRaw`SELECT 1`;
+  say({ event: "start", pid: process.pid });
+  const result = step === "crawl" ? await crawlRun(runId) : await exportRun(runId);
+  say({ event: "done", result });
+  await getDb().$disconnect();
+  const pglite = getPglite();
+  if (pglite) {
+    await pglite.close();
+    unlockPgliteDir((process.env.DATABASE_URL ?? "").slice("pglite:".length));
+  }
+  process.exit(0);
+} catch (err) {
+  say({ event: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  process.exit(1);
+}
