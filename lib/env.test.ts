@@ -5,10 +5,10 @@ describe("getEnv", () => {
   it("applies defaults and treats blank values as unset", () => {
     expect(getEnv({ APP_URL: "  ", SIGNUP_ENABLED: "" })).toMatchObject({
       APP_URL: "http://localhost:3000",
-      API_RATE_LIMIT_PER_MINUTE: 120,
       SIGNUP_RATE_LIMIT_PER_MINUTE: 5,
       SIGNUP_ENABLED: true,
     });
+    expect(getEnv({}).API_RATE_LIMIT_PER_MINUTE).toBeUndefined(); // each plan's own limit applies
   });
 
   it("parses values and strips the trailing slash of APP_URL", () => {
@@ -18,5 +18,12 @@ describe("getEnv", () => {
 
   it("names every invalid variable", () => {
     expect(() => getEnv({ APP_URL: "ftp://x", API_RATE_LIMIT_PER_MINUTE: "0" })).toThrow(/APP_URL.*API_RATE_LIMIT_PER_MINUTE/);
+  });
+
+  it("parses PLAN_LIMITS as JSON and names what is wrong with it", () => {
+    expect(getEnv({ PLAN_LIMITS: '{"starter":{"perDay":null}}' }).PLAN_LIMITS).toEqual({ starter: { perDay: null } });
+    expect(() => getEnv({ PLAN_LIMITS: "{nope" })).toThrow(/PLAN_LIMITS: not valid JSON/);
+    expect(() => getEnv({ PLAN_LIMITS: '{"gold":{}}' })).toThrow(/PLAN_LIMITS/);
+    expect(() => getEnv({ PLAN_LIMITS: '{"starter":{"perMinute":0}}' })).toThrow(/PLAN_LIMITS\.starter\.perMinute/);
   });
 });

@@ -4,12 +4,18 @@
  *
  * - APP_URL: public base URL of this instance, no trailing slash (default http://localhost:3000).
  * - NEXTAUTH_SECRET: signs/encrypts the dashboard session cookie (next-auth); required in production.
- * - API_RATE_LIMIT_PER_MINUTE: /api/v1 requests per principal (API key or signed-in user) per minute (default 120).
+ * - API_RATE_LIMIT_PER_MINUTE: optional instance-wide override of every plan's per-minute limit (requests per API key,
+ *   or per signed-in user, per minute). Unset: each plan's own limit (lib/quota/plans.ts).
+ * - PLAN_LIMITS: optional JSON overriding the plan table, merged over the defaults per plan and field, e.g.
+ *   `{"starter":{"perMinute":30,"perDay":500},"enterprise":{"perDay":null}}` (perDay null = unlimited).
+ * - SESSION_RATE_LIMIT_PER_MINUTE: /api/v1 requests per signed-in dashboard user per minute (default 600; the dashboard
+ *   polls while a run is active). Session calls are not plan-limited and not counted against the daily quota.
  * - SIGNUP_RATE_LIMIT_PER_MINUTE: sign-ups per client IP per minute (default 5).
  * - SIGNUP_ENABLED: "false" turns public sign-up off (accounts then come from `npm run user:create`).
  * Errors: throws Error listing every invalid variable.
  */
 import { z } from "zod";
+import { ZPlanLimitsOverride } from "@/lib/quota/plans";
 
 const flag = (dflt: "true" | "false") =>
   z.enum(["true", "false", "1", "0"]).default(dflt).transform((v) => v === "true" || v === "1");
@@ -20,7 +26,20 @@ export const ZEnv = z.object({
     .default("http://localhost:3000")
     .transform((u) => u.replace(/\/+$/, "")),
   NEXTAUTH_SECRET: z.string().min(1).optional(),
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  PLAN_LIMITS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not valid JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(ZPlanLimitsOverride)
+    .optional(),
+  SESSION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   SIGNUP_ENABLED: flag("true"),
 });

@@ -18,7 +18,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   return r.data;
 }
 
-async function readCapped(req: Request): Promise<Uint8Array> {
+/** The raw body, at most MAX_BODY_BYTES (413 payload_too_large beyond). */
+export async function readCapped(req: Request): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
   if (!req.body) return new Uint8Array();

@@ -1,24 +1,40 @@
 /**
  * Route wrappers for /api/v1 (and the public file route). Handlers hold business logic only:
  *
- *   export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }) => json(...));
+ *   export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }) => json(...), { scope: "read" });
  *
  * withApi: request id (`X-Request-Id` on every response), one error mapping (lib/api/errors.ts), `headers` that the
- * wrapper copies onto whatever the handler returns. withApiAuth adds, in order: authenticate (401), the
- * per-principal rate limit (X-RateLimit-* on every authenticated response, 429 + Retry-After), a same-origin check
- * for cookie-authenticated writes (403), and `sessionOnly` (403 for API keys).
+ * wrapper copies onto whatever the handler returns. withApiAuth adds, in order:
+ *   1. authenticate → 401 `unauthorized` (no rate-limit headers: the caller is unknown);
+ *   2. limits (lib/quota/api-limits.ts) → `X-RateLimit-Limit/-Remaining/-Reset` (per-minute limit; Reset in UTC
+ *      epoch seconds) and `X-Quota-Limit/-Remaining/-Reset` (daily quota; absent when unlimited or a session) on every
+ *      authenticated response; 429 `rate_limited` + `Retry-After` (seconds), or 403 `quota_exceeded`;
+ *   3. a same-origin check for cookie-authenticated writes → 403 `forbidden`;
+ *   4. `sessionOnly` → 403 `forbidden` for API keys; `scope` → 403 `forbidden` when the key lacks it;
+ *   5. POST with `Idempotency-Key` → lib/api/idempotency.ts (unless `idempotent: false`).
+ * A call refused in step 3 or 4 still counts against the limits (it was an authenticated call); one refused in step 2
+ * does not.
  */
 import { randomUUID } from "node:crypto";
-import { authenticate, type Principal } from "@/lib/auth/authenticate";
+import { authenticate, requireScope, type ApiScope, type Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
-import { getEnv } from "@/lib/env";
+import { consumeApiLimits, type ApiLimitResults } from "@/lib/quota/api-limits";
 import { consumeRateLimit, type RateLimitPolicy } from "@/lib/quota/rate-limit";
 import { toErrorResponse } from "./errors";
+import { IDEMPOTENCY_HEADER, withIdempotency } from "./idempotency";
 
 type Params = Record<string, string | string[]>;
 export type RouteContext<P extends Params> = { params: Promise<P> };
 export type ApiContext<P extends Params> = { req: Request; params: P; headers: Headers; requestId: string };
 export type AuthedContext<P extends Params> = ApiContext<P> & { principal: Principal };
+export type AuthOptions = {
+  /** What an API key needs to call this endpoint (sessions hold every scope). Default: "read" for GET, else "write". */
+  scope?: ApiScope;
+  /** Only the dashboard session may call it (403 for API keys). */
+  sessionOnly?: boolean;
+  /** false: ignore Idempotency-Key (responses that must never be stored, e.g. a new key's plaintext). */
+  idempotent?: boolean;
+};
 
 export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>) => Promise<Response>) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
@@ -35,20 +51,35 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
   };
 }
 
-export function withApiAuth<P extends Params = Params>(
-  handler: (ctx: AuthedContext<P>) => Promise<Response>,
-  opts: { sessionOnly?: boolean } = {},
-) {
+export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedContext<P>) => Promise<Response>, opts: AuthOptions = {}) {
   return withApi<P>(async (ctx) => {
     const principal = await authenticate(ctx.req);
-    const id = principal.via === "key" ? `key:${principal.keyId}` : `user:${principal.userId}`;
-    await applyRateLimit(ctx.headers, `api:${id}`, { limit: getEnv().API_RATE_LIMIT_PER_MINUTE, windowSec: 60 });
+    await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r));
     if (principal.via === "session") assertSameOrigin(ctx.req);
     if (opts.sessionOnly && principal.via !== "session") {
       throw new AppError("forbidden", "This endpoint is for the signed-in dashboard; API keys can't use it.");
     }
+    requireScope(principal, opts.scope ?? (ctx.req.method === "GET" || ctx.req.method === "HEAD" ? "read" : "write"));
+    const idemKey = ctx.req.headers.get(IDEMPOTENCY_HEADER);
+    // Only POST needs it: PATCH and DELETE are idempotent by themselves.
+    if (ctx.req.method === "POST" && idemKey !== null && opts.idempotent !== false) {
+      return withIdempotency(ctx.req, principal.userId, idemKey, (req) => handler({ ...ctx, req, principal }));
+    }
     return handler({ ...ctx, principal });
   });
+}
+
+/** X-RateLimit-* (per-minute limit), X-Quota-* (daily quota, when limited), Retry-After on a 429. */
+function setLimitHeaders(headers: Headers, { minute, day }: ApiLimitResults): void {
+  headers.set("X-RateLimit-Limit", String(minute.limit));
+  headers.set("X-RateLimit-Remaining", String(minute.remaining));
+  headers.set("X-RateLimit-Reset", String(minute.reset));
+  if (!minute.ok) headers.set("Retry-After", String(minute.retryAfter));
+  if (day && day.limit !== null) {
+    headers.set("X-Quota-Limit", String(day.limit));
+    headers.set("X-Quota-Remaining", String(day.remaining));
+    headers.set("X-Quota-Reset", String(day.reset));
+  }
 }
 
 /** Counts the request against `key`, sets X-RateLimit-Limit/Remaining/Reset (reset: UTC epoch seconds), throws 429. */
@@ -61,6 +92,18 @@ export async function applyRateLimit(headers: Headers, key: string, policy: Rate
     headers.set("Retry-After", String(r.retryAfter));
     throw new AppError("rate_limited", `Too many requests: the limit is ${r.limit} per ${policy.windowSec} s; retry in ${r.retryAfter} s.`);
   }
+}
+
+/**
+ * A handler for the methods a route does not serve: 405 `method_not_allowed` in the error envelope with `Allow`.
+ *   export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);
+ */
+export function methodsNotAllowed(allowed: string[]) {
+  const handler = withApi(async ({ req, headers }) => {
+    headers.set("Allow", allowed.join(", "));
+    throw new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(" or ")}.`);
+  });
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
 }
 
 /**

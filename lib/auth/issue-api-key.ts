@@ -1,10 +1,10 @@
 /** Creates an API key for a user and returns it with its plaintext: the only time the plaintext exists. */
 import { insertApiKey } from "@/lib/db/api-keys";
-import type { TCreatedApiKeyDto } from "@/lib/schemas/api-keys";
+import type { ApiScope, TCreatedApiKeyDto } from "@/lib/schemas/api-keys";
 import { generateApiKey } from "./keys";
 
-export async function issueApiKey(opts: { userId: string; name: string }): Promise<TCreatedApiKeyDto> {
+export async function issueApiKey(opts: { userId: string; name: string; scopes?: ApiScope[] }): Promise<TCreatedApiKeyDto> {
   const { key, hash, prefix, lastFour } = generateApiKey();
-  const dto = await insertApiKey({ userId: opts.userId, name: opts.name, hash, prefix, lastFour });
+  const dto = await insertApiKey({ userId: opts.userId, name: opts.name, hash, prefix, lastFour, scopes: opts.scopes });
   return { ...dto, key };
 }

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   unknown_field: { status: 422, type: "invalid_request" },
   unknown_operation: { status: 400, type: "invalid_request" },
   duplicate_entry: { status: 409, type: "conflict" },
+  idempotency_key_reused: { status: 422, type: "invalid_request" },
+  idempotency_in_progress: { status: 409, type: "conflict" },
   unauthorized: { status: 401, type: "authentication" },
   forbidden: { status: 403, type: "permission" },
   quota_exceeded: { status: 403, type: "permission" },

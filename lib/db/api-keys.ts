@@ -3,17 +3,30 @@
  * (lib/auth/issue-api-key.ts generates it and hands it to the caller once). Revocation sets `revokedAt`; revoked keys never authenticate again.
  * `lastUsedAt` is written at most once a minute per key (a conditional update, so concurrent requests write once).
  */
-import type { TApiKeyDto } from "@/lib/schemas/api-keys";
+import { ZApiScope, type ApiScope, type TApiKeyDto } from "@/lib/schemas/api-keys";
 import { getDb } from "./client";
 import { newestFirst, olderThan, pageOf, type KeysetAfter } from "./keyset";
 
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-const select = { id: true, name: true, prefix: true, lastFour: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
-type Row = { id: string; name: string; prefix: string; lastFour: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+const select = { id: true, name: true, prefix: true, lastFour: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+type Row = {
+  id: string;
+  name: string;
+  prefix: string;
+  lastFour: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+/** Stored scopes, dropping any name this version does not know (never grants more than stored). */
+export const toScopes = (stored: string[]): ApiScope[] => stored.filter((s): s is ApiScope => ZApiScope.safeParse(s).success);
 
 const toApiKeyDto = (r: Row): TApiKeyDto => ({
   ...r,
+  scopes: toScopes(r.scopes),
   createdAt: r.createdAt.toISOString(),
   lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
   revokedAt: r.revokedAt?.toISOString() ?? null,
@@ -25,6 +38,8 @@ export async function insertApiKey(opts: {
   hash: string;
   prefix: string;
   lastFour: string;
+  /** Default: the column default (all scopes). */
+  scopes?: ApiScope[];
 }): Promise<TApiKeyDto> {
   return toApiKeyDto(await getDb().apiKey.create({ data: opts, select }));
 }
@@ -51,9 +66,17 @@ export async function revokeApiKey(opts: { userId: string; keyId: string }): Pro
   return count === 1 || (await db.apiKey.count({ where: { id: opts.keyId, userId: opts.userId } })) === 1;
 }
 
-/** The non-revoked key with this hash, or null. */
-export async function findActiveApiKey(hash: string): Promise<{ id: string; userId: string; lastUsedAt: Date | null } | null> {
-  return getDb().apiKey.findFirst({ where: { hash, revokedAt: null }, select: { id: true, userId: true, lastUsedAt: true } });
+/** The non-revoked key with this hash and its owner's plan, or null. */
+export async function findActiveApiKey(
+  hash: string,
+): Promise<{ id: string; userId: string; lastUsedAt: Date | null; scopes: ApiScope[]; plan: string } | null> {
+  const row = await getDb().apiKey.findFirst({
+    where: { hash, revokedAt: null },
+    select: { id: true, userId: true, lastUsedAt: true, scopes: true, user: { select: { plan: true } } },
+  });
+  if (!row) return null;
+  const { user, scopes, ...rest } = row;
+  return { ...rest, scopes: toScopes(scopes), plan: user.plan };
 }
 
 /** Records a use of the key unless one was recorded less than a minute ago. */

@@ -53,6 +53,11 @@ export async function findUserByEmail(email: string): Promise<TUserDto | null> {
   return user ? toUserDto(user) : null;
 }
 
+/** The user's plan name and crawl-credit balance, or null when the user does not exist. */
+export async function findUserAccount(userId: string): Promise<{ plan: string; creditBalance: number } | null> {
+  return getDb().user.findUnique({ where: { id: userId }, select: { plan: true, creditBalance: true } });
+}
+
 export async function userExists(userId: string): Promise<boolean> {
   return (await getDb().user.count({ where: { id: userId } })) === 1;
 }

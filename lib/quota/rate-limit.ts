@@ -1,55 +1,69 @@
 /**
- * Fixed-window rate limiting. `consumeRateLimit(key, policy)` counts one request against `key` and says whether it
- * may proceed. Units: `limit` requests per `windowSec` seconds; `reset` = UTC epoch seconds when the window ends;
- * `retryAfter` = seconds until then (what the 429's `Retry-After` carries).
+ * Fixed-window limits on database counters (lib/db/usage.ts), shared by every app process.
  *
- * The counter lives in a `RateLimitStore`. The default is in this process's memory: right for one self-hosted
- * process, exact under concurrency within it (increments are synchronous), lost on restart. A shared store
- * (PostgreSQL, Redis) for several processes or plan-based limits is a swap via `setRateLimitStore`.
+ * consumeLimit(subject, window, limit) counts one request against `subject` in the current UTC window and says
+ * whether it may proceed. A refused request is not counted (the counter never exceeds `limit`), so with N requests
+ * left, exactly N of any number of concurrent requests succeed.
+ * Units: `limit` = requests per window (null = unlimited; still counted, for usage reports); `reset` = UTC epoch
+ * seconds when the window ends; `retryAfter` = whole seconds until then, at least 1 (what a 429's `Retry-After` says).
+ * Windows: "minute" (60 s, aligned to the minute), "day" (UTC calendar day), or any `windowSec` (aligned to the epoch).
  */
+import { decrementUsageCounter, incrementUsageCounter, MAX_COUNTER, readUsageCounter, type CounterKey } from "@/lib/db/usage";
 
 export type RateLimitPolicy = { limit: number; windowSec: number };
-export type RateLimitResult = { ok: boolean; limit: number; remaining: number; reset: number; retryAfter: number };
-
-export type RateLimitStore = {
-  /** Adds one hit to `key`'s window that started at `windowStart` (ms) and returns the count including it. */
-  increment(key: string, windowStart: number, windowMs: number): Promise<number>;
+export type LimitResult = {
+  ok: boolean;
+  /** null = unlimited */
+  limit: number | null;
+  /** requests used in this window, including this one when ok */
+  used: number;
+  remaining: number | null;
+  reset: number;
+  retryAfter: number;
+  counter: CounterKey;
 };
+/** Kept for callers of the former in-memory limiter. */
+export type RateLimitResult = LimitResult & { limit: number; remaining: number };
 
-export function createMemoryStore(): RateLimitStore {
-  const windows = new Map<string, { start: number; count: number; expires: number }>();
-  let lastSweep = 0;
-  return {
-    async increment(key, windowStart, windowMs) {
-      // Drop finished windows once per window length, so memory is bounded by the keys active recently.
-      if (windowStart - lastSweep >= windowMs) {
-        for (const [k, w] of windows) if (w.expires <= windowStart) windows.delete(k);
-        lastSweep = windowStart;
-      }
-      const w = windows.get(key);
-      if (w && w.start === windowStart) return ++w.count;
-      windows.set(key, { start: windowStart, count: 1, expires: windowStart + windowMs });
-      return 1;
-    },
-  };
+const windowName = (windowSec: number) => (windowSec === 60 ? "minute" : windowSec === 86_400 ? "day" : `${windowSec}s`);
+
+export function windowOf(windowSec: number, now: number): { start: Date; resetMs: number } {
+  const ms = windowSec * 1000;
+  const start = Math.floor(now / ms) * ms; // the epoch is UTC midnight, so a 86,400 s window is the UTC day
+  return { start: new Date(start), resetMs: start + ms };
 }
 
-let store: RateLimitStore = createMemoryStore();
-
-export function setRateLimitStore(next: RateLimitStore): void {
-  store = next;
-}
-
-export async function consumeRateLimit(key: string, policy: RateLimitPolicy, now = Date.now()): Promise<RateLimitResult> {
-  const windowMs = policy.windowSec * 1000;
-  const windowStart = Math.floor(now / windowMs) * windowMs;
-  const count = await store.increment(key, windowStart, windowMs);
-  const resetMs = windowStart + windowMs;
+export async function consumeLimit(
+  subject: string,
+  windowSec: number,
+  limit: number | null,
+  now = Date.now(),
+): Promise<LimitResult> {
+  const { start, resetMs } = windowOf(windowSec, now);
+  const counter = { subject, window: windowName(windowSec), start };
+  const count = await incrementUsageCounter({ ...counter, limit: limit ?? MAX_COUNTER });
+  const used = count ?? (limit ?? MAX_COUNTER);
   return {
-    ok: count <= policy.limit,
-    limit: policy.limit,
-    remaining: Math.max(0, policy.limit - count),
+    ok: count !== null,
+    limit,
+    used,
+    remaining: limit === null ? null : Math.max(0, limit - used),
     reset: Math.ceil(resetMs / 1000),
     retryAfter: Math.max(1, Math.ceil((resetMs - now) / 1000)),
+    counter,
   };
+}
+
+/** Undoes one successful consumeLimit (the request was refused by a later check). */
+export const releaseLimit = (r: LimitResult): Promise<void> => decrementUsageCounter(r.counter);
+
+/** Requests used so far in the current window, without counting one. */
+export async function peekLimit(subject: string, windowSec: number, now = Date.now()): Promise<number> {
+  const { start } = windowOf(windowSec, now);
+  return readUsageCounter({ subject, window: windowName(windowSec), start });
+}
+
+/** One request against `key` under `policy` (e.g. sign-ups per IP). */
+export async function consumeRateLimit(key: string, policy: RateLimitPolicy, now = Date.now()): Promise<RateLimitResult> {
+  return (await consumeLimit(key, policy.windowSec, policy.limit, now)) as RateLimitResult;
 }

@@ -100,7 +100,7 @@ for (const backend of testBackends()) {
       await expectError(await post({}), 422, "missing", "name");
       await expectError(await post({ name: "" }), 422, "invalid_value", "name");
       await expectError(await post({ name: "x".repeat(101) }), 422, "invalid_value", "name");
-      await expectError(await post({ name: "x", scopes: ["all"] }), 422, "unknown_field", "scopes");
+      await expectError(await post({ name: "x", admin: true }), 422, "unknown_field", "admin");
       const text = req("POST", "/api/v1/api-keys", { raw: "x", headers: { ...ORIGIN, "content-type": "text/plain" } });
       await expectError(await createKey(text, ctx()), 415, "unsupported_media_type");
       const bad = req("POST", "/api/v1/api-keys", { raw: "{", headers: { ...ORIGIN, "content-type": "application/json" } });

@@ -143,6 +143,10 @@ for (const backend of testBackends()) {
     it("unknown /api/v1 paths answer the error envelope", async () => {
       const res = await unknownRoute(req("GET", "/api/v1/nope"), ctx({ path: ["nope"] } as never));
       await expectError(res, 404, "not_found");
+      const op = await unknownRoute(req("POST", "/api/v1/sitemaps/abc/frobnicate"), ctx({ path: ["sitemaps", "abc", "frobnicate"] } as never));
+      const err = await expectError(op, 400, "unknown_operation");
+      expect(err.message).toContain('/api/v1/sitemaps/{id} has no operation "frobnicate"');
+      await expectError(await unknownRoute(req("GET", "/api/v1/nope/deeper/still"), ctx({ path: ["nope"] } as never)), 404, "not_found");
     });
 
     it("unexpected errors are a bare 500 internal_error; details go to the log only", async () => {

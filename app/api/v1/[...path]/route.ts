@@ -1,8 +1,22 @@
+import { ENDPOINTS } from "@/lib/api/openapi";
 import { withApi } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 
-// ANY /api/v1/<unknown> – the error envelope instead of Next's HTML 404
-const notFound = withApi(async ({ req }) => {
-  throw new AppError("not_found", `No endpoint ${req.method} ${new URL(req.url).pathname}.`);
+const templates = [...new Set(ENDPOINTS.map((e) => e.path))].map((p) => ({
+  path: p,
+  re: new RegExp(`^${p.replace(/\{\w+\}/g, "[^/]+").replaceAll(".", "\\.")}$`),
+}));
+
+// ANY /api/v1/<unknown> – the error envelope instead of Next's HTML 404: 400 unknown_operation when the path is an
+// existing resource plus an operation we don't have (e.g. /api/v1/sitemaps/{id}/frobnicate), else 404 not_found
+const unknown = withApi(async ({ req }) => {
+  const path = new URL(req.url).pathname.replace(/\/+$/, "");
+  const parent = path.slice(0, path.lastIndexOf("/"));
+  const resource = templates.find((t) => t.re.test(parent));
+  if (resource) {
+    const op = decodeURIComponent(path.slice(parent.length + 1));
+    throw new AppError("unknown_operation", `${resource.path} has no operation "${op}"; see /api/v1/openapi.json.`);
+  }
+  throw new AppError("not_found", `No endpoint ${req.method} ${path}.`);
 });
-export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };
+export { unknown as GET, unknown as POST, unknown as PUT, unknown as PATCH, unknown as DELETE };

@@ -1,6 +1,6 @@
 import { clientIp, readJson } from "@/lib/api/request";
 import { json } from "@/lib/api/response";
-import { applyRateLimit, withApi } from "@/lib/api/with-api-auth";
+import { applyRateLimit, methodsNotAllowed, withApi } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { createUser } from "@/lib/db/users";
 import { getEnv } from "@/lib/env";
@@ -14,3 +14,5 @@ export const POST = withApi(async ({ req, headers }) => {
   const body = await readJson(req, ZSignupBody);
   return json(await createUser(body), { status: 201 });
 });
+
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -1,5 +1,5 @@
 import { noContent } from "@/lib/api/response";
-import { withApiAuth } from "@/lib/api/with-api-auth";
+import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { revokeApiKey } from "@/lib/db/api-keys";
 
@@ -11,5 +11,7 @@ export const DELETE = withApiAuth<{ id: string }>(
     }
     return noContent();
   },
-  { sessionOnly: true },
+  { scope: "write", sessionOnly: true },
 );
+
+export const { GET, POST, PUT, PATCH } = methodsNotAllowed(["DELETE"]);

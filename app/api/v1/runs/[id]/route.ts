@@ -1,5 +1,5 @@
 import { json } from "@/lib/api/response";
-import { withApiAuth } from "@/lib/api/with-api-auth";
+import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { getRunForUser } from "@/lib/db/runs";
 
@@ -8,4 +8,6 @@ export const GET = withApiAuth<{ id: string }>(async ({ params, principal }) => 
   const run = await getRunForUser({ runId: params.id, userId: principal.userId });
   if (!run) throw new AppError("not_found", `Run ${params.id} not found.`);
   return json(run);
-});
+}, { scope: "read" });
+
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

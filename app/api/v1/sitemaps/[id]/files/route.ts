@@ -1,6 +1,6 @@
 import { jsonList } from "@/lib/api/response";
 import { publicFileUrl } from "@/lib/api/sitemaps";
-import { withApiAuth } from "@/lib/api/with-api-auth";
+import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { listPublishedFiles } from "@/lib/db/files";
 import { findSitemap } from "@/lib/db/sitemaps";
@@ -18,4 +18,6 @@ export const GET = withApiAuth<{ id: string }>(async ({ params, principal }) => 
     public_url: publicFileUrl(params.id, f.name),
   }));
   return jsonList(data, null);
-});
+}, { scope: "read" });
+
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

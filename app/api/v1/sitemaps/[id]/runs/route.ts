@@ -1,6 +1,6 @@
 import { readQuery } from "@/lib/api/request";
 import { jsonList } from "@/lib/api/response";
-import { withApiAuth } from "@/lib/api/with-api-auth";
+import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { listRunsForSitemap } from "@/lib/db/runs";
 import { findSitemap } from "@/lib/db/sitemaps";
@@ -14,4 +14,6 @@ export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }
   }
   const page = await listRunsForSitemap({ sitemapId: params.id, userId: principal.userId, limit: q.limit, cursor: q.cursor });
   return jsonList(page.items, page.nextCursor);
-});
+}, { scope: "read" });
+
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);
