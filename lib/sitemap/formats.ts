@@ -20,35 +20,15 @@ import {
   type PartFormat,
   type SitemapEntrySource,
   type WriteResult,
+  type PartedOutputOptions,
 } from "./parts";
 import { w3cDatetime } from "./xml";
 
-export type WriteTextOptions = {
-  /** Output directory (created if missing). */
-  dir: string;
-  /** Base name without extension, `[A-Za-z0-9._-]`. */
-  fileName: string;
-  /** Absolute http(s) URL prefix where the files are served; used for the index `<loc>`s when split. */
-  baseUrl: string;
-  /** URLs per part, 1..50,000. Default 50,000. */
-  maxFileEntries?: number;
-  /** Bytes per part (uncompressed), 1..52,428,800. Default 52,428,800. */
-  maxFileSize?: number;
-  gzip?: boolean;
-  /** zlib level 0–9. Default 6. */
-  gzipLevel?: number;
-  /** As in `WriteSitemapOptions`: index `<lastmod>` per part (default: latest entry lastmod), null to omit, or fixed. */
-  lastmodForIndex?: string | Date | null;
-  invalid?: "throw" | "skip";
-};
+/** TXT parts take the same options as the XML writer (sitemaps.org allows a text file under the same limits). */
+export type WriteTextOptions = PartedOutputOptions;
 
-export type WriteJsonOptions = {
-  dir: string;
-  fileName: string;
-  gzip?: boolean;
-  gzipLevel?: number;
-  invalid?: "throw" | "skip";
-};
+/** JSON is one file (never split), so only the output and encoding options apply. */
+export type WriteJsonOptions = Pick<PartedOutputOptions, "dir" | "fileName" | "gzip" | "gzipLevel" | "invalid">;
 
 /** TXT part format: `loc\n` per entry, no header or footer. */
 export const TEXT_FORMAT: PartFormat = {

@@ -51,6 +51,7 @@ import {
   type PartOptions,
   type SitemapEntrySource,
   type WrittenFile,
+  type PartedOutputOptions,
 } from "./parts";
 import { createUrlsetFormat } from "./writer";
 import { w3cDatetime } from "./xml";
@@ -60,25 +61,8 @@ import { xmlStylesheetPi } from "./xsl";
 export const EXTRA_FORMATS = ["html", "json", "txt"] as const;
 export type ExtraFormat = (typeof EXTRA_FORMATS)[number];
 
-export type SitemapOutputsOptions = {
-  /** Output directory (created if missing; should be empty, e.g. `publishGeneration`'s temp dir). */
-  dir: string;
-  /** Base name of every file, `[A-Za-z0-9._-]`, no extension (e.g. `Sitemap.fileName`). */
-  fileName: string;
-  /** Absolute http(s) URL prefix where the files are served (index `<loc>`s), e.g. `publicFilesBaseUrl(id)`. */
-  baseUrl: string;
-  /** URLs per XML/TXT part, 1..50,000. Default 50,000. */
-  maxFileEntries?: number;
-  /** Uncompressed bytes per XML/TXT part, 1..52,428,800. Default 52,428,800. */
-  maxFileSize?: number;
-  /** Write the XML sitemap as `.xml.gz`. Default false. */
-  gzip?: boolean;
-  /** zlib level 0–9. Default 6. */
-  gzipLevel?: number;
-  /** Index `<lastmod>`: default per part latest entry lastmod; null = omit; a value = fixed. */
-  lastmodForIndex?: string | Date | null;
-  /** Invalid loc/changefreq/priority: "throw" (default) or "skip" and count. */
-  invalid?: "throw" | "skip";
+/** `PartedOutputOptions` apply to the XML and TXT parts (gzip: the XML sitemap only). */
+export type SitemapOutputsOptions = PartedOutputOptions & {
   /** Any of "html", "json", "txt" (duplicates ignored). Default none. */
   extraFormats?: readonly string[];
   /** Stylesheet URL for `<?xml-stylesheet?>` (absolute http(s) on the files' origin, or "/sitemap.xsl"); null = none. */

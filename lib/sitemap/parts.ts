@@ -62,6 +62,34 @@ export type SitemapEntrySource =
   | AsyncIterable<SitemapEntry | readonly SitemapEntry[]>;
 
 /** Result of a write: `files` lists the parts in order, then the index when there is one. */
+/**
+ * Options every parted output shares (XML urlset parts, TXT parts, and `writeSitemapOutputs`):
+ * where to write, how to name and link the parts, and the sitemaps.org limits.
+ */
+export type PartedOutputOptions = {
+  /** Output directory (created if missing). */
+  dir: string;
+  /** Base name without extension, `[A-Za-z0-9._-]`, e.g. "sitemap" → `sitemap.xml`, `sitemap-1.xml`, … */
+  fileName: string;
+  /** Absolute http(s) URL prefix where the files are served, e.g. `https://host/sitemaps/abc`; used for index `<loc>`s. */
+  baseUrl: string;
+  /** URLs per part, 1..50,000. Default 50,000. */
+  maxFileEntries?: number;
+  /** Uncompressed bytes per part, 1..52,428,800. Default 52,428,800. */
+  maxFileSize?: number;
+  /** Write `.gz` files. Default false. */
+  gzip?: boolean;
+  /** zlib level 0–9 for gzip. Default 6 (zlib's default). Part of the output: keep it fixed for byte-identical files. */
+  gzipLevel?: number;
+  /**
+   * `<lastmod>` of each `<sitemap>` in the index. Default (undefined): the latest `<lastmod>` among the part's entries
+   * (omitted for a part without any). `null`: omit. A W3C Datetime string or Date: used for every part.
+   */
+  lastmodForIndex?: string | Date | null;
+  /** What to do with an entry whose loc/changefreq/priority is invalid: throw (default) or skip and count it. */
+  invalid?: "throw" | "skip";
+};
+
 export type WriteResult = {
   files: WrittenFile[];
   /** The file to publish or submit: the single part, or the index when the output was split. */

@@ -39,6 +39,7 @@ import {
   type PartFormat,
   type SitemapEntrySource,
   type WriteResult,
+  type PartedOutputOptions,
 } from "./parts";
 import { w3cDatetime } from "./xml";
 import { xmlStylesheetPi } from "./xsl";
@@ -46,28 +47,7 @@ import { xmlStylesheetPi } from "./xsl";
 export type { SitemapEntrySource, SitemapFileKind, WriteResult, WrittenFile } from "./parts";
 export { EmptySitemapError } from "./errors";
 
-export type WriteSitemapOptions = {
-  /** Output directory (created if missing). */
-  dir: string;
-  /** Base name without extension, `[A-Za-z0-9._-]`, e.g. "sitemap" → `sitemap.xml`, `sitemap-1.xml`, … */
-  fileName: string;
-  /** Absolute http(s) URL prefix where the files are served, e.g. `https://host/sitemaps/abc`; used for index `<loc>`s. */
-  baseUrl: string;
-  /** URLs per part, 1..50,000. Default 50,000. */
-  maxFileEntries?: number;
-  /** Uncompressed bytes per part, 1..52,428,800. Default 52,428,800. */
-  maxFileSize?: number;
-  /** Write `.xml.gz` files instead of `.xml`. Default false. */
-  gzip?: boolean;
-  /** zlib level 0–9 for gzip. Default 6 (zlib's default). Part of the output: keep it fixed for byte-identical files. */
-  gzipLevel?: number;
-  /**
-   * `<lastmod>` of each `<sitemap>` in the index. Default (undefined): the latest `<lastmod>` among the part's entries
-   * (omitted for a part without any). `null`: omit. A W3C Datetime string or Date: used for every part.
-   */
-  lastmodForIndex?: string | Date | null;
-  /** What to do with an entry whose loc/changefreq/priority is invalid: throw (default) or skip and count it. */
-  invalid?: "throw" | "skip";
+export type WriteSitemapOptions = PartedOutputOptions & {
   /**
    * Google extensions to render from the entries' `images` / `alternates` / `video` / `news` (see extensions.ts).
    * Default: none, so this writer's output is plain sitemaps.org XML unless asked. `writeSitemapOutputs` enables
