@@ -101,3 +101,21 @@ describe("account CLI while another process holds the embedded database", { time
     }
   });
 });
+
+describe("account CLI on a fresh clone", { timeout: 120_000 }, () => {
+  it("user:create before the first npm start applies the migrations, then creates the user", async () => {
+    const freshUrl = `pglite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sf-fresh-")), "pg")}`;
+    const r = await run("npx", ["tsx", "scripts/user-create.ts", "--email", "first@example.com", "--password", "a-long-password"], {
+      env: { ...process.env, DATABASE_URL: freshUrl },
+      timeout: 90_000,
+    });
+    expect(r.stdout).toMatch(/Created user first@example\.com/);
+    const { db, pglite } = createDb(freshUrl);
+    try {
+      expect(await db.user.count({ where: { email: "first@example.com" } })).toBe(1);
+    } finally {
+      await db.$disconnect();
+      await pglite?.close();
+    }
+  });
+});

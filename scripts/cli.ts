@@ -5,7 +5,9 @@
 import { parseArgs } from "node:util";
 import { isAppError } from "../lib/core/errors";
 import { getDb, getPglite } from "../lib/db/client";
+import { deployMigrations } from "../lib/db/migrate";
 import { PgliteLockedError } from "../lib/db/pglite-lock";
+import { databaseUrl } from "../lib/db/url";
 
 export class UsageError extends Error {}
 
@@ -26,6 +28,8 @@ export function flags<K extends string>(names: readonly K[], usage: string): Rec
 export async function runCli(main: () => Promise<void>): Promise<void> {
   let lockedOut = false;
   try {
+    // A fresh clone may run these before the first `npm start`: bring the schema up to date first (idempotent).
+    await deployMigrations({ url: databaseUrl() });
     await main();
   } catch (err) {
     lockedOut = err instanceof PgliteLockedError;
