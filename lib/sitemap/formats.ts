@@ -10,10 +10,8 @@
  *
  * Caller contract as in `writer.ts`: unique URLs (only consecutive repeats are skipped), stable order, empty `dir`.
  */
-import { MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE } from "@/lib/core/types";
 import { SitemapOptionsError } from "./errors";
 import {
-  checkBaseUrl,
   checkCommonOptions,
   writeParts,
   type NormalisedEntry,
@@ -21,8 +19,8 @@ import {
   type SitemapEntrySource,
   type WriteResult,
   type PartedOutputOptions,
+  resolvePartedOptions,
 } from "./parts";
-import { w3cDatetime } from "./xml";
 
 /** TXT parts take the same options as the XML writer (sitemaps.org allows a text file under the same limits). */
 export type WriteTextOptions = PartedOutputOptions;
@@ -65,25 +63,7 @@ export async function writeTextSitemap(
   entries: SitemapEntrySource,
   opts: WriteTextOptions,
 ): Promise<WriteResult> {
-  const o = {
-    dir: opts.dir,
-    fileName: opts.fileName,
-    baseUrl: opts.baseUrl,
-    maxFileEntries: opts.maxFileEntries ?? MAX_URLS_PER_FILE,
-    maxFileSize: opts.maxFileSize ?? MAX_BYTES_PER_FILE,
-    gzip: opts.gzip ?? false,
-    gzipLevel: opts.gzipLevel ?? 6,
-    lastmodForIndex: opts.lastmodForIndex,
-    invalid: opts.invalid ?? "throw",
-    indexFileName: `${opts.fileName}-index.xml`,
-    allowEmpty: false,
-  };
-  checkCommonOptions(o);
-  checkBaseUrl(o.baseUrl, `${o.fileName}-1.txt${o.gzip ? ".gz" : ""}`);
-  if (o.lastmodForIndex !== undefined && o.lastmodForIndex !== null && w3cDatetime(o.lastmodForIndex) === null) {
-    throw new SitemapOptionsError("lastmodForIndex must be a valid W3C Datetime or Date.");
-  }
-  if (o.invalid !== "throw" && o.invalid !== "skip") throw new SitemapOptionsError('invalid must be "throw" or "skip".');
+  const o = { ...resolvePartedOptions(opts, ".txt"), indexFileName: `${opts.fileName}-index.xml`, allowEmpty: false };
   return writeParts(entries, TEXT_FORMAT, o);
 }
 

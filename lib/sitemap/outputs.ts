@@ -36,15 +36,13 @@
 import { createHash } from "node:crypto";
 import { mkdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE } from "@/lib/core/types";
+import { MAX_URLS_PER_FILE } from "@/lib/core/types";
 import { SitemapOptionsError } from "./errors";
 import { ExtensionRenderer, type ExtensionStats, type NewsOptions } from "./extensions";
 import { JSON_FORMAT, TEXT_FORMAT } from "./formats";
 import type { HreflangReport } from "./hreflang";
 import { createHtmlFormat, HTML_LINKS_PER_PAGE } from "./html";
 import {
-  checkBaseUrl,
-  checkCommonOptions,
   EntryNormaliser,
   feedEntries,
   PartWriter,
@@ -52,9 +50,9 @@ import {
   type SitemapEntrySource,
   type WrittenFile,
   type PartedOutputOptions,
+  resolvePartedOptions,
 } from "./parts";
 import { createUrlsetFormat } from "./writer";
-import { w3cDatetime } from "./xml";
 import { xmlStylesheetPi } from "./xsl";
 
 /** Outputs besides the XML sitemap (the `Sitemap.extraFormats` values). */
@@ -143,22 +141,7 @@ export async function writeSitemapOutputs(
   entries: SitemapEntrySource,
   opts: SitemapOutputsOptions,
 ): Promise<SitemapOutputsResult> {
-  const common = {
-    dir: opts.dir,
-    fileName: opts.fileName,
-    baseUrl: opts.baseUrl,
-    maxFileEntries: opts.maxFileEntries ?? MAX_URLS_PER_FILE,
-    maxFileSize: opts.maxFileSize ?? MAX_BYTES_PER_FILE,
-    gzipLevel: opts.gzipLevel ?? 6,
-    lastmodForIndex: opts.lastmodForIndex,
-    invalid: opts.invalid ?? "throw",
-  };
-  checkCommonOptions(common);
-  checkBaseUrl(common.baseUrl, `${common.fileName}-1.xml${opts.gzip ? ".gz" : ""}`);
-  if (common.lastmodForIndex !== undefined && common.lastmodForIndex !== null && w3cDatetime(common.lastmodForIndex) === null) {
-    throw new SitemapOptionsError("lastmodForIndex must be a valid W3C Datetime or Date.");
-  }
-  if (common.invalid !== "throw" && common.invalid !== "skip") throw new SitemapOptionsError('invalid must be "throw" or "skip".');
+  const { gzip: _gzip, ...common } = resolvePartedOptions(opts, ".xml");
   const formats = parseExtraFormats(opts.extraFormats);
   const linksPerPage = opts.htmlLinksPerPage ?? HTML_LINKS_PER_PAGE;
   if (!Number.isInteger(linksPerPage) || linksPerPage < 1 || linksPerPage > MAX_URLS_PER_FILE) {

@@ -274,6 +274,33 @@ class FileSink {
 }
 
 /** Validates options shared by the public writers. @throws SitemapOptionsError */
+/**
+ * `PartedOutputOptions` with their defaults filled in (50,000 URLs, 52,428,800 bytes, gzip off at level 6,
+ * invalid → "throw"), validated: names, limits, `baseUrl` (checked against the first part's name, `<fileName>-1<ext>`),
+ * `lastmodForIndex` and `invalid`.
+ * @throws SitemapOptionsError naming the first bad option.
+ */
+export function resolvePartedOptions(opts: PartedOutputOptions, partExt: string) {
+  const o = {
+    dir: opts.dir,
+    fileName: opts.fileName,
+    baseUrl: opts.baseUrl,
+    maxFileEntries: opts.maxFileEntries ?? MAX_URLS_PER_FILE,
+    maxFileSize: opts.maxFileSize ?? MAX_BYTES_PER_FILE,
+    gzip: opts.gzip ?? false,
+    gzipLevel: opts.gzipLevel ?? 6,
+    lastmodForIndex: opts.lastmodForIndex,
+    invalid: opts.invalid ?? "throw",
+  };
+  checkCommonOptions(o);
+  checkBaseUrl(o.baseUrl, `${o.fileName}-1${partExt}${o.gzip ? ".gz" : ""}`);
+  if (o.lastmodForIndex !== undefined && o.lastmodForIndex !== null && w3cDatetime(o.lastmodForIndex) === null) {
+    throw new SitemapOptionsError("lastmodForIndex must be a valid W3C Datetime or Date.");
+  }
+  if (o.invalid !== "throw" && o.invalid !== "skip") throw new SitemapOptionsError('invalid must be "throw" or "skip".');
+  return o;
+}
+
 export function checkCommonOptions(o: {
   dir: unknown;
   fileName: unknown;

@@ -27,19 +27,17 @@
  * - `dir` should be empty (e.g. the temp dir of `publishGeneration`); existing files with the same names are
  *   overwritten, others are left alone.
  */
-import { MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE } from "@/lib/core/types";
 import { SitemapOptionsError } from "./errors";
 import { ExtensionRenderer, MAX_NEWS_PER_FILE, type ExtensionOptions } from "./extensions";
 import { SITEMAP_NS } from "./index-xml";
 import {
-  checkBaseUrl,
-  checkCommonOptions,
   writeParts,
   type NormalisedEntry,
   type PartFormat,
   type SitemapEntrySource,
   type WriteResult,
   type PartedOutputOptions,
+  resolvePartedOptions,
 } from "./parts";
 import { w3cDatetime } from "./xml";
 import { xmlStylesheetPi } from "./xsl";
@@ -116,25 +114,7 @@ export async function writeSitemapFiles(
   entries: SitemapEntrySource,
   opts: WriteSitemapOptions,
 ): Promise<WriteResult> {
-  const o = {
-    dir: opts.dir,
-    fileName: opts.fileName,
-    baseUrl: opts.baseUrl,
-    maxFileEntries: opts.maxFileEntries ?? MAX_URLS_PER_FILE,
-    maxFileSize: opts.maxFileSize ?? MAX_BYTES_PER_FILE,
-    gzip: opts.gzip ?? false,
-    gzipLevel: opts.gzipLevel ?? 6,
-    lastmodForIndex: opts.lastmodForIndex,
-    invalid: opts.invalid ?? "throw",
-    indexFileName: `${opts.fileName}.xml`,
-    allowEmpty: false,
-  };
-  checkCommonOptions(o);
-  checkBaseUrl(o.baseUrl, `${o.fileName}-1.xml${o.gzip ? ".gz" : ""}`);
-  if (o.lastmodForIndex !== undefined && o.lastmodForIndex !== null && w3cDatetime(o.lastmodForIndex) === null) {
-    throw new SitemapOptionsError("lastmodForIndex must be a valid W3C Datetime or Date.");
-  }
-  if (o.invalid !== "throw" && o.invalid !== "skip") throw new SitemapOptionsError('invalid must be "throw" or "skip".');
+  const o = { ...resolvePartedOptions(opts, ".xml"), indexFileName: `${opts.fileName}.xml`, allowEmpty: false };
   const stylesheet = opts.xslHref ? xmlStylesheetPi(opts.xslHref) : "";
   const ext = opts.extensions ? new ExtensionRenderer(opts.extensions) : null;
   const fmt = ext?.enabled || stylesheet ? createUrlsetFormat(ext?.namespaces() ?? "", stylesheet) : URLSET_FORMAT;
