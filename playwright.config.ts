@@ -12,6 +12,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM_BASE_ARGS, chromiumPath } from "./lib/core/chromium";
 import { defineConfig, devices, type PlaywrightTestConfig } from "@playwright/test";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -69,16 +70,8 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         viewport: { width: 1280, height: 860 },
         launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
+          executablePath: chromiumPath(),
+          args: [...CHROMIUM_BASE_ARGS],
         },
       },
     },

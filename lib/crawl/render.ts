@@ -18,18 +18,13 @@
  * Errors: `render` never throws; a failure (browser missing, timeout, crash) is `{ html: null, error }` and the
  * crawler keeps the static HTML. Requires the `playwright-core` package (imported on first use).
  */
+import { CHROMIUM_BASE_ARGS, chromiumPath } from "@/lib/core/chromium";
 import { originOf } from "@/lib/core/url";
 import type { Fetcher, FetchResult } from "./fetch";
 
-/** Chromium flags: no sandbox (containers), no GPU, no /dev/shm reliance, and no background traffic of its own. */
+/** The project's Chromium flags (lib/core/chromium.ts), plus a resolver that fails every name. */
 export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
+  ...CHROMIUM_BASE_ARGS,
   // Defence in depth behind request interception (see module doc).
   "--host-resolver-rules=MAP * ~NOTFOUND",
 ];
@@ -97,7 +92,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
     (starting ??= (async () => {
       const { chromium } = await import("playwright-core");
       browser = await chromium.launch({
-        executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+        executablePath: opts.executablePath ?? chromiumPath(),
         args: CHROMIUM_ARGS,
         headless: true,
         // Anything not intercepted would have to go through this proxy: a closed port on loopback.

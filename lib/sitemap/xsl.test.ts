@@ -1,3 +1,4 @@
+import { CHROMIUM_BASE_ARGS, chromiumPath } from "@/lib/core/chromium";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import fs from "node:fs";
@@ -15,7 +16,6 @@ import { GET as xslRoute } from "@/app/sitemap.xsl/route";
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sf-xsl-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const U = (p: string) => `https://example.com${p}`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("xmlStylesheetPi", () => {
   it("writes an absolute or root-relative href, encoded and with & escaped", () => {
@@ -67,7 +67,7 @@ describe("SITEMAP_XSL", () => {
   });
 
   // A real browser: Chromium fetches the stylesheet named by the PI from the same origin and renders the table.
-  it.skipIf(!existsSync(CHROMIUM))(
+  it.skipIf(!existsSync(chromiumPath()))(
     "renders a readable table of a urlset (loc, lastmod, images, alternates) and of an index in Chromium",
     async () => {
       const dir = path.join(root, "site");
@@ -92,7 +92,7 @@ describe("SITEMAP_XSL", () => {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const { chromium } = await import("playwright-core");
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true, timeout: 60_000 });
+      const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_BASE_ARGS], headless: true, timeout: 60_000 });
       try {
         const entries: SitemapEntry[] = [
           {
