@@ -18,6 +18,10 @@ import { ZFileDto } from "@/lib/schemas/files";
 import { ZRunChangeDto, ZRunChangesQuery, ZRunDto } from "@/lib/schemas/runs";
 import { ZCreateSitemapBody, ZSitemapDto, ZUpdateSitemapBody } from "@/lib/schemas/sitemaps";
 import { ZUsageDto } from "@/lib/schemas/usage";
+import { OPENAPI_AREAS } from "./openapi-areas";
+import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint, type Success } from "./openapi-common";
+
+export type { Endpoint } from "./openapi-common";
 import { ZSignupBody, ZUserDto } from "@/lib/schemas/users";
 
 /** Named schemas under #/components/schemas: [schema, "input" (request) | "output" (response)]. */
@@ -36,32 +40,9 @@ const SCHEMAS = {
   User: [ZUserDto, "output"],
   Usage: [ZUsageDto, "output"],
 } as const satisfies Record<string, readonly [z.ZodType, "input" | "output"]>;
-type SchemaName = keyof typeof SCHEMAS;
 
-type Success =
-  | { status: number; description: string; data?: SchemaName; list?: SchemaName; headers?: string[] }
-  | { status: number; description: string; media: string };
 
-/** Who may call: a key scope (or the session), "session" only, or "public". */
-type Access = ApiScope | "session" | "public";
-
-export type Endpoint = {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
-  path: string;
-  summary: string;
-  access: Access;
-  body?: SchemaName;
-  query?: z.ZodObject;
-  success: Success[];
-  errors: ErrorCode[];
-};
-
-const list = (name: SchemaName, what: string): Success => ({ status: 200, description: what, list: name });
-const COMMON: ErrorCode[] = ["unauthorized", "rate_limited", "quota_exceeded", "forbidden"];
-const BODY_ERRORS: ErrorCode[] = ["syntax_error", "payload_too_large", "unsupported_media_type", "invalid_value", "invalid_format", "missing", "unknown_field"];
-const IDEMPOTENCY: ErrorCode[] = ["idempotency_key_reused", "idempotency_in_progress"];
-
-export const ENDPOINTS: Endpoint[] = [
+const CORE_ENDPOINTS: Endpoint[] = [
   { method: "GET", path: "/api/v1/openapi.json", summary: "This OpenAPI 3.1 document.", access: "public",
     success: [{ status: 200, description: "The document.", media: "application/json" }], errors: [] },
   { method: "POST", path: "/api/v1/signup", summary: "Create an account (rate-limited per client IP).", access: "public", body: "SignupBody",
@@ -102,6 +83,10 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "DELETE", path: "/api/v1/api-keys/{id}", summary: "Revoke a key (repeating it is harmless).", access: "session",
     success: [{ status: 204, description: "Revoked." }], errors: [...COMMON, "not_found"] },
 ];
+
+/** Every endpoint: the core ones above, then each area's (templates, feeds, submission, …). */
+export const ENDPOINTS: Endpoint[] = [...CORE_ENDPOINTS, ...OPENAPI_AREAS.flatMap((a) => a.endpoints)];
+const ALL_SCHEMAS: Record<string, readonly [z.ZodType, "input" | "output"]> = Object.assign({}, SCHEMAS, ...OPENAPI_AREAS.map((a) => a.schemas));
 
 const LIMIT_HEADERS = {
   "X-RateLimit-Limit": "Requests allowed per minute for this API key (from the plan), or for the signed-in user.",
@@ -189,7 +174,7 @@ export function buildOpenApi(serverUrl = getEnv().APP_URL) {
       responses,
     };
   }
-  const schemas = Object.fromEntries(Object.entries(SCHEMAS).map(([name, [schema, io]]) => [name, toSchema(schema, io)]));
+  const schemas = Object.fromEntries(Object.entries(ALL_SCHEMAS).map(([name, [schema, io]]) => [name, toSchema(schema, io)]));
   return {
     openapi: "3.1.0",
     info: {

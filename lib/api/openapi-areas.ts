@@ -1,0 +1,15 @@
+/**
+ * The OpenAPI document's areas beyond the core (lib/api/openapi.ts): each area module exports an `OpenApiArea` with
+ * its named zod schemas and its endpoints, and is listed here once. Keeping one module per area lets the sitemaps,
+ * URLs, runs, templates, feeds, submission and webhook endpoints be documented next to their own code.
+ */
+import type { z } from "zod";
+import type { Endpoint } from "./openapi-common";
+
+export type OpenApiArea = {
+  /** #/components/schemas entries: name → [schema, "input" (request body) | "output" (response)]. */
+  schemas: Record<string, readonly [z.ZodType, "input" | "output"]>;
+  endpoints: Endpoint[];
+};
+
+export const OPENAPI_AREAS: OpenApiArea[] = [];

@@ -1,0 +1,35 @@
+/**
+ * Shapes and shorthands shared by the OpenAPI core (lib/api/openapi.ts) and its area modules (lib/api/openapi-areas.ts):
+ * an Endpoint entry names its method, path, access (key scope, "session" or "public"), request body and query
+ * schemas, success responses and the error codes it can answer. Runtime-free of openapi.ts so areas can import it.
+ */
+import type { z } from "zod";
+import type { ErrorCode } from "@/lib/core/errors";
+import type { ApiScope } from "@/lib/schemas/api-keys";
+
+/** A name under #/components/schemas (core SCHEMAS or an area's `schemas`). */
+export type SchemaName = string;
+
+export type Success =
+  | { status: number; description: string; data?: SchemaName; list?: SchemaName; headers?: string[] }
+  | { status: number; description: string; media: string };
+
+/** Who may call: a key scope (or the session), "session" only, or "public". */
+export type Access = ApiScope | "session" | "public";
+
+export type Endpoint = {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  summary: string;
+  access: Access;
+  body?: SchemaName;
+  query?: z.ZodObject;
+  success: Success[];
+  errors: ErrorCode[];
+};
+
+export const list = (name: SchemaName, what: string): Success => ({ status: 200, description: what, list: name });
+export const COMMON: ErrorCode[] = ["unauthorized", "rate_limited", "quota_exceeded", "forbidden"];
+export const BODY_ERRORS: ErrorCode[] = ["syntax_error", "payload_too_large", "unsupported_media_type", "invalid_value", "invalid_format", "missing", "unknown_field"];
+export const IDEMPOTENCY: ErrorCode[] = ["idempotency_key_reused", "idempotency_in_progress"];
+
