@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { matchDeferred, parseListQuery, type ListSpec } from "./list-query";
+
+const spec: ListSpec = {
+  fields: {
+    id: { type: "string", column: "id" },
+    name: { type: "string", column: "name" },
+    number: { type: "int", column: "number" },
+    score: { type: "number", column: "score" },
+    active: { type: "boolean", column: "active" },
+    status: { type: "enum", column: "status", values: ["queued", "running", "succeeded"] },
+    createdAt: { type: "date", column: "createdAt" },
+    finishedAt: { type: "date", column: "finishedAt", nullable: true },
+    exportPlan: { type: "intArray", column: "exportPlan", sort: false },
+    exportStatus: { type: "int", deferred: true },
+  },
+};
+
+const q = (s: string) => parseListQuery(new URLSearchParams(s), spec);
+const fails = (s: string, code: string, field?: string) =>
+  expect(() => q(s)).toThrow(expect.objectContaining({ code, status: 400, ...(field ? { field } : {}) }));
+
+describe("list grammar: size, sort, defaults", () => {
+  it("defaults: size 20, createdAt:desc then id:desc, no filters", () => {
+    const r = q("");
+    expect(r.size).toBe(20);
+    expect(r.take).toBe(21);
+    expect(r.orderBy).toEqual([{ createdAt: "desc" }, { id: "desc" }]);
+    expect(r.where).toEqual({});
+  });
+
+  it("size and its alias limit, 1..300", () => {
+    expect(q("size=300").size).toBe(300);
+    expect(q("limit=7").size).toBe(7);
+    fails("size=0", "invalid_value", "size");
+    fails("size=301", "invalid_value", "size");
+    fails("size=2.5", "invalid_value", "size");
+    fails("limit=abc", "invalid_value", "limit");
+  });
+
+  it("sort=field:dir; nullable columns sort NULLs last", () => {
+    expect(q("sort=name:asc").orderBy).toEqual([{ name: "asc" }, { id: "asc" }]);
+    expect(q("sort=finishedAt:desc").orderBy).toEqual([{ finishedAt: { sort: "desc", nulls: "last" } }, { id: "desc" }]);
+  });
+
+  it("sort errors: syntax_error for ':' count or direction, unknown_field for undeclared/unsortable fields", () => {
+    fails("sort=name", "syntax_error", "sort");
+    fails("sort=name:asc:desc", "syntax_error", "sort");
+    fails("sort=name:up", "syntax_error", "sort");
+    fails("sort=nope:asc", "unknown_field", "nope");
+    fails("sort=exportStatus:asc", "unknown_field", "exportStatus");
+    fails("sort=exportPlan:asc", "unknown_field", "exportPlan");
+  });
+});
+
+describe("list grammar: filters", () => {
+  it("eq by default, typed values, ANDed", () => {
+    const r = q("filter[active]=true&filter[number][gte]=10&filter[createdAt][lt]=2030-01-01T00:00:00Z");
+    expect(r.where).toEqual({
+      AND: [{ active: true }, { number: { gte: 10 } }, { createdAt: { lt: new Date("2030-01-01T00:00:00Z") } }],
+    });
+  });
+
+  it("ne includes NULLs on nullable columns; null is a value for eq/ne", () => {
+    expect(q("filter[name][ne]=x").where).toEqual({ name: { not: "x" } });
+    const d = new Date("2030-01-01");
+    expect(q("filter[finishedAt][ne]=2030-01-01").where).toEqual({ OR: [{ finishedAt: { not: d } }, { finishedAt: null }] });
+    expect(q("filter[finishedAt]=null").where).toEqual({ finishedAt: null });
+    expect(q("filter[finishedAt][ne]=null").where).toEqual({ NOT: { finishedAt: null } });
+  });
+
+  it("in (comma list), contains (case-insensitive substring; has for arrays)", () => {
+    expect(q("filter[status][in]=queued,running").where).toEqual({ status: { in: ["queued", "running"] } });
+    expect(q("filter[name][contains]=Doc").where).toEqual({ name: { contains: "Doc", mode: "insensitive" } });
+    expect(q("filter[exportPlan][contains]=3").where).toEqual({ exportPlan: { has: 3 } });
+  });
+
+  it("deferred fields come back separately", () => {
+    const r = q("filter[exportStatus]=1&filter[active]=false");
+    expect(r.where).toEqual({ active: false });
+    expect(r.deferred).toEqual([{ field: "exportStatus", op: "eq", value: 1 }]);
+  });
+
+  it("unknown_field, unknown_operation, invalid_value, syntax_error", () => {
+    fails("filter[nope]=1", "unknown_field", "nope");
+    fails("filter[name][like]=x", "unknown_operation", "filter[name][like]");
+    fails("filter[number][contains]=1", "unknown_operation");
+    fails("filter[active][lt]=true", "unknown_operation");
+    fails("filter[number]=abc", "invalid_value", "filter[number]");
+    fails("filter[score]=1e999", "invalid_value");
+    fails("filter[active]=yes", "invalid_value");
+    fails("filter[status]=paused", "invalid_value");
+    fails("filter[createdAt][gt]=yesterday", "invalid_value");
+    fails("filter[status][in]=queued,nope", "invalid_value");
+    fails("filter[name]=null&filter[number]=null", "invalid_value", "filter[number]");
+    fails("filter[name", "syntax_error");
+    fails("filter[a][b][c]=1", "syntax_error");
+    fails("filter=1", "syntax_error");
+  });
+});
+
+describe("list grammar: keyset cursors", () => {
+  const rows = [
+    { id: "c", name: "b", createdAt: new Date("2030-01-03"), finishedAt: null },
+    { id: "b", name: "a", createdAt: new Date("2030-01-02"), finishedAt: new Date("2030-02-01") },
+    { id: "a", name: "a", createdAt: new Date("2030-01-01"), finishedAt: null },
+  ];
+
+  it("page() keeps size rows and encodes the last one; the next query continues strictly after it", () => {
+    const r = q("size=2&sort=name:desc");
+    const p = r.page(rows);
+    expect(p.rows).toHaveLength(2);
+    expect(p.nextCursor).not.toBeNull();
+    const next = q(`size=2&sort=name:desc&cursor=${p.nextCursor}`);
+    expect(next.where).toEqual({ OR: [{ name: { lt: "a" } }, { name: "a", id: { lt: "b" } }] });
+    expect(q("size=3").page(rows).nextCursor).toBeNull();
+  });
+
+  it("dates round-trip; a NULL sort value continues among NULLs; nullable includes NULLs after values", () => {
+    const p = q("size=1&sort=finishedAt:asc").page([rows[1], rows[0]]);
+    expect(q(`sort=finishedAt:asc&pageToken=${p.nextCursor}`).where).toEqual({
+      OR: [{ finishedAt: { gt: new Date("2030-02-01") } }, { finishedAt: new Date("2030-02-01"), id: { gt: "b" } }, { finishedAt: null }],
+    });
+    const n = q("size=1&sort=finishedAt:asc").page([rows[0], rows[2]]);
+    expect(q(`sort=finishedAt:asc&cursor=${n.nextCursor}`).where).toEqual({ finishedAt: null, id: { gt: "c" } });
+  });
+
+  it("a cursor for another sort or garbage → invalid_value on cursor", () => {
+    const p = q("size=1&sort=name:asc").page(rows);
+    fails(`sort=name:desc&cursor=${p.nextCursor}`, "invalid_value", "cursor");
+    fails("cursor=!!!", "invalid_value", "cursor");
+    fails(`cursor=${Buffer.from('{"s":1}').toString("base64url")}`, "invalid_value", "cursor");
+  });
+
+  it("cursor filters AND the keyset", () => {
+    const p = q("size=1").page(rows);
+    const r = q(`size=1&filter[active]=true&cursor=${p.nextCursor}`);
+    expect(r.where).toEqual({
+      AND: [{ active: true }, { OR: [{ createdAt: { lt: new Date("2030-01-03") } }, { createdAt: new Date("2030-01-03"), id: { lt: "c" } }] }],
+    });
+  });
+});
+
+describe("matchDeferred", () => {
+  it("applies ops to derived values", () => {
+    const values = new Map<string, Record<string, number | null>>([
+      ["a", { exportStatus: 1 }],
+      ["b", { exportStatus: 2 }],
+      ["c", { exportStatus: null }],
+    ]);
+    expect(matchDeferred([{ field: "exportStatus", op: "eq", value: 1 }], values)).toEqual(["a"]);
+    expect(matchDeferred([{ field: "exportStatus", op: "ne", value: 1 }], values)).toEqual(["b", "c"]);
+    expect(matchDeferred([{ field: "exportStatus", op: "in", value: [1, 2] }], values)).toEqual(["a", "b"]);
+    expect(matchDeferred([{ field: "exportStatus", op: "gte", value: 2 }], values)).toEqual(["b"]);
+  });
+});

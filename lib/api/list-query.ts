@@ -1,0 +1,350 @@
+/**
+ * The one list grammar of /api/v1 (every list endpoint parses its query string here).
+ *
+ *   ?size=1..300 (alias `limit`; default 20)
+ *   &cursor=<opaque> (alias `pageToken`; the `next_cursor` of the previous page)
+ *   &sort=<field>:asc|desc (default: the spec's defaultSort, normally createdAt:desc)
+ *   &filter[<field>]=<value>             (operation eq)
+ *   &filter[<field>][<op>]=<value>       (op: eq ne lt lte gt gte in contains; `in` takes a comma-separated list)
+ *
+ * Values are typed by the endpoint's ListSpec: string, int, number, boolean (true|false|1|0), date (ISO 8601),
+ * enum (one of `values`), array fields (contains = "has this element"). `null` is a value for nullable fields
+ * (eq/ne only). Several filters are ANDed; unrelated query parameters are ignored (endpoints read their own).
+ *
+ * Errors — 400, like the shop API (a query string is not a body; bodies stay 422), `field` names the parameter:
+ *   syntax_error       sort without exactly one ':' or with a direction other than asc|desc; a `filter…` parameter
+ *                      that is not filter[field] or filter[field][op]
+ *   unknown_field      sort or filter on a field the endpoint does not declare (or does not allow for that use)
+ *   unknown_operation  an operation outside the list, or one the field's type does not support
+ *   invalid_value      size not an integer in 1..300; a value not parseable for the field's type; a cursor this API
+ *                      did not return or one made for another sort
+ *
+ * Keyset pagination for any sort: rows are ordered by (sort column, id) in the same direction with NULLs last, and
+ * the cursor is base64url JSON { s: "field:dir", v: sort value of the last row, i: its id }. The next page is the
+ * rows strictly after that pair, so pages stay stable while rows are inserted or deleted (no OFFSET).
+ *
+ * Filters on derived fields (computed from other tables, e.g. a sitemap's exportStatus) are not turned into `where`;
+ * they come back in `deferred` for the endpoint to resolve (typically to an `id in (…)` condition).
+ */
+import { AppError, type ErrorCode } from "@/lib/core/errors";
+
+export const LIST_OPS = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "contains"] as const;
+export type ListOp = (typeof LIST_OPS)[number];
+export type SortDir = "asc" | "desc";
+
+export const MAX_PAGE_SIZE = 300;
+export const DEFAULT_PAGE_SIZE = 20;
+const MAX_IN_VALUES = 100;
+
+export type FieldType = "string" | "int" | "number" | "boolean" | "date" | "enum" | "stringArray" | "intArray";
+export type FilterValue = string | number | boolean | Date | null;
+
+export type FieldSpec = {
+  type: FieldType;
+  /** Prisma scalar column (top-level) this field maps to; omit for derived fields (`deferred`). */
+  column?: string;
+  /** enum: the allowed values. */
+  values?: readonly string[];
+  /** The column can be NULL (enables `null` values; sorting puts NULLs last). */
+  nullable?: boolean;
+  /** Filterable (default true) / sortable (default true when a column is set). */
+  filter?: boolean;
+  sort?: boolean;
+  /** Custom `where` for this field (e.g. JSON columns); receives the parsed value(s). */
+  where?: (op: ListOp, value: FilterValue | FilterValue[]) => Record<string, unknown>;
+  /** Derived field: filters are returned in `deferred` instead of `where`; not sortable. */
+  deferred?: boolean;
+  /** Operations allowed; default by type. */
+  ops?: readonly ListOp[];
+};
+
+export type ListSpec = {
+  fields: Record<string, FieldSpec>;
+  /** Default "createdAt:desc". */
+  defaultSort?: { field: string; dir: SortDir };
+  /** Id column used as the tie-breaker (default "id"). */
+  idColumn?: string;
+};
+
+export type ParsedFilter = { field: string; op: ListOp; value: FilterValue | FilterValue[] };
+
+export type ListQuery = {
+  size: number;
+  sort: { field: string; dir: SortDir };
+  filters: ParsedFilter[];
+  /** Filters on `deferred` fields, for the endpoint to resolve. */
+  deferred: ParsedFilter[];
+  /** Prisma `where`: the column filters AND the keyset condition of the cursor. */
+  where: Record<string, unknown>;
+  /** Prisma `orderBy`: sort column then id, same direction. */
+  orderBy: Record<string, unknown>[];
+  /** Rows to fetch: size + 1 (the extra row tells whether there is a next page). */
+  take: number;
+  /** Cuts the fetched rows to `size` and builds `next_cursor` from the last row kept (null on the last page). */
+  page<T extends Record<string, unknown>>(rows: T[]): { rows: T[]; nextCursor: string | null };
+};
+
+/** A list-grammar error: the code's usual envelope, always HTTP 400 (query strings, like the shop API). */
+export class ListQueryError extends AppError {
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(code, message, { field });
+  }
+  override get status(): number {
+    return 400;
+  }
+}
+
+const DEFAULT_OPS: Record<FieldType, readonly ListOp[]> = {
+  string: LIST_OPS,
+  int: ["eq", "ne", "lt", "lte", "gt", "gte", "in"],
+  number: ["eq", "ne", "lt", "lte", "gt", "gte", "in"],
+  date: ["eq", "ne", "lt", "lte", "gt", "gte"],
+  boolean: ["eq", "ne"],
+  enum: ["eq", "ne", "in"],
+  stringArray: ["contains"],
+  intArray: ["contains"],
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** One raw value parsed for `spec`'s type, or a 400 invalid_value naming `param`. */
+function parseValue(spec: FieldSpec, raw: string, param: string, allowNull: boolean): FilterValue {
+  const bad = (why: string): never => {
+    throw new ListQueryError("invalid_value", `"${raw}" is not ${why} (${param}).`, param);
+  };
+  if (raw === "null" && allowNull && spec.nullable) return null;
+  switch (spec.type) {
+    case "string":
+    case "stringArray":
+      if (raw.length > 2048) bad("a value of at most 2,048 characters");
+      return raw;
+    case "int":
+    case "intArray": {
+      if (!/^-?\d{1,15}$/.test(raw)) bad("an integer");
+      return Number(raw);
+    }
+    case "number": {
+      const n = Number(raw);
+      if (raw.trim() === "" || !Number.isFinite(n)) bad("a number");
+      return n;
+    }
+    case "boolean":
+      if (raw === "true" || raw === "1") return true;
+      if (raw === "false" || raw === "0") return false;
+      return bad("a boolean (true, false, 1 or 0)");
+    case "date": {
+      const t = ISO_DATE.test(raw) ? Date.parse(raw) : NaN;
+      if (Number.isNaN(t)) bad("an ISO 8601 date");
+      return new Date(t);
+    }
+    case "enum":
+      if (!spec.values?.includes(raw)) bad(`one of ${spec.values?.join(", ")}`);
+      return raw;
+  }
+}
+
+/** The Prisma condition of one filter on a column field. */
+function columnWhere(spec: FieldSpec, op: ListOp, value: FilterValue | FilterValue[]): Record<string, unknown> {
+  if (spec.where) return spec.where(op, value);
+  const c = spec.column!;
+  switch (op) {
+    case "eq":
+      return { [c]: value };
+    case "ne":
+      // SQL `<>` is never true for NULL; "not equal" includes rows without a value.
+      if (value === null) return { NOT: { [c]: null } };
+      return spec.nullable ? { OR: [{ [c]: { not: value } }, { [c]: null }] } : { [c]: { not: value } };
+    case "in":
+      return { [c]: { in: value } };
+    case "contains":
+      if (spec.type === "stringArray" || spec.type === "intArray") return { [c]: { has: value } };
+      return { [c]: { contains: value, mode: "insensitive" } };
+    default:
+      return { [c]: { [op]: value } };
+  }
+}
+
+type CursorPayload = { s: string; v: string | number | boolean | null; i: string };
+
+function encodeListCursor(p: CursorPayload): string {
+  return Buffer.from(JSON.stringify(p), "utf8").toString("base64url");
+}
+
+function decodeListCursor(raw: string, sortKey: string, spec: FieldSpec): { value: FilterValue; id: string } {
+  const bad = (why: string): never => {
+    throw new ListQueryError("invalid_value", `\`cursor\` ${why}.`, "cursor");
+  };
+  let p: CursorPayload | null = null;
+  try {
+    p = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as CursorPayload;
+  } catch {
+    bad("is not a cursor this API returned");
+  }
+  if (!p || typeof p !== "object" || typeof p.s !== "string" || typeof p.i !== "string" || !("v" in p)) {
+    return bad("is not a cursor this API returned");
+  }
+  if (p.s !== sortKey) bad(`was made for sort=${p.s}; repeat that sort or start without a cursor`);
+  if (p.v === null) return { value: null, id: p.i };
+  if (spec.type === "date") {
+    const t = typeof p.v === "string" ? Date.parse(p.v) : NaN;
+    if (Number.isNaN(t)) bad("is not a cursor this API returned");
+    return { value: new Date(t), id: p.i };
+  }
+  return { value: p.v, id: p.i };
+}
+
+/** Rows strictly after (value, id) in the order (column dir NULLS LAST, id dir). */
+function keysetWhere(column: string, idColumn: string, dir: SortDir, value: FilterValue, id: string, nullable: boolean) {
+  const cmp = dir === "asc" ? "gt" : "lt";
+  if (value === null) return { [column]: null, [idColumn]: { [cmp]: id } };
+  const or: Record<string, unknown>[] = [{ [column]: { [cmp]: value } }, { [column]: value, [idColumn]: { [cmp]: id } }];
+  if (nullable) or.push({ [column]: null });
+  return { OR: or };
+}
+
+const FILTER_KEY = /^filter\[([^\][]*)\](?:\[([^\][]*)\])?$/;
+
+/**
+ * Parses the list grammar of `params` for the endpoint described by `spec`.
+ * Throws ListQueryError (HTTP 400) with the codes listed at the top of this module.
+ */
+export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQuery {
+  const idColumn = spec.idColumn ?? "id";
+
+  // size / limit
+  const rawSize = params.get("size") ?? params.get("limit");
+  const sizeParam = params.has("size") ? "size" : "limit";
+  let size = DEFAULT_PAGE_SIZE;
+  if (rawSize !== null) {
+    if (!/^\d{1,6}$/.test(rawSize)) throw new ListQueryError("invalid_value", `\`${sizeParam}\` must be an integer in 1..${MAX_PAGE_SIZE}.`, sizeParam);
+    size = Number(rawSize);
+    if (size < 1 || size > MAX_PAGE_SIZE) throw new ListQueryError("invalid_value", `\`${sizeParam}\` must be in 1..${MAX_PAGE_SIZE}.`, sizeParam);
+  }
+
+  // sort
+  const def = spec.defaultSort ?? { field: "createdAt", dir: "desc" as const };
+  let sort = def;
+  const rawSort = params.get("sort");
+  if (rawSort !== null) {
+    const parts = rawSort.split(":");
+    if (parts.length !== 2) throw new ListQueryError("syntax_error", "`sort` must be field:asc or field:desc (exactly one ':').", "sort");
+    const [field, dir] = parts;
+    if (dir !== "asc" && dir !== "desc") throw new ListQueryError("syntax_error", "The direction of `sort` must be asc or desc.", "sort");
+    const f = spec.fields[field];
+    if (!f || !f.column || f.deferred || f.sort === false) {
+      throw new ListQueryError("unknown_field", `Cannot sort by "${field}"; sortable: ${sortableFields(spec).join(", ")}.`, field || "sort");
+    }
+    sort = { field, dir };
+  }
+  const sortSpec = spec.fields[sort.field];
+  if (!sortSpec?.column) throw new Error(`list spec: default sort field ${sort.field} has no column`);
+
+  // filters
+  const filters: ParsedFilter[] = [];
+  for (const [key, raw] of params) {
+    if (!key.startsWith("filter")) continue;
+    const m = FILTER_KEY.exec(key);
+    if (!m) throw new ListQueryError("syntax_error", `"${key}" is not filter[field] or filter[field][operation].`, key);
+    const [, field, opRaw] = m;
+    const f = spec.fields[field];
+    if (!f || f.filter === false) {
+      throw new ListQueryError("unknown_field", `Cannot filter by "${field}"; filterable: ${filterableFields(spec).join(", ")}.`, field || key);
+    }
+    const op = (opRaw ?? "eq") as ListOp;
+    if (!(LIST_OPS as readonly string[]).includes(op)) {
+      throw new ListQueryError("unknown_operation", `Unknown filter operation "${opRaw}"; use one of ${LIST_OPS.join(", ")}.`, key);
+    }
+    const allowed = f.ops ?? DEFAULT_OPS[f.type];
+    if (!allowed.includes(op)) {
+      throw new ListQueryError("unknown_operation", `Operation "${op}" is not available for "${field}"; use ${allowed.join(", ")}.`, key);
+    }
+    let value: FilterValue | FilterValue[];
+    if (op === "in") {
+      const items = raw.split(",");
+      if (items.length > MAX_IN_VALUES) throw new ListQueryError("invalid_value", `At most ${MAX_IN_VALUES} values in "in".`, key);
+      value = items.map((s) => parseValue(f, s, key, false));
+    } else {
+      value = parseValue(f, raw, key, op === "eq" || op === "ne");
+    }
+    filters.push({ field, op, value });
+  }
+  const deferred = filters.filter((x) => spec.fields[x.field].deferred);
+  const conditions = filters.filter((x) => !spec.fields[x.field].deferred).map((x) => columnWhere(spec.fields[x.field], x.op, x.value));
+
+  // cursor / pageToken
+  const sortKey = `${sort.field}:${sort.dir}`;
+  const rawCursor = params.get("cursor") ?? params.get("pageToken");
+  if (rawCursor !== null) {
+    if (rawCursor.length === 0 || rawCursor.length > 2000) throw new ListQueryError("invalid_value", "`cursor` is not a cursor this API returned.", "cursor");
+    const c = decodeListCursor(rawCursor, sortKey, sortSpec);
+    conditions.push(keysetWhere(sortSpec.column, idColumn, sort.dir, c.value, c.id, !!sortSpec.nullable));
+  }
+
+  const col = sortSpec.column;
+  const orderBy = [
+    sortSpec.nullable ? { [col]: { sort: sort.dir, nulls: "last" } } : { [col]: sort.dir },
+    { [idColumn]: sort.dir },
+  ];
+  const where = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0] : { AND: conditions };
+
+  return {
+    size,
+    sort,
+    filters,
+    deferred,
+    where,
+    orderBy,
+    take: size + 1,
+    page<T extends Record<string, unknown>>(rows: T[]) {
+      const kept = rows.slice(0, size);
+      const last = kept[kept.length - 1];
+      if (rows.length <= size || !last) return { rows: kept, nextCursor: null };
+      const v = last[col];
+      const value = v instanceof Date ? v.toISOString() : typeof v === "bigint" ? Number(v) : (v as CursorPayload["v"]);
+      return { rows: kept, nextCursor: encodeListCursor({ s: sortKey, v: value ?? null, i: String(last[idColumn]) }) };
+    },
+  };
+}
+
+/** parseListQuery on a request's query string. */
+export const readListQuery = (req: Request, spec: ListSpec): ListQuery => parseListQuery(new URL(req.url).searchParams, spec);
+
+export const sortableFields = (spec: ListSpec) =>
+  Object.entries(spec.fields).filter(([, f]) => f.column && !f.deferred && f.sort !== false).map(([k]) => k);
+export const filterableFields = (spec: ListSpec) => Object.entries(spec.fields).filter(([, f]) => f.filter !== false).map(([k]) => k);
+
+/**
+ * Applies deferred filters to derived values computed by the endpoint: `values` maps row id → { field: value }.
+ * Returns the ids whose derived values pass every deferred filter (for an `id in (…)` condition).
+ */
+export function matchDeferred(deferred: ParsedFilter[], values: Map<string, Record<string, FilterValue>>): string[] {
+  const cmp = (a: FilterValue, b: FilterValue): number => {
+    const x = a instanceof Date ? a.getTime() : a;
+    const y = b instanceof Date ? b.getTime() : b;
+    return x! < y! ? -1 : x! > y! ? 1 : 0;
+  };
+  const eq = (a: FilterValue, b: FilterValue) => (a === null || b === null ? a === b : cmp(a, b) === 0);
+  const test = (f: ParsedFilter, v: FilterValue): boolean => {
+    const one = f.value as FilterValue;
+    switch (f.op) {
+      case "eq": return eq(v, one);
+      case "ne": return !eq(v, one);
+      case "in": return (f.value as FilterValue[]).some((x) => eq(v, x));
+      case "contains": return typeof v === "string" && typeof one === "string" && v.toLowerCase().includes(one.toLowerCase());
+      default: {
+        if (v === null || one === null) return false;
+        const c = cmp(v, one);
+        return f.op === "lt" ? c < 0 : f.op === "lte" ? c <= 0 : f.op === "gt" ? c > 0 : c >= 0;
+      }
+    }
+  };
+  const ids: string[] = [];
+  for (const [id, row] of values) if (deferred.every((f) => test(f, row[f.field] ?? null))) ids.push(id);
+  return ids;
+}
+
+/** The OpenAPI description of the grammar (query parameters common to every list endpoint). */
+export const LIST_GRAMMAR_DOC =
+  "size=1..300 (alias limit, default 20), cursor (alias pageToken), sort=field:asc|desc, filter[field]=value, " +
+  "filter[field][op]=value with op eq|ne|lt|lte|gt|gte|in|contains. Errors 400: syntax_error, unknown_field, " +
+  "unknown_operation, invalid_value.";
