@@ -17,7 +17,7 @@ import { ZErrorBody, ZListQuery } from "@/lib/schemas/common";
 import { ZFileDto } from "@/lib/schemas/files";
 import { ZRunChangeDto, ZRunChangesQuery, ZRunDto } from "@/lib/schemas/runs";
 import { ZCreateSitemapBody, ZSitemapDto, ZUpdateSitemapBody } from "@/lib/schemas/sitemaps";
-import { ZUsageDto } from "@/lib/schemas/usage";
+import { ZUsageDto, ZUsageQuery } from "@/lib/schemas/usage";
 import { OPENAPI_AREAS } from "./openapi-areas";
 import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint, type Success } from "./openapi-common";
 
@@ -73,8 +73,8 @@ const CORE_ENDPOINTS: Endpoint[] = [
     success: [{ status: 200, description: "The run.", data: "Run" }], errors: [...COMMON, "not_found"] },
   { method: "GET", path: "/api/v1/runs/{id}/changes", summary: "URLs added, removed or changed by a run, in URL order.", access: "read",
     query: ZRunChangesQuery, success: [list("RunChange", "A page of changes.")], errors: [...COMMON, "not_found", "invalid_value"] },
-  { method: "GET", path: "/api/v1/usage", summary: "Plan, today's calls against the quota, limits and crawl credits.", access: "read",
-    success: [{ status: 200, description: "Usage.", data: "Usage" }], errors: COMMON },
+  { method: "GET", path: "/api/v1/usage", summary: "Plan, today's calls against the quota, limits, crawl credits, per-day history and recent debits.", access: "read",
+    query: ZUsageQuery, success: [{ status: 200, description: "Usage.", data: "Usage" }], errors: [...COMMON, "invalid_value"] },
   { method: "GET", path: "/api/v1/api-keys", summary: "Your API keys (no secrets); dashboard session only.", access: "session", query: ZListQuery,
     success: [list("ApiKey", "A page of keys.")], errors: [...COMMON, "invalid_value"] },
   { method: "POST", path: "/api/v1/api-keys", summary: "Create a key with scopes; the plaintext is in this answer only.", access: "session",
