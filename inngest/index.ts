@@ -1,4 +1,7 @@
 /** Every Inngest function of the app, served by app/api/inngest/route.ts (and so driven by the local runner too). */
 import { generateSitemap } from "./functions/generate-sitemap";
+import { deliverWebhook } from "./functions/deliver-webhook";
+import { hourlyScheduler } from "./functions/hourly-scheduler";
+import { submitSitemap } from "./functions/submit-sitemap";
 
-export const functions = [generateSitemap];
+export const functions = [generateSitemap, submitSitemap, deliverWebhook, hourlyScheduler];

@@ -24,3 +24,20 @@ export const generateRequested = eventType("sitemap/generate.requested", { schem
  */
 export const sendGenerateRequested = (data: TGenerateRequested): Promise<{ ids: string[] }> =>
   inngest.send(generateRequested.create(data, { id: `generate-${data.runId}` }));
+
+// ---- submission, webhooks, scheduler (lib/submit, lib/webhooks, lib/schedule) ----------------------------------
+
+/** `sitemap/submit.requested {batchId, sitemapId}`: a pending submission batch exists; triggers `submit-sitemap`. */
+export const submitRequested = eventType("sitemap/submit.requested", {
+  schema: z.object({ batchId: z.string().min(1), sitemapId: z.string().min(1) }),
+});
+
+/** `webhook/delivery.requested {deliveryId}`: a pending WebhookDelivery row exists; triggers `deliver-webhook`. */
+export const webhookDeliveryRequested = eventType("webhook/delivery.requested", {
+  schema: z.object({ deliveryId: z.string().min(1) }),
+});
+
+/** `schedule/hourly.requested {at?}`: run the hourly scheduler now (manual trigger; `at` = ISO time, default now). */
+export const scheduleTickRequested = eventType("schedule/hourly.requested", {
+  schema: z.object({ at: z.string().optional() }),
+});

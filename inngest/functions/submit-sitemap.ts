@@ -1,0 +1,41 @@
+/**
+ * `submit-sitemap`: one submission batch (lib/submit/submit.ts does the work). Triggered by
+ * `sitemap/submit.requested {batchId, sitemapId}`.
+ *
+ * Steps: `prepare` (key, robots.txt and key-file checks), one `send-<endpoint>-<n>` per IndexNow endpoint and request
+ * of ≤ 10,000 URLs (each retries 429/5xx inside the step with back-off, lib/submit/indexnow.ts), then `finish`
+ * (batch status, `submission.completed` webhook). Step outputs are small (counts and statuses, never URL lists).
+ * One batch per sitemap at a time (concurrency key `event.data.sitemapId`). Function retries: 1 (a step that threw,
+ * e.g. a database error); when they are exhausted onFailure marks the batch failed.
+ */
+import { inngest } from "@/lib/jobs/client";
+import { submitRequested } from "@/lib/jobs/events";
+import { getDb } from "@/lib/db/client";
+import { finishSubmission, prepareSubmission, sendSubmissionChunk } from "@/lib/submit/submit";
+
+export const submitSitemap = inngest.createFunction(
+  {
+    id: "submit-sitemap",
+    name: "Submit sitemap (IndexNow, robots.txt check)",
+    triggers: [submitRequested],
+    concurrency: { key: "event.data.sitemapId", limit: 1 },
+    retries: 1,
+    onFailure: async ({ event, error }) => {
+      await getDb().submission.updateMany({
+        where: { batchId: event.data.event.data.batchId, engine: "batch", status: "pending" },
+        data: { status: "failed", message: `Submission failed: ${error.message}`.slice(0, 2000) },
+      });
+    },
+  },
+  async ({ event, step }) => {
+    const { batchId } = event.data;
+    const prep = await step.run("prepare", () => prepareSubmission(batchId));
+    for (const endpoint of prep.endpoints) {
+      for (let i = 0; i < prep.chunks; i++) {
+        await step.run(`send-${new URL(endpoint).host}-${i + 1}`, () => sendSubmissionChunk(batchId, endpoint, i));
+      }
+    }
+    const status = await step.run("finish", () => finishSubmission(batchId));
+    return { batchId, status, urlCount: prep.urlCount, requests: prep.chunks * prep.endpoints.length };
+  },
+);

@@ -1,0 +1,163 @@
+/**
+ * Outbound POSTs of submission and webhooks (IndexNow endpoints, webhook receivers) under the same SSRF guard as the
+ * crawler's fetcher (lib/crawl/fetch.ts), which only sends GETs.
+ *
+ * Guard (OWASP SSRF Prevention Cheat Sheet; same rules as lib/crawl/fetch.ts, reusing its `isPublicAddress` and
+ * allow-list parser): only http/https URLs without credentials; an IP-literal host must be public unicast; a host
+ * name is resolved inside the connector and EVERY answer must be public unicast, and the socket connects to the
+ * vetted answer (no second resolution, so no DNS rebinding). The exact `host:port` allow-list (option, default env
+ * CRAWL_ALLOW_HOSTS) lifts the guard, which is how tests reach fake servers on 127.0.0.1.
+ * Redirects are not followed (a 3xx is returned as it is). Response bodies are read up to `maxBodyBytes`
+ * (default 64 KiB) and kept as text for log excerpts.
+ *
+ * Errors: `guardedPost` never throws for network or policy failures; it resolves with `error` set
+ * ({ code: "blocked_host" | "invalid_url" | "timeout" | "network", message }) and `status` null.
+ * `checkOutboundUrl` throws nothing; it returns a reason string or null.
+ */
+import { lookup as dnsLookup } from "node:dns/promises";
+import { isIP, type LookupFunction } from "node:net";
+import { Agent, buildConnector } from "undici";
+import { allowHostsFromEnv, isPublicAddress, parseAllowHosts, type LookupFn } from "@/lib/crawl/fetch";
+
+export type PostResult = {
+  /** HTTP status, or null when no response head arrived. */
+  status: number | null;
+  /** Response header fields, names lower-cased (repeated fields joined with ", "). */
+  headers: Record<string, string>;
+  /** Response body as UTF-8 text, at most `maxBodyBytes` bytes. */
+  body: string;
+  /** Wall time of the request, ms. */
+  durationMs: number;
+  error?: { code: "blocked_host" | "invalid_url" | "timeout" | "network"; message: string };
+};
+
+export type PostOptions = {
+  headers?: Record<string, string>;
+  /** Request body (sent as is; set content-type in `headers`). */
+  body: string;
+  /** Total deadline (connect + headers + body), ms. Default 15,000. */
+  timeoutMs?: number;
+  /** Bytes of the response body kept. Default 65,536. */
+  maxBodyBytes?: number;
+  /** Exact `host:port` entries exempt from the guard. Default env CRAWL_ALLOW_HOSTS. */
+  allowHosts?: readonly string[];
+  /** DNS resolver (tests). Default dns.promises.lookup(all). */
+  lookup?: LookupFn;
+  userAgent?: string;
+};
+
+export const OUTBOUND_USER_AGENT = "SitemapForge/1.0 (+https://github.com/sitemap-forge/sitemap-forge)";
+
+const stripBrackets = (h: string) => (h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h);
+const hostKey = (u: URL) => `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`;
+const addressKey = (address: string, port: number) => (address.includes(":") ? `[${address.toLowerCase()}]:${port}` : `${address}:${port}`);
+
+/**
+ * Why `url` may not be a target of outbound POSTs, or null when it may (the part of the guard that needs no DNS):
+ * not absolute http(s), carries credentials, or an IP literal that is not public unicast and not allow-listed.
+ * Host names are vetted at connect time.
+ */
+export function checkOutboundUrl(url: string, allowHosts: readonly string[] = allowHostsFromEnv()): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return "not an absolute URL";
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return "only http and https URLs are allowed";
+  if (u.username !== "" || u.password !== "") return "URLs with credentials are not allowed";
+  const allow = new Set(parseAllowHosts(allowHosts));
+  const host = stripBrackets(u.hostname);
+  if (!allow.has(hostKey(u)) && isIP(host) && !isPublicAddress(host)) return `${u.hostname} is not a public address`;
+  if (!allow.has(hostKey(u)) && (host === "localhost" || host.endsWith(".localhost"))) return `${u.hostname} is not a public address`;
+  return null;
+}
+
+class BlockedHostError extends Error {
+  constructor(host: string, address: string) {
+    super(`Refused to connect to ${host} (${address}): not a public unicast address and not on the allow-list`);
+    this.name = "BlockedHostError";
+  }
+}
+
+function vettingLookup(resolve: LookupFn, allowed: (address: string) => boolean): LookupFunction {
+  return ((hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+    resolve(hostname).then(
+      (addrs) => {
+        if (addrs.length === 0) return cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
+        const bad = addrs.find((a) => !isPublicAddress(a.address) && !allowed(a.address));
+        if (bad) return cb(new BlockedHostError(hostname, bad.address));
+        if (options?.all) cb(null, addrs);
+        else cb(null, addrs[0].address, addrs[0].family);
+      },
+      (err: unknown) => cb(err),
+    );
+  }) as unknown as LookupFunction;
+}
+
+function findBlocked(err: unknown): BlockedHostError | null {
+  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) if (e instanceof BlockedHostError) return e;
+  return null;
+}
+
+/** POSTs `opts.body` to `url` under the SSRF guard (module doc). Never rejects. */
+export async function guardedPost(url: string, opts: PostOptions): Promise<PostResult> {
+  const started = Date.now();
+  const result: PostResult = { status: null, headers: {}, body: "", durationMs: 0 };
+  const done = (error?: PostResult["error"]) => {
+    result.durationMs = Date.now() - started;
+    if (error) result.error = error;
+    return result;
+  };
+  const allowHosts = opts.allowHosts ?? allowHostsFromEnv();
+  const reason = checkOutboundUrl(url, allowHosts);
+  if (reason) return done({ code: reason.includes("public") ? "blocked_host" : "invalid_url", message: `${url}: ${reason}` });
+  const u = new URL(url);
+  const allow = new Set(parseAllowHosts(allowHosts));
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const port = Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+  const resolve: LookupFn = opts.lookup ?? (async (h) => (await dnsLookup(h, { all: true, verbatim: true })) as never);
+  const connectTimeout = Math.min(timeoutMs, 10_000);
+  const connect = allow.has(hostKey(u))
+    ? buildConnector({ timeout: connectTimeout })
+    : buildConnector({ timeout: connectTimeout, lookup: vettingLookup(resolve, (a) => allow.has(addressKey(a, port))) });
+  const agent = new Agent({ connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error(`Deadline of ${timeoutMs} ms exceeded`)), timeoutMs);
+  try {
+    const res = await agent.request({
+      origin: u.origin,
+      path: u.pathname + u.search,
+      method: "POST",
+      headers: { "user-agent": opts.userAgent ?? OUTBOUND_USER_AGENT, ...opts.headers },
+      body: opts.body,
+      signal: ac.signal,
+    });
+    result.status = res.statusCode;
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) result.headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+    const cap = opts.maxBodyBytes ?? 65_536;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      const b = chunk as Buffer;
+      if (size + b.length >= cap) {
+        chunks.push(b.subarray(0, cap - size));
+        size = cap;
+        res.body.destroy();
+        break;
+      }
+      chunks.push(b);
+      size += b.length;
+    }
+    result.body = Buffer.concat(chunks).toString("utf8");
+    return done();
+  } catch (err) {
+    const blocked = findBlocked(err);
+    if (blocked) return done({ code: "blocked_host", message: blocked.message });
+    if (ac.signal.aborted) return done({ code: "timeout", message: `Deadline of ${timeoutMs} ms exceeded` });
+    return done({ code: "network", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  } finally {
+    clearTimeout(timer);
+    await agent.close().catch(() => {});
+  }
+}

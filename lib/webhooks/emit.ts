@@ -1,0 +1,84 @@
+/**
+ * Emitting webhook events: one WebhookDelivery row (pending) per active webhook of the user that subscribes to the
+ * event, and one `webhook/delivery.requested` job each (Inngest `deliver-webhook`, which signs, sends and retries).
+ *
+ * Body sent to the receiver (JSON): `{ id: <delivery id>, event, createdAt: ISO 8601, data }`.
+ * - run.succeeded / run.failed data: `{ runId, sitemapId, status, trigger, urlsListed, urlsAdded, urlsRemoved,
+ *   urlsChanged, filesWritten, bytesWritten, error, finishedAt }`
+ * - submission.completed data: `{ batchId, sitemapId, runId, status, urlCount, urlsAccepted, message }`
+ * - webhook.test (POST /api/v1/webhooks/{id}/test only, sent whatever the subscription): `{ test: true }`
+ *
+ * `emitWebhookEvent` never throws: a webhook problem must not fail the run or submission that caused it (errors are
+ * logged and the delivery row is marked failed when its job cannot be queued).
+ */
+import { randomBytes } from "node:crypto";
+import { getDb } from "@/lib/db/client";
+import { inngest } from "@/lib/jobs/client";
+import { webhookDeliveryRequested } from "@/lib/jobs/events";
+import type { WebhookEvent } from "@/lib/schemas/webhooks";
+
+const newDeliveryId = () => `whd_${randomBytes(12).toString("hex")}`;
+
+async function queueDelivery(webhookId: string, event: string, data: unknown): Promise<string> {
+  const id = newDeliveryId();
+  const payload = { id, event, createdAt: new Date().toISOString(), data };
+  await getDb().webhookDelivery.create({ data: { id, webhookId, event, payload: payload as object, status: "pending" } });
+  try {
+    await inngest.send(webhookDeliveryRequested.create({ deliveryId: id }, { id: `deliver-${id}` }));
+  } catch (err) {
+    await getDb().webhookDelivery.update({ where: { id }, data: { status: "failed", lastError: "The delivery job could not be queued." } });
+    throw err;
+  }
+  return id;
+}
+
+/** Queues `event` for every subscribed active webhook of `userId`. Resolves to the delivery ids; never rejects. */
+export async function emitWebhookEvent(opts: { userId: string; event: WebhookEvent; data: Record<string, unknown> }): Promise<string[]> {
+  try {
+    const hooks = await getDb().webhook.findMany({ where: { userId: opts.userId, active: true, events: { has: opts.event } }, select: { id: true } });
+    const ids: string[] = [];
+    for (const h of hooks) {
+      try {
+        ids.push(await queueDelivery(h.id, opts.event, opts.data));
+      } catch (err) {
+        console.error("[webhooks] could not queue delivery", h.id, opts.event, err);
+      }
+    }
+    return ids;
+  } catch (err) {
+    console.error("[webhooks] emit failed", opts.event, err);
+    return [];
+  }
+}
+
+/** Emits run.succeeded / run.failed for a finished run (looked up by id). Never rejects. */
+export async function emitRunEvent(runId: string): Promise<string[]> {
+  try {
+    const run = await getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } } } });
+    if (!run || (run.status !== "succeeded" && run.status !== "failed")) return [];
+    return emitWebhookEvent({
+      userId: run.sitemap.userId,
+      event: run.status === "succeeded" ? "run.succeeded" : "run.failed",
+      data: {
+        runId: run.id,
+        sitemapId: run.sitemapId,
+        status: run.status,
+        trigger: run.trigger,
+        urlsListed: run.urlsListed,
+        urlsAdded: run.urlsAdded,
+        urlsRemoved: run.urlsRemoved,
+        urlsChanged: run.urlsChanged,
+        filesWritten: run.filesWritten,
+        bytesWritten: Number(run.bytesWritten),
+        error: run.error,
+        finishedAt: run.finishedAt?.toISOString() ?? null,
+      },
+    });
+  } catch (err) {
+    console.error("[webhooks] run event failed", runId, err);
+    return [];
+  }
+}
+
+/** POST /api/v1/webhooks/{id}/test: queues a `webhook.test` delivery to this webhook. Returns the delivery id. */
+export const queueTestDelivery = (webhookId: string): Promise<string> => queueDelivery(webhookId, "webhook.test", { test: true });
