@@ -1,0 +1,90 @@
+/**
+ * AnQiCMS "manual sitemap update" adapter (../shared/reference-apis/anqicms-sitemap-update.txt):
+ *
+ *   POST /api/import/sitemap?token=<API key>      multipart/form-data or x-www-form-urlencoded (or no body)
+ *     async    ""/absent/"0" = synchronous (wait for the run), "1"/"true" = asynchronous (answer at once)
+ *     sitemap  optional (our extension, also accepted in the query): which sitemap — its id, number or fileName.
+ *              Without it: the account's oldest active sitemap (an AnQiCMS site has exactly one sitemap).
+ *
+ * Answers are always HTTP 200 with `{ code, msg, data? }` (AnQiCMS clients read `code`, not the status):
+ *   0     sync  "Sitemap更新完成"                    the run succeeded within SYNC_WAIT_MS
+ *   0     async "已提交后台处理,请稍后查看结果"      the run was queued (also sync when the wait bound is reached:
+ *                                                    the run goes on in the background, data.status says so)
+ *   -1    "Token验证失败"                            a token was sent but is not a valid, unrevoked API key (the
+ *                                                    document's own error example)
+ *   -1    any other error, reason in msg (no sitemap, inactive, a run already active, no credits, rate limit, …)
+ *   1001  "未登录"                                  no token at all (Not logged in)
+ *   1002  "未授权"                                  the key lacks the `generate` scope (Not authorized)
+ * `data` (AnQiCMS: "result content") carries `{ sitemap_id, run_id, status }` so a client can follow the run on
+ * /api/v1/runs/{run_id}. Everything else — limits, credits, the run itself — is the native core's.
+ */
+import type { Principal } from "@/lib/auth/authenticate";
+import { AppError } from "@/lib/core/errors";
+import { waitForRun } from "@/lib/runs/wait";
+import type { TRunDto } from "@/lib/schemas/runs";
+import { readForm, withBody, type Credential, type FormFields, type NativeError } from "./http";
+import { resolveSitemapRef } from "./ids";
+import { startRun } from "./runs";
+
+export const ANQI_MSG = {
+  syncDone: "Sitemap更新完成",
+  queued: "已提交后台处理,请稍后查看结果",
+  tokenFailed: "Token验证失败",
+  notLoggedIn: "未登录",
+  notAuthorized: "未授权",
+} as const;
+
+/** How long a synchronous call waits for its run before answering "queued" (ms). */
+export const SYNC_WAIT_MS = 25_000;
+
+export type AnqiReply = { code: number; msg: string; data?: Record<string, unknown> };
+export const anqiReply = (r: AnqiReply, init?: ResponseInit) => Response.json(r, { status: 200, ...init });
+
+/** The token from `?token=`, the form fields; the body is re-attached for the native wrapper. */
+export async function anqiCredential(req: Request): Promise<Credential<FormFields>> {
+  const url = new URL(req.url);
+  const { fields, bytes } = await readForm(req);
+  if (fields.sitemap === undefined && url.searchParams.has("sitemap")) fields.sitemap = url.searchParams.get("sitemap")!;
+  return { token: url.searchParams.get("token"), req: withBody(req, bytes), input: fields };
+}
+
+/** Native error → `{code,msg}` (see the module doc for the table). */
+export function anqiTranslate(err: NativeError, _status: number, info: { hadToken: boolean }): Response {
+  if (err.code === "unauthorized") return anqiReply(info.hadToken ? { code: -1, msg: ANQI_MSG.tokenFailed } : { code: 1001, msg: ANQI_MSG.notLoggedIn });
+  if (err.code === "forbidden") return anqiReply({ code: 1002, msg: `${ANQI_MSG.notAuthorized}: ${err.message}` });
+  return anqiReply({ code: -1, msg: err.message, data: { error: err.code, request_id: err.request_id } });
+}
+
+function parseAsync(raw: string | undefined): boolean {
+  const v = (raw ?? "").trim().toLowerCase();
+  if (v === "" || v === "0" || v === "false") return false;
+  if (v === "1" || v === "true") return true;
+  throw new AppError("invalid_value", 'async must be blank (synchronous) or 1 (asynchronous).', { field: "async" });
+}
+
+const runData = (run: Pick<TRunDto, "id" | "sitemapId" | "status" | "error">) => ({
+  sitemap_id: run.sitemapId,
+  run_id: run.id,
+  status: run.status,
+  ...(run.error ? { error: run.error } : {}),
+});
+
+/** The handler: resolve the sitemap, start a run, then answer at once (async) or after the run (sync, bounded). */
+export async function anqiUpdateSitemap(principal: Principal, fields: FormFields, syncWaitMs = SYNC_WAIT_MS): Promise<Response> {
+  const isAsync = parseAsync(fields.async);
+  const sitemapId = await resolveSitemapRef(principal.userId, fields.sitemap);
+  if (!sitemapId) {
+    throw new AppError(
+      "not_found",
+      fields.sitemap ? `Sitemap "${fields.sitemap}" not found.` : "This account has no active sitemap to update; create one first.",
+    );
+  }
+  const run = await startRun(principal, sitemapId, "api");
+  if (isAsync) return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: runData(run) });
+  const final = await waitForRun(run.id, syncWaitMs);
+  if (final.status === "queued" || final.status === "running") {
+    return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: runData(final) });
+  }
+  if (final.status === "succeeded") return anqiReply({ code: 0, msg: ANQI_MSG.syncDone, data: runData(final) });
+  return anqiReply({ code: -1, msg: `Sitemap更新失败: ${final.error ?? final.status}`, data: runData(final) });
+}

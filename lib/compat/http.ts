@@ -1,0 +1,152 @@
+/**
+ * The one HTTP shell every compatibility adapter (lib/compat/*.ts) runs in. It adds no rules of its own: the request
+ * goes through the native wrapper `withApiAuth` (lib/api/with-api-auth.ts) — API-key authentication, the plan's
+ * per-minute rate limit and daily quota with `X-RateLimit-*` / `X-Quota-*` headers, key scope, `Idempotency-Key` —
+ * exactly as an /api/v1 request would. Only two things differ per adapter:
+ *
+ *   1. where the key comes from (`credential`): AnQiCMS puts it in `?token=`, mysitemapgenerator in the POST field
+ *      `api_key`, the Sitemap.xml API in `Authorization: Bearer`. The key is re-sent to the native wrapper as a Bearer
+ *      header; a request without a key is given an unusable one, so it is a 401 and never falls back to a dashboard
+ *      session cookie.
+ *   2. how a native error envelope `{ error: { type, code, message, field?, request_id, doc_url } }` is rendered
+ *      (`translate`): into `{code,msg}`, `{result:"error",notice}`, … with the adapter's HTTP status. Response headers
+ *      (X-Request-Id, X-RateLimit-*, Retry-After, Allow) are kept.
+ *
+ * An adapter handler may also return its own error shape directly (e.g. Sitemap.xml's INVALID_DOMAIN); only bodies
+ * carrying the native envelope's `doc_url` are translated.
+ */
+import { randomUUID } from "node:crypto";
+import { toErrorResponse } from "@/lib/api/errors";
+import { readCapped } from "@/lib/api/request";
+import { withApiAuth, type AuthedContext, type RouteContext } from "@/lib/api/with-api-auth";
+import type { ApiScope } from "@/lib/auth/authenticate";
+import { AppError, type ErrorCode } from "@/lib/core/errors";
+
+type Params = Record<string, string | string[]>;
+
+/** The native error envelope's `error` object, as an adapter's translate() receives it. */
+export type NativeError = { type: string; code: ErrorCode; message: string; field?: string; request_id: string };
+
+/** What a credential extractor found: the key (null = none sent), the request to pass on (body re-attached), input. */
+export type Credential<I> = { token: string | null; req: Request; input: I };
+
+export type CompatRouteOptions<P extends Params, I> = {
+  credential: (req: Request, params: P) => Promise<Credential<I>>;
+  /** Scope an API key must hold (403 from the native wrapper → the adapter's "not authorized"). */
+  scope: ApiScope | ((input: I, params: P) => ApiScope);
+  /** Renders a native error; `hadToken` tells "no key sent" from "key refused" (AnQiCMS tells them apart). */
+  translate: (err: NativeError, status: number, info: { hadToken: boolean }) => Response;
+  handler: (ctx: AuthedContext<P> & { input: I }) => Promise<Response>;
+};
+
+/** A placeholder that fails the key format check before any database read, so it is always a 401. */
+const NO_KEY = "missing-key";
+
+export function compatRoute<P extends Params = Params, I = undefined>(o: CompatRouteOptions<P, I>) {
+  return async (req: Request, context: RouteContext<P>): Promise<Response> => {
+    let res: Response;
+    let hadToken = false;
+    try {
+      const params = await context.params;
+      const cred = await o.credential(req, params);
+      hadToken = cred.token !== null && cred.token !== "";
+      const headers = new Headers(cred.req.headers);
+      headers.set("authorization", `Bearer ${hadToken ? cred.token : NO_KEY}`);
+      const authed = new Request(cred.req, { headers });
+      const scope = typeof o.scope === "function" ? o.scope(cred.input, params) : o.scope;
+      const inner = withApiAuth<P>((ctx) => o.handler({ ...ctx, input: cred.input }), { scope });
+      res = await inner(authed, { params: Promise.resolve(params) });
+    } catch (err) {
+      // Only the credential step can throw here (withApiAuth renders its own errors).
+      const requestId = `req_${randomUUID().replaceAll("-", "")}`;
+      res = toErrorResponse(err, requestId);
+      res.headers.set("X-Request-Id", requestId);
+    }
+    return translateIfNative(res, (e, status) => o.translate(e, status, { hadToken }));
+  };
+}
+
+/** Replaces a native error envelope by the adapter's rendering, keeping the response headers. */
+export async function translateIfNative(res: Response, translate: (err: NativeError, status: number) => Response): Promise<Response> {
+  if (res.status < 400 || !(res.headers.get("content-type") ?? "").includes("json")) return res;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: NativeError & { doc_url?: string } } | null;
+  if (!body?.error?.doc_url) return res;
+  const { doc_url: _doc, ...err } = body.error;
+  const out = translate(err, res.status);
+  for (const [k, v] of res.headers) {
+    if (k === "content-type" || k === "content-length") continue;
+    if (!out.headers.has(k)) out.headers.set(k, v);
+  }
+  return out;
+}
+
+/** For `methodsNotAllowed`-style 405 answers in the adapter's error shape. */
+export function methodNotAllowed(allowed: string[], translate: (err: NativeError, status: number) => Response) {
+  const handler = async (req: Request): Promise<Response> => {
+    const requestId = `req_${randomUUID().replaceAll("-", "")}`;
+    const err: NativeError = {
+      type: "invalid_request",
+      code: "method_not_allowed",
+      message: `${req.method} is not allowed here; use ${allowed.join(" or ")}.`,
+      request_id: requestId,
+    };
+    const res = translate(err, 405);
+    res.headers.set("Allow", allowed.join(", "));
+    res.headers.set("X-Request-Id", requestId);
+    return res;
+  };
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+}
+
+// ---- credential extractors -------------------------------------------------------------------------------------
+
+/** The Bearer key of `Authorization` (Sitemap.xml API, shop API); JSON bodies are read later by the handler. */
+export async function bearerCredential(req: Request): Promise<Credential<undefined>> {
+  const m = /^Bearer +(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "");
+  return { token: m ? m[1] : null, req, input: undefined };
+}
+
+export type FormFields = Record<string, string>;
+
+/**
+ * Reads a form body (multipart/form-data or application/x-www-form-urlencoded; an empty body is an empty form),
+ * at most 1 MiB (413). Text fields only, first value of each name; files are ignored.
+ * Errors: AppError unsupported_media_type for other content types, syntax_error for an unparsable form.
+ */
+export async function readForm(req: Request): Promise<{ fields: FormFields; bytes: Uint8Array }> {
+  const bytes = await readCapped(req);
+  const type = req.headers.get("content-type") ?? "";
+  const fields: FormFields = {};
+  if (bytes.byteLength === 0) return { fields, bytes };
+  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", "Send the fields as multipart/form-data or application/x-www-form-urlencoded.");
+  }
+  let form: FormData;
+  try {
+    form = await new Request("http://local/", { method: "POST", headers: { "content-type": type }, body: bytes as BodyInit }).formData();
+  } catch {
+    throw new AppError("syntax_error", "The form body could not be parsed.");
+  }
+  for (const [k, v] of form) if (typeof v === "string" && !(k in fields)) fields[k] = v;
+  return { fields, bytes };
+}
+
+/** A copy of `req` with `bytes` as its body (the original body has been read). */
+export function withBody(req: Request, bytes: Uint8Array): Request {
+  return new Request(req.url, {
+    method: req.method,
+    headers: req.headers,
+    body: req.method === "GET" || req.method === "HEAD" ? undefined : (bytes as BodyInit),
+  });
+}
+
+/** RFC 2822 date in UTC ("Mon, 02 Sep 2013 07:00:02 +0000"), as mysitemapgenerator's `last_scan`. */
+export function rfc2822(d: Date): string {
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}

@@ -1,0 +1,134 @@
+/**
+ * AnQiCMS adapter: replays the requests of anqicms-sitemap-update.txt (the raw multipart example, both curl calls) and
+ * checks the documented answers and error codes; runs are the native ones (finished here by the test, as a worker would).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST as createSitemap } from "@/app/api/v1/sitemaps/route";
+import { GET as getImport, POST as postImport } from "@/app/api/import/sitemap/route";
+import { issueApiKey } from "@/lib/auth/issue-api-key";
+import { anqiUpdateSitemap, ANQI_MSG } from "@/lib/compat/anqicms";
+import { finishRun, getRunForUser, listRunsForSitemap } from "@/lib/db/runs";
+import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { BASE, ctx, expectRateLimitHeaders, req, seedUser, sitemapBody } from "@/tests/api/helpers";
+
+const BOUNDARY = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
+const DOC_MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="async"\r\n\r\n1\r\n--${BOUNDARY}--\r\n`;
+
+function anqi(token: string | null, init: { body?: string; type?: string; query?: string } = {}): Request {
+  const q = new URLSearchParams();
+  if (token !== null) q.set("token", token);
+  const headers = new Headers({ "content-type": init.type ?? "multipart/form-data" });
+  return new Request(`${BASE}/api/import/sitemap?${q}${init.query ?? ""}`, { method: "POST", headers, body: init.body });
+}
+
+const call = async (r: Request) => {
+  const res = await postImport(r, ctx());
+  return { res, body: (await res.json()) as { code: number; msg: string; data?: Record<string, unknown> } };
+};
+
+/** Waits until the sitemap has a queued run and finishes it as a worker would. */
+async function finishNextRun(userId: string, sitemapId: string, outcome: "succeeded" | "failed") {
+  for (let i = 0; i < 200; i++) {
+    const { items } = await listRunsForSitemap({ sitemapId, userId, limit: 1 });
+    const run = items[0];
+    if (run && (run.status === "queued" || run.status === "running")) {
+      await finishRun(run.id, outcome === "succeeded" ? { status: "succeeded", bytesWritten: 10, filesWritten: 1 } : { status: "failed", error: "site unreachable" });
+      return run.id;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("no run was started");
+}
+
+for (const backend of testBackends()) {
+  describe(`AnQiCMS adapter on ${backend.name}`, () => {
+    useTestDb(backend);
+    let alice: Awaited<ReturnType<typeof seedUser>>;
+    let sitemapId: string;
+
+    const newSitemap = async (key: string, over: Record<string, unknown> = {}) =>
+      (await (await createSitemap(req("POST", "/api/v1/sitemaps", { key, body: sitemapBody(over) }), ctx())).json()).data as {
+        id: string;
+        fileName: string;
+      };
+
+    beforeAll(async () => {
+      alice = await seedUser();
+      sitemapId = (await newSitemap(alice.key)).id;
+    });
+
+    it("the document's multipart request (async=1) → {code:0, msg:已提交后台处理…} at once, with a queued native run", async () => {
+      const { res, body } = await call(anqi(alice.key, { type: `multipart/form-data; boundary=${BOUNDARY}`, body: DOC_MULTIPART }));
+      expect(res.status).toBe(200);
+      expectRateLimitHeaders(res);
+      expect(body).toMatchObject({ code: 0, msg: "已提交后台处理,请稍后查看结果" });
+      expect(body.data).toMatchObject({ sitemap_id: sitemapId, run_id: expect.any(String), status: "queued" });
+      const run = await getRunForUser({ runId: body.data!.run_id as string, userId: alice.id });
+      expect(run).toMatchObject({ status: "queued", trigger: "api", sitemapId });
+      await finishRun(run!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+    });
+
+    it("synchronous mode (curl without -F) waits for the run → {code:0, msg:\"Sitemap更新完成\"}", async () => {
+      const pending = call(anqi(alice.key));
+      const runId = await finishNextRun(alice.id, sitemapId, "succeeded");
+      const { res, body } = await pending;
+      expect(res.status).toBe(200);
+      expect(body).toEqual({ code: 0, msg: "Sitemap更新完成", data: { sitemap_id: sitemapId, run_id: runId, status: "succeeded" } });
+    });
+
+    it("synchronous mode with a failed run → code -1 with the reason", async () => {
+      const pending = call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=" }));
+      await finishNextRun(alice.id, sitemapId, "failed");
+      const { body } = await pending;
+      expect(body.code).toBe(-1);
+      expect(body.msg).toContain("site unreachable");
+      expect(body.data).toMatchObject({ status: "failed" });
+    });
+
+    it("synchronous mode past its bound answers honestly that the run goes on in the background", async () => {
+      const sm = await newSitemap(alice.key);
+      const { principal } = { principal: { userId: alice.id, via: "key" as const, scopes: ["generate" as const], plan: "starter" as const } };
+      const res = await anqiUpdateSitemap(principal, { sitemap: sm.fileName }, 50);
+      const body = await res.json();
+      expect(body).toMatchObject({ code: 0, msg: ANQI_MSG.queued, data: { sitemap_id: sm.id, status: "queued" } });
+      await finishRun(body.data.run_id, { status: "cancelled" });
+    });
+
+    it("the `sitemap` field names a sitemap by fileName, number or id; an unknown one is code -1", async () => {
+      const sm = await newSitemap(alice.key);
+      const byName = await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: `async=1&sitemap=${sm.fileName}` }));
+      expect(byName.body).toMatchObject({ code: 0, data: { sitemap_id: sm.id } });
+      await finishRun(byName.body.data!.run_id as string, { status: "cancelled" });
+      const unknown = await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=1&sitemap=nope" }));
+      expect(unknown.body).toMatchObject({ code: -1, msg: expect.stringContaining("nope") });
+    });
+
+    it("a run already queued → code -1 (the native 409), nothing new started", async () => {
+      const first = await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
+      expect(first.body.code).toBe(0);
+      const second = await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
+      expect(second.res.status).toBe(200);
+      expect(second.body).toMatchObject({ code: -1, msg: expect.stringContaining("already"), data: { error: "conflict" } });
+      await finishRun(first.body.data!.run_id as string, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+    });
+
+    it("errors: bad token → -1 Token验证失败 (the document's example); no token → 1001; key without generate scope → 1002", async () => {
+      expect((await call(anqi("4712a54b4c456bb29b7816d241db69a7", { body: "" }))).body).toEqual({ code: -1, msg: "Token验证失败" });
+      expect((await call(anqi(null))).body).toEqual({ code: 1001, msg: "未登录" });
+      const readOnly = await issueApiKey({ userId: alice.id, name: "ro", scopes: ["read"] });
+      const denied = await call(anqi(readOnly.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
+      expect(denied.body.code).toBe(1002);
+      expect(denied.body.msg).toContain("未授权");
+    });
+
+    it("errors: invalid async value and an account without sitemaps → code -1; GET → their shape with Allow", async () => {
+      expect((await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=maybe" }))).body).toMatchObject({ code: -1 });
+      const bob = await seedUser();
+      const none = await call(anqi(bob.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
+      expect(none.body).toMatchObject({ code: -1, msg: expect.stringContaining("no active sitemap") });
+      const get = await getImport(new Request(`${BASE}/api/import/sitemap?token=x`), ctx());
+      expect(get.headers.get("allow")).toBe("POST");
+      expect(await get.json()).toMatchObject({ code: -1 });
+    });
+  });
+}
