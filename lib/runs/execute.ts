@@ -35,6 +35,7 @@ import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
 import { httpDateToIso } from "@/lib/crawl/crawler";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
+import { emitRunEvent } from "@/lib/webhooks/emit";
 
 /**
  * Crawl settings of a sitemap row, staging credentials decrypted (lib/auth/secrets.ts). String columns that the
@@ -253,6 +254,7 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
   const bytes = written.files.reduce((n, f) => n + f.bytes, 0);
   await finishRun(run.id, { status: "succeeded", bytesWritten: bytes, filesWritten: written.files.length });
   await chargeRun(run.id);
+  await emitRunEvent(run.id); // webhooks run.succeeded (lib/webhooks/emit.ts; never throws)
   // Keep the generation now served and the one before it (a reader may still be streaming it).
   await pruneGenerations(root, sm.id, [run.id, ...(previous ? [previous] : [])]).catch(() => {});
   return { skipped: false, files: written.files.length, bytes, urls: written.urlCount };
@@ -280,4 +282,5 @@ export async function failRun(runId: string, err: unknown): Promise<void> {
         : String(err);
   await finishRun(runId, { status: "failed", error: message.slice(0, 2000) });
   await chargeRun(runId);
+  await emitRunEvent(runId); // webhooks run.failed (lib/webhooks/emit.ts; never throws)
 }
