@@ -1,0 +1,57 @@
+/**
+ * The submission log (GET /api/v1/submissions, GET /api/v1/sitemaps/{id}/submissions) and the webhook lists, with
+ * the list grammar of lib/api/list-query.ts (size, cursor, sort, filter). Only the caller's rows.
+ */
+import type { ListQuery, ListSpec } from "@/lib/api/list-query";
+import { getDb } from "@/lib/db/client";
+import { SUBMISSION_STATUSES, type TSubmissionDto } from "@/lib/schemas/submissions";
+import { DELIVERY_STATUSES, WEBHOOK_EVENTS } from "@/lib/schemas/webhooks";
+import { toSubmissionDto } from "./submit";
+
+export const SUBMISSION_LIST_SPEC: ListSpec = {
+  fields: {
+    id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
+    batchId: { type: "string", column: "batchId", ops: ["eq", "ne", "in"] },
+    sitemapId: { type: "string", column: "sitemapId", ops: ["eq", "ne", "in"] },
+    runId: { type: "string", column: "runId", nullable: true, ops: ["eq", "ne", "in"] },
+    engine: { type: "string", column: "engine" },
+    status: { type: "enum", column: "status", values: SUBMISSION_STATUSES },
+    httpStatus: { type: "int", column: "httpStatus", nullable: true },
+    urlCount: { type: "int", column: "urlCount" },
+    durationMs: { type: "int", column: "durationMs" },
+    createdAt: { type: "date", column: "createdAt" },
+  },
+};
+
+export const WEBHOOK_LIST_SPEC: ListSpec = {
+  fields: {
+    id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
+    url: { type: "string", column: "url" },
+    active: { type: "boolean", column: "active" },
+    events: { type: "stringArray", column: "events", values: WEBHOOK_EVENTS, sort: false },
+    createdAt: { type: "date", column: "createdAt" },
+    updatedAt: { type: "date", column: "updatedAt" },
+  },
+};
+
+export const DELIVERY_LIST_SPEC: ListSpec = {
+  fields: {
+    id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
+    event: { type: "string", column: "event" },
+    status: { type: "enum", column: "status", values: DELIVERY_STATUSES },
+    attempts: { type: "int", column: "attempts" },
+    lastStatus: { type: "int", column: "lastStatus", nullable: true },
+    createdAt: { type: "date", column: "createdAt" },
+  },
+};
+
+/** A page of the user's submission entries (optionally of one sitemap). */
+export async function listSubmissions(opts: { userId: string; sitemapId?: string; q: ListQuery }): Promise<{ items: TSubmissionDto[]; nextCursor: string | null }> {
+  const rows = await getDb().submission.findMany({
+    where: { AND: [{ sitemap: { userId: opts.userId } }, ...(opts.sitemapId ? [{ sitemapId: opts.sitemapId }] : []), opts.q.where] },
+    orderBy: opts.q.orderBy as never,
+    take: opts.q.take,
+  });
+  const page = opts.q.page(rows);
+  return { items: page.rows.map(toSubmissionDto), nextCursor: page.nextCursor };
+}
