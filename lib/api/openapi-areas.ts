@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { Endpoint } from "./openapi-common";
+import { SUBMIT_AREA } from "./openapi-submit";
 
 export type OpenApiArea = {
   /** #/components/schemas entries: name → [schema, "input" (request body) | "output" (response)]. */
@@ -12,4 +13,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [];
+export const OPENAPI_AREAS: OpenApiArea[] = [SUBMIT_AREA];
