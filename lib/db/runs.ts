@@ -19,6 +19,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toRunDto(r: RunRow): TRunDto {
   return {
     id: r.id,
+    number: r.number,
     sitemapId: r.sitemapId,
     status: r.status,
     trigger: r.trigger,
@@ -31,14 +32,23 @@ export function toRunDto(r: RunRow): TRunDto {
     filesWritten: r.filesWritten,
     diff: { added: r.urlsAdded, removed: r.urlsRemoved, changed: r.urlsChanged },
     error: r.error,
+    subScopes: r.subScopes,
+    cancelRequestedAt: iso(r.cancelRequestedAt),
+    scheduledFor: iso(r.scheduledFor),
   };
 }
 
 /**
  * Creates a queued run and marks it as the sitemap's active run, atomically.
+ * `subScopes`: sub-scope keys the run is for (empty/omitted = whole site); `scheduledFor`: the scheduler slot.
  * Returns null when the sitemap is inactive or already has an active run (the caller answers 409).
  */
-export async function claimRun(opts: { sitemapId: string; trigger: RunTrigger }): Promise<RunRow | null> {
+export async function claimRun(opts: {
+  sitemapId: string;
+  trigger: RunTrigger;
+  subScopes?: string[];
+  scheduledFor?: Date | null;
+}): Promise<RunRow | null> {
   const db = getDb();
   const id = randomUUID();
   // Claim the sitemap row first: the UPDATE takes its row lock, so concurrent claimers queue behind it and then see
@@ -51,7 +61,9 @@ export async function claimRun(opts: { sitemapId: string; trigger: RunTrigger })
         data: { activeRunId: id },
       });
       if (claimed.count !== 1) return null;
-      return tx.run.create({ data: { id, sitemapId: opts.sitemapId, trigger: opts.trigger } });
+      return tx.run.create({
+        data: { id, sitemapId: opts.sitemapId, trigger: opts.trigger, subScopes: opts.subScopes ?? [], scheduledFor: opts.scheduledFor ?? null },
+      });
     },
     TX_OPTIONS,
   );
@@ -93,6 +105,18 @@ export async function latestRuns(sitemapIds: string[]): Promise<Map<string, TRun
     distinct: ["sitemapId"],
   });
   return new Map(rows.map((r) => [r.sitemapId, toRunDto(r)]));
+}
+
+/** When the newest successful run of each given sitemap finished (sitemaps without one are absent). */
+export async function lastSucceededAt(sitemapIds: string[]): Promise<Map<string, Date>> {
+  if (!sitemapIds.length) return new Map();
+  const rows = await getDb().run.findMany({
+    where: { sitemapId: { in: sitemapIds }, status: "succeeded", finishedAt: { not: null } },
+    orderBy: [{ finishedAt: "desc" }],
+    distinct: ["sitemapId"],
+    select: { sitemapId: true, finishedAt: true },
+  });
+  return new Map(rows.map((r) => [r.sitemapId, r.finishedAt!]));
 }
 
 export type RunProgress = { pagesFetched: number; pagesQueued: number; urlsListed: number; urlsExcluded: number };

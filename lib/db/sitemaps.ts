@@ -46,6 +46,24 @@ const select = {
   newsPublicationName: true,
   newsLanguage: true,
   authEncrypted: true,
+  number: true,
+  excludeNoindex: true,
+  followNofollow: true,
+  respectCanonical: true,
+  priorityMode: true,
+  defaultPriority: true,
+  defaultChangefreq: true,
+  lastmod: true,
+  lastmodSource: true,
+  subScopes: true,
+  templateId: true,
+  exportCharset: true,
+  writeIntoRobots: true,
+  exportAfterImport: true,
+  exportPlan: true,
+  exportCron: true,
+  timezone: true,
+  activeRunId: true,
   publishedRunId: true,
   createdAt: true,
   updatedAt: true,
@@ -81,7 +99,21 @@ function mergeAuth(current: SiteAuth | null, patch: TAuthInput | undefined): str
   return empty ? null : encryptJson(next, SITEMAP_AUTH_PURPOSE);
 }
 
-const toColumns = <T extends TUpdateSitemap>({ crawl, extensions, auth: _auth, ...rest }: T) => ({ ...rest, ...crawl, ...extensions });
+const toColumns = <T extends TUpdateSitemap>({ crawl, extensions, output, options, auth: _auth, ...rest }: T) => ({
+  ...rest,
+  ...crawl,
+  ...extensions,
+  ...output,
+  ...(options?.exportCharset !== undefined ? { exportCharset: options.exportCharset } : {}),
+});
+
+/** templateId must name one of the user's templates of kind "xml" (422 invalid_value on templateId otherwise). */
+async function assertXmlTemplate(userId: string, templateId: string | null | undefined): Promise<void> {
+  if (templateId === null || templateId === undefined) return;
+  const t = await getDb().template.findFirst({ where: { id: templateId, userId }, select: { kind: true } });
+  if (!t) throw new AppError("invalid_value", `Template ${templateId} not found.`, { field: "templateId" });
+  if (t.kind !== "xml") throw new AppError("invalid_value", `Template ${templateId} is a ${t.kind} template; a sitemap needs an xml template.`, { field: "templateId" });
+}
 
 async function mapDuplicate<T>(op: Promise<T>): Promise<T> {
   try {
@@ -95,12 +127,32 @@ async function mapDuplicate<T>(op: Promise<T>): Promise<T> {
 }
 
 export async function insertSitemap(opts: { userId: string; data: TCreateSitemap }): Promise<SitemapRow> {
+  await assertXmlTemplate(opts.userId, opts.data.templateId);
   const authEncrypted = mergeAuth(null, opts.data.auth);
   return mapDuplicate(getDb().sitemap.create({ data: { ...toColumns(opts.data), authEncrypted, userId: opts.userId }, select }));
 }
 
 export async function findSitemap(opts: { userId: string; sitemapId: string }): Promise<SitemapRow | null> {
   return getDb().sitemap.findFirst({ where: { id: opts.sitemapId, userId: opts.userId }, select });
+}
+
+/**
+ * One page of the user's sitemaps under the list grammar (lib/api/list-query.ts): `where`/`orderBy`/`take` as parsed,
+ * `ids` an extra id restriction (deferred filters), rows fetched = take (size + 1).
+ */
+export async function querySitemaps(opts: {
+  userId: string;
+  where: Prisma.SitemapWhereInput;
+  orderBy: Prisma.SitemapOrderByWithRelationInput[];
+  take: number;
+  ids?: string[];
+}): Promise<SitemapRow[]> {
+  return getDb().sitemap.findMany({
+    where: { AND: [{ userId: opts.userId }, opts.where, ...(opts.ids ? [{ id: { in: opts.ids } }] : [])] },
+    orderBy: opts.orderBy,
+    take: opts.take,
+    select,
+  });
 }
 
 /** The user's sitemaps, newest first. */
@@ -115,6 +167,7 @@ export async function listSitemaps(opts: { userId: string; limit: number; after?
 }
 
 export async function updateSitemap(opts: { userId: string; sitemapId: string; data: TUpdateSitemap }): Promise<SitemapRow | null> {
+  await assertXmlTemplate(opts.userId, opts.data.templateId);
   const data: Prisma.SitemapUpdateManyMutationInput = toColumns(opts.data);
   if (opts.data.auth !== undefined) {
     let current: SiteAuth | null = null;

@@ -1,8 +1,16 @@
 /**
- * Starting a run: the one entry point used by the API, the dashboard and the hourly schedule.
+ * Starting a run: the one entry point used by the API, the dashboard, the compatibility adapters and the hourly
+ * schedule.
  *
- * Errors (AppError): not_found (no such sitemap for this user), conflict (sitemap inactive, or a run is already
- * queued/running — claimed atomically, see lib/db/runs.ts claimRun), service_unavailable (the job could not be
+ *   requestRun({ sitemapId, userId, trigger, subScopes?, scheduledFor? }) → the queued run (TRunDto)
+ *
+ * `subScopes`: keys of the sitemap's sub-scopes (Sitemap.subScopes[].key) the run is requested for, recorded on
+ * Run.subScopes (deduplicated, in the sitemap's order); omitted or empty = the whole site. `scheduledFor`: the
+ * scheduler's hour slot (UTC) for trigger `schedule`.
+ *
+ * Errors (AppError): not_found (no such sitemap for this user), invalid_value 422 field "subScope" (a key the sitemap
+ * does not define), conflict (sitemap inactive, or a run is already queued/running — claimed atomically, see
+ * lib/db/runs.ts claimRun; `details.active_run_id` names the active run), service_unavailable (the job could not be
  * enqueued; the run is marked failed so nothing is left hanging).
  */
 import type { RunTrigger } from "@/generated/prisma/client";
@@ -10,16 +18,36 @@ import { AppError } from "@/lib/core/errors";
 import { getDb } from "@/lib/db/client";
 import { claimRun, finishRun, toRunDto } from "@/lib/db/runs";
 import { sendGenerateRequested } from "@/lib/jobs/events";
+import { subScopesOf } from "@/lib/schemas/sitemaps";
 import type { TRunDto } from "@/lib/schemas/runs";
 
-export async function requestRun(opts: { sitemapId: string; userId: string; trigger: RunTrigger }): Promise<TRunDto> {
+export type RequestRunOptions = {
+  sitemapId: string;
+  userId: string;
+  trigger: RunTrigger;
+  /** Sub-scope keys (empty/omitted = whole site). */
+  subScopes?: string[];
+  /** Scheduler slot (UTC hour) for trigger "schedule". */
+  scheduledFor?: Date | null;
+};
+
+export async function requestRun(opts: RequestRunOptions): Promise<TRunDto> {
   const sitemap = await getDb().sitemap.findFirst({
     where: { id: opts.sitemapId, userId: opts.userId },
-    select: { id: true, active: true, activeRunId: true },
+    select: { id: true, active: true, activeRunId: true, subScopes: true },
   });
   if (!sitemap) throw new AppError("not_found", `Sitemap ${opts.sitemapId} not found.`);
+  let subScopes: string[] = [];
+  if (opts.subScopes?.length) {
+    const defined = subScopesOf(sitemap.subScopes).map((s) => s.key);
+    const unknown = opts.subScopes.find((k) => !defined.includes(k));
+    if (unknown !== undefined) {
+      throw new AppError("invalid_value", `The sitemap has no sub-scope "${unknown}"; defined: ${defined.join(", ") || "none"}.`, { field: "subScope" });
+    }
+    subScopes = defined.filter((k) => opts.subScopes!.includes(k));
+  }
   if (!sitemap.active) throw new AppError("conflict", "The sitemap is inactive; activate it before generating.");
-  const run = await claimRun({ sitemapId: sitemap.id, trigger: opts.trigger });
+  const run = await claimRun({ sitemapId: sitemap.id, trigger: opts.trigger, subScopes, scheduledFor: opts.scheduledFor ?? null });
   if (!run) {
     const active = await getDb().sitemap.findUnique({ where: { id: sitemap.id }, select: { activeRunId: true, active: true } });
     if (active && !active.active) throw new AppError("conflict", "The sitemap is inactive; activate it before generating.");

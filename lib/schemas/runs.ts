@@ -8,10 +8,12 @@
 import { z } from "zod";
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-export const RUN_TRIGGERS = ["dashboard", "api", "schedule", "cli"] as const;
+export const RUN_TRIGGERS = ["dashboard", "api", "schedule", "cli", "import"] as const;
 
 export const ZRunDto = z.object({
   id: z.string(),
+  /** Numeric id (the shop API's protocolId). */
+  number: z.number().int(),
   sitemapId: z.string(),
   status: z.enum(RUN_STATUSES),
   trigger: z.enum(RUN_TRIGGERS),
@@ -29,6 +31,12 @@ export const ZRunDto = z.object({
   filesWritten: z.number().int(),
   diff: z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int() }),
   error: z.string().nullable(),
+  /** Sub-scope keys the run was requested for (empty = the whole site). */
+  subScopes: z.array(z.string()),
+  /** When a cancel was requested for a running run (it ends `cancelled` at the crawl's next check), else null. */
+  cancelRequestedAt: z.string().nullable(),
+  /** The scheduler hour slot (UTC) that started it, for runs with trigger `schedule`; else null. */
+  scheduledFor: z.string().nullable(),
 });
 export type TRunDto = z.infer<typeof ZRunDto>;
 

@@ -18,7 +18,18 @@
  * Authorization, Cookie, conditional and hop-by-hop fields); values ≤ 4,096 chars without line breaks.
  * startUrl: absolute http(s) URL without credentials, ≤ 2,048 chars, stored normalised (fragment dropped).
  * fileName: base name of the published files (`<fileName>.xml`, …), unique per account (409 `duplicate_entry`).
+ *
+ * Shop-API fields (docs/api-core.md): subScopes ≤ 100 `{ key ([a-z0-9][a-z0-9_-]{0,49}, unique), name (1..200),
+ * pathPrefix ("/…", ≤ 500 chars) }` — sections or languages, like the shop API's subshopIds; templateId: one of the
+ * caller's templates of kind "xml" (else 422 invalid_value) or null for the built-in writer; options.exportCharset
+ * utf-8|windows-1251 (HTML and template outputs; XML sitemaps are always UTF-8, as sitemaps.org requires);
+ * writeIntoRobots; exportAfterImport; exportPlan: distinct hours 0..23 (stored sorted); exportCron: a 5-field cron
+ * expression (croner) or null; timezone: an IANA zone (Intl) for exportPlan and exportCron.
+ * crawl.excludeNoindex / followNofollow / respectCanonical (mysitemapgenerator's options as plain booleans).
+ * output: priorityMode off|fixed|depth, defaultPriority 0..1 or null (used by "fixed"; 0.5 when null),
+ * defaultChangefreq (sitemaps.org values) or null, lastmod (write <lastmod>), lastmodSource content|server.
  */
+import { Cron } from "croner";
 import { z } from "zod";
 import { FORBIDDEN_CUSTOM_HEADERS, MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, RULE_ACTIONS } from "@/lib/core/types";
 import { normalizeUrl } from "@/lib/core/url";
@@ -88,6 +99,9 @@ const crawlFields = {
   respectCrawlDelay: z.boolean(),
   importRobotsSitemaps: z.boolean(),
   renderJs: z.enum(["off", "auto", "always"]),
+  excludeNoindex: z.boolean(),
+  followNofollow: z.boolean(),
+  respectCanonical: z.boolean(),
 };
 const ZCrawlInput = z.strictObject(crawlFields).partial();
 
@@ -144,6 +158,84 @@ export const ZAuthInput = z
   .nullable();
 export type TAuthInput = z.output<typeof ZAuthInput>;
 
+export const CHANGEFREQS = ["always", "hourly", "daily", "weekly", "monthly", "yearly", "never"] as const;
+export const PRIORITY_MODES = ["off", "fixed", "depth"] as const;
+export const EXPORT_CHARSETS = ["utf-8", "windows-1251"] as const;
+
+const outputFields = {
+  priorityMode: z.enum(PRIORITY_MODES),
+  defaultPriority: z.number().min(0).max(1).nullable(),
+  defaultChangefreq: z.enum(CHANGEFREQS).nullable(),
+  lastmod: z.boolean(),
+  lastmodSource: z.enum(["content", "server"]),
+};
+const ZOutputInput = z.strictObject(outputFields).partial();
+
+export const SUB_SCOPE_KEY_RE = /^[a-z0-9][a-z0-9_-]{0,49}$/;
+export const ZSubScope = z.strictObject({
+  key: z.string().regex(SUB_SCOPE_KEY_RE, "Must match ^[a-z0-9][a-z0-9_-]{0,49}$."),
+  name: z.string().trim().min(1).max(200),
+  pathPrefix: z
+    .string()
+    .max(500)
+    .refine((v) => v.startsWith("/") && !/[\s#?]/.test(v), invalidFormat('A URL path starting with "/", without spaces, "?" or "#".')),
+});
+export type TSubScope = z.infer<typeof ZSubScope>;
+const ZSubScopes = z
+  .array(ZSubScope)
+  .max(100)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      if (seen.has(s.key)) ctx.addIssue({ code: "custom", path: [i, "key"], message: `Duplicate sub-scope key "${s.key}".` });
+      seen.add(s.key);
+    });
+  });
+
+/** Sitemap.subScopes as stored (JSON written only through ZSubScopes); anything else reads as none. */
+export function subScopesOf(value: unknown): TSubScope[] {
+  return Array.isArray(value)
+    ? (value as TSubScope[]).filter((s) => s && typeof s.key === "string" && typeof s.pathPrefix === "string")
+    : [];
+}
+
+const ZExportPlan = z
+  .array(z.number().int().min(0).max(23))
+  .max(24)
+  .refine((hours) => new Set(hours).size === hours.length, "Hours must be distinct.")
+  .transform((hours) => [...hours].sort((a, b) => a - b));
+
+/** A 5-field cron expression croner accepts (minute hour day-of-month month day-of-week). */
+export function cronError(expr: string): string | null {
+  if (expr.trim().split(/\s+/).length !== 5) return "A cron expression has 5 fields: minute hour day-of-month month day-of-week.";
+  try {
+    new Cron(expr, { paused: true });
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+const ZExportCron = z
+  .string()
+  .trim()
+  .max(200)
+  .superRefine((v, ctx) => {
+    const err = cronError(v);
+    if (err) ctx.addIssue({ code: "custom", message: err, params: { code: "invalid_format" } });
+  })
+  .nullable();
+
+/** An IANA time zone name the runtime knows (Intl), e.g. "Europe/Berlin" or "UTC". */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const ZTimeZone = z.string().min(1).max(100).refine(isTimeZone, "Must be an IANA time zone such as Europe/Berlin or UTC.");
+
 const fields = {
   name: ZName,
   startUrl: ZStartUrl,
@@ -155,6 +247,15 @@ const fields = {
   crawl: ZCrawlInput,
   extensions: ZExtensionsInput,
   auth: ZAuthInput,
+  output: ZOutputInput,
+  subScopes: ZSubScopes,
+  templateId: z.string().min(1).max(64).nullable(),
+  options: z.strictObject({ exportCharset: z.enum(EXPORT_CHARSETS) }).partial(),
+  writeIntoRobots: z.boolean(),
+  exportAfterImport: z.boolean(),
+  exportPlan: ZExportPlan,
+  exportCron: ZExportCron,
+  timezone: ZTimeZone,
 };
 
 /** POST /api/v1/sitemaps. Omitted optional fields take the defaults shown in the DTO. */
@@ -169,6 +270,15 @@ export const ZCreateSitemapBody = z.strictObject({
   crawl: fields.crawl.optional(),
   extensions: fields.extensions.optional(),
   auth: fields.auth.optional(),
+  output: fields.output.optional(),
+  subScopes: fields.subScopes.optional(),
+  templateId: fields.templateId.optional(),
+  options: fields.options.optional(),
+  writeIntoRobots: fields.writeIntoRobots.optional(),
+  exportAfterImport: fields.exportAfterImport.optional(),
+  exportPlan: fields.exportPlan.optional(),
+  exportCron: fields.exportCron.optional(),
+  timezone: fields.timezone.optional(),
 });
 export type TCreateSitemapBody = z.input<typeof ZCreateSitemapBody>;
 export type TCreateSitemap = z.output<typeof ZCreateSitemapBody>;
@@ -178,8 +288,13 @@ export const ZUpdateSitemapBody = z.strictObject(fields).partial();
 export type TUpdateSitemapBody = z.input<typeof ZUpdateSitemapBody>;
 export type TUpdateSitemap = z.output<typeof ZUpdateSitemapBody>;
 
+/** exportStatus codes of the shop API, derived from the newest run. */
+export const EXPORT_STATUS = { idle: 0, finished: 1, error: 2, starting: 3, running: 4 } as const;
+
 export const ZSitemapDto = z.object({
   id: z.string(),
+  /** Numeric id (the shop API's integer id). */
+  number: z.number().int(),
   name: z.string(),
   startUrl: z.string(),
   fileName: z.string(),
@@ -191,6 +306,23 @@ export const ZSitemapDto = z.object({
   extensions: z.object(extensionFields),
   /** Which staging credentials are set; values are never returned. */
   auth: z.object({ basicAuth: z.boolean(), headers: z.array(z.string()), cookies: z.array(z.string()) }),
+  output: z.object(outputFields),
+  subScopes: z.array(ZSubScope),
+  templateId: z.string().nullable(),
+  options: z.object({ exportCharset: z.enum(EXPORT_CHARSETS) }),
+  writeIntoRobots: z.boolean(),
+  exportAfterImport: z.boolean(),
+  exportPlan: z.array(z.number().int()),
+  exportCron: z.string().nullable(),
+  timezone: z.string(),
+  /** 0 idle (no run, or the newest was cancelled), 1 finished, 2 error, 3 starting (queued), 4 running. */
+  exportStatus: z.number().int().min(0).max(4),
+  /** `number` of the newest run (the shop API's protocolId), or null. */
+  protocolId: z.number().int().nullable(),
+  /** When the newest run started (its creation time while queued), or null. */
+  lastExportStarted: z.string().nullable(),
+  /** When the newest successful run finished, or null. */
+  lastExportFinished: z.string().nullable(),
   /** The run whose files are served now, or null before the first successful run. */
   publishedRunId: z.string().nullable(),
   /** The newest run (any status), or null. */

@@ -142,11 +142,12 @@ for (const backend of testBackends()) {
       expect(all.data).toHaveLength(3);
     });
 
-    it("GET 422 on a bad limit or cursor", async () => {
-      for (const q of ["limit=0", "limit=101", "limit=abc"]) {
-        await expectError(await list(req("GET", `/api/v1/sitemaps?${q}`, { key: alice.key }), ctx()), 422, "invalid_value", "limit");
+    it("GET 400 on a bad limit/size or cursor (list grammar: query errors are 400)", async () => {
+      for (const q of ["limit=0", "limit=301", "limit=abc"]) {
+        await expectError(await list(req("GET", `/api/v1/sitemaps?${q}`, { key: alice.key }), ctx()), 400, "invalid_value", "limit");
       }
-      await expectError(await list(req("GET", "/api/v1/sitemaps?cursor=nope", { key: alice.key }), ctx()), 422, "invalid_value", "cursor");
+      await expectError(await list(req("GET", "/api/v1/sitemaps?size=0", { key: alice.key }), ctx()), 400, "invalid_value", "size");
+      await expectError(await list(req("GET", "/api/v1/sitemaps?cursor=nope", { key: alice.key }), ctx()), 400, "invalid_value", "cursor");
     });
 
     it("GET/PATCH/DELETE another account's sitemap → 404, and nothing changes", async () => {

@@ -1,20 +1,22 @@
-import { decodeCursor, encodeCursor } from "@/lib/api/pagination";
-import { readJson, readQuery } from "@/lib/api/request";
+import { readListQuery } from "@/lib/api/list-query";
+import { readJson } from "@/lib/api/request";
 import { json, jsonList } from "@/lib/api/response";
-import { toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
+import { resolveSitemapDeferred, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
-import { insertSitemap, listSitemaps } from "@/lib/db/sitemaps";
-import { ZListQuery } from "@/lib/schemas/common";
+import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
 import { ZCreateSitemapBody } from "@/lib/schemas/sitemaps";
 
-// GET /api/v1/sitemaps – the caller's sitemaps, newest first (?limit=1..100&cursor=)
+// GET /api/v1/sitemaps – the caller's sitemaps (list grammar: ?size=&cursor=&sort=field:dir&filter[field][op]=;
+// default sort createdAt:desc). 400 syntax_error / unknown_field / unknown_operation / invalid_value.
 export const GET = withApiAuth(async ({ req, principal }) => {
-  const q = readQuery(req, ZListQuery);
-  const page = await listSitemaps({ userId: principal.userId, limit: q.limit, after: decodeCursor(q.cursor) });
-  return jsonList(await toSitemapDtos(page.rows), encodeCursor(page.next));
+  const q = readListQuery(req, SITEMAP_LIST_SPEC);
+  const ids = await resolveSitemapDeferred(principal.userId, q);
+  const rows = await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy as never, take: q.take, ids });
+  const page = q.page(rows);
+  return jsonList(await toSitemapDtos(page.rows), page.nextCursor);
 }, { scope: "read" });
 
-// POST /api/v1/sitemaps – create a sitemap; 201
+// POST /api/v1/sitemaps – create a sitemap; 201. 409 duplicate_entry (fileName), 422 invalid_value (templateId).
 export const POST = withApiAuth(async ({ req, principal }) => {
   const body = await readJson(req, ZCreateSitemapBody);
   const dto = await toSitemapDto(await insertSitemap({ userId: principal.userId, data: body }));
