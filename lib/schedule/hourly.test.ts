@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db/client";
+import { createUser } from "@/lib/db/users";
+import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { claimSlot, isPlannedInSlot, nextPlannedRun, runHourlyTick, scheduleOverview, slotOf } from "./hourly";
+
+const utc = (s: string) => new Date(`${s}Z`);
+const plan = (exportPlan: number[], timezone = "UTC", exportCron: string | null = null) => ({ exportPlan, exportCron, timezone });
+
+describe("plan and cron matching (pure)", () => {
+  it("slotOf floors to the UTC hour", () => {
+    expect(slotOf(utc("2026-01-15T08:59:59.999")).toISOString()).toBe("2026-01-15T08:00:00.000Z");
+  });
+
+  it("9:00 Europe/Berlin runs in the 08:00 UTC slot in winter and the 07:00 UTC slot in summer", () => {
+    const berlin = plan([9], "Europe/Berlin");
+    expect(isPlannedInSlot(berlin, utc("2026-01-15T08:00:00"))).toBe(true);
+    expect(isPlannedInSlot(berlin, utc("2026-01-15T09:00:00"))).toBe(false);
+    expect(isPlannedInSlot(berlin, utc("2026-01-15T07:00:00"))).toBe(false);
+    expect(isPlannedInSlot(berlin, utc("2026-07-15T07:00:00"))).toBe(true);
+    expect(isPlannedInSlot(berlin, utc("2026-07-15T08:00:00"))).toBe(false);
+  });
+
+  it("a half-hour zone: 14:00 Asia/Kolkata (+5:30) is 08:30 UTC, in the 08:00 slot", () => {
+    expect(isPlannedInSlot(plan([14], "Asia/Kolkata"), utc("2026-03-01T08:00:00"))).toBe(true);
+    expect(isPlannedInSlot(plan([14], "Asia/Kolkata"), utc("2026-03-01T09:00:00"))).toBe(false);
+  });
+
+  it("several plan hours, and UTC by default", () => {
+    const p = plan([0, 12]);
+    const hits = Array.from({ length: 24 }, (_, h) => h).filter((h) => isPlannedInSlot(p, utc(`2026-05-05T${String(h).padStart(2, "0")}:00:00`)));
+    expect(hits).toEqual([0, 12]);
+  });
+
+  it("exportCron fires within the hour (minute 30 counts), in the sitemap's zone", () => {
+    const weekdays = plan([], "America/New_York", "30 6 * * 1-5"); // 06:30 New York = 11:30 UTC in winter (EST, −5)
+    expect(isPlannedInSlot(weekdays, utc("2026-01-14T11:00:00"))).toBe(true); // a Wednesday
+    expect(isPlannedInSlot(weekdays, utc("2026-01-14T10:00:00"))).toBe(false);
+    expect(isPlannedInSlot(weekdays, utc("2026-01-17T11:00:00"))).toBe(false); // Saturday
+    expect(nextPlannedRun(weekdays, utc("2026-01-14T12:00:00"))?.toISOString()).toBe("2026-01-15T11:30:00.000Z");
+  });
+
+  it("no plan, or an invalid cron, plans nothing", () => {
+    expect(nextPlannedRun(plan([]), utc("2026-01-01T00:00:00"))).toBeNull();
+    expect(isPlannedInSlot(plan([], "UTC", "not a cron"), utc("2026-01-01T00:00:00"))).toBe(false);
+  });
+});
+
+for (const backend of testBackends()) {
+  describe(`scheduler ticks on ${backend.name}`, () => {
+    const t = useTestDb(backend);
+    let userId = "";
+
+    const sitemap = async (over: Record<string, unknown>) =>
+      getDb().sitemap.create({
+        data: { userId, name: "s", startUrl: "https://example.com/", fileName: `f-${Math.random().toString(36).slice(2)}`, ...over },
+      });
+
+    it("exactly one of two concurrent ticks claims the slot and starts the planned run once", async () => {
+      userId = (await createUser({ email: `s-${Date.now()}@example.com`, password: "correct horse battery" })).id;
+      await t.db.schedulerSlot.deleteMany();
+      const planned = await sitemap({ exportPlan: [9], timezone: "Europe/Berlin" });
+      const other = await sitemap({ exportPlan: [10], timezone: "Europe/Berlin" });
+      const inactive = await sitemap({ exportPlan: [9], timezone: "Europe/Berlin", active: false });
+      const now = utc("2026-01-15T08:00:05");
+      const [a, b] = await Promise.all([runHourlyTick(now), runHourlyTick(now)]);
+      expect([a.claimed, b.claimed].sort()).toEqual([false, true]);
+      const winner = a.claimed ? a : b;
+      expect(winner.started.map((s) => s.sitemapId)).toEqual([planned.id]);
+      const runs = await t.db.run.findMany({ where: { sitemapId: { in: [planned.id, other.id, inactive.id] } } });
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ sitemapId: planned.id, trigger: "schedule", scheduledFor: utc("2026-01-15T08:00:00") });
+      const slot = await t.db.schedulerSlot.findUniqueOrThrow({ where: { slot: utc("2026-01-15T08:00:00") } });
+      expect(slot).toMatchObject({ missed: false, runsStarted: 1 });
+      expect(slot.finishedAt).not.toBeNull();
+      // A later tick in the same hour does nothing.
+      expect((await runHourlyTick(utc("2026-01-15T08:40:00"))).claimed).toBe(false);
+      expect(await claimSlot(utc("2026-01-15T08:00:00"), false)).toBe(false);
+      await t.db.run.deleteMany({ where: { sitemapId: planned.id } });
+      await t.db.sitemap.update({ where: { id: planned.id }, data: { activeRunId: null } });
+    });
+
+    it("after downtime, missed slots are recorded and reported, with one catch-up run per sitemap", async () => {
+      await t.db.sitemap.deleteMany({ where: { userId } });
+      const twice = await sitemap({ exportPlan: [10, 11], timezone: "UTC" }); // planned in two missed slots
+      const now13 = await sitemap({ exportPlan: [13], timezone: "UTC" }); // planned in the current slot only
+      const blocked = await sitemap({ exportPlan: [12], timezone: "UTC" });
+      const running = await t.db.run.create({ data: { sitemapId: blocked.id, trigger: "api", status: "running" } });
+      await t.db.sitemap.update({ where: { id: blocked.id }, data: { activeRunId: running.id } });
+      // Last handled slot: 09:00 on Jan 15 (after the previous test's 08:00). Next tick at 13:10 → 10, 11, 12 missed.
+      expect((await runHourlyTick(utc("2026-01-15T09:00:00"))).claimed).toBe(true);
+      const r = await runHourlyTick(utc("2026-01-15T13:10:00"));
+      expect(r.claimed).toBe(true);
+      expect(r.missedSlots).toEqual(["2026-01-15T10:00:00.000Z", "2026-01-15T11:00:00.000Z", "2026-01-15T12:00:00.000Z"]);
+      expect(r.started.map((s) => [s.sitemapId, s.catchUp]).sort()).toEqual([[now13.id, false], [twice.id, true]].sort());
+      expect(r.skipped).toEqual([{ sitemapId: blocked.id, reason: expect.stringMatching(/already queued or running/) }]);
+      const catchUp = await t.db.run.findFirstOrThrow({ where: { sitemapId: twice.id } });
+      expect(catchUp.scheduledFor).toEqual(utc("2026-01-15T11:00:00")); // its latest missed slot
+      expect(await t.db.run.count({ where: { sitemapId: twice.id } })).toBe(1);
+      const missed = await t.db.schedulerSlot.findMany({ where: { missed: true }, orderBy: { slot: "asc" } });
+      expect(missed.map((m) => m.slot.toISOString())).toEqual(r.missedSlots);
+      expect((missed[0].detail as { planned: string[] }).planned).toEqual([twice.id]);
+
+      const overview = await scheduleOverview(userId, utc("2026-01-15T13:20:00"));
+      expect(overview.missedSlots.map((s) => s.slot)).toEqual([...r.missedSlots].reverse());
+      expect(overview.recentSlots[0]).toMatchObject({ slot: "2026-01-15T13:00:00.000Z", missed: false, runsStarted: 2 });
+      const up = Object.fromEntries(overview.upcoming.map((u) => [u.sitemapId, u.nextRunAt]));
+      expect(up[twice.id]).toBe("2026-01-16T10:00:00.000Z");
+      expect(up[now13.id]).toBe("2026-01-16T13:00:00.000Z");
+      // Another account sees none of these sitemap ids.
+      const stranger = (await createUser({ email: `x-${Date.now()}@example.com`, password: "correct horse battery" })).id;
+      const theirs = await scheduleOverview(stranger, utc("2026-01-15T13:20:00"));
+      expect(theirs.upcoming).toEqual([]);
+      expect(JSON.stringify(theirs.missedSlots)).not.toContain(twice.id);
+    });
+  });
+}
