@@ -2,6 +2,7 @@
 import { generateSitemap } from "./functions/generate-sitemap";
 import { deliverWebhook } from "./functions/deliver-webhook";
 import { hourlyScheduler } from "./functions/hourly-scheduler";
+import { refreshFeedFn } from "./functions/refresh-feed";
 import { submitSitemap } from "./functions/submit-sitemap";
 
-export const functions = [generateSitemap, submitSitemap, deliverWebhook, hourlyScheduler];
+export const functions = [generateSitemap, submitSitemap, deliverWebhook, hourlyScheduler, refreshFeedFn];
