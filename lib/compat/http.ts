@@ -85,7 +85,7 @@ export async function translateIfNative(res: Response, translate: (err: NativeEr
 
 /** For `methodsNotAllowed`-style 405 answers in the adapter's error shape. */
 export function methodNotAllowed(allowed: string[], translate: (err: NativeError, status: number) => Response) {
-  const handler = async (req: Request): Promise<Response> => {
+  const handler = async (req: Request, _context?: unknown): Promise<Response> => {
     const requestId = `req_${randomUUID().replaceAll("-", "")}`;
     const err: NativeError = {
       type: "invalid_request",

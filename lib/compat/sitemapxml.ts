@@ -1,0 +1,332 @@
+/**
+ * "Sitemap.xml API" adapter (../shared/reference-apis/sitemapxml-api-reference.txt and sitemapxml-generate.txt).
+ * Base URL: `${APP_URL}/v1` (theirs: https://api.sitemap.xml/v1). Auth: `Authorization: Bearer <our API key>`; plan
+ * limits and `X-RateLimit-Limit/-Remaining/-Reset` as on /api/v1.
+ *
+ *   POST /v1/sitemaps/generate      {domain, format, max_urls, include_assets, force_refresh} → create-or-reuse the
+ *                                   sitemap of https://<domain>/ and run it (see generate() for the honest async model)
+ *   GET  /v1/sitemaps               ?limit=1..100&cursor&status=active|archived → {sitemaps, pagination}
+ *   POST /v1/sitemaps               {name, domain, robot_txt_check | robots_txt_check} → 201 crawling
+ *   POST /v1/sitemaps/:id/urls      {url, priority, changenfreq | changefreq} → 200 queued (a pushed URL)
+ *   POST /v1/sitemaps/:id/submit    → 202 {request_id, targets[{engine,status}]} from our real IndexNow submission
+ *
+ * Errors: `{ error: { code, message, type, request_id, param? } }` with their statuses — 400 invalid input (our 422s
+ * too), 401 invalid_api_key, 403 insufficient_permissions, 404 not_found, 409 conflict, 429 rate_limit_exceeded /
+ * quota_exceeded, 500/503 api_error; generate's own `INVALID_DOMAIN` adds `details` ("Received: '…'").
+ */
+import { z } from "zod";
+import { parseListQuery } from "@/lib/api/list-query";
+import { parseWith, readJson } from "@/lib/api/request";
+import { publicFileUrl, SITEMAP_LIST_SPEC, toSitemapDtos } from "@/lib/api/sitemaps";
+import type { Principal } from "@/lib/auth/authenticate";
+import { AppError, isAppError, type ErrorCode } from "@/lib/core/errors";
+import { listPublishedFiles } from "@/lib/db/files";
+import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
+import { waitForRun } from "@/lib/runs/wait";
+import type { TRunDto } from "@/lib/schemas/runs";
+import { FILE_NAME_RE } from "@/lib/schemas/sitemaps";
+import { engineName, indexNowEndpoints } from "@/lib/submit/indexnow";
+import { SUBMISSION_LIST_SPEC, listSubmissions } from "@/lib/submit/list";
+import { requestSubmission } from "@/lib/submit/submit";
+import type { NativeError } from "./http";
+import { loadSitemapForCompat, type CompatSitemap } from "./sitemaps";
+import { startRun } from "./runs";
+
+/** How long generate waits for its run before answering 202 pending (ms). */
+export const GENERATE_WAIT_MS = 3_000;
+/** Their cache: a sitemap generated less than this long ago is returned as is unless force_refresh (ms). */
+export const CACHE_TTL_MS = 24 * 3600_000;
+
+// ---- errors -----------------------------------------------------------------------------------------------------
+
+const ERRORS: Partial<Record<ErrorCode, [number, string, string]>> = {
+  unauthorized: [401, "invalid_api_key", "authentication_error"],
+  forbidden: [403, "insufficient_permissions", "permission_error"],
+  not_found: [404, "not_found", "invalid_request_error"],
+  method_not_allowed: [405, "method_not_allowed", "invalid_request_error"],
+  conflict: [409, "conflict", "invalid_request_error"],
+  duplicate_entry: [409, "duplicate_entry", "invalid_request_error"],
+  idempotency_in_progress: [409, "idempotency_in_progress", "invalid_request_error"],
+  rate_limited: [429, "rate_limit_exceeded", "rate_limit_error"],
+  quota_exceeded: [429, "quota_exceeded", "rate_limit_error"],
+  internal_error: [500, "internal_error", "api_error"],
+  service_unavailable: [503, "service_unavailable", "api_error"],
+};
+
+export function sxError(status: number, code: string, type: string, message: string, requestId: string, extra: Record<string, unknown> = {}): Response {
+  return Response.json({ error: { code, message, type, request_id: requestId, ...extra } }, { status });
+}
+
+/** Native error → their envelope. Every other 4xx (validation, media type, size) is their 400 Bad Request. */
+export function sxTranslate(err: NativeError, status: number): Response {
+  const mapped = ERRORS[err.code];
+  if (err.code === "unauthorized") {
+    return sxError(401, "invalid_api_key", "authentication_error", "The provided API key is invalid or has been revoked.", err.request_id);
+  }
+  if (mapped) return sxError(mapped[0], mapped[1], mapped[2], err.message, err.request_id);
+  const param = err.field ? { param: err.field } : {};
+  if (status >= 500) return sxError(500, "internal_error", "api_error", err.message, err.request_id);
+  return sxError(400, err.code, "invalid_request_error", err.message, err.request_id, param);
+}
+
+// ---- shapes -----------------------------------------------------------------------------------------------------
+
+/** A bare host name (no scheme, path, port or trailing slash), e.g. "example.com", "blog.example.com". */
+const HOST_RE = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/i;
+
+/** Their generate error for anything that is not a bare domain. */
+export class InvalidDomainError extends Error {
+  constructor(readonly received: string) {
+    super("Domain must not contain protocol or path segments");
+  }
+}
+
+export function parseDomain(raw: unknown): string {
+  if (typeof raw !== "string" || !HOST_RE.test(raw.trim())) throw new InvalidDomainError(typeof raw === "string" ? raw : JSON.stringify(raw) ?? "");
+  return raw.trim().toLowerCase();
+}
+
+export const ZGenerateBody = z.strictObject({
+  domain: z.string().max(2048),
+  format: z.enum(["xml", "html", "json"]).default("xml"),
+  max_urls: z.number().int().min(1).max(1_000_000).default(50_000),
+  include_assets: z.boolean().default(true),
+  force_refresh: z.boolean().default(false),
+});
+
+export const ZCreateBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    domain: z.string().max(2048),
+    robot_txt_check: z.boolean().optional(),
+    robots_txt_check: z.boolean().optional(),
+  });
+
+const CHANGEFREQ = ["always", "hourly", "daily", "weekly", "monthly", "yearly", "never"] as const;
+export const ZUrlBody = z.strictObject({
+  url: z.string().min(1).max(2048),
+  priority: z.number().min(0).max(1).default(0.5),
+  changenfreq: z.string().optional(),
+  changefreq: z.string().optional(),
+});
+
+export const ZListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2000).optional(),
+  status: z.enum(["active", "archived"]).optional(),
+});
+
+/** Normalised changefreq from either spelling (their "changenfreq" typo, or "changefreq"), case-insensitive. */
+export function parseChangefreq(body: { changenfreq?: string; changefreq?: string }): (typeof CHANGEFREQ)[number] | null {
+  const raw = body.changefreq ?? body.changenfreq;
+  if (raw === undefined) return null;
+  const v = raw.trim().toLowerCase();
+  if (!(CHANGEFREQ as readonly string[]).includes(v)) {
+    throw new AppError("invalid_value", `changefreq must be one of ${CHANGEFREQ.join(", ")}.`, { field: body.changefreq !== undefined ? "changefreq" : "changenfreq" });
+  }
+  return v as (typeof CHANGEFREQ)[number];
+}
+
+// ---- helpers over the native core -------------------------------------------------------------------------------
+
+const startUrlOf = (domain: string) => `https://${domain}/`;
+
+/** The account's sitemap for https://<domain>/ (oldest first), or null. */
+async function sitemapForDomain(userId: string, domain: string) {
+  const q = parseListQuery(new URLSearchParams({ "filter[startUrl]": startUrlOf(domain), sort: "createdAt:asc", size: "1" }), SITEMAP_LIST_SPEC);
+  const rows = await querySitemaps({ userId, where: q.where as never, orderBy: q.orderBy as never, take: 1 });
+  return rows[0] ?? null;
+}
+
+/** Creates the sitemap of a domain through the native insert; fileName = the domain, suffixed if already used. */
+async function createForDomain(userId: string, opts: { name: string; domain: string; respectRobots?: boolean; maxPages?: number; assets?: boolean }) {
+  const base = FILE_NAME_RE.test(opts.domain) ? opts.domain : "site";
+  for (let i = 0; ; i++) {
+    const fileName = i === 0 ? base : `${base.slice(0, 90)}-${i + 1}`;
+    try {
+      return await insertSitemap({
+        userId,
+        data: {
+          name: opts.name,
+          startUrl: startUrlOf(opts.domain),
+          fileName,
+          ...(opts.maxPages !== undefined ? { crawl: { maxPages: opts.maxPages, ...(opts.respectRobots !== undefined ? { respectRobots: opts.respectRobots } : {}) } } : opts.respectRobots !== undefined ? { crawl: { respectRobots: opts.respectRobots } } : {}),
+          ...(opts.assets !== undefined ? { extensions: { images: opts.assets, video: opts.assets } } : {}),
+        },
+      });
+    } catch (err) {
+      if (isAppError(err) && err.code === "duplicate_entry" && i < 20) continue;
+      throw err;
+    }
+  }
+}
+
+/** Starts a run, or returns the one already queued/running (a second generate call joins it). */
+async function startOrJoin(principal: Principal, sitemapId: string): Promise<string> {
+  try {
+    return (await startRun(principal, sitemapId, "api")).id;
+  } catch (err) {
+    const active = isAppError(err) && err.code === "conflict" ? err.details?.active_run_id : null;
+    if (typeof active === "string") return active;
+    throw err;
+  }
+}
+
+/** Entry URL of the published sitemap in `format` (the XML entry when that format was not produced). */
+async function downloadUrl(userId: string, sm: CompatSitemap, format: string): Promise<{ url: string | null; format: string }> {
+  if (format !== "xml") {
+    const files = await listPublishedFiles({ sitemapId: sm.id, userId });
+    const f = files.find((x) => x.kind === format);
+    if (f) return { url: publicFileUrl(sm.id, f.name), format };
+  }
+  return { url: sm.sitemapUrl ?? publicFileUrl(sm.id, `${sm.fileName}.xml${sm.gzip ? ".gz" : ""}`), format: "xml" };
+}
+
+/** The newest submission batch's per-engine entries for this sitemap (the honest replacement of search_console). */
+async function latestSubmissions(userId: string, sitemapId: string) {
+  const q = parseListQuery(new URLSearchParams({ size: "20", sort: "createdAt:desc" }), SUBMISSION_LIST_SPEC);
+  const { items } = await listSubmissions({ userId, sitemapId, q });
+  const batchId = items[0]?.batchId;
+  return items
+    .filter((e) => e.batchId === batchId && e.engine !== "batch")
+    .map((e) => ({ engine: e.engine, status: e.status, http_status: e.httpStatus, url_count: e.urlCount, at: e.createdAt, message: e.message }));
+}
+
+const sizeKb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
+
+// ---- endpoints --------------------------------------------------------------------------------------------------
+
+/**
+ * POST /v1/sitemaps/generate. Honest async: a crawl takes time, so unlike the reference (always `201 completed`):
+ * - 201 `completed` when a run finished within GENERATE_WAIT_MS, or when the cache answers (a successful run less
+ *   than 24 h old and no force_refresh: nothing is crawled);
+ * - 201 `failed` when the run ended in failure within the wait (with `error`);
+ * - 202 `pending` otherwise, with `run_id` (follow it on /api/v1/runs/{run_id}); call generate again to get the
+ *   result (it joins the running run instead of starting another).
+ * `download_url` is the stable public URL (it never expires and can go into robots.txt); `expires_at` is when the
+ * cached result stops being reused. `search_console` keeps its keys with null (we submit through IndexNow, never
+ * through dead pings); `submissions` is the real per-engine log of the newest submission.
+ */
+export async function generate(principal: Principal, req: Request, requestId: string): Promise<Response> {
+  const body = await readJson(req, ZGenerateBody);
+  let domain: string;
+  try {
+    domain = parseDomain(body.domain);
+  } catch (err) {
+    if (!(err instanceof InvalidDomainError)) throw err;
+    return sxError(400, "INVALID_DOMAIN", "invalid_request_error", err.message, requestId, { details: `Received: '${err.received}'` });
+  }
+  const row = (await sitemapForDomain(principal.userId, domain)) ??
+    (await createForDomain(principal.userId, { name: domain, domain, maxPages: body.max_urls, assets: body.include_assets }));
+  let sm = (await loadSitemapForCompat(principal.userId, row.id))!;
+  const last = sm.lastRun;
+  const fresh = last?.status === "succeeded" && last.finishedAt !== null && Date.now() - Date.parse(last.finishedAt) < CACHE_TTL_MS;
+  let run: TRunDto;
+  if (fresh && !body.force_refresh && sm.publishedRunId === last.id) {
+    run = last;
+  } else {
+    run = await waitForRun(await startOrJoin(principal, sm.id), GENERATE_WAIT_MS);
+    sm = (await loadSitemapForCompat(principal.userId, sm.id))!;
+  }
+  const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled";
+  const dl = await downloadUrl(principal.userId, sm, body.format);
+  const out = {
+    id: sm.id,
+    status: !final ? "pending" : run.status === "succeeded" ? "completed" : "failed",
+    domain,
+    format: dl.format,
+    run_id: run.id,
+    url_count: run.status === "succeeded" ? run.progress.urlsListed : null,
+    size_kb: run.status === "succeeded" ? sizeKb(run.bytesWritten) : null,
+    generated_at: run.status === "succeeded" ? run.finishedAt : null,
+    expires_at: run.status === "succeeded" && run.finishedAt ? new Date(Date.parse(run.finishedAt) + CACHE_TTL_MS).toISOString() : null,
+    download_url: dl.url,
+    search_console: { google_submitted: null, bing_submitted: null, yandex_submitted: null },
+    submissions: await latestSubmissions(principal.userId, sm.id),
+    ...(run.error ? { error: run.error } : {}),
+  };
+  return Response.json(out, { status: final ? 201 : 202, headers: { Location: `/api/v1/runs/${run.id}` } });
+}
+
+/** GET /v1/sitemaps: the native list grammar (size = limit, cursor, filter active) in their shape. */
+export async function listSitemapsSx(principal: Principal, req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  const query = parseWith(ZListQuery, Object.fromEntries(url.searchParams));
+  const params = new URLSearchParams({ size: String(query.limit) });
+  if (query.cursor) params.set("cursor", query.cursor);
+  if (query.status) params.set("filter[active]", query.status === "active" ? "true" : "false");
+  const q = parseListQuery(params, SITEMAP_LIST_SPEC);
+  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where as never, orderBy: q.orderBy as never, take: q.take }));
+  const dtos = await toSitemapDtos(page.rows);
+  const counts = await Promise.all(
+    dtos.map(async (d) =>
+      (await listPublishedFiles({ sitemapId: d.id, userId: principal.userId })).filter((f) => f.kind === "urlset").reduce((n, f) => n + f.urlCount, 0),
+    ),
+  );
+  return Response.json({
+    sitemaps: dtos.map((d, i) => ({
+      id: d.id,
+      name: d.name,
+      url: d.startUrl,
+      status: d.active ? "active" : "archived",
+      urls_count: counts[i],
+      last_updated: d.lastExportFinished ?? d.updatedAt,
+    })),
+    pagination: { next_cursor: page.nextCursor, has_more: page.nextCursor !== null },
+  });
+}
+
+/** POST /v1/sitemaps: creates the sitemap of https://<domain>/ and starts its first crawl → 201 `crawling`. */
+export async function createSitemapSx(principal: Principal, req: Request, requestId: string): Promise<Response> {
+  const body = await readJson(req, ZCreateBody);
+  let domain: string;
+  try {
+    domain = parseDomain(body.domain);
+  } catch (err) {
+    if (!(err instanceof InvalidDomainError)) throw err;
+    return sxError(400, "INVALID_DOMAIN", "invalid_request_error", err.message, requestId, { details: `Received: '${err.received}'`, param: "domain" });
+  }
+  const robots = body.robots_txt_check ?? body.robot_txt_check ?? true;
+  const row = await createForDomain(principal.userId, { name: body.name, domain, respectRobots: robots });
+  const sm = (await loadSitemapForCompat(principal.userId, row.id))!;
+  let status = "crawling";
+  let warning: string | undefined;
+  try {
+    await startRun(principal, sm.id, "api");
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    status = "idle"; // created, but the first crawl could not start (e.g. no credits): say so
+    warning = err.message;
+  }
+  return Response.json(
+    {
+      id: sm.id,
+      name: sm.name,
+      domain,
+      status,
+      created_at: sm.createdAt,
+      xml_url: (await downloadUrl(principal.userId, sm, "xml")).url,
+      ...(warning ? { warning } : {}),
+    },
+    { status: 201, headers: { Location: `/api/v1/sitemaps/${sm.id}` } },
+  );
+}
+
+/** POST /v1/sitemaps/:id/submit → 202 with the batch id and the per-engine targets as the submission log has them. */
+export async function submitSx(principal: Principal, sitemapId: string): Promise<Response> {
+  const batch = await requestSubmission({ userId: principal.userId, sitemapId });
+  const logged = batch.entries.filter((e) => e.engine !== "batch").map((e) => ({ engine: e.engine, status: e.status }));
+  const targets = logged.length
+    ? logged
+    : [...indexNowEndpoints().map((ep) => ({ engine: engineName(ep), status: "pending" })), { engine: "robots.txt", status: "pending" }];
+  return Response.json(
+    {
+      request_id: batch.batchId,
+      targets,
+      // No search engine gives a crawl-time estimate; the reference's "5-15 minutes" has no basis.
+      estimated_crawl_time: null,
+      status_url: `/api/v1/submissions/${batch.batchId}`,
+    },
+    { status: 202, headers: { Location: `/api/v1/submissions/${batch.batchId}` } },
+  );
+}

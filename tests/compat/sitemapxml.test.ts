@@ -1,0 +1,207 @@
+/**
+ * Sitemap.xml API adapter: replays the examples of sitemapxml-generate.txt and sitemapxml-api-reference.txt
+ * (request bodies as documented, Bearer keys) and checks statuses, shapes and the documented errors. Ids, URLs and
+ * timestamps are per account, so they are checked by type. Runs are native; the test finishes them as a worker would.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as listSx, POST as createSx } from "@/app/v1/sitemaps/route";
+import { GET as getGenerate, POST as generateSx } from "@/app/v1/sitemaps/generate/route";
+import { POST as submitSx } from "@/app/v1/sitemaps/[id]/submit/route";
+import { issueApiKey } from "@/lib/auth/issue-api-key";
+import { getDb } from "@/lib/db/client";
+import { publishRunFiles } from "@/lib/db/files";
+import { finishRun } from "@/lib/db/runs";
+import { setUsageCounter } from "@/lib/db/usage";
+import { windowOf } from "@/lib/quota/rate-limit";
+import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { ctx, expectRateLimitHeaders, req, seedUser } from "@/tests/api/helpers";
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** Their error envelope: { error: { code, message, type, request_id } } with the given status and code. */
+async function expectSxError(res: Response, status: number, code: string, type?: string) {
+  const body = await res.json();
+  expect({ status: res.status, code: body.error?.code }).toEqual({ status, code });
+  expect(body.error).toMatchObject({ message: expect.any(String), type: type ?? expect.any(String), request_id: res.headers.get("x-request-id") });
+  expect(body.error.doc_url).toBeUndefined();
+  return body.error;
+}
+
+/** Waits for a queued run of the user's sitemaps and finishes it, publishing one urlset, as a worker would. */
+async function completeNextRun(userId: string, opts: { fail?: boolean } = {}) {
+  for (let i = 0; i < 200; i++) {
+    const run = await getDb().run.findFirst({ where: { status: { in: ["queued", "running"] }, sitemap: { userId } }, include: { sitemap: true } });
+    if (run) {
+      if (opts.fail) {
+        await finishRun(run.id, { status: "failed", error: "DNS lookup failed" });
+      } else {
+        await publishRunFiles({ sitemapId: run.sitemapId, runId: run.id, files: [{ name: `${run.sitemap.fileName}.xml`, kind: "urlset", bytes: 19150, urlCount: 482, sha256: "0".repeat(64) }] });
+        await getDb().run.update({ where: { id: run.id }, data: { urlsListed: 482 } });
+        await finishRun(run.id, { status: "succeeded", bytesWritten: 19150, filesWritten: 1 });
+      }
+      return run.id;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("no run started");
+}
+
+for (const backend of testBackends()) {
+  describe(`Sitemap.xml API adapter on ${backend.name}`, () => {
+    useTestDb(backend);
+    let alice: Awaited<ReturnType<typeof seedUser>>;
+    const gen = (body: unknown, key = alice.key) => generateSx(req("POST", "/v1/sitemaps/generate", { key, body }), ctx());
+
+    beforeAll(async () => {
+      alice = await seedUser();
+    });
+
+    it("generate (the document's request) → 201 completed when the run finishes within the wait, with their fields", async () => {
+      const pending = gen({ domain: "example.com", format: "xml", max_urls: 10000, include_assets: true, force_refresh: false });
+      const runId = await completeNextRun(alice.id);
+      const res = await pending;
+      expect(res.status).toBe(201);
+      expectRateLimitHeaders(res);
+      const body = await res.json();
+      expect(body).toMatchObject({
+        id: expect.any(String),
+        status: "completed",
+        domain: "example.com",
+        url_count: 482,
+        size_kb: 18.7,
+        generated_at: expect.stringMatching(ISO),
+        expires_at: expect.stringMatching(ISO),
+        download_url: expect.stringMatching(/^https?:\/\/.+\/s\/.+\/example\.com\.xml$/),
+        run_id: runId,
+        search_console: { google_submitted: null, bing_submitted: null, yandex_submitted: null },
+        submissions: [],
+      });
+      expect(Date.parse(body.expires_at) - Date.parse(body.generated_at)).toBe(24 * 3600_000);
+      // the sitemap was created for https://example.com/ with max_urls as the page budget
+      const sm = await getDb().sitemap.findUniqueOrThrow({ where: { id: body.id } });
+      expect(sm).toMatchObject({ startUrl: "https://example.com/", maxPages: 10000, images: true, video: true });
+    });
+
+    it("generate again within 24 h → the cached result (201, same run, nothing crawled); force_refresh → a new run", async () => {
+      const first = await (await gen({ domain: "example.com" })).json();
+      expect(first.status).toBe("completed");
+      expect(await getDb().run.count({ where: { status: "queued" } })).toBe(0);
+      const pending = gen({ domain: "example.com", force_refresh: true });
+      const runId = await completeNextRun(alice.id);
+      const refreshed = await (await pending).json();
+      expect(refreshed).toMatchObject({ id: first.id, status: "completed", run_id: runId });
+      expect(runId).not.toBe(first.run_id);
+    });
+
+    it("generate when the crawl takes longer → 202 pending (honest async), and the next call joins the same run", async () => {
+      const res = await gen({ domain: "slow.example.org" });
+      expect(res.status).toBe(202);
+      const body = await res.json();
+      expect(body).toMatchObject({ id: expect.any(String), status: "pending", domain: "slow.example.org", run_id: expect.any(String), url_count: null, generated_at: null });
+      expect(res.headers.get("location")).toBe(`/api/v1/runs/${body.run_id}`);
+      const again = gen({ domain: "slow.example.org" });
+      await new Promise((r) => setTimeout(r, 100));
+      await finishRun(body.run_id, { status: "failed", error: "DNS lookup failed" });
+      const joined = await again;
+      expect(joined.status).toBe(201);
+      expect(await joined.json()).toMatchObject({ run_id: body.run_id, status: "failed", error: "DNS lookup failed" });
+    });
+
+    it("generate errors: INVALID_DOMAIN with details (the document's example), missing domain, bad format → 400", async () => {
+      const res = await gen({ domain: "https://example.com/blog/" });
+      const err = await expectSxError(res, 400, "INVALID_DOMAIN");
+      expect(err).toMatchObject({ message: "Domain must not contain protocol or path segments", details: "Received: 'https://example.com/blog/'" });
+      await expectSxError(await gen({ domain: "example.com/" }), 400, "INVALID_DOMAIN");
+      await expectSxError(await gen({ format: "xml" }), 400, "missing", "invalid_request_error");
+      await expectSxError(await gen({ domain: "example.com", format: "pdf" }), 400, "invalid_value");
+      await expectSxError(await generateSx(req("POST", "/v1/sitemaps/generate", { key: alice.key, raw: "{", headers: { "content-type": "application/json" } }), ctx()), 400, "syntax_error");
+      await expectSxError(await getGenerate(req("GET", "/v1/sitemaps/generate"), ctx()), 405, "method_not_allowed");
+    });
+
+    it("POST /v1/sitemaps (the reference's body) → 201 crawling with id, created_at, xml_url; robots_txt_check spelling accepted", async () => {
+      const res = await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "Marketing Blog", domain: "blog.example.com", robot_txt_check: false } }), ctx());
+      expect(res.status).toBe(201);
+      expectRateLimitHeaders(res);
+      const body = await res.json();
+      expect(body).toEqual({
+        id: expect.any(String),
+        name: "Marketing Blog",
+        domain: "blog.example.com",
+        status: "crawling",
+        created_at: expect.stringMatching(ISO),
+        xml_url: expect.stringMatching(/\/s\/.+\/blog\.example\.com\.xml$/),
+      });
+      const sm = await getDb().sitemap.findUniqueOrThrow({ where: { id: body.id } });
+      expect(sm).toMatchObject({ respectRobots: false, startUrl: "https://blog.example.com/" });
+      expect(await getDb().run.count({ where: { sitemapId: body.id, status: "queued" } })).toBe(1);
+      const other = await (await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "Shop", domain: "shop.example.com", robots_txt_check: true } }), ctx())).json();
+      expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: other.id } })).respectRobots).toBe(true);
+      for (const id of [body.id, other.id]) {
+        const run = await getDb().run.findFirst({ where: { sitemapId: id, status: "queued" } });
+        if (run) await finishRun(run.id, { status: "cancelled" });
+      }
+    });
+
+    it("POST /v1/sitemaps errors: missing name → 400, scheme in domain → INVALID_DOMAIN, unknown field → 400", async () => {
+      await expectSxError(await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { domain: "a.example.com" } }), ctx()), 400, "missing");
+      await expectSxError(await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "x", domain: "http://a.example.com" } }), ctx()), 400, "INVALID_DOMAIN");
+      await expectSxError(await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "x", domain: "a.example.com", color: 1 } }), ctx()), 400, "unknown_field");
+    });
+
+    it("GET /v1/sitemaps → {sitemaps:[{id,name,url,status,urls_count,last_updated}], pagination:{next_cursor,has_more}}; limit, cursor, status", async () => {
+      const res = await listSx(req("GET", "/v1/sitemaps?limit=2", { key: alice.key }), ctx());
+      expect(res.status).toBe(200);
+      expectRateLimitHeaders(res);
+      const page1 = await res.json();
+      expect(page1.sitemaps).toHaveLength(2);
+      for (const s of page1.sitemaps) {
+        expect(s).toEqual({ id: expect.any(String), name: expect.any(String), url: expect.stringMatching(/^https:\/\//), status: "active", urls_count: expect.any(Number), last_updated: expect.stringMatching(ISO) });
+      }
+      expect(page1.pagination).toEqual({ next_cursor: expect.any(String), has_more: true });
+      const page2 = await (await listSx(req("GET", `/v1/sitemaps?limit=2&cursor=${page1.pagination.next_cursor}`, { key: alice.key }), ctx())).json();
+      const all = [...page1.sitemaps, ...page2.sitemaps].map((s: { id: string }) => s.id);
+      expect(new Set(all).size).toBe(all.length);
+      expect(page2.pagination.has_more).toBe(page2.pagination.next_cursor !== null);
+      const example = [...page1.sitemaps, ...page2.sitemaps].find((s: { url: string }) => s.url === "https://example.com/");
+      if (example) expect(example.urls_count).toBe(482);
+      const archived = await (await listSx(req("GET", "/v1/sitemaps?status=archived", { key: alice.key }), ctx())).json();
+      expect(archived).toEqual({ sitemaps: [], pagination: { next_cursor: null, has_more: false } });
+      await expectSxError(await listSx(req("GET", "/v1/sitemaps?limit=101", { key: alice.key }), ctx()), 400, "invalid_value");
+      await expectSxError(await listSx(req("GET", "/v1/sitemaps?status=deleted", { key: alice.key }), ctx()), 400, "invalid_value");
+      await expectSxError(await listSx(req("GET", "/v1/sitemaps?cursor=garbage", { key: alice.key }), ctx()), 400, "invalid_value");
+    });
+
+    it("POST /v1/sitemaps/:id/submit → 202 {request_id, targets:[{engine,status}]} from the real IndexNow submission log", async () => {
+      const sm = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, startUrl: "https://example.com/" } });
+      const res = await submitSx(req("POST", `/v1/sitemaps/${sm.id}/submit`, { key: alice.key }), ctx({ id: sm.id }));
+      expect(res.status).toBe(202);
+      expectRateLimitHeaders(res);
+      const body = await res.json();
+      expect(body).toMatchObject({ request_id: expect.stringMatching(/^sub_/), estimated_crawl_time: null });
+      expect(body.targets.length).toBeGreaterThan(0);
+      for (const t of body.targets) expect(t).toEqual({ engine: expect.any(String), status: expect.stringMatching(/^(pending|ok|failed|skipped)$/) });
+      expect(body.targets.map((t: { engine: string }) => t.engine)).toContain("robots.txt");
+      const logged = await getDb().submission.count({ where: { batchId: body.request_id } });
+      expect(logged).toBeGreaterThan(0); // the batch exists in the native log
+    });
+
+    it("errors: 401 invalid_api_key (missing or wrong key), 403 without scope, 404 other account's sitemap, 409 nothing published, 429 rate limit", async () => {
+      await expectSxError(await listSx(req("GET", "/v1/sitemaps"), ctx()), 401, "invalid_api_key", "authentication_error");
+      await expectSxError(await listSx(req("GET", "/v1/sitemaps", { key: "sk_live_your_api_key_here" }), ctx()), 401, "invalid_api_key");
+      const ro = await issueApiKey({ userId: alice.id, name: "ro", scopes: ["read"] });
+      await expectSxError(await gen({ domain: "example.com" }, ro.key), 403, "insufficient_permissions", "permission_error");
+      const sm = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, startUrl: "https://example.com/" } });
+      const bob = await seedUser();
+      await expectSxError(await submitSx(req("POST", `/v1/sitemaps/${sm.id}/submit`, { key: bob.key }), ctx({ id: sm.id })), 404, "not_found");
+      const unpublished = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, startUrl: "https://blog.example.com/" } });
+      await expectSxError(await submitSx(req("POST", `/v1/sitemaps/${unpublished.id}/submit`, { key: alice.key }), ctx({ id: unpublished.id })), 409, "conflict");
+
+      const key = await getDb().apiKey.findFirstOrThrow({ where: { userId: bob.id } });
+      await setUsageCounter({ subject: `key:${key.id}`, window: "minute", start: windowOf(60, Date.now()).start, count: 60 });
+      const limited = await listSx(req("GET", "/v1/sitemaps", { key: bob.key }), ctx());
+      expect(limited.headers.get("x-ratelimit-remaining")).toBe("0");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      await expectSxError(limited, 429, "rate_limit_exceeded", "rate_limit_error");
+    });
+  });
+}
