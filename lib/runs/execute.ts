@@ -36,6 +36,7 @@ import { httpDateToIso } from "@/lib/crawl/crawler";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { emitRunEvent } from "@/lib/webhooks/emit";
+import { applySitemapTemplateOf } from "@/lib/templates/export";
 
 /**
  * Crawl settings of a sitemap row, staging credentials decrypted (lib/auth/secrets.ts). String columns that the
@@ -225,7 +226,8 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
       const entries = (async function* (): AsyncGenerator<SitemapEntry> {
         for await (const u of iterateListedUrls(run.id)) yield { ...u.data, loc: u.url, lastmod: u.lastmod };
       })();
-      return writeOutputs(entries, {
+      // A user template (lib/templates/export.ts) re-renders the parts the built-in writer split, before the rename.
+      return applySitemapTemplateOf(dir, await writeOutputs(entries, {
         dir,
         fileName: sm.fileName,
         baseUrl: publicFilesBaseUrl(sm.id),
@@ -243,7 +245,7 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
         news: sm.news
           ? { now: run.startedAt ?? run.createdAt, publicationName: sm.newsPublicationName, language: sm.newsLanguage }
           : null,
-      });
+      }), sm);
     },
   });
   const previous = await publishRunFiles({
