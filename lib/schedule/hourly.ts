@@ -123,8 +123,7 @@ export async function runHourlyTick(now: Date = new Date()): Promise<TickResult>
   for (const s of due) {
     const isCatchUp = !isPlannedInSlot(s, slot);
     try {
-      const run = await requestRun({ sitemapId: s.id, userId: s.userId, trigger: "schedule" });
-      await db.run.update({ where: { id: run.id }, data: { scheduledFor: isCatchUp ? catchUp.get(s.id)! : slot } });
+      const run = await requestRun({ sitemapId: s.id, userId: s.userId, trigger: "schedule", scheduledFor: isCatchUp ? catchUp.get(s.id)! : slot });
       result.started.push({ sitemapId: s.id, runId: run.id, catchUp: isCatchUp });
     } catch (err) {
       if (!isAppError(err)) throw err;

@@ -27,7 +27,7 @@ export const INDEXNOW_KEY_RE = /^[a-zA-Z0-9-]{8,128}$/;
 export const generateIndexNowKey = (): string => randomBytes(16).toString("hex");
 
 /** The configured endpoints (env INDEXNOW_ENDPOINTS, comma-separated absolute URLs). Throws Error on a malformed entry. */
-export function indexNowEndpoints(env: NodeJS.ProcessEnv = process.env): string[] {
+export function indexNowEndpoints(env: Record<string, string | undefined> = process.env): string[] {
   const raw = env.INDEXNOW_ENDPOINTS?.trim();
   if (!raw) return [DEFAULT_INDEXNOW_ENDPOINT];
   return raw
@@ -114,7 +114,7 @@ export type SendResult = {
 };
 
 /** Options from env: INDEXNOW_MAX_ATTEMPTS, INDEXNOW_BASE_DELAY_MS, INDEXNOW_MAX_DELAY_MS. */
-export function sendOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SendOptions {
+export function sendOptionsFromEnv(env: Record<string, string | undefined> = process.env): SendOptions {
   const num = (v: string | undefined) => (v && /^\d+$/.test(v.trim()) ? Number(v) : undefined);
   return { maxAttempts: num(env.INDEXNOW_MAX_ATTEMPTS), baseDelayMs: num(env.INDEXNOW_BASE_DELAY_MS), maxDelayMs: num(env.INDEXNOW_MAX_DELAY_MS) };
 }

@@ -13,7 +13,7 @@ import { webhookSecret } from "./webhooks";
 export const DEFAULT_RETRY_DELAYS_MS = [10_000, 60_000, 600_000, 3_600_000, 21_600_000];
 
 /** Delays between attempts, ms (env WEBHOOK_RETRY_DELAYS_MS or the default). */
-export function retryDelaysMs(env: NodeJS.ProcessEnv = process.env): number[] {
+export function retryDelaysMs(env: Record<string, string | undefined> = process.env): number[] {
   const raw = env.WEBHOOK_RETRY_DELAYS_MS?.trim();
   if (!raw) return DEFAULT_RETRY_DELAYS_MS;
   const list = raw.split(",").map((s) => Number(s.trim()));
