@@ -21,6 +21,7 @@ import { publicFileUrl, SITEMAP_LIST_SPEC, toSitemapDtos } from "@/lib/api/sitem
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError, isAppError, type ErrorCode } from "@/lib/core/errors";
 import { listPublishedFiles } from "@/lib/db/files";
+import { pushSitemapUrls } from "@/lib/db/urls";
 import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
 import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
@@ -328,5 +329,25 @@ export async function submitSx(principal: Principal, sitemapId: string): Promise
       status_url: `/api/v1/submissions/${batch.batchId}`,
     },
     { status: 202, headers: { Location: `/api/v1/submissions/${batch.batchId}` } },
+  );
+}
+
+/**
+ * POST /v1/sitemaps/:id/urls → 200 `{ url_id, status: "queued", message }`: the URL is pushed into the sitemap
+ * (native pushed URLs, source "compat"; kept across crawls) and listed from the next run. Priority defaults to 0.5 as
+ * in the reference; changefreq from "changenfreq" (their spelling) or "changefreq". A URL off the site's origin → 400.
+ */
+export async function addUrlSx(principal: Principal, sitemapId: string, req: Request): Promise<Response> {
+  const body = await readJson(req, ZUrlBody);
+  const changefreq = parseChangefreq(body);
+  const res = await pushSitemapUrls({
+    userId: principal.userId,
+    sitemapId,
+    items: [{ url: body.url, priority: body.priority, ...(changefreq ? { changefreq } : {}) }],
+    source: "compat",
+  });
+  return Response.json(
+    { url_id: res.rows[0].id, status: "queued", message: "URL added; it is listed in the sitemap from the next run." },
+    { status: 200 },
   );
 }

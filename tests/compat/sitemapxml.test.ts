@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as listSx, POST as createSx } from "@/app/v1/sitemaps/route";
 import { GET as getGenerate, POST as generateSx } from "@/app/v1/sitemaps/generate/route";
 import { POST as submitSx } from "@/app/v1/sitemaps/[id]/submit/route";
+import { GET as getUrls, POST as addUrl } from "@/app/v1/sitemaps/[id]/urls/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
 import { publishRunFiles } from "@/lib/db/files";
@@ -169,6 +170,27 @@ for (const backend of testBackends()) {
       await expectSxError(await listSx(req("GET", "/v1/sitemaps?limit=101", { key: alice.key }), ctx()), 400, "invalid_value");
       await expectSxError(await listSx(req("GET", "/v1/sitemaps?status=deleted", { key: alice.key }), ctx()), 400, "invalid_value");
       await expectSxError(await listSx(req("GET", "/v1/sitemaps?cursor=garbage", { key: alice.key }), ctx()), 400, "invalid_value");
+    });
+
+    it("POST /v1/sitemaps/:id/urls (their body with the changenfreq spelling) → 200 {url_id, status:queued, message}; stored as a pushed URL", async () => {
+      const sm = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, startUrl: "https://example.com/" } });
+      const post = (body: unknown, key = alice.key, id = sm.id) => addUrl(req("POST", `/v1/sitemaps/${id}/urls`, { key, body }), ctx({ id }));
+      const res = await post({ url: "https://example.com/pricing", priority: 0.8, changenfreq: "weekly" });
+      expect(res.status).toBe(200);
+      expectRateLimitHeaders(res);
+      const body = await res.json();
+      expect(body).toEqual({ url_id: expect.any(String), status: "queued", message: expect.any(String) });
+      const row = await getDb().sitemapUrl.findUniqueOrThrow({ where: { id: body.url_id } });
+      expect(row).toMatchObject({ sitemapId: sm.id, url: "https://example.com/pricing", priority: 0.8, changefreq: "weekly", source: "compat" });
+      const defaults = await (await post({ url: "https://example.com/about", changefreq: "Daily" })).json();
+      expect(await getDb().sitemapUrl.findUniqueOrThrow({ where: { id: defaults.url_id } })).toMatchObject({ priority: 0.5, changefreq: "daily" });
+      await expectSxError(await post({ url: "https://elsewhere.example.net/x" }), 400, "invalid_value");
+      await expectSxError(await post({ url: "https://example.com/x", changenfreq: "sometimes" }), 400, "invalid_value");
+      await expectSxError(await post({ url: "https://example.com/x", priority: 2 }), 400, "invalid_value");
+      await expectSxError(await post({ priority: 0.5 }), 400, "missing");
+      const bob = await seedUser();
+      await expectSxError(await post({ url: "https://example.com/x" }, bob.key), 404, "not_found");
+      await expectSxError(await getUrls(req("GET", `/v1/sitemaps/${sm.id}/urls`, { key: alice.key }), ctx({ id: sm.id })), 405, "method_not_allowed");
     });
 
     it("POST /v1/sitemaps/:id/submit → 202 {request_id, targets:[{engine,status}]} from the real IndexNow submission log", async () => {
