@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { Endpoint } from "./openapi-common";
 import { SUBMIT_AREA } from "./openapi-submit";
+import { TEMPLATES_FEEDS_AREA } from "./openapi-templates-feeds";
 
 export type OpenApiArea = {
   /** #/components/schemas entries: name → [schema, "input" (request body) | "output" (response)]. */
@@ -13,4 +14,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [SUBMIT_AREA];
+export const OPENAPI_AREAS: OpenApiArea[] = [SUBMIT_AREA, TEMPLATES_FEEDS_AREA];
