@@ -1,5 +1,6 @@
 /**
  * OpenAPI area: user templates (/api/v1/templates) and RSS/Atom feeds (/api/v1/feeds, public /f/{id}/feed.xml).
+ * The public file /f/{id}/feed.xml is outside /api/v1 (like /s/…) and described in docs/templates-feeds.md.
  * Schemas come from lib/schemas/{templates,feeds}.ts. List endpoints use the list grammar (lib/api/list-query.ts).
  */
 import { z } from "zod";
@@ -58,9 +59,6 @@ const endpoints: Endpoint[] = [
   { method: "GET", path: "/api/v1/feeds/{id}/file", summary: "Download the published feed (ETag, Last-Modified, 304); 404 before the first refresh.", access: "read",
     success: [{ status: 200, description: "The feed file.", media: "application/rss+xml" }, { status: 304, description: "Not modified." }],
     errors: [...COMMON, "not_found"] },
-  { method: "GET", path: "/f/{id}/feed.xml", summary: "Public feed file (no authentication); what feed readers subscribe to.", access: "public",
-    success: [{ status: 200, description: "The feed file (application/rss+xml or application/atom+xml, with its charset).", media: "application/rss+xml" }, { status: 304, description: "Not modified." }],
-    errors: ["not_found"] },
 ];
 
 export const TEMPLATES_FEEDS_AREA: OpenApiArea = {
