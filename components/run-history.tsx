@@ -3,7 +3,7 @@ import { formatCount, formatDateTime, formatDuration, formatRelative, runDuratio
 import { RunStatusBadge } from "./run-status-badge";
 import { cn } from "./ui/cn";
 
-export const TRIGGER_LABEL: Record<TRunDto["trigger"], string> = { dashboard: "Dashboard", api: "API", schedule: "Schedule", cli: "CLI", import: "Import" };
+export const TRIGGER_LABEL: Record<string, string> = { dashboard: "Dashboard", api: "API", schedule: "Schedule", cli: "CLI", import: "Import" };
 
 export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishedRunId: string | null }) {
   return (
