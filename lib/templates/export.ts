@@ -27,6 +27,7 @@ import { readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { NonRetriableError } from "inngest";
+import { loadTemplateById } from "@/lib/db/templates";
 import type { WrittenFile } from "@/lib/sitemap/parts";
 import type { TemplateUrl } from "./data";
 import { parseTemplate, renderTemplate, TemplateRenderError, TemplateSyntaxError, type TemplateKind } from "./sandbox";
@@ -111,7 +112,7 @@ async function render(parsed: ReturnType<typeof parseTemplate>, data: Record<str
   try {
     return await renderTemplate(parsed, data, { outputBytes: max });
   } catch (err) {
-    if (err instanceof TemplateRenderError) throw new TemplateExportError(`The template failed while rendering ${file}: ${err.message}`);
+    if (err instanceof TemplateRenderError) throw new TemplateExportError(`The template failed while rendering ${file}, so nothing was published and the previous files stay served: ${err.message}`);
     throw err;
   }
 }
@@ -171,4 +172,18 @@ export async function applySitemapTemplate<T extends { files: WrittenFile[] }>(d
     files.push(await writeOut(dir, name, "html", out, urls.length, gzipLevel));
   }
   return { ...written, files };
+}
+
+/**
+ * exportRun's one call: loads the sitemap's template (none → `written` unchanged) and applies it (see above).
+ * `sm` is the Sitemap row (templateId, name, fileName, maxFileSize).
+ */
+export async function applySitemapTemplateOf<T extends { files: WrittenFile[] }>(
+  dir: string,
+  written: T,
+  sm: { templateId: string | null; name: string; fileName: string; maxFileSize: number },
+): Promise<T> {
+  if (!sm.templateId) return written;
+  const template = await loadTemplateById(sm.templateId);
+  return applySitemapTemplate(dir, written, { template, sitemap: sm });
 }
