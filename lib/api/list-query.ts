@@ -196,6 +196,7 @@ function decodeListCursor(raw: string, sortKey: string, spec: FieldSpec): { valu
 /** Rows strictly after (value, id) in the order (column dir NULLS LAST, id dir). */
 function keysetWhere(column: string, idColumn: string, dir: SortDir, value: FilterValue, id: string, nullable: boolean) {
   const cmp = dir === "asc" ? "gt" : "lt";
+  if (column === idColumn) return { [column]: { [cmp]: value } };
   if (value === null) return { [column]: null, [idColumn]: { [cmp]: id } };
   const or: Record<string, unknown>[] = [{ [column]: { [cmp]: value } }, { [column]: value, [idColumn]: { [cmp]: id } }];
   if (nullable) or.push({ [column]: null });
@@ -281,9 +282,10 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
   }
 
   const col = sortSpec.column;
+  // A unique sort column (e.g. url within a run) is its own tie-breaker.
   const orderBy = [
     sortSpec.nullable ? { [col]: { sort: sort.dir, nulls: "last" } } : { [col]: sort.dir },
-    { [idColumn]: sort.dir },
+    ...(col === idColumn ? [] : [{ [idColumn]: sort.dir }]),
   ];
   const where = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0] : { AND: conditions };
 

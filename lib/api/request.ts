@@ -10,7 +10,7 @@ import { zodToAppError } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const tooLarge = () => new AppError("payload_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+const tooLarge = (max = MAX_BODY_BYTES) => new AppError("payload_too_large", `The request body exceeds ${max} bytes.`);
 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
@@ -18,10 +18,10 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   return r.data;
 }
 
-/** The raw body, at most MAX_BODY_BYTES (413 payload_too_large beyond). */
-export async function readCapped(req: Request): Promise<Uint8Array> {
+/** The raw body, at most `maxBytes` (default MAX_BODY_BYTES; 413 payload_too_large beyond). */
+export async function readCapped(req: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -30,21 +30,22 @@ export async function readCapped(req: Request): Promise<Uint8Array> {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
+    if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks, total);
 }
 
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+/** `opts.maxBytes`: a larger cap for bulk endpoints (e.g. 10,000 pushed URLs). */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S, opts: { maxBytes?: number } = {}): Promise<z.output<S>> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     throw new AppError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
   }
-  const bytes = await readCapped(req);
+  const bytes = await readCapped(req, opts.maxBytes);
   let input: unknown;
   try {
     input = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

@@ -23,7 +23,6 @@ import {
   computeRunDiff,
   finishRun,
   getRun,
-  iterateListedUrls,
   markRunRunning,
   updateRunProgress,
   type RunDiffCounts,
@@ -35,6 +34,7 @@ import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
 import { httpDateToIso } from "@/lib/crawl/crawler";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
+import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
 import { applySitemapTemplateOf } from "@/lib/templates/export";
 
@@ -67,6 +67,9 @@ export function settingsOf(sm: Sitemap) {
     news: sm.news,
     newsPublicationName: sm.newsPublicationName,
     newsLanguage: sm.newsLanguage,
+    excludeNoindex: sm.excludeNoindex,
+    followNofollow: sm.followNofollow,
+    respectCanonical: sm.respectCanonical,
     auth: sm.authEncrypted ? decryptJson<SiteAuth>(sm.authEncrypted, SITEMAP_AUTH_PURPOSE) : null,
   });
 }
@@ -145,14 +148,16 @@ const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgre
  * instead of starting over: recorded URLs are not fetched again, the visits cut short are redone, and the page
  * budget already spent counts against `maxPages`. Counts are recomputed from the stored inventory at the end, so
  * they are exact whatever the number of attempts.
- * Errors: a cancelled run makes the crawl reject (AbortError) and the retried step skips; database and sink errors
- * fail the step.
+ * Cancel (POST /api/v1/runs/{id}/cancel): a queued run is cancelled by the API before this step; for a running one
+ * the API sets `cancelRequestedAt`, the progress tick aborts the crawl, and the run ends `cancelled` here (claim
+ * released, frontier dropped, published files untouched). Database and sink errors fail the step.
  */
 export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
   const run = await loadRun(runId);
   if (!run) return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed")
     return { skipped: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
+  if (run.cancelRequestedAt) return endCancelled(run);
   await markRunRunning(runId);
   const sitemapId = run.sitemapId;
   const checkpoint = await loadCrawlCheckpoint(runId);
@@ -160,7 +165,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const abort = new AbortController();
   const settings = settingsOf(run.sitemap);
   const fingerprint = snapshotFingerprint(settings);
-  const summary = await crawlInto(settings, {
+  const crawling = crawlInto(settings, {
     signal: abort.signal,
     durable: true,
     resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
@@ -170,12 +175,20 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
       write: (_records, batch) => persistCrawlBatch({ runId, sitemapId, batch: toCrawlBatch(batch, fingerprint) }),
       progress: async (p) => {
         await updateRunProgress(runId, addTotals(base, p));
-        // A cancel from the API flips the status; stop crawling at the next progress tick.
+        // POST /api/v1/runs/{id}/cancel sets cancelRequestedAt: stop crawling at the next progress tick.
         const now = await getRun(runId);
-        if (now?.status === "cancelled") abort.abort();
+        if (now?.status === "cancelled" || now?.cancelRequestedAt) abort.abort();
       },
     },
   });
+  let summary: Awaited<typeof crawling>;
+  try {
+    summary = await crawling;
+  } catch (err) {
+    if (abort.signal.aborted) return endCancelled(run);
+    throw err;
+  }
+  if (abort.signal.aborted) return endCancelled(run);
   await clearCrawlFrontier(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
@@ -199,11 +212,53 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   };
 }
 
+/**
+ * Ends a run whose cancel was requested: status cancelled, the sitemap's claim released (finishRun), its frontier
+ * dropped. The published files are not touched (the export step skips a run that is not running).
+ */
+async function endCancelled(run: { id: string; pagesFetched: number; urlsListed: number; urlsExcluded: number }): Promise<CrawlStepResult> {
+  await clearCrawlFrontier(run.id);
+  await finishRun(run.id, { status: "cancelled", error: "Cancelled on request." });
+  const now = await getRun(run.id);
+  return { skipped: true, pagesFetched: now?.pagesFetched ?? run.pagesFetched, urlsListed: now?.urlsListed ?? run.urlsListed, urlsExcluded: now?.urlsExcluded ?? run.urlsExcluded };
+}
+
+/**
+ * The sitemap's output options applied to one export URL (docs/api-core.md):
+ * - priority: a pushed priority always wins; else priorityMode "fixed" → defaultPriority (0.5 when null), "depth" →
+ *   1.0 at the start URL minus 0.1 per link level, at least 0.1 (pushed-only URLs: as "fixed"), "off" → none;
+ * - changefreq: the pushed one, else defaultChangefreq, else none;
+ * - lastmod: none when `lastmod` is off; lastmodSource "server" → the page's Last-Modified header as last seen (none
+ *   when the server sent none); "content" → the stored truthful lastmod. Pushed-only URLs keep their pushed lastmod.
+ */
+export function applyOutputOptions(
+  u: ExportUrl,
+  sm: Pick<Sitemap, "priorityMode" | "defaultPriority" | "defaultChangefreq" | "lastmod" | "lastmodSource">,
+): SitemapEntry {
+  let priority: number | null = u.priority;
+  if (priority === null && sm.priorityMode !== "off") {
+    const fixed = sm.defaultPriority ?? 0.5;
+    priority = sm.priorityMode === "depth" && u.depth !== null ? Math.max(0.1, Math.round((1 - 0.1 * u.depth) * 10) / 10) : fixed;
+  }
+  let lastmod: Date | string | null = null;
+  if (sm.lastmod) {
+    if (!u.crawled) lastmod = u.lastmod;
+    else lastmod = sm.lastmodSource === "server" ? httpDateToIso(u.serverLastModified) : u.lastmod;
+  }
+  return {
+    ...(u.data ?? {}),
+    loc: u.url,
+    lastmod,
+    priority,
+    changefreq: (u.changefreq ?? sm.defaultChangefreq ?? null) as SitemapEntry["changefreq"],
+  };
+}
+
 export type ExportStepResult = { skipped: boolean; files: number; bytes: number; urls: number };
 
 /**
- * The export step: writes the run's listed URLs (RunUrl, in URL order, with their truthful lastmod and extension
- * data) as every output of the sitemap into a new generation folder, publishes it atomically, then marks the run
+ * The export step: writes the run's listed URLs merged with the sitemap's pushed URLs (lib/db/urls.ts
+ * iterateExportUrls: URL order, one <loc> each; the output options applied by applyOutputOptions) as every output of the sitemap into a new generation folder, publishes it atomically, then marks the run
  * succeeded (lib/sitemap/publish.ts: the previous files stay served until the new ones are complete; a kill at any
  * moment leaves at most a `.tmp-*` folder that is never served).
  *
@@ -216,6 +271,10 @@ export type ExportStepResult = { skipped: boolean; files: number; bytes: number;
 export async function exportRun(runId: string): Promise<ExportStepResult> {
   const run = await loadRun(runId);
   if (!run || run.status !== "running") return { skipped: true, files: 0, bytes: 0, urls: 0 };
+  if (run.cancelRequestedAt) {
+    await endCancelled(run);
+    return { skipped: true, files: 0, bytes: 0, urls: 0 };
+  }
   const sm = run.sitemap;
   const root = filesRoot();
   const written = await publishGeneration({
@@ -224,7 +283,7 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
     generationId: run.id,
     write: async (dir: string) => {
       const entries = (async function* (): AsyncGenerator<SitemapEntry> {
-        for await (const u of iterateListedUrls(run.id)) yield { ...u.data, loc: u.url, lastmod: u.lastmod };
+        for await (const u of iterateExportUrls(run.id, sm.id)) yield applyOutputOptions(u, sm);
       })();
       // A user template (lib/templates/export.ts) re-renders the parts the built-in writer split, before the rename.
       return applySitemapTemplateOf(dir, await writeOutputs(entries, {
