@@ -1,0 +1,158 @@
+/**
+ * The shop API adapter's request and error plumbing (../shared/reference-apis/shop-sitemaps-api.txt).
+ *
+ * Error body: `{ error: { status, type, message, field?, request_id } }` where `type` is one of the document's types.
+ * One table maps our error codes to their status and type (SHOP_ERRORS); the document answers 401 both for "not
+ * logged in" and for "lacks the permission", 400 for every validation error (including duplicateEntry), 404, 409, 503.
+ * Refinements the document asks for: a non-integer `size` and an unparsable filter value are `invalidCharacters`.
+ */
+import { readCapped } from "@/lib/api/request";
+import type { AuthedContext } from "@/lib/api/with-api-auth";
+import type { ApiScope } from "@/lib/auth/authenticate";
+import { isAppError, type ErrorCode } from "@/lib/core/errors";
+import { bearerCredential, compatRoute, methodNotAllowed, type NativeError } from "./http";
+
+export const SHOP_ERROR_TYPES = [
+  "invalidValue",
+  "invalidCharacters",
+  "unknownDataField",
+  "unknownOperation",
+  "syntaxError",
+  "invalidFormat",
+  "missing",
+  "duplicateEntry",
+  "internalError",
+  "serviceUnavailable",
+  // statuses the document gives without a type name:
+  "unauthorized",
+  "notFound",
+  "conflict",
+  "tooManyRequests",
+  "methodNotAllowed",
+] as const;
+export type ShopErrorType = (typeof SHOP_ERROR_TYPES)[number];
+
+/** Our error code → [HTTP status, shop type]. */
+export const SHOP_ERRORS: Record<ErrorCode, [number, ShopErrorType]> = {
+  bad_request: [400, "invalidValue"],
+  syntax_error: [400, "syntaxError"],
+  invalid_value: [400, "invalidValue"],
+  invalid_format: [400, "invalidFormat"],
+  missing: [400, "missing"],
+  unknown_field: [400, "unknownDataField"],
+  unknown_operation: [400, "unknownOperation"],
+  duplicate_entry: [400, "duplicateEntry"],
+  idempotency_key_reused: [400, "invalidValue"],
+  payload_too_large: [400, "syntaxError"],
+  unsupported_media_type: [400, "syntaxError"],
+  unauthorized: [401, "unauthorized"],
+  forbidden: [401, "unauthorized"],
+  not_found: [404, "notFound"],
+  method_not_allowed: [405, "methodNotAllowed"],
+  conflict: [409, "conflict"],
+  idempotency_in_progress: [409, "conflict"],
+  quota_exceeded: [429, "tooManyRequests"],
+  rate_limited: [429, "tooManyRequests"],
+  internal_error: [503, "internalError"],
+  service_unavailable: [503, "serviceUnavailable"],
+};
+
+/** An error in the shop's own terms (thrown by the adapter's parsers). */
+export class ShopError extends Error {
+  constructor(readonly status: number, readonly type: ShopErrorType, message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export function shopErrorResponse(status: number, type: ShopErrorType, message: string, requestId: string, field?: string): Response {
+  return Response.json({ error: { status, type, message, ...(field ? { field } : {}), request_id: requestId } }, { status });
+}
+
+/** Field names of ours that the shop calls differently. */
+const FIELD_NAMES: Record<string, string> = { subScopes: "subshopIds", subScope: "subshopId", number: "id", cursor: "pageToken" };
+const shopField = (field?: string) => (field === undefined ? undefined : (FIELD_NAMES[field.split(".")[0]] ?? field.split(".")[0]) + field.slice(field.split(".")[0].length));
+
+/** A native error (code, message, field) in the shop's terms. */
+export function toShopError(err: { code: ErrorCode; message: string; field?: string }): ShopError {
+  const [status, type] = SHOP_ERRORS[err.code] ?? [503, "internalError"];
+  const field = shopField(err.field);
+  if (err.code === "invalid_value" && field?.startsWith("filter[")) return new ShopError(400, "invalidCharacters", err.message, field);
+  return new ShopError(status, type, err.message, field);
+}
+
+/** compatRoute translate: native envelopes from the wrapper (401, 429, 405 …) in the shop's shape. */
+export function shopTranslate(err: NativeError): Response {
+  const e = toShopError(err);
+  return shopErrorResponse(e.status, e.type, e.message, err.request_id, e.field);
+}
+
+/**
+ * A shop route: Bearer key (as for /api/v1), `scope`, and a handler whose ShopError / AppError are answered in the
+ * shop's shape with the field context (anything else: the native 500 path).
+ */
+export function shopRoute<P extends Record<string, string>>(scope: ApiScope, handler: (ctx: AuthedContext<P>) => Promise<Response>) {
+  return compatRoute<P>({
+    credential: bearerCredential,
+    scope,
+    translate: shopTranslate,
+    handler: async (ctx) => {
+      try {
+        return await handler(ctx);
+      } catch (err) {
+        const e = err instanceof ShopError ? err : isAppError(err) ? toShopError(err) : null;
+        if (!e) throw err;
+        return shopErrorResponse(e.status, e.type, e.message, ctx.requestId, e.field);
+      }
+    },
+  });
+}
+
+export const shopMethodsNotAllowed = (allowed: string[]) => methodNotAllowed(allowed, shopTranslate);
+
+/** The JSON object body; anything unreadable is 400 "Request body could not be loaded." (syntaxError). */
+export async function readShopBody(req: Request): Promise<Record<string, unknown>> {
+  let input: unknown;
+  try {
+    const bytes = await readCapped(req);
+    input = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new ShopError(400, "syntaxError", "Request body could not be loaded.");
+  }
+  if (input === null || typeof input !== "object" || Array.isArray(input)) throw new ShopError(400, "syntaxError", "Request body could not be loaded: a JSON object is expected.");
+  return input as Record<string, unknown>;
+}
+
+/** The `{id}` path parameter: a positive integer, else 400 invalidValue "id is invalid". */
+export function shopId(raw: string, what = "id"): number {
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new ShopError(400, "invalidValue", `${what} is invalid.`, what);
+  return Number(raw);
+}
+
+export type FieldKind = "string" | "boolean" | "integer" | "intArray" | "array" | "object" | "integerOrNull";
+
+const isKind = (v: unknown, k: FieldKind): boolean => {
+  switch (k) {
+    case "string": return typeof v === "string";
+    case "boolean": return typeof v === "boolean";
+    case "integer": return typeof v === "number" && Number.isSafeInteger(v);
+    case "integerOrNull": return v === null || (typeof v === "number" && Number.isSafeInteger(v));
+    case "intArray": return Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isSafeInteger(x));
+    case "array": return Array.isArray(v);
+    case "object": return v !== null && typeof v === "object" && !Array.isArray(v);
+  }
+};
+
+/**
+ * The document's body checks, in its order: unknown field → unknownDataField, required field absent → missing,
+ * wrong JSON type → invalidFormat (e.g. "name or fileName is not a string").
+ */
+export function checkShopBody(body: Record<string, unknown>, fields: Record<string, FieldKind>, required: readonly string[]): void {
+  for (const k of Object.keys(body)) if (!(k in fields)) throw new ShopError(400, "unknownDataField", `Unknown field "${k}".`, k);
+  for (const k of required) if (body[k] === undefined) throw new ShopError(400, "missing", `${k} is missing.`, k);
+  for (const [k, kind] of Object.entries(fields)) {
+    if (body[k] !== undefined && !isKind(body[k], kind)) {
+      const what = kind === "intArray" ? "an array of integers" : kind === "integerOrNull" ? "an integer" : `a${kind === "integer" || kind === "array" || kind === "object" ? "n" : ""} ${kind}`;
+      throw new ShopError(400, "invalidFormat", `${k} is not ${what}.`, k);
+    }
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Shop API adapter: every endpoint of shop-sitemaps-api.txt under /api/shop/, with the document's data fields, the
+ * filter/sort/size/pageToken rules and each documented error (status and type). Ids are per account: checked by type.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { GET as list, POST as create, PUT as putCollection } from "@/app/api/shop/sitemaps/route";
+import { DELETE as del, GET as getOne, PUT as put } from "@/app/api/shop/sitemaps/[id]/route";
+import { POST as generate } from "@/app/api/shop/sitemaps/[id]/generate/route";
+import { GET as listTemplates, POST as createTemplate } from "@/app/api/shop/sitemaps/templates/route";
+import { DELETE as delTemplate, GET as getTemplate, PUT as putTemplate } from "@/app/api/shop/sitemaps/templates/[id]/route";
+import { issueApiKey } from "@/lib/auth/issue-api-key";
+import { getDb } from "@/lib/db/client";
+import { finishRun } from "@/lib/db/runs";
+import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { ctx, expectRateLimitHeaders, req, seedUser } from "@/tests/api/helpers";
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const XML_TEMPLATE =
+  '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{% for u in urls %}<url><loc>{{ u.loc }}</loc></url>{% endfor %}</urlset>';
+
+async function expectShopError(res: Response, status: number, type: string, field?: string) {
+  const body = await res.json();
+  expect({ status: res.status, type: body.error?.type, ...(field ? { field: body.error?.field } : {}) }).toEqual({ status, type, ...(field ? { field } : {}) });
+  expect(body.error).toMatchObject({ status, message: expect.any(String), request_id: res.headers.get("x-request-id") });
+  return body.error;
+}
+
+const shopSitemapShape = {
+  id: expect.any(Number),
+  active: expect.any(Boolean),
+  name: expect.any(String),
+  fileName: expect.any(String),
+  subshopIds: expect.any(Array),
+  maxFileSize: expect.any(Number),
+  maxFileEntries: expect.any(Number),
+  options: { exportCharset: expect.any(String) },
+  writeIntoRobots: expect.any(Boolean),
+  exportAfterImport: expect.any(Boolean),
+  exportPlan: expect.any(Array),
+  exportStatus: expect.any(Number),
+  createdAt: expect.stringMatching(ISO),
+  updatedAt: expect.stringMatching(ISO),
+  startUrl: expect.any(String),
+};
+
+for (const backend of testBackends()) {
+  describe(`shop API adapter on ${backend.name}`, () => {
+    useTestDb(backend);
+    let alice: Awaited<ReturnType<typeof seedUser>>;
+    let templateNumber: number;
+    const body = (over: Record<string, unknown> = {}) => ({
+      name: "Products",
+      active: true,
+      fileName: `products-${Math.random().toString(36).slice(2, 8)}`,
+      templateId: null,
+      exportAfterImport: false,
+      exportPlan: [3, 15],
+      maxFileEntries: 50000,
+      maxFileSize: 52428800,
+      writeIntoRobots: true,
+      subshopIds: [1, 2],
+      options: { exportCharset: "UTF-8" },
+      ...over,
+    });
+    const post = (b: unknown, key = alice.key) => create(req("POST", "/api/shop/sitemaps", { key, body: b }), ctx());
+    const getList = (qs: string, key = alice.key) => list(req("GET", `/api/shop/sitemaps${qs}`, { key }), ctx());
+
+    beforeAll(async () => {
+      alice = await seedUser();
+      // this file makes more than the starter plan's 60 calls a minute with one key
+      await getDb().user.update({ where: { id: alice.id }, data: { plan: "enterprise" } });
+    });
+
+    it("POST sitemaps/templates → 201 {id, name, content, createdAt, updatedAt}; GET one; list", async () => {
+      const res = await createTemplate(req("POST", "/api/shop/sitemaps/templates", { key: alice.key, body: { name: "Default", content: XML_TEMPLATE } }), ctx());
+      expect(res.status).toBe(201);
+      expectRateLimitHeaders(res);
+      const t = await res.json();
+      expect(t).toEqual({ id: expect.any(Number), name: "Default", content: XML_TEMPLATE, createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) });
+      templateNumber = t.id;
+      const got = await getTemplate(req("GET", `/api/shop/sitemaps/templates/${t.id}`, { key: alice.key }), ctx({ id: String(t.id) }));
+      expect(await got.json()).toEqual(t);
+      const all = await (await listTemplates(req("GET", "/api/shop/sitemaps/templates?sort=name:asc&filter[content][contains]=urlset", { key: alice.key }), ctx())).json();
+      expect(all).toEqual({ data: [t], nextPageToken: null });
+    });
+
+    it("POST sitemaps without startUrl on an empty account → 400 missing; with it → 201 with the document's fields", async () => {
+      await expectShopError(await post(body()), 400, "missing", "startUrl");
+      const res = await post(body({ startUrl: "https://shop.example.com/", templateId: templateNumber }));
+      expect(res.status).toBe(201);
+      const sm = await res.json();
+      expect(sm).toEqual({ ...shopSitemapShape, templateId: templateNumber, protocolId: null, lastExportStarted: null, lastExportFinished: null });
+      expect(sm).toMatchObject({ subshopIds: [1, 2], exportPlan: [3, 15], exportStatus: 0, options: { exportCharset: "utf-8" }, writeIntoRobots: true });
+      // the next sitemap takes the shop's site from the existing one
+      const second = await (await post(body({ name: "Categories", fileName: "categories.xml" }))).json();
+      expect(second).toMatchObject({ startUrl: "https://shop.example.com/", fileName: "categories", templateId: null });
+    });
+
+    it("POST errors: missing, invalidFormat (each documented case), unknownDataField, invalidValue templateId, duplicateEntry, unreadable body", async () => {
+      for (const k of ["name", "active", "fileName", "templateId", "exportAfterImport", "exportPlan", "maxFileEntries", "maxFileSize", "writeIntoRobots", "subshopIds"]) {
+        const b = body() as Record<string, unknown>;
+        delete b[k];
+        await expectShopError(await post(b), 400, "missing", k);
+      }
+      const formats: [string, unknown][] = [
+        ["name", 5], ["fileName", true], ["active", "yes"], ["exportAfterImport", 1], ["writeIntoRobots", null], ["templateId", "7"],
+        ["maxFileEntries", 1.5], ["maxFileSize", "big"], ["exportPlan", [1, "2"]], ["subshopIds", "1,2"], ["options", "utf-8"],
+      ];
+      for (const [k, v] of formats) await expectShopError(await post(body({ [k]: v })), 400, "invalidFormat", k);
+      await expectShopError(await post(body({ options: { exportCharset: 1 } })), 400, "invalidFormat", "options.exportCharset");
+      await expectShopError(await post(body({ color: "red" })), 400, "unknownDataField", "color");
+      await expectShopError(await post(body({ options: { gzip: true } })), 400, "unknownDataField", "options.gzip");
+      await expectShopError(await post(body({ templateId: 987654 })), 400, "invalidValue", "templateId");
+      await expectShopError(await post(body({ exportPlan: [25] })), 400, "invalidValue", "exportPlan.0");
+      const dup = body({ fileName: "dupe" });
+      expect((await post(dup)).status).toBe(201);
+      await expectShopError(await post(dup), 400, "duplicateEntry", "fileName");
+      await expectShopError(await create(req("POST", "/api/shop/sitemaps", { key: alice.key, raw: "{nope", headers: { "content-type": "application/json" } }), ctx()), 400, "syntaxError");
+    });
+
+    it("GET sitemaps: size, sort=field:dir, filters on the document's fields, pageToken pages", async () => {
+      const page1 = await getList("?size=2&sort=id:asc");
+      expect(page1.status).toBe(200);
+      expectRateLimitHeaders(page1);
+      const p1 = await page1.json();
+      expect(p1.data).toHaveLength(2);
+      for (const s of p1.data) expect(s).toMatchObject(shopSitemapShape);
+      expect(p1.data[0].id).toBeLessThan(p1.data[1].id);
+      expect(p1.nextPageToken).toEqual(expect.any(String));
+      const p2 = await (await getList(`?size=2&sort=id:asc&pageToken=${p1.nextPageToken}`)).json();
+      expect(p2.data[0].id).toBeGreaterThan(p1.data[1].id);
+      const byName = await (await getList("?filter[name]=Categories")).json();
+      expect(byName.data.map((s: { name: string }) => s.name)).toEqual(["Categories"]);
+      const bySubshop = await (await getList("?filter[subshopIds]=2")).json();
+      expect(bySubshop.data.length).toBeGreaterThan(0);
+      expect(bySubshop.data.every((s: { subshopIds: unknown[] }) => s.subshopIds.includes(2))).toBe(true);
+      const byTemplate = await (await getList(`?filter[templateId]=${templateNumber}`)).json();
+      expect(byTemplate.data.map((s: { templateId: number }) => s.templateId)).toEqual([templateNumber]);
+      const idle = await (await getList("?filter[exportStatus]=0&sort=name:desc")).json();
+      expect(idle.data.length).toBeGreaterThan(0); // none has run yet
+      expect(idle.data.map((s: { name: string }) => s.name)).toEqual([...idle.data.map((s: { name: string }) => s.name)].sort().reverse());
+      expect(idle.data.every((s: { exportStatus: number }) => s.exportStatus === 0)).toBe(true);
+    });
+
+    it("GET sitemaps errors: invalidValue (size ∉ [1;300], pageToken), invalidCharacters (size, filter value), unknownDataField, unknownOperation, syntaxError", async () => {
+      await expectShopError(await getList("?size=0"), 400, "invalidValue", "size");
+      await expectShopError(await getList("?size=301"), 400, "invalidValue", "size");
+      await expectShopError(await getList("?size=abc"), 400, "invalidCharacters", "size");
+      await expectShopError(await getList("?pageToken=-1"), 400, "invalidValue", "pageToken");
+      await expectShopError(await getList("?filter[active]=maybe"), 400, "invalidCharacters");
+      await expectShopError(await getList("?filter[color]=red"), 400, "unknownDataField", "color");
+      await expectShopError(await getList("?sort=color:asc"), 400, "unknownDataField", "color");
+      await expectShopError(await getList("?filter[name][like]=x"), 400, "unknownOperation");
+      await expectShopError(await getList("?sort=name"), 400, "syntaxError", "sort");
+      await expectShopError(await getList("?sort=name:asc:desc"), 400, "syntaxError", "sort");
+    });
+
+    it("GET/PUT/DELETE sitemaps/{id}: 200, update, 204; invalidValue id, 404 unknown or another account's, duplicateEntry, unknownDataField", async () => {
+      const sm = await (await post(body({ fileName: "crud" }))).json();
+      const id = String(sm.id);
+      const got = await getOne(req("GET", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id }));
+      expect(await got.json()).toEqual(sm);
+      await expectShopError(await getOne(req("GET", "/api/shop/sitemaps/abc", { key: alice.key }), ctx({ id: "abc" })), 400, "invalidValue", "id");
+      await expectShopError(await getOne(req("GET", "/api/shop/sitemaps/987654", { key: alice.key }), ctx({ id: "987654" })), 404, "notFound");
+      const bob = await seedUser();
+      await expectShopError(await getOne(req("GET", `/api/shop/sitemaps/${id}`, { key: bob.key }), ctx({ id })), 404, "notFound");
+
+      const upd = await put(req("PUT", `/api/shop/sitemaps/${id}`, { key: alice.key, body: { name: "Renamed", exportPlan: [1], subshopIds: [2, 3], active: false } }), ctx({ id }));
+      expect(upd.status).toBe(200);
+      expect(await upd.json()).toMatchObject({ id: sm.id, name: "Renamed", exportPlan: [1], subshopIds: [2, 3], active: false, fileName: "crud" });
+      await expectShopError(await put(req("PUT", `/api/shop/sitemaps/${id}`, { key: alice.key, body: { fileName: "dupe" } }), ctx({ id })), 400, "duplicateEntry");
+      await expectShopError(await put(req("PUT", `/api/shop/sitemaps/${id}`, { key: alice.key, body: { colour: 1 } }), ctx({ id })), 400, "unknownDataField");
+      await expectShopError(await put(req("PUT", `/api/shop/sitemaps/${id}`, { key: alice.key, body: { templateId: -1 } }), ctx({ id })), 400, "invalidValue", "templateId");
+      await expectShopError(await put(req("PUT", "/api/shop/sitemaps/987654", { key: alice.key, body: { name: "x" } }), ctx({ id: "987654" })), 404, "notFound");
+
+      const gone = await del(req("DELETE", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id }));
+      expect(gone.status).toBe(204);
+      await expectShopError(await del(req("DELETE", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id })), 404, "notFound");
+      await expectShopError(await del(req("DELETE", "/api/shop/sitemaps/x", { key: alice.key }), ctx({ id: "x" })), 400, "invalidValue", "id");
+    });
+
+    it("POST sitemaps/{id}/generate[?subshopId=] → 202 with protocolId; 409 while running, 409 inactive; 404; invalid subshop", async () => {
+      const sm = await (await post(body({ fileName: "gen" }))).json();
+      const id = String(sm.id);
+      const gen = (qs = "", key = alice.key, pid = id) => generate(req("POST", `/api/shop/sitemaps/${pid}/generate${qs}`, { key }), ctx({ id: pid }));
+      const res = await gen("?subshopId=2");
+      expect(res.status).toBe(202);
+      const started = await res.json();
+      expect(started).toEqual({ id: sm.id, protocolId: expect.any(Number), exportStatus: 3 });
+      const run = await getDb().run.findFirstOrThrow({ where: { number: started.protocolId } });
+      expect(run.subScopes).toEqual(["2"]);
+      const now = await (await getOne(req("GET", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id }))).json();
+      expect(now).toMatchObject({ exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO) });
+      await expectShopError(await gen(), 409, "conflict");
+      await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      expect((await (await getOne(req("GET", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id }))).json()).exportStatus).toBe(1);
+      await expectShopError(await gen("?subshopId=9"), 400, "invalidValue", "subshopId");
+      await expectShopError(await gen("", alice.key, "987654"), 404, "notFound");
+      await put(req("PUT", `/api/shop/sitemaps/${id}`, { key: alice.key, body: { active: false } }), ctx({ id }));
+      await expectShopError(await gen(), 409, "conflict");
+    });
+
+    it("templates: PUT, DELETE 204, 409 while used, and the documented errors", async () => {
+      const t = await (await createTemplate(req("POST", "/api/shop/sitemaps/templates", { key: alice.key, body: { name: "Spare", content: XML_TEMPLATE } }), ctx())).json();
+      const id = String(t.id);
+      const upd = await putTemplate(req("PUT", `/api/shop/sitemaps/templates/${id}`, { key: alice.key, body: { name: "Spare 2" } }), ctx({ id }));
+      expect(await upd.json()).toMatchObject({ id: t.id, name: "Spare 2", content: XML_TEMPLATE });
+      const mk = (b: unknown) => createTemplate(req("POST", "/api/shop/sitemaps/templates", { key: alice.key, body: b }), ctx());
+      await expectShopError(await mk({ name: "x" }), 400, "missing", "content");
+      await expectShopError(await mk({ name: 1, content: "x" }), 400, "invalidFormat", "name");
+      await expectShopError(await mk({ name: "x", content: "" }), 400, "invalidValue", "content");
+      await expectShopError(await mk({ name: "x", content: "{% for %}" }), 400, "invalidValue", "content");
+      await expectShopError(await mk({ name: "x", content: "y", kind: "xml" }), 400, "unknownDataField", "kind");
+      await expectShopError(await putTemplate(req("PUT", `/api/shop/sitemaps/templates/${id}`, { key: alice.key, body: { content: "  " } }), ctx({ id })), 400, "invalidValue", "content");
+      await expectShopError(await putTemplate(req("PUT", "/api/shop/sitemaps/templates/987654", { key: alice.key, body: { name: "n" } }), ctx({ id: "987654" })), 404, "notFound");
+      await expectShopError(await getTemplate(req("GET", "/api/shop/sitemaps/templates/0", { key: alice.key }), ctx({ id: "0" })), 400, "invalidValue", "id");
+      const used = String(templateNumber);
+      await expectShopError(await delTemplate(req("DELETE", `/api/shop/sitemaps/templates/${used}`, { key: alice.key }), ctx({ id: used })), 409, "conflict");
+      expect((await delTemplate(req("DELETE", `/api/shop/sitemaps/templates/${id}`, { key: alice.key }), ctx({ id }))).status).toBe(204);
+      await expectShopError(await delTemplate(req("DELETE", `/api/shop/sitemaps/templates/${id}`, { key: alice.key }), ctx({ id })), 404, "notFound");
+      await expectShopError(await listTemplates(req("GET", "/api/shop/sitemaps/templates?sort=kind:asc", { key: alice.key }), ctx()), 400, "unknownDataField");
+    });
+
+    it("401 without a key, 401 for a key without the permission (the document's 401), 405 in their shape", async () => {
+      await expectShopError(await list(req("GET", "/api/shop/sitemaps"), ctx()), 401, "unauthorized");
+      const ro = await issueApiKey({ userId: alice.id, name: "ro", scopes: ["read"] });
+      await expectShopError(await post(body(), ro.key), 401, "unauthorized");
+      const res = await putCollection(req("PUT", "/api/shop/sitemaps", { key: alice.key }), ctx());
+      expect(res.headers.get("allow")).toBe("GET, POST");
+      await expectShopError(res, 405, "methodNotAllowed");
+    });
+  });
+}
