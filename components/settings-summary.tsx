@@ -3,7 +3,7 @@ import type { SitemapDto } from "@/lib/client/sitemaps";
 import { DEFAULT_USER_AGENT } from "@/lib/core/types";
 import { formatBytes, formatCount, formatDateTime } from "@/lib/client/format";
 import { Badge } from "./ui/badge";
-import { Button } from "./ui/button";
+import { Button, ButtonLink } from "./ui/button";
 import { Card, CardHeader } from "./ui/card";
 
 function Row({ label, children }: { label: ReactNode; children: ReactNode }) {
@@ -15,7 +15,7 @@ function Row({ label, children }: { label: ReactNode; children: ReactNode }) {
   );
 }
 
-/** Read-only view of a sitemap's crawl and output settings, with pause/resume. */
+/** Read-only view of a sitemap's crawl and output settings, with Edit (the settings page) and pause/resume. */
 export function SettingsSummary({ sitemap: s, onToggleActive, toggling }: { sitemap: SitemapDto; onToggleActive: () => void; toggling?: boolean }) {
   const ext = s.gzip ? ".xml.gz" : ".xml";
   return (
@@ -24,9 +24,14 @@ export function SettingsSummary({ sitemap: s, onToggleActive, toggling }: { site
         id="settings-title"
         title="Settings"
         actions={
-          <Button size="sm" variant="secondary" onClick={onToggleActive} loading={toggling} data-testid="toggle-active">
-            {s.active ? "Pause" : "Resume"}
-          </Button>
+          <>
+            <ButtonLink href={`/dashboard/sitemaps/${s.id}/settings`} size="sm" variant="secondary" data-testid="edit-settings">
+              Edit
+            </ButtonLink>
+            <Button size="sm" variant="secondary" onClick={onToggleActive} loading={toggling} data-testid="toggle-active">
+              {s.active ? "Pause" : "Resume"}
+            </Button>
+          </>
         }
       />
       <dl className="divide-y divide-slate-100 px-5 py-2 text-sm">
@@ -44,6 +49,16 @@ export function SettingsSummary({ sitemap: s, onToggleActive, toggling }: { site
         <Row label="User agent">
           <span title={s.crawl.userAgent ?? DEFAULT_USER_AGENT}>{s.crawl.userAgent ?? "Default"}</span>
         </Row>
+        <Row label="URL rules">{s.crawl.rules.length === 0 ? "None" : <span data-testid="settings-rules">{s.crawl.rules.length}</span>}</Row>
+        <Row label="JS rendering">{s.crawl.renderJs === "off" ? "Off" : s.crawl.renderJs === "auto" ? "Auto" : "Always"}</Row>
+        <Row label="noindex pages">{s.crawl.excludeNoindex ? "Left out" : "Listed"}</Row>
+        <Row label="Priority">
+          <span data-testid="settings-priority">
+            {s.output.priorityMode === "off" ? "Omitted" : s.output.priorityMode === "depth" ? "By depth" : (s.output.defaultPriority ?? 0.5).toFixed(1)}
+          </span>
+        </Row>
+        <Row label="Changefreq">{s.output.defaultChangefreq ?? "Omitted"}</Row>
+        <Row label="lastmod">{s.output.lastmod ? (s.output.lastmodSource === "content" ? "From content" : "Last-Modified") : "Omitted"}</Row>
         <Row label="URLs per file">{formatCount(s.maxFileEntries)}</Row>
         <Row label="Max file size">{formatBytes(s.maxFileSize)}</Row>
         <Row label="Gzip">{s.gzip ? "On" : "Off"}</Row>

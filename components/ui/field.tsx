@@ -86,3 +86,86 @@ export function CheckboxField({
     </div>
   );
 }
+
+/** A labelled <select> with an optional hint and error (same layout and ARIA wiring as TextField). */
+export function SelectField({
+  label,
+  hint,
+  error,
+  id,
+  name,
+  className,
+  children,
+  ...rest
+}: ComponentProps<"select"> & { label: ReactNode; hint?: ReactNode; error?: string | null; name: string }) {
+  const inputId = id ?? `field-${name}`;
+  const describedBy = [error && `${inputId}-error`, hint && `${inputId}-hint`].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={className}>
+      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <select
+        id={inputId}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={inputClass(Boolean(error), "mt-1.5 pr-8")}
+        {...rest}
+      >
+        {children}
+      </select>
+      {error ? (
+        <p id={`${inputId}-error`} className="mt-1.5 text-sm text-red-600" data-testid={`error-${name}`}>
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <p id={`${inputId}-hint`} className="mt-1.5 text-xs text-slate-500">
+            {hint}
+          </p>
+        )
+      )}
+    </div>
+  );
+}
+
+/** A labelled <textarea> with an optional hint and error. */
+export function TextAreaField({
+  label,
+  hint,
+  error,
+  id,
+  name,
+  className,
+  ...rest
+}: ComponentProps<"textarea"> & { label: ReactNode; hint?: ReactNode; error?: string | null; name: string }) {
+  const inputId = id ?? `field-${name}`;
+  const describedBy = [error && `${inputId}-error`, hint && `${inputId}-hint`].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={className}>
+      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={inputId}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={inputClass(Boolean(error), "mt-1.5 font-mono text-[13px]")}
+        {...rest}
+      />
+      {error ? (
+        <p id={`${inputId}-error`} className="mt-1.5 text-sm text-red-600" data-testid={`error-${name}`}>
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <p id={`${inputId}-hint`} className="mt-1.5 text-xs text-slate-500">
+            {hint}
+          </p>
+        )
+      )}
+    </div>
+  );
+}
