@@ -7,52 +7,43 @@
  *   item's date); webmaster → channel_webMaster; channelImage → channel_image; encoding; lastRefreshAt → last_scan
  *   (RFC 2822); lastCost → last_cost (crawl credits); status → work_status.
  */
+import { parseListQuery } from "@/lib/api/list-query";
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
-import { feedPublicUrl } from "./feeds";
+import { findFeed, listFeeds, toFeedDto } from "@/lib/db/feeds";
+import type { TFeedDto } from "@/lib/schemas/feeds";
+import { FEED_LIST_SPEC } from "@/lib/templates/list-spec";
 import { rfc2822, type FormFields } from "./http";
-import { parseNumber } from "./ids";
+import { feedIdByNumber, parseNumber } from "./ids";
 
 const msgOk = (body: Record<string, unknown>) => Response.json({ result: "success", ...body }, { status: 200 });
 
-const feedSelect = {
-  id: true,
-  number: true,
-  foundUrl: true,
-  linkMask: true,
-  itemsLimit: true,
-  pubDateSource: true,
-  format: true,
-  channelImage: true,
-  webmaster: true,
-  encoding: true,
-  status: true,
-  active: true,
-  lastRefreshAt: true,
-  lastCost: true,
-} as const;
-
-async function feedByCid(userId: string, fields: FormFields) {
+async function feedByCid(userId: string, fields: FormFields): Promise<TFeedDto> {
   const cid = parseNumber(fields.cid);
   if (cid === null) throw new AppError(fields.cid === undefined ? "missing" : "invalid_value", "cid (a positive integer) is required.", { field: "cid" });
-  const feed = await getDb().feed.findFirst({ where: { userId, number: cid }, select: feedSelect });
-  if (!feed) throw new AppError("not_found", `cid ${cid} not found.`, { field: "cid" });
-  return feed;
+  const id = await feedIdByNumber(userId, cid);
+  const row = id ? await findFeed({ userId, feedId: id }) : null;
+  if (!row) throw new AppError("not_found", `cid ${cid} not found.`, { field: "cid" });
+  return toFeedDto(row);
 }
 
+/** Every feed of the account, oldest first (native list, pages of 300). */
 export async function rssGetList(p: Principal): Promise<Response> {
-  const feeds = await getDb().feed.findMany({
-    where: { userId: p.userId },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { number: true, foundUrl: true },
-  });
-  return msgOk({ resources: feeds.map((f) => ({ cid: f.number, url: f.foundUrl })) });
+  const resources: { cid: number; url: string }[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams({ size: "300", sort: "number:asc" });
+    if (cursor) params.set("cursor", cursor);
+    const page = await listFeeds({ userId: p.userId, q: parseListQuery(params, FEED_LIST_SPEC) });
+    resources.push(...page.rows.map((r) => ({ cid: r.number, url: r.foundUrl })));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return msgOk({ resources });
 }
 
+/** The feed's stable public URL (what a reader or a search engine fetches). */
 export async function rssGetFile(p: Principal, fields: FormFields): Promise<Response> {
-  const feed = await feedByCid(p.userId, fields);
-  return msgOk({ file: feedPublicUrl(feed) });
+  return msgOk({ file: (await feedByCid(p.userId, fields)).publicUrl });
 }
 
 export async function rssGetInfo(p: Principal, fields: FormFields): Promise<Response> {
@@ -60,7 +51,7 @@ export async function rssGetInfo(p: Principal, fields: FormFields): Promise<Resp
   return msgOk({
     cid: f.number,
     work_status: f.active ? f.status : "inactive",
-    last_scan: f.lastRefreshAt ? rfc2822(f.lastRefreshAt) : null,
+    last_scan: f.lastRefreshAt ? rfc2822(new Date(f.lastRefreshAt)) : null,
     last_cost: f.lastCost,
     params: [
       {

@@ -126,7 +126,7 @@ for (const backend of testBackends()) {
       const list = await msg("RssGetList", { api_key: alice.key });
       expect(list.body).toEqual({ result: "success", resources: [{ cid: feed.number, url: "http://www.mysite1.com/news/" }] });
       const file = await msg("RssGetFile", { api_key: alice.key, cid: String(feed.number) });
-      expect(file.body).toEqual({ result: "success", file: expect.stringMatching(/^https?:\/\//) });
+      expect(file.body).toEqual({ result: "success", file: expect.stringMatching(new RegExp(`^https?://.+/f/${feed.id}/feed\\.xml$`)) });
       const info = await msg("RssGetInfo", { api_key: alice.key, cid: String(feed.number) });
       expect(info.body).toMatchObject({ result: "success", last_scan: "Mon, 02 Sep 2013 04:00:02 +0000", last_cost: 2 });
       expect(info.body.params).toEqual([
