@@ -11,6 +11,8 @@ import { FilesTable } from "@/components/files-table";
 import { RunHistory } from "@/components/run-history";
 import { RunProgress } from "@/components/run-progress";
 import { RunResult } from "@/components/run-result";
+import { ScheduleEditor } from "@/components/schedule-editor";
+import { SubmissionsPanel } from "@/components/submissions-panel";
 import { SettingsSummary } from "@/components/settings-summary";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -154,6 +156,10 @@ export default function SitemapPage() {
           toggling={update.isPending}
         />
       </div>
+
+      <ScheduleEditor key={sitemap.id} sitemap={sitemap} />
+
+      <SubmissionsPanel sitemap={sitemap} />
 
       <Card aria-labelledby="history-title">
         <CardHeader id="history-title" title="Run history" description="The most recent runs, newest first." />

@@ -1,0 +1,46 @@
+"use client";
+/**
+ * Submission queries for a sitemap: the log (GET /api/v1/sitemaps/{id}/submissions, newest first, flat entries of
+ * every batch), Submit (POST …/submit → 202 with the pending batch; 409 when nothing is published yet) and the
+ * IndexNow key instructions (GET …/indexnow). The log polls every 2 s while an entry is `pending`.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { TIndexNowInfoDto, TSubmissionBatchDto, TSubmissionDto } from "@/lib/schemas/submissions";
+import { apiFetch, apiFetchPage } from "./api";
+
+export type SubmissionDto = TSubmissionDto;
+export type IndexNowInfoDto = TIndexNowInfoDto;
+
+export const submissionKeys = {
+  all: ["submissions"] as const,
+  log: (sitemapId: string) => [...submissionKeys.all, "log", sitemapId] as const,
+  indexNow: (sitemapId: string) => [...submissionKeys.all, "indexnow", sitemapId] as const,
+};
+
+const base = (id: string) => `/api/v1/sitemaps/${encodeURIComponent(id)}`;
+export const SUBMISSION_POLL_MS = 2_000;
+
+/** The newest 50 log entries of a sitemap. */
+export function useSubmissions(sitemapId: string) {
+  return useQuery({
+    queryKey: submissionKeys.log(sitemapId),
+    queryFn: ({ signal }) => apiFetchPage<SubmissionDto>(`${base(sitemapId)}/submissions?size=50`, { signal }),
+    refetchInterval: (q) => (q.state.data?.data.some((s) => s.status === "pending") ? SUBMISSION_POLL_MS : false),
+  });
+}
+
+export function useIndexNowInfo(sitemapId: string, enabled = true) {
+  return useQuery({
+    queryKey: submissionKeys.indexNow(sitemapId),
+    queryFn: ({ signal }) => apiFetch<IndexNowInfoDto>(`${base(sitemapId)}/indexnow`, { signal }),
+    enabled,
+  });
+}
+
+export function useSubmitSitemap(sitemapId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<TSubmissionBatchDto>(`${base(sitemapId)}/submit`, { method: "POST" }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: submissionKeys.log(sitemapId) }),
+  });
+}
