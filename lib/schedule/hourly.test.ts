@@ -89,8 +89,12 @@ for (const backend of testBackends()) {
       await t.db.sitemap.update({ where: { id: blocked.id }, data: { activeRunId: running.id } });
       // Last handled slot: 09:00 on Jan 15 (after the previous test's 08:00). Next tick at 13:10 → 10, 11, 12 missed.
       expect((await runHourlyTick(utc("2026-01-15T09:00:00"))).claimed).toBe(true);
+      await t.db.feed.create({ data: { userId, name: "News", foundUrl: "https://example.com/news" } });
+      await t.db.feed.create({ data: { userId, name: "Off", foundUrl: "https://example.com/old", active: false } });
       const r = await runHourlyTick(utc("2026-01-15T13:10:00"));
       expect(r.claimed).toBe(true);
+      expect(r.feedsRefreshed).toBe(1); // the active feed only (lib/feeds/schedule.ts requestDueFeedRefreshes)
+      expect((await t.db.schedulerSlot.findUniqueOrThrow({ where: { slot: utc("2026-01-15T13:00:00") } })).feedsRefreshed).toBe(1);
       expect(r.missedSlots).toEqual(["2026-01-15T10:00:00.000Z", "2026-01-15T11:00:00.000Z", "2026-01-15T12:00:00.000Z"]);
       expect(r.started.map((s) => [s.sitemapId, s.catchUp]).sort()).toEqual([[now13.id, false], [twice.id, true]].sort());
       expect(r.skipped).toEqual([{ sitemapId: blocked.id, reason: expect.stringMatching(/already queued or running/) }]);

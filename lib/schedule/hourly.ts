@@ -17,13 +17,16 @@
  *   least one missed slot gets ONE catch-up run in the current tick (scheduledFor = its latest missed slot), not one
  *   per missed slot; a sitemap also planned in the current slot just gets its normal run.
  * - A run that cannot start (inactive meanwhile, a run already active) is recorded as skipped with the reason.
- * - RSS feeds: lib/feeds/schedule.ts `requestDueFeedRefreshes` is not wired in yet (see docs).
+ * - RSS feeds: the claimed tick also calls lib/feeds/schedule.ts `requestDueFeedRefreshes(slot)` (one refresh event
+ *   per active feed, deduplicated per hour); the count is SchedulerSlot.feedsRefreshed, an error is kept in the
+ *   slot's detail (`feedsError`) without failing the tick.
  *
  * Units: slots are Date at a whole UTC hour; durations ms. Errors: database errors reject.
  */
 import { Cron } from "croner";
 import { isAppError } from "@/lib/core/errors";
 import { getDb } from "@/lib/db/client";
+import { requestDueFeedRefreshes } from "@/lib/feeds/schedule";
 import { requestRun } from "@/lib/runs/request-run";
 
 export const HOUR_MS = 3_600_000;
@@ -85,6 +88,9 @@ export type TickResult = {
   missedUnlisted: number;
   started: { sitemapId: string; runId: string; catchUp: boolean }[];
   skipped: { sitemapId: string; reason: string }[];
+  /** Feed refresh events sent (lib/feeds/schedule.ts). */
+  feedsRefreshed: number;
+  feedsError?: string;
 };
 
 /**
@@ -94,7 +100,7 @@ export type TickResult = {
 export async function runHourlyTick(now: Date = new Date()): Promise<TickResult> {
   const db = getDb();
   const slot = slotOf(now);
-  const result: TickResult = { slot: slot.toISOString(), claimed: false, missedSlots: [], missedUnlisted: 0, started: [], skipped: [] };
+  const result: TickResult = { slot: slot.toISOString(), claimed: false, missedSlots: [], missedUnlisted: 0, started: [], skipped: [], feedsRefreshed: 0 };
   const last = await db.schedulerSlot.findFirst({ where: { slot: { lt: slot } }, orderBy: { slot: "desc" }, select: { slot: true } });
   if (!(await claimSlot(slot, false))) return result;
   result.claimed = true;
@@ -130,12 +136,24 @@ export async function runHourlyTick(now: Date = new Date()): Promise<TickResult>
       result.skipped.push({ sitemapId: s.id, reason: err.message });
     }
   }
+  try {
+    result.feedsRefreshed = await requestDueFeedRefreshes(slot);
+  } catch (err) {
+    result.feedsError = err instanceof Error ? err.message : String(err);
+  }
   await db.schedulerSlot.update({
     where: { slot },
     data: {
       finishedAt: new Date(),
       runsStarted: result.started.length,
-      detail: { started: result.started, skipped: result.skipped, missedSlots: result.missedSlots, missedUnlisted: result.missedUnlisted },
+      feedsRefreshed: result.feedsRefreshed,
+      detail: {
+        started: result.started,
+        skipped: result.skipped,
+        missedSlots: result.missedSlots,
+        missedUnlisted: result.missedUnlisted,
+        ...(result.feedsError ? { feedsError: result.feedsError } : {}),
+      },
     },
   });
   return result;
