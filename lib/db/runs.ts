@@ -8,7 +8,7 @@
  * added, removed or changed plus the three counts on the Run row.
  * Units: counts are URLs/pages; bytesWritten is bytes of published files on disk.
  */
-import type { Run as RunRow, RunTrigger } from "@/generated/prisma/client";
+import type { Prisma, Run as RunRow, RunTrigger } from "@/generated/prisma/client";
 import type { PageExtensions } from "@/lib/core/types";
 import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
@@ -94,6 +94,55 @@ export async function listRunsForSitemap(opts: {
   });
   const items = rows.slice(0, opts.limit).map(toRunDto);
   return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].id : null };
+}
+
+/**
+ * One page of the runs of `userId`'s sitemaps under the list grammar (lib/api/list-query.ts; `where`/`orderBy`/`take`
+ * as parsed there).
+ */
+export async function queryRuns(opts: {
+  userId: string;
+  where: Prisma.RunWhereInput;
+  orderBy: Prisma.RunOrderByWithRelationInput[];
+  take: number;
+}): Promise<RunRow[]> {
+  return getDb().run.findMany({ where: { AND: [{ sitemap: { userId: opts.userId } }, opts.where] }, orderBy: opts.orderBy, take: opts.take });
+}
+
+export type CancelOutcome =
+  | { outcome: "not_found" }
+  | { outcome: "finished"; run: TRunDto }
+  /** Was queued: cancelled at once, the sitemap's claim released. */
+  | { outcome: "cancelled"; run: TRunDto }
+  /** Is running: cancelRequestedAt set; the crawl step ends it `cancelled` at its next progress check. */
+  | { outcome: "requested"; run: TRunDto };
+
+/**
+ * Cancels a run of one of `userId`'s sitemaps (POST /api/v1/runs/{id}/cancel). A queued run is cancelled in one
+ * transaction (status, finishedAt, cancelRequestedAt, claim released) conditioned on still being queued; if the
+ * worker started it meanwhile, it is treated as running. Repeating a cancel of a running run keeps the first
+ * cancelRequestedAt. Finished runs (succeeded, failed, cancelled) are left alone ("finished").
+ */
+export async function cancelRun(opts: { runId: string; userId: string }): Promise<CancelOutcome> {
+  const db = getDb();
+  const run = await db.run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } } });
+  if (!run) return { outcome: "not_found" };
+  if (run.status === "queued") {
+    const now = new Date();
+    const done = await db.$transaction(async (tx) => {
+      const { count } = await tx.run.updateMany({
+        where: { id: run.id, status: "queued" },
+        data: { status: "cancelled", finishedAt: now, cancelRequestedAt: now, error: "Cancelled on request." },
+      });
+      if (count === 1) await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: run.id }, data: { activeRunId: null } });
+      return count === 1;
+    }, TX_OPTIONS);
+    if (done) return { outcome: "cancelled", run: toRunDto((await getRun(run.id))!) };
+  }
+  await db.run.updateMany({ where: { id: run.id, status: "running", cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
+  const now = (await getRun(run.id))!;
+  if (now.status === "running") return { outcome: "requested", run: toRunDto(now) };
+  return { outcome: "finished", run: toRunDto(now) };
 }
 
 /** Latest run of each given sitemap (for list views). */

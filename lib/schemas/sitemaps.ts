@@ -333,3 +333,32 @@ export const ZSitemapDto = z.object({
   updatedAt: z.string(),
 });
 export type TSitemapDto = z.infer<typeof ZSitemapDto>;
+
+/** A published file as the status endpoint lists it. */
+export const ZStatusFile = z.object({ name: z.string(), kind: z.string(), urlCount: z.number().int(), bytes: z.number().int(), url: z.string() });
+
+const statusFields = {
+  /** Status of the newest run counted for this scope (queued, running, succeeded, failed, cancelled), or null. */
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).nullable(),
+  exportStatus: z.number().int().min(0).max(4),
+  lastRun: ZRunDto.nullable(),
+  /** Listed URLs of the published run under the scope (crawl), and pushed URLs stored under it now. */
+  urls: z.object({ crawled: z.number().int(), pushed: z.number().int() }),
+  /** The published files holding the scope's URLs (one set of files per sitemap: shared by every sub-scope). */
+  files: z.array(ZStatusFile),
+};
+
+/**
+ * GET /api/v1/sitemaps/{id}/status: the whole site, then one entry per sub-scope. A sub-scope's newest run is the
+ * newest run requested for the whole site or for a set including that key.
+ */
+export const ZSitemapStatusDto = z.object({
+  sitemapId: z.string(),
+  number: z.number().int(),
+  publishedRunId: z.string().nullable(),
+  lastExportStarted: z.string().nullable(),
+  lastExportFinished: z.string().nullable(),
+  ...statusFields,
+  subScopes: z.array(z.object({ key: z.string(), name: z.string(), pathPrefix: z.string(), ...statusFields })),
+});
+export type TSitemapStatusDto = z.infer<typeof ZSitemapStatusDto>;

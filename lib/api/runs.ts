@@ -1,0 +1,83 @@
+/**
+ * Runs endpoints' shared parts: the list spec of GET /api/v1/runs, the credit check before starting runs, and
+ * starting several sitemaps' runs at once (POST /api/v1/sitemaps/generate/hour/{hour} and …/generate/import).
+ *
+ * Hour plans: `{hour}` is an hour of the current UTC day (0..23); a sitemap is due when the local hour, in its own
+ * `timezone`, of `<today>T<hour>:00:00Z` is one of its exportPlan hours (a plan of [3] in Europe/Berlin is due at
+ * hour 1 UTC in summer and hour 2 in winter: the zone rules of that date apply). Runs started this way have trigger
+ * "schedule" and scheduledFor = that UTC instant.
+ */
+import type { RunTrigger } from "@/generated/prisma/client";
+import { AppError } from "@/lib/core/errors";
+import { getDb } from "@/lib/db/client";
+import { findUserAccount } from "@/lib/db/users";
+import { requestRun } from "@/lib/runs/request-run";
+import { RUN_STATUSES, RUN_TRIGGERS, type TRunDto } from "@/lib/schemas/runs";
+import type { ListSpec } from "./list-query";
+
+export const RUN_LIST_SPEC: ListSpec = {
+  fields: {
+    id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
+    number: { type: "int", column: "number" },
+    sitemapId: { type: "string", column: "sitemapId", ops: ["eq", "ne", "in"] },
+    status: { type: "enum", column: "status", values: RUN_STATUSES },
+    trigger: { type: "enum", column: "trigger", values: RUN_TRIGGERS },
+    createdAt: { type: "date", column: "createdAt" },
+    startedAt: { type: "date", column: "startedAt", nullable: true },
+    finishedAt: { type: "date", column: "finishedAt", nullable: true },
+  },
+};
+
+/** 403 quota_exceeded when the account has no crawl credits left (balance ≤ 0). */
+export async function assertCredits(userId: string): Promise<void> {
+  const account = await findUserAccount(userId);
+  if (!account || account.creditBalance <= 0) {
+    throw new AppError("quota_exceeded", "No crawl credits left (balance ≤ 0); a run costs 1 credit per 100 pages fetched.");
+  }
+}
+
+/** The hour (0..23) that instant `at` shows on a clock in IANA zone `timeZone`. */
+export function localHour(at: Date, timeZone: string): number {
+  const h = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" }).format(at);
+  return Number(h) % 24;
+}
+
+export type Skipped = { sitemapId: string; reason: "already_running" | "inactive" | "not_found" | "unavailable"; activeRunId?: string | null; message: string };
+export type BatchResult = { started: TRunDto[]; skipped: Skipped[] };
+
+/** Starts a run for each sitemap id; a refusal is recorded in `skipped` with its reason instead of failing the batch. */
+export async function startMany(userId: string, sitemapIds: string[], trigger: RunTrigger, scheduledFor: Date | null): Promise<BatchResult> {
+  const started: TRunDto[] = [];
+  const skipped: Skipped[] = [];
+  for (const sitemapId of sitemapIds) {
+    try {
+      started.push(await requestRun({ sitemapId, userId, trigger, scheduledFor }));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const reason: Skipped["reason"] =
+        err.code === "conflict" ? (err.details?.active_run_id !== undefined ? "already_running" : "inactive") : err.code === "not_found" ? "not_found" : "unavailable";
+      skipped.push({ sitemapId, reason, ...(reason === "already_running" ? { activeRunId: (err.details?.active_run_id as string | null) ?? null } : {}), message: err.message });
+    }
+  }
+  return { started, skipped };
+}
+
+/** The caller's active sitemaps due at UTC hour `hour` of today (see module doc), oldest first. */
+export async function sitemapsDueAt(userId: string, slot: Date): Promise<string[]> {
+  const rows = await getDb().sitemap.findMany({
+    where: { userId, active: true, NOT: { exportPlan: { isEmpty: true } } },
+    select: { id: true, exportPlan: true, timezone: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return rows.filter((r) => r.exportPlan.includes(localHour(slot, r.timezone))).map((r) => r.id);
+}
+
+/** The caller's active sitemaps marked exportAfterImport, oldest first. */
+export async function sitemapsAfterImport(userId: string): Promise<string[]> {
+  const rows = await getDb().sitemap.findMany({
+    where: { userId, active: true, exportAfterImport: true },
+    select: { id: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,65 @@
+/**
+ * The status of a sitemap, whole site and per sub-scope (GET /api/v1/sitemaps/{id}/status; the shop API's
+ * "status per subshop"). See ZSitemapStatusDto (lib/schemas/sitemaps.ts) for the shape.
+ *
+ * Whole site: the newest run (any sub-scope selection), its exportStatus code, the URLs listed by the published run
+ * and the pushed URLs, and the published files. Each sub-scope: the newest run requested for the whole site or for
+ * that key, its exportStatus, the URLs under `origin + pathPrefix` in the published run and among pushed URLs, and
+ * the published files (one set of files per sitemap, shared by every sub-scope).
+ * Queries: one per sub-scope for its newest run plus two counts; a sitemap has at most 100 sub-scopes.
+ */
+import { getDb } from "@/lib/db/client";
+import { lastSucceededAt, toRunDto } from "@/lib/db/runs";
+import type { SitemapRow } from "@/lib/db/sitemaps";
+import { countUrlsByPrefix } from "@/lib/db/urls";
+import { originOf } from "@/lib/core/url";
+import { subScopesOf, type TSitemapStatusDto } from "@/lib/schemas/sitemaps";
+import { exportStatusOf, publicFileUrl } from "./sitemaps";
+
+export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> {
+  const db = getDb();
+  const origin = originOf(sm.startUrl)!;
+  const scopes = subScopesOf(sm.subScopes);
+  const [newest, succeeded, files] = await Promise.all([
+    db.run.findFirst({ where: { sitemapId: sm.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    lastSucceededAt([sm.id]),
+    sm.publishedRunId
+      ? db.sitemapFile.findMany({ where: { runId: sm.publishedRunId }, orderBy: { name: "asc" }, select: { name: true, kind: true, urlCount: true, bytes: true } })
+      : Promise.resolve([]),
+  ]);
+  const fileDtos = files.map((f) => ({ ...f, url: publicFileUrl(sm.id, f.name) }));
+  const prefixes = [origin + "/", ...scopes.map((s) => origin + s.pathPrefix)];
+  const counts = await countUrlsByPrefix(sm.publishedRunId, sm.id, prefixes);
+  const lastRun = newest ? toRunDto(newest) : null;
+  const subScopes = [];
+  for (const s of scopes) {
+    const run = await db.run.findFirst({
+      where: { sitemapId: sm.id, OR: [{ subScopes: { isEmpty: true } }, { subScopes: { has: s.key } }] },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    });
+    const dto = run ? toRunDto(run) : null;
+    subScopes.push({
+      key: s.key,
+      name: s.name,
+      pathPrefix: s.pathPrefix,
+      status: dto?.status ?? null,
+      exportStatus: exportStatusOf(dto),
+      lastRun: dto,
+      urls: counts.get(origin + s.pathPrefix)!,
+      files: fileDtos,
+    });
+  }
+  return {
+    sitemapId: sm.id,
+    number: sm.number,
+    publishedRunId: sm.publishedRunId,
+    lastExportStarted: lastRun ? (lastRun.startedAt ?? lastRun.createdAt) : null,
+    lastExportFinished: succeeded.get(sm.id)?.toISOString() ?? null,
+    status: lastRun?.status ?? null,
+    exportStatus: exportStatusOf(lastRun),
+    lastRun,
+    urls: counts.get(origin + "/")!,
+    files: fileDtos,
+    subScopes,
+  };
+}
