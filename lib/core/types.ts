@@ -262,6 +262,22 @@ export type CrawlSettings = {
   /** news:publication name and language; fall back to the article's publisher.name / inLanguage / `<html lang>`. */
   newsPublicationName?: string | null;
   newsLanguage?: string | null;
+  /**
+   * Leave out pages that say noindex (`<meta name="robots">` or `X-Robots-Tag`, generic or for our product token),
+   * recorded "noindex_meta" / "noindex_header". Default true. False: such pages are listed like any other (their
+   * links are followed either way; nofollow is `followNofollow`'s business).
+   */
+  excludeNoindex?: boolean;
+  /**
+   * Follow links that ask not to be followed: `rel=nofollow` on a link, and every link of a page whose robots meta
+   * tag or X-Robots-Tag says nofollow. Default false (not followed, so pages reachable only that way are never met).
+   */
+  followNofollow?: boolean;
+  /**
+   * Leave out pages whose `<link rel="canonical">` names another URL, recorded "canonical_elsewhere" with the
+   * canonical as `target` (the page's links are still followed). Default true. False: listed anyway.
+   */
+  respectCanonical?: boolean;
 };
 
 /** Honest default user agent: names the product and where to read about it. */
@@ -294,4 +310,7 @@ export const DEFAULT_CRAWL_SETTINGS: Required<Omit<CrawlSettings, "startUrl">> =
   news: false,
   newsPublicationName: null,
   newsLanguage: null,
+  excludeNoindex: true,
+  followNofollow: false,
+  respectCanonical: true,
 };

@@ -89,6 +89,13 @@ describe("createUrlPolicy", () => {
     expect(p("https://example.com/a?side=1&consider=2")).toBe("https://example.com/a?side=1&consider=2");
   });
 
+  it("always strips tracking parameters (utm_*, click ids), keeps the others in order", () => {
+    const p = createUrlPolicy();
+    expect(p("https://e.com/a?utm_source=nav")).toBe("https://e.com/a");
+    expect(p("https://e.com/a?page=2&UTM_Medium=mail&gclid=x&fbclid=y&sort=asc")).toBe("https://e.com/a?page=2&sort=asc");
+    expect(p("https://e.com/a?utm_sourcery=1&myutm_source=2")).toBe("https://e.com/a?utm_sourcery=1&myutm_source=2");
+  });
+
   it("query policy strip drops the whole query; allowlist keeps only the listed names, in order", () => {
     expect(createUrlPolicy({ queryPolicy: "strip" })("https://e.com/a?x=1&page=2")).toBe("https://e.com/a");
     const allow = createUrlPolicy({ queryPolicy: "allowlist", queryAllowlist: ["page", "lang"] });

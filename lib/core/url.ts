@@ -79,13 +79,45 @@ export const SESSION_ID_PARAMS: readonly string[] = [
   "oscsid",
   "zenid",
 ];
-const SESSION_SET = new Set(SESSION_ID_PARAMS);
+
+/**
+ * Query parameters that only tell analytics where a click came from (case-insensitive names): Google Analytics
+ * `utm_*` campaign tags, ad click ids (Google `gclid`/`dclid`/`gbraid`/`wbraid`, Meta `fbclid`, Microsoft `msclkid`,
+ * Yandex `yclid`, X `twclid`), Mailchimp `mc_cid`/`mc_eid`, HubSpot `_hsenc`/`_hsmi`, Instagram `igshid`. They never
+ * select content (search engines fold them into the clean URL), so they are always stripped like session ids:
+ * `/p?utm_source=nav` is `/p`, one fetch instead of one per campaign.
+ */
+export const TRACKING_PARAMS: readonly string[] = [
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_term",
+  "utm_content",
+  "utm_id",
+  "utm_name",
+  "gclid",
+  "dclid",
+  "gbraid",
+  "wbraid",
+  "fbclid",
+  "msclkid",
+  "yclid",
+  "twclid",
+  "mc_cid",
+  "mc_eid",
+  "_hsenc",
+  "_hsmi",
+  "igshid",
+];
+const SESSION_SET = new Set([...SESSION_ID_PARAMS, ...TRACKING_PARAMS]);
+/** A session id or a tracking parameter: always dropped. */
 const isSessionParam = (name: string): boolean => {
   const n = name.toLowerCase();
   return SESSION_SET.has(n) || n.startsWith("aspsessionid");
 };
-/** Cheap pre-test: could this URL carry a session id at all? */
-const SESSION_HINT = /[?&;](?:jsessionid|phpsessid|sid|sessionid|session_id|sessid|cfid|cftoken|oscsid|zenid|aspsessionid[a-z]*)=/i;
+/** Cheap pre-test: could this URL carry a session id or tracking parameter at all? */
+const SESSION_HINT =
+  /[?&;](?:jsessionid|phpsessid|sid|sessionid|session_id|sessid|cfid|cftoken|oscsid|zenid|aspsessionid[a-z]*|utm_(?:source|medium|campaign|term|content|id|name)|gclid|dclid|gbraid|wbraid|fbclid|msclkid|yclid|twclid|mc_cid|mc_eid|_hsenc|_hsmi|igshid)=/i;
 /** `;name=value` path parameters that are session ids. */
 const SESSION_PATH_PARAM = /;(?:jsessionid|phpsessid|sid|sessionid|session_id|sessid|aspsessionid[a-z]*)=[^/;?]*/gi;
 
@@ -103,7 +135,8 @@ export type UrlPolicyOptions = {
 
 /**
  * Builds the URL policy of one sitemap: `(url) => url'` for URLs already normalised by {@link normalizeUrl}.
- * Order: session-id path parameters and query parameters are removed; then the query policy; an empty query
+ * Order: session-id path parameters and session-id / tracking query parameters ({@link TRACKING_PARAMS}) are
+ * removed; then the query policy; an empty query
  * loses its "?"; then the trailing-slash policy on the path. Parameter order and encoding are preserved.
  * Pure, never throws; URLs without "?" or ";" under keep/keep return unchanged without allocation (hot path).
  */

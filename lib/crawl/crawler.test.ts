@@ -278,13 +278,18 @@ describe("crawl: links", () => {
 describe("crawl: responses that are not listed", () => {
   it("PDF → not_html; 404/500 → http_error with status; lastmod from Last-Modified only", async () => {
     const r = await run({
-      "/": { body: page(["/doc.pdf", "/missing", "/broken", "/dated", "/no-type"]) },
+      "/": { body: page(["/doc.pdf", "/download?id=7", "/missing", "/broken", "/dated", "/no-type"]) },
       "/doc.pdf": { body: "%PDF-1.4 ...", type: "application/pdf" },
+      "/download?id=7": { body: "%PDF-1.4 ...", type: "application/pdf" },
       "/broken": { status: 500, body: "x" },
       "/dated": { body: page(), headers: { "last-modified": "Sun, 06 Nov 1994 08:49:37 GMT" } },
       "/no-type": { body: "<!DOCTYPE html><html><body>sniffed</body></html>", type: null },
     });
-    expect(r.byPath.get("/doc.pdf")).toMatchObject({ reason: "not_html", status: 200 });
+    // A .pdf path is known not to be HTML: recorded without a request. Without the extension, the Content-Type
+    // of the answer decides (and the body is not read).
+    expect(r.byPath.get("/doc.pdf")).toMatchObject({ reason: "not_html", status: null, included: false });
+    expect(r.pageRequests).not.toContain("/doc.pdf");
+    expect(r.byPath.get("/download?id=7")).toMatchObject({ reason: "not_html", status: 200 });
     expect(r.byPath.get("/missing")).toMatchObject({ reason: "http_error", status: 404 });
     expect(r.byPath.get("/broken")).toMatchObject({ reason: "http_error", status: 500 });
     expect(r.byPath.get("/dated")).toMatchObject({ included: true, lastmod: "1994-11-06T08:49:37Z" });

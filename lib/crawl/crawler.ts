@@ -19,8 +19,11 @@
  * - With `importRobotsSitemaps`, the `Sitemap:` files of robots.txt (same origin, or a host:port on the
  *   allow-list; robots.txt of their host respected) are read (lib/crawl/sitemaps.ts) and their same-origin URLs
  *   become extra seeds at depth 0, up to `maxPages` of them.
- * - Breadth-first by depth with a barrier: depth d+1 starts only after every depth-d page is done, so a URL's
- *   depth is its true shortest link distance from a seed and `maxDepth` is exact. Up to `concurrency` requests.
+ * - Breadth-first without a level barrier (see run()): up to `concurrency` requests, lowest depth first, and a URL
+ *   of depth d is dispatched only while no visit of depth ≤ d-2 is still running. A URL's recorded depth is its true
+ *   shortest link distance from a seed and `maxDepth` is exact: a queued URL met again through a shorter path is
+ *   moved to that depth, and a URL beyond `maxDepth` is recorded "max_depth" only when no running or queued page can
+ *   still reach it through a shorter path.
  * - `maxPages` counts page requests (redirect hops included; robots.txt, sitemaps, 429/503 retries and
  *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages".
  * - 429 and 503 are retried up to 3 times after Retry-After (seconds or HTTP-date) or 1/2/4 s, each wait capped
@@ -30,14 +33,19 @@
  * What happens to a newly met same-origin URL (each link is first normalised: WHATWG URL, fragment dropped, then
  * the sitemap's URL policy — session ids stripped, query policy, trailing-slash policy — lib/core/url.ts),
  * in this order, first hit wins: longer than `maxUrlLength` → "url_too_long"; a rule `exclude` →
- * "excluded_by_rule"; robots.txt disallows → "robots_disallowed"; deeper than `maxDepth` → "max_depth"; over a
- * trap cap (lib/crawl/traps.ts) → "crawl_trap"; a rule `list_only` → listed without fetching; else queued.
+ * "excluded_by_rule"; robots.txt disallows → "robots_disallowed"; deeper than `maxDepth` → queued and, unless a
+ * shorter path turns up before its turn, "max_depth"; over a trap cap (lib/crawl/traps.ts) → "crawl_trap"; a rule
+ * `list_only` → listed without fetching; a path ending in a well-known non-HTML file extension
+ * ({@link NON_HTML_EXTENSIONS}: images, PDFs, office documents, archives, audio/video, fonts, CSS/JS) → "not_html"
+ * without a request (status null); else queued.
  *
  * Listing policy (sitemaps.org lists canonical, indexable URLs; Google Search Central's robots meta tag,
  * X-Robots-Tag and rel=canonical docs): a fetched URL is listed when it answered 200 with an HTML Content-Type,
  * no rule says `crawl_only` (→ "excluded_by_rule"), and it has no noindex (header or meta, generic or scoped to
  * our product token) and no rel=canonical naming another URL. `nofollow` (meta or header) stops link discovery
- * on that page; rel=nofollow skips that one link.
+ * on that page; rel=nofollow skips that one link. Three settings relax this: `excludeNoindex: false` lists noindex
+ * pages, `respectCanonical: false` lists pages canonicalised elsewhere, `followNofollow: true` follows nofollow
+ * links and the links of nofollow pages.
  * Redirects (301/302/303/307/308 with Location) are followed here, hop by hop through the guarded fetcher:
  * the redirecting URL gets "redirect" (target = Location), a target on another origin turns it into
  * "off_origin" (never fetched, so staging credentials never leave the origin), more than {@link MAX_REDIRECTS}
@@ -73,6 +81,33 @@ import { createTrapGuard } from "./traps";
 
 /** Redirect hops followed per URL before the chain is "redirect_limit" (same cap as RFC 9309 for robots.txt). */
 export const MAX_REDIRECTS = 5;
+
+/**
+ * Path extensions (lower case, without the dot) of files that are never HTML: a link to `/x/report.pdf` or
+ * `/img/a.JPG?v=2` is recorded "not_html" (status null) without a request. Images, PDFs and office documents,
+ * archives and installers, audio and video, fonts, stylesheets and scripts. Deliberately absent: extensions a
+ * server may map to HTML (.php, .asp, .jsp, .cgi, .pl, .xml, .txt, .json, none). A rule `list_only` still lists
+ * such a URL without fetching it.
+ */
+export const NON_HTML_EXTENSIONS: ReadonlySet<string> = new Set(
+  (
+    "pdf jpg jpeg png gif webp avif svg svgz ico bmp tif tiff heic psd " +
+    "doc docx xls xlsx ppt pptx odt ods odp rtf epub " +
+    "zip gz tgz tar bz2 xz 7z rar dmg exe msi iso apk deb rpm " +
+    "mp3 m4a wav flac ogg oga opus aac mp4 m4v mov avi wmv webm mkv mpg mpeg flv " +
+    "woff woff2 ttf otf eot css js mjs map"
+  ).split(" "),
+);
+
+/** True when the path of the normalised absolute `url` (query ignored) ends in a {@link NON_HTML_EXTENSIONS} entry. */
+export function hasNonHtmlExtension(url: string, pathStart: number): boolean {
+  const q = url.indexOf("?", pathStart);
+  const end = q < 0 ? url.length : q;
+  const dot = url.lastIndexOf(".", end - 1);
+  if (dot <= pathStart || end - dot > 6 || end - dot < 2) return false;
+  if (url.indexOf("/", dot) >= 0 && url.indexOf("/", dot) < end) return false;
+  return NON_HTML_EXTENSIONS.has(url.slice(dot + 1, end).toLowerCase());
+}
 
 export type CrawlProgress = {
   /** Page requests made so far (robots.txt excluded). */
@@ -118,7 +153,16 @@ export type CrawlOptions = {
    * queued), the URLs still to fetch (`queue`, in order, with depth) and the page requests already spent
    * (`pagesFetched`, counted against `maxPages`). URLs in `seen` are never fetched or recorded again.
    */
-  seed?: { seen: Iterable<string>; queue: readonly FrontierItem[]; pagesFetched?: number };
+  seed?: {
+    seen: Iterable<string>;
+    queue: readonly FrontierItem[];
+    pagesFetched?: number;
+    /**
+     * Items the given `frontier` store already holds (a store pre-filled from a checkpoint): not pushed again, but
+     * made known to the scheduler so a shorter path found later can still move them up (exact depths after a resume).
+     */
+    inStore?: readonly FrontierItem[];
+  };
   /**
    * Called before the first request of each queued URL. Returning validators sends If-None-Match /
    * If-Modified-Since; a 304 answer replays `snapshot` (see module doc). Null/undefined = plain GET. Awaited.
@@ -318,40 +362,89 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
 
   // The in-memory store answers synchronously; awaiting only real promises saves a microtask per link.
   const markSeen = (url: string): boolean | Promise<boolean> => frontier.markSeen(url);
+  /**
+   * URL → depth of its live queue entry, for every URL this crawl queued (or was told is queued, `seed.inStore`)
+   * and has not dispatched yet: what lets a shorter path found later move a queued URL up. `superseded` holds
+   * "depth url" keys of entries left behind in the store by such a move; they are skipped when they come out.
+   */
+  const pending = new Map<string, number>();
+  const superseded = new Set<string>();
   const push = (item: FrontierItem): void | Promise<void> => {
     queued++;
+    pending.set(item.url, item.depth);
     return frontier.push(item);
   };
 
-  /** Why a newly seen same-origin URL is not to be fetched; "list" for a list_only rule; null to fetch it. */
-  const screen = (url: string, depth: number): ExclusionReason | "list" | null => {
+  /** The depth-independent checks of a newly seen same-origin URL: a reason, or its rule action. */
+  const screenHead = (url: string): ExclusionReason | "list_only" | null => {
     if (url.length > s.maxUrlLength) return "url_too_long";
     const action = rules ? rules(url, pathStart) : "crawl_list";
     if (action === "exclude") return "excluded_by_rule";
     if (!robots.isAllowed(url)) return "robots_disallowed";
-    if (depth > s.maxDepth) return "max_depth";
-    if (traps.check(url, pathStart) !== null) return "crawl_trap";
-    return action === "list_only" ? "list" : null;
+    return action === "list_only" ? "list_only" : null;
   };
+  /** The checks after the depth cap: trap caps, list_only, non-HTML extensions. */
+  const screenTail = (url: string, listOnly: boolean): ExclusionReason | "list" | null => {
+    if (traps.check(url, pathStart) !== null) return "crawl_trap";
+    if (listOnly) return "list";
+    return hasNonHtmlExtension(url, pathStart) ? "not_html" : null;
+  };
+  /** Why a newly seen same-origin URL within the depth cap is not to be fetched; "list" for list_only; null to fetch. */
+  const screen = (url: string): ExclusionReason | "list" | null => {
+    const head = screenHead(url);
+    if (head !== null && head !== "list_only") return head;
+    return screenTail(url, head === "list_only");
+  };
+  const settleVerdict = (url: string, depth: number, verdict: ExclusionReason | "list"): void | Promise<void> =>
+    verdict === "list" ? emit({ url, status: null, included: true, reason: null, lastmod: null, depth }) : exclude(url, depth, verdict);
 
   /** Queues a newly seen same-origin URL or records why not (see module doc). */
   const admit = (url: string, depth: number): void | Promise<void> => {
-    const verdict = screen(url, depth);
+    if (depth > s.maxDepth) {
+      // Not final yet: a page still running or queued may reach it through a shorter path (see run()).
+      const head = screenHead(url);
+      if (head !== null && head !== "list_only") return exclude(url, depth, head);
+      return push({ url, depth });
+    }
+    const verdict = screen(url);
     if (verdict === null) return push({ url, depth });
-    if (verdict === "list") return emit({ url, status: null, included: true, reason: null, lastmod: null, depth });
-    return exclude(url, depth, verdict);
+    return settleVerdict(url, depth, verdict);
+  };
+
+  /**
+   * A URL already seen was met again at link distance `depth`: when it is still queued at a greater depth, it moves
+   * to `depth` (a new entry; the old one is skipped when it comes out). Crossing back under `maxDepth` runs the
+   * checks that a URL beyond the cap skipped (trap caps, list_only, extensions).
+   */
+  const lower = (url: string, depth: number): void | Promise<void> => {
+    const current = pending.get(url);
+    if (current === undefined || depth >= current) return;
+    superseded.add(`${current} ${url}`);
+    if (current > s.maxDepth && depth <= s.maxDepth) {
+      const head = screenHead(url);
+      const verdict = head === "list_only" ? screenTail(url, true) : head ?? screenTail(url, false);
+      if (verdict !== null) {
+        pending.delete(url);
+        return settleAndComplete(url, depth, current, verdict);
+      }
+    }
+    return push({ url, depth });
+  };
+  const settleAndComplete = async (url: string, depth: number, queuedDepth: number, verdict: ExclusionReason | "list") => {
+    await settleVerdict(url, depth, verdict);
+    // Its queue entry is dead: a durable store may drop it now that the URL has its record.
+    if (frontier.complete) await frontier.complete({ url, depth: queuedDepth });
   };
 
   /** Queues the same-origin, followable links of a page found at depth `depth - 1`. */
   const discover = async (links: readonly PageLink[], depth: number) => {
     for (const link of links) {
-      if (link.nofollow || !link.url.startsWith(originPrefix)) continue;
+      if ((link.nofollow && !s.followNofollow) || !link.url.startsWith(originPrefix)) continue;
       const url = policy(link.url);
       let isNew = markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
-      if (!isNew) continue;
-      const admitted = admit(url, depth);
-      if (admitted) await admitted;
+      const next = isNew ? admit(url, depth) : pending.size > 0 ? lower(url, depth) : undefined;
+      if (next) await next;
     }
   };
 
@@ -410,9 +503,9 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     const pageRec = { ...rec, contentHash: page.contentHash, data };
     const canonical = page.canonical !== null && page.canonical.startsWith(originPrefix) ? policy(page.canonical) : page.canonical;
     if (rules && rules(res.url, pathStart) === "crawl_only") await emit({ ...pageRec, included: false, reason: "excluded_by_rule" });
-    else if (header.noindex) await emit({ ...pageRec, included: false, reason: "noindex_header" });
-    else if (page.robots.noindex) await emit({ ...pageRec, included: false, reason: "noindex_meta" });
-    else if (canonical !== null && canonical !== res.url) {
+    else if (header.noindex && s.excludeNoindex) await emit({ ...pageRec, included: false, reason: "noindex_header" });
+    else if (page.robots.noindex && s.excludeNoindex) await emit({ ...pageRec, included: false, reason: "noindex_meta" });
+    else if (canonical !== null && canonical !== res.url && s.respectCanonical) {
       await emit({ ...pageRec, included: false, reason: "canonical_elsewhere", target: canonical });
     } else await emit({ ...pageRec, included: true, reason: null });
 
@@ -424,7 +517,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       }
       await opts.onPageLinks(res.url, links);
     }
-    if (!pageNofollow) await discover(page.links, depth + 1);
+    if (!pageNofollow || s.followNofollow) await discover(page.links, depth + 1);
   };
 
   /** A 304 answer to a conditional request: the stored snapshot stands in for the page. */
@@ -433,7 +526,11 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     const snap = rv.snapshot;
     let included = snap.included;
     let reason = snap.reason;
-    // Rules may have changed since the snapshot was taken.
+    // Rules and listing settings may have changed since the snapshot was taken.
+    if (!included && ((!s.excludeNoindex && (reason === "noindex_meta" || reason === "noindex_header")) || (!s.respectCanonical && reason === "canonical_elsewhere"))) {
+      included = true;
+      reason = null;
+    }
     if (included && rules && rules(item.url, pathStart) === "crawl_only") {
       included = false;
       reason = "excluded_by_rule";
@@ -443,7 +540,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       status: snap.status,
       included,
       reason,
-      target: snap.target ?? null,
+      target: included ? null : (snap.target ?? null),
       lastmod: null,
       depth: item.depth,
       contentHash: snap.contentHash ?? null,
@@ -491,9 +588,11 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       else if (chain.some((r) => r.url === target) || chain.length > MAX_REDIRECTS) {
         for (const r of chain) r.reason = "redirect_limit";
       } else if (!(await markSeen(target))) {
-        // Already met elsewhere: it has (or will get) its own record.
+        // Already met elsewhere: it has (or will get) its own record; it may be queued deeper than this chain.
+        const moved = lower(target, item.depth);
+        if (moved) after = () => moved;
       } else {
-        const verdict = screen(target, item.depth);
+        const verdict = screen(target);
         if (verdict === "list") after = () => emit({ url: target, status: null, included: true, reason: null, lastmod: null, depth: item.depth });
         else if (verdict !== null) after = () => exclude(target, item.depth, verdict);
         else if (pagesFetched >= s.maxPages) after = () => exclude(target, item.depth, "max_pages");
@@ -546,6 +645,10 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     if (opts.seed) {
       for (const u of opts.seed.seen) await markSeen(u);
       for (const item of opts.seed.queue) await push(item);
+      for (const item of opts.seed.inStore ?? []) {
+        const known = pending.get(item.url);
+        if (known === undefined || item.depth < known) pending.set(item.url, item.depth);
+      }
     }
     // A store that comes pre-filled (a resumed crawl) knows its own queue length.
     if (frontier.size) queued = await frontier.size();
@@ -575,10 +678,28 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     await fetcher.close();
   }
 
-  /** The scheduler: keeps up to `concurrency` visits running, one depth level at a time. */
+  /**
+   * The scheduler: keeps up to `concurrency` visits running, lowest depth first, without a barrier between levels.
+   *
+   * Why depths stay exact: an item of depth d is dispatched only while every running visit has depth ≥ d-1. The
+   * store hands out the lowest depth first, so nothing queued is shallower than d either, and every page that runs
+   * from now on has depth ≥ d-1 and links at depth ≥ d: none can reach the item through a shorter path. While
+   * a visit of depth ≤ d-2 still runs, the item waits (`held`); levels overlap by one, so the pipeline stays full
+   * except behind a rare straggler two levels up. A queued URL that a shorter path reaches later is moved up
+   * (`lower`), and a URL beyond `maxDepth` gets its "max_depth" record only when it is dispatched, i.e. once no
+   * shorter path can turn up (a plain FIFO store without lowest-depth-first order keeps this exact but may hold
+   * more; when nothing runs, the held item goes).
+   */
   async function run(): Promise<void> {
     let inFlight = 0;
-    let level = 0;
+    /** Running visits per depth, and a lower bound of the smallest depth with one. */
+    const runningAt: number[] = [];
+    let lowRunning = 0;
+    const minRunning = (): number => {
+      if (inFlight === 0) return Infinity;
+      while (!runningAt[lowRunning]) lowRunning++;
+      return lowRunning;
+    };
     let held: FrontierItem | null = null;
     let failure: { error: unknown } | null = null;
     let wake: (() => void) | null = null;
@@ -593,11 +714,17 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
           if (item === null) break;
           queued--;
         }
-        if (item.depth > level && inFlight > 0) {
-          held = item; // BFS barrier: finish this depth first, its pages may still find shallower links
+        if (superseded.size > 0 && superseded.delete(`${item.depth} ${item.url}`)) continue; // moved up earlier
+        if (item.depth - 1 > minRunning()) {
+          held = item; // a running shallower page may still find a shorter path to it
           break;
         }
-        level = item.depth;
+        if (pending.get(item.url) === item.depth) pending.delete(item.url);
+        if (item.depth > s.maxDepth) {
+          await exclude(item.url, item.depth, "max_depth");
+          if (frontier.complete) await frontier.complete(item);
+          continue;
+        }
         if (pagesFetched >= s.maxPages) {
           await exclude(item.url, item.depth, "max_pages");
           if (frontier.complete) await frontier.complete(item);
@@ -606,6 +733,9 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         pagesFetched++;
         inFlight++;
         const current = item;
+        const d = current.depth;
+        runningAt[d] = (runningAt[d] ?? 0) + 1;
+        if (d < lowRunning) lowRunning = d;
         const task: Promise<void> = visit(current)
           // An aborted visit left no record: its item must stay queued in a durable store.
           .then(() => (frontier.complete && !signal?.aborted ? frontier.complete(current) : undefined))
@@ -615,6 +745,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
           })
           .finally(() => {
             inFlight--;
+            runningAt[d]--;
             running.delete(task);
             wake?.();
           });

@@ -4,8 +4,11 @@
  *
  * Contract the crawler relies on:
  * - `markSeen` is the only deduplication point: it returns true exactly once per URL.
- * - `push`/`shift` are FIFO. The crawler pushes depth d+1 only while processing depth d and waits for depth d
- *   to finish before starting d+1, so FIFO order is BFS order.
+ * - `shift` returns an item of the LOWEST depth queued, first in, first out within one depth (the in-memory store
+ *   does). The crawler's scheduler (lib/crawl/crawler.ts run()) uses this to know that nothing shallower than the
+ *   item just shifted is waiting; a plain FIFO store still gives exact depths, only with less parallelism.
+ * - The crawler may push the same URL again with a smaller depth when it finds a shorter path to a queued URL; the
+ *   older, deeper entry is then skipped by the crawler when it comes out (a store need not remove it).
  * - `complete(item)`, when present, is called once the item's records have been handed to `onRecord` (so a
  *   durable store can drop it from its queue only then: a worker killed mid-visit refetches at most the items
  *   in flight, i.e. ≤ concurrency pages).
@@ -24,9 +27,9 @@ export type FrontierItem = { url: string; depth: number };
 export type FrontierStore = {
   /** Marks a normalised URL as seen. True when it had not been seen before. */
   markSeen(url: string): boolean | Promise<boolean>;
-  /** Appends an item to the queue. */
+  /** Appends an item to the queue of its depth. */
   push(item: FrontierItem): void | Promise<void>;
-  /** Removes and returns the oldest queued item, or null when the queue is empty. */
+  /** Removes and returns the oldest item of the lowest depth queued, or null when the queue is empty. */
   shift(): FrontierItem | null | Promise<FrontierItem | null>;
   /** Optional: the item's visit finished and its records were emitted (see module doc). */
   complete?(item: FrontierItem): void | Promise<void>;
@@ -34,11 +37,18 @@ export type FrontierStore = {
   size?(): number | Promise<number>;
 };
 
-/** In-memory {@link FrontierStore}: a Set for the seen-set and an array queue with amortised O(1) shift. */
+/** One depth's FIFO queue: an array with a moving head (amortised O(1) shift). */
+type Bucket = { items: FrontierItem[]; head: number };
+
+/**
+ * In-memory {@link FrontierStore}: a Set for the seen-set and one FIFO queue per depth; `shift` serves the lowest
+ * non-empty depth (O(1) amortised: depths only grow while a level drains, and a lower push moves the cursor back).
+ */
 export function createMemoryFrontier(): FrontierStore & { seenCount(): number; queued(): number } {
   const seen = new Set<string>();
-  let queue: FrontierItem[] = [];
-  let head = 0;
+  const buckets: (Bucket | undefined)[] = [];
+  let low = 0;
+  let count = 0;
   return {
     markSeen(url) {
       if (seen.has(url)) return false;
@@ -46,21 +56,36 @@ export function createMemoryFrontier(): FrontierStore & { seenCount(): number; q
       return true;
     },
     push(item) {
-      queue.push(item);
+      const d = item.depth;
+      let b = buckets[d];
+      if (b === undefined) b = buckets[d] = { items: [], head: 0 };
+      b.items.push(item);
+      count++;
+      if (d < low) low = d;
     },
     shift() {
-      if (head >= queue.length) return null;
-      const item = queue[head];
-      head++;
-      // Drop the consumed prefix now and then so a long crawl does not keep every item ever queued.
-      if (head >= 1024 && head * 2 >= queue.length) {
-        queue = queue.slice(head);
-        head = 0;
+      if (count === 0) return null;
+      for (;;) {
+        const b = buckets[low];
+        if (b !== undefined && b.head < b.items.length) {
+          const item = b.items[b.head];
+          b.head++;
+          count--;
+          if (b.head === b.items.length) {
+            b.items = [];
+            b.head = 0;
+          } else if (b.head >= 1024 && b.head * 2 >= b.items.length) {
+            // Drop the consumed prefix now and then so a long crawl does not keep every item ever queued.
+            b.items = b.items.slice(b.head);
+            b.head = 0;
+          }
+          return item;
+        }
+        low++;
       }
-      return item;
     },
     seenCount: () => seen.size,
-    queued: () => queue.length - head,
-    size: () => queue.length - head,
+    queued: () => count,
+    size: () => count,
   };
 }

@@ -243,6 +243,10 @@ export function snapshotFingerprint(settings: Record<string, unknown>): string {
     "newsLanguage",
     "renderJs",
     "userAgent",
+    // Listing switches decide a snapshot's included/reason and which of its links were followed.
+    "excludeNoindex",
+    "followNofollow",
+    "respectCanonical",
   ];
   const picked = keys.map((k) => [k, settings[k] ?? null]);
   return createHash("sha256").update(JSON.stringify(picked)).digest("hex").slice(0, 16);

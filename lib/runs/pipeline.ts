@@ -93,8 +93,9 @@ export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions)
       allowHosts: opts.allowHosts,
       progressIntervalMs: opts.progressIntervalMs ?? 500,
       ...(frontier ? { frontier } : {}),
-      // The seeded frontier already holds the resumed queue; the seed only carries the page budget already spent.
-      ...(opts.resume ? { seed: { seen: [], queue: [], pagesFetched: opts.resume.pagesFetched } } : {}),
+      // The seeded frontier already holds the resumed queue; the seed carries the page budget already spent and
+      // names the queued items, so a shorter path found after the resume still moves them up (exact depths).
+      ...(opts.resume ? { seed: { seen: [], queue: [], pagesFetched: opts.resume.pagesFetched, inStore: opts.resume.queue } } : {}),
       ...(opts.revalidate ? { revalidate: opts.revalidate } : {}),
       ...(opts.durable ? { onPageLinks: (url: string, links: { url: string; nofollow: boolean }[]) => journal.pageLinks(url, links) } : {}),
       // Synchronous on purpose: see lib/runs/journal.ts for why a record must never wait for I/O here.
