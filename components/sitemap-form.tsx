@@ -381,11 +381,11 @@ function RulesEditor({ rules, onChange, error }: { rules: Rule[]; onChange: (rul
       </p>
       <ol className="mt-3 space-y-2" data-testid="rules-list">
         {rules.map((r, i) => (
-          <li key={i} className="flex flex-wrap items-center gap-2" data-testid="rule-row">
+          <li key={i} className="grid grid-cols-[1.25rem_minmax(0,11rem)_minmax(0,6rem)_minmax(0,1fr)_auto] items-center gap-2" data-testid="rule-row">
             <span className="w-5 text-right text-xs tabular-nums text-slate-400">{i + 1}.</span>
             <select
               aria-label={`Rule ${i + 1} action`}
-              className={inputClass(false, "w-auto pr-8")}
+              className={inputClass(false, "pr-8")}
               value={r.action}
               onChange={(e) => set(i, { action: e.target.value as RuleAction })}
             >
@@ -397,7 +397,7 @@ function RulesEditor({ rules, onChange, error }: { rules: Rule[]; onChange: (rul
             </select>
             <select
               aria-label={`Rule ${i + 1} syntax`}
-              className={inputClass(false, "w-auto pr-8")}
+              className={inputClass(false, "pr-8")}
               value={r.syntax}
               onChange={(e) => set(i, { syntax: e.target.value as Rule["syntax"] })}
             >
@@ -406,7 +406,7 @@ function RulesEditor({ rules, onChange, error }: { rules: Rule[]; onChange: (rul
             </select>
             <input
               aria-label={`Rule ${i + 1} pattern`}
-              className={inputClass(Boolean(error) && !r.pattern.trim(), "min-w-48 flex-1 font-mono text-[13px]")}
+              className={inputClass(Boolean(error) && !r.pattern.trim(), "font-mono text-[13px]")}
               placeholder={r.syntax === "glob" ? "/blog/*" : "^/tag/.+"}
               value={r.pattern}
               onChange={(e) => set(i, { pattern: e.target.value })}
@@ -626,7 +626,7 @@ export function SitemapForm({ onSubmit, submitLabel, cancelHref, initial }: Site
             <SelectField label="Priority" hint="Google ignores <priority>; other engines may use it." {...text("priorityMode")}>
               <option value="off">Omit &lt;priority&gt;</option>
               <option value="fixed">Same value for every URL</option>
-              <option value="depth">By depth (1.0 at the start URL, −0.1 per level)</option>
+              <option value="depth">By depth (1.0 → 0.1 per level)</option>
             </SelectField>
             {v.priorityMode === "fixed" && (
               <TextField label="Priority value" type="number" min={0} max={1} step={0.1} inputMode="decimal" hint="0.0 to 1.0." {...text("defaultPriority")} />

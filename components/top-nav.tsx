@@ -7,6 +7,8 @@ import { cn } from "./ui/cn";
 
 const LINKS = [
   { href: "/dashboard", label: "Sitemaps", match: (p: string) => p === "/dashboard" || p.startsWith("/dashboard/sitemaps") },
+  { href: "/dashboard/templates", label: "Templates", match: (p: string) => p.startsWith("/dashboard/templates") },
+  { href: "/dashboard/feeds", label: "Feeds", match: (p: string) => p.startsWith("/dashboard/feeds") },
   { href: "/dashboard/usage", label: "Usage", match: (p: string) => p.startsWith("/dashboard/usage") },
   { href: "/dashboard/api-keys", label: "API keys", match: (p: string) => p.startsWith("/dashboard/api-keys") },
 ];
