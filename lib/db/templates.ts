@@ -83,6 +83,7 @@ export async function updateTemplate(opts: { userId: string; templateId: string;
       data.version = { increment: 1 };
     }
   }
+  if (Object.keys(data).length === 0) return findTemplate(opts); // nothing changes (e.g. the same content again)
   const { count } = await getDb().template.updateMany({ where: { id: opts.templateId, userId: opts.userId }, data });
   return count === 1 ? findTemplate(opts) : null;
 }
