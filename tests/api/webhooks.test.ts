@@ -3,6 +3,9 @@
  * runner to a loopback receiver (allow-listed through CRAWL_ALLOW_HOSTS), retries, run and submission events, on
  * PGlite and PostgreSQL.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth")>()), getServerSession: vi.fn(async () => null) }));
@@ -20,6 +23,7 @@ import { localSigningKey } from "@/lib/jobs/client";
 import { LocalInngestRunner } from "@/lib/jobs/local-runner";
 import { asRouteHandler } from "@/lib/jobs/start-local";
 import { failRun } from "@/lib/runs/execute";
+import { requestRun } from "@/lib/runs/request-run";
 import { ZListBody } from "@/lib/schemas/common";
 import { ZCreatedWebhookDto, ZWebhookDeliveryDto, ZWebhookDto } from "@/lib/schemas/webhooks";
 import { startFakeServer, type FakeServer } from "@/lib/submit/fake-servers";
@@ -35,8 +39,10 @@ beforeAll(async () => {
   receiver = await startFakeServer({ status: 200, body: "thanks" });
   process.env.CRAWL_ALLOW_HOSTS = receiver.hostPort;
   process.env.WEBHOOK_RETRY_DELAYS_MS = "1000,1000";
+  process.env.FILES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "sf-webhooks-"));
 });
 afterAll(async () => {
+  fs.rmSync(process.env.FILES_DIR!, { recursive: true, force: true });
   process.env = saved;
   await receiver.close();
 });
@@ -206,6 +212,26 @@ for (const backend of testBackends()) {
       expect(got.headers["x-sitemapforge-event"]).toBe("webhook.test");
       expect(verified(h.secret, got)).toBe(true);
       expect((await deliveries(h.id))[0]).toMatchObject({ id: d.id, status: "delivered" });
+      await deleteHook(req("DELETE", `/api/v1/webhooks/${h.id}`, { key: alice.key }), ctx({ id: h.id }));
+    });
+
+    it("a generated run (crawl + export + publish, driven by the runner) emits run.succeeded", async () => {
+      const h = await hook("/ok", ["run.succeeded"]);
+      const html = (links: string[]) => ({
+        status: 200,
+        headers: { "content-type": "text/html; charset=utf-8" },
+        body: `<!DOCTYPE html><html><head><title>t</title></head><body>${links.map((l) => `<a href="${l}">x</a>`).join("")}</body></html>`,
+      });
+      receiver.route("/site/", html(["/site/a"]));
+      receiver.route("/site/a", html(["/site/"]));
+      const sm = await getDb().sitemap.create({ data: { userId: alice.id, name: "Gen", startUrl: `${receiver.origin}/site/`, fileName: `g-${Date.now()}` } });
+      const run = await requestRun({ sitemapId: sm.id, userId: alice.id, trigger: "api" });
+      await runner.idle({ timeoutMs: 30_000 });
+      expect((await getDb().run.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("succeeded");
+      const got = receiver.requests.filter((r) => r.path === "/ok");
+      expect(got).toHaveLength(1);
+      expect(verified(h.secret, got[0])).toBe(true);
+      expect(JSON.parse(got[0].body)).toMatchObject({ event: "run.succeeded", data: { runId: run.id, sitemapId: sm.id, status: "succeeded", urlsListed: 2, filesWritten: 1 } });
       await deleteHook(req("DELETE", `/api/v1/webhooks/${h.id}`, { key: alice.key }), ctx({ id: h.id }));
     });
 
