@@ -26,8 +26,8 @@ function engineLabel(engine: string) {
   return engine;
 }
 
-function IndexNowHelp({ sitemapId }: { sitemapId: string }) {
-  const info = useIndexNowInfo(sitemapId);
+function IndexNowHelp({ sitemapId, publishedRunId }: { sitemapId: string; publishedRunId: string | null }) {
+  const info = useIndexNowInfo(sitemapId, publishedRunId);
   if (info.isPending) return <LoadingRows rows={2} label="Loading IndexNow key" />;
   if (info.error) return <QueryError error={info.error} onRetry={() => info.refetch()} />;
   const d = info.data;
@@ -100,7 +100,7 @@ export function SubmissionsPanel({ sitemap }: { sitemap: SitemapDto }) {
       />
       {showHelp && (
         <div className="border-b border-slate-100 bg-slate-50/60 px-5 py-4">
-          <IndexNowHelp sitemapId={sitemap.id} />
+          <IndexNowHelp sitemapId={sitemap.id} publishedRunId={sitemap.publishedRunId} />
         </div>
       )}
       {submit.error && (

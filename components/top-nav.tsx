@@ -7,6 +7,7 @@ import { cn } from "./ui/cn";
 
 const LINKS = [
   { href: "/dashboard", label: "Sitemaps", match: (p: string) => p === "/dashboard" || p.startsWith("/dashboard/sitemaps") },
+  { href: "/dashboard/runs", label: "Runs", match: (p: string) => p.startsWith("/dashboard/runs") },
   { href: "/dashboard/templates", label: "Templates", match: (p: string) => p.startsWith("/dashboard/templates") },
   { href: "/dashboard/feeds", label: "Feeds", match: (p: string) => p.startsWith("/dashboard/feeds") },
   { href: "/dashboard/usage", label: "Usage", match: (p: string) => p.startsWith("/dashboard/usage") },

@@ -3,10 +3,10 @@
  * Run queries for the dashboard. A run is polled every second only while it is queued or running; when it
  * finishes, the sitemap's detail, files and run history are refetched so the page shows the published result.
  */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { isActiveRun, type TRunDto } from "@/lib/schemas/runs";
-import { apiFetch } from "./api";
+import { apiFetch, apiFetchPage } from "./api";
 import { sitemapKeys } from "./sitemaps";
 
 export type { TRunDto };
@@ -45,4 +45,43 @@ export function useRun(runId: string | null | undefined, initial?: TRunDto | nul
   }, [run, queryClient]);
 
   return query;
+}
+
+/** Filters of the runs log; empty strings mean "any". Dates are YYYY-MM-DD (UTC days, inclusive). */
+export type RunFilters = { status: string; trigger: string; sitemapId: string; from: string; to: string; sort: "createdAt:desc" | "createdAt:asc"; size: number };
+
+/** GET /api/v1/runs query string for `filters` and an optional cursor (the list grammar: filter[…], sort, size). */
+export function runsQuery(f: RunFilters, cursor: string | null): string {
+  const p = new URLSearchParams();
+  if (f.status) p.set("filter[status]", f.status);
+  if (f.trigger) p.set("filter[trigger]", f.trigger);
+  if (f.sitemapId) p.set("filter[sitemapId]", f.sitemapId);
+  if (f.from) p.set("filter[createdAt][gte]", `${f.from}T00:00:00.000Z`);
+  if (f.to) p.set("filter[createdAt][lt]", new Date(Date.parse(`${f.to}T00:00:00.000Z`) + 86_400_000).toISOString());
+  p.set("sort", f.sort);
+  p.set("size", String(f.size));
+  if (cursor) p.set("cursor", cursor);
+  return `/api/v1/runs?${p.toString()}`;
+}
+
+/** One page of the runs log; polls every 2 s while a run on the page is queued or running. */
+export function useRunsLog(filters: RunFilters, cursor: string | null) {
+  return useQuery({
+    queryKey: [...runKeys.all, "log", filters, cursor] as const,
+    queryFn: ({ signal }) => apiFetchPage<TRunDto>(runsQuery(filters, cursor), { signal }),
+    placeholderData: (prev) => prev,
+    refetchInterval: (q) => (q.state.data?.data.some(isActiveRun) ? 2_000 : false),
+  });
+}
+
+/** POST /api/v1/runs/{id}/cancel: 200 cancelled (was queued), 202 cancel requested (running), 409 already ended. */
+export function useCancelRun() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (runId: string) => apiFetch<TRunDto>(`/api/v1/runs/${encodeURIComponent(runId)}/cancel`, { method: "POST" }),
+    onSuccess: (run) => {
+      queryClient.setQueryData(runKeys.detail(run.id), run);
+      return Promise.all([queryClient.invalidateQueries({ queryKey: runKeys.all }), queryClient.invalidateQueries({ queryKey: sitemapKeys.all })]);
+    },
+  });
 }

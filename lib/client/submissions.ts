@@ -14,7 +14,8 @@ export type IndexNowInfoDto = TIndexNowInfoDto;
 export const submissionKeys = {
   all: ["submissions"] as const,
   log: (sitemapId: string) => [...submissionKeys.all, "log", sitemapId] as const,
-  indexNow: (sitemapId: string) => [...submissionKeys.all, "indexnow", sitemapId] as const,
+  /** Keyed by the published run too: the robots.txt line exists only once something is published. */
+  indexNow: (sitemapId: string, publishedRunId: string | null) => [...submissionKeys.all, "indexnow", sitemapId, publishedRunId] as const,
 };
 
 const base = (id: string) => `/api/v1/sitemaps/${encodeURIComponent(id)}`;
@@ -29,9 +30,9 @@ export function useSubmissions(sitemapId: string) {
   });
 }
 
-export function useIndexNowInfo(sitemapId: string, enabled = true) {
+export function useIndexNowInfo(sitemapId: string, publishedRunId: string | null, enabled = true) {
   return useQuery({
-    queryKey: submissionKeys.indexNow(sitemapId),
+    queryKey: submissionKeys.indexNow(sitemapId, publishedRunId),
     queryFn: ({ signal }) => apiFetch<IndexNowInfoDto>(`${base(sitemapId)}/indexnow`, { signal }),
     enabled,
   });
