@@ -11,6 +11,7 @@ const LINKS = [
   { href: "/dashboard/templates", label: "Templates", match: (p: string) => p.startsWith("/dashboard/templates") },
   { href: "/dashboard/feeds", label: "Feeds", match: (p: string) => p.startsWith("/dashboard/feeds") },
   { href: "/dashboard/usage", label: "Usage", match: (p: string) => p.startsWith("/dashboard/usage") },
+  { href: "/dashboard/webhooks", label: "Webhooks", match: (p: string) => p.startsWith("/dashboard/webhooks") },
   { href: "/dashboard/api-keys", label: "API keys", match: (p: string) => p.startsWith("/dashboard/api-keys") },
 ];
 
