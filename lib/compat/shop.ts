@@ -26,7 +26,12 @@ import { deleteSitemap, findSitemap, insertSitemap, listSitemaps, querySitemaps,
 import { deleteTemplate, findTemplate, insertTemplate, listTemplates, toTemplateDto, updateTemplate, type TemplateRow } from "@/lib/db/templates";
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { TEMPLATE_LIST_SPEC } from "@/lib/templates/list-spec";
-import { sitemapIdByNumber, templateIdByNumber, templateNumbers } from "./ids";
+import { assertCredits, RUN_LIST_SPEC, sitemapsAfterImport, sitemapsDueAt, startMany, type BatchResult } from "@/lib/api/runs";
+import { sitemapStatus } from "@/lib/api/status";
+import { queryRuns, toRunDto } from "@/lib/db/runs";
+import type { ListOp, FilterValue } from "@/lib/api/list-query";
+import type { TRunDto } from "@/lib/schemas/runs";
+import { sitemapIdByNumber, sitemapNumbers, templateIdByNumber, templateNumbers } from "./ids";
 import { startRun } from "./runs";
 import { checkShopBody, readShopBody, ShopError, shopId, type FieldKind } from "./shop-http";
 
@@ -364,4 +369,138 @@ export async function deleteShopTemplate(principal: Principal, rawId: string): P
   if (outcome === "not_found") throw new ShopError(404, "notFound", `Template with id=${rawId} was not found.`);
   if (outcome === "in_use") throw new ShopError(409, "conflict", "The template is still used by a sitemap and cannot be deleted.");
   return new Response(null, { status: 204 });
+}
+
+// ---- status -----------------------------------------------------------------------------------------------------
+
+/**
+ * GET sitemaps/{id}/status: the export status of the whole sitemap and of each subshop (sub-scope), from the native
+ * status (lib/api/status.ts) — real runs, unlike the document's "does not track real processes".
+ */
+export async function getShopStatus(principal: Principal, rawId: string): Promise<Response> {
+  const id = await sitemapIdOf(principal, rawId);
+  const row = await findSitemap({ userId: principal.userId, sitemapId: id });
+  if (!row) throw new ShopError(404, "notFound", "The sitemap was not found.");
+  const st = await sitemapStatus(row);
+  return Response.json({
+    id: st.number,
+    exportStatus: st.exportStatus,
+    protocolId: st.lastRun?.number ?? null,
+    lastExportStarted: st.lastExportStarted,
+    lastExportFinished: st.lastExportFinished,
+    urls: st.urls,
+    subshops: st.subScopes.map((s) => ({
+      subshopId: subshopId(s.key),
+      name: s.name,
+      exportStatus: s.exportStatus,
+      protocolId: s.lastRun?.number ?? null,
+      lastExportStarted: s.lastRun ? (s.lastRun.startedAt ?? s.lastRun.createdAt) : null,
+      lastExportFinished: s.lastRun?.status === "succeeded" ? s.lastRun.finishedAt : null,
+      urls: s.urls,
+    })),
+  });
+}
+
+// ---- protocols (runs) -------------------------------------------------------------------------------------------
+
+const EXPORT_STATUS_RUNS: Record<number, string[]> = { 0: ["cancelled"], 1: ["succeeded"], 2: ["failed"], 3: ["queued"], 4: ["running"] };
+const EQ_NE_IN: readonly ListOp[] = ["eq", "ne", "in"];
+const asList = (v: FilterValue | FilterValue[]) => (Array.isArray(v) ? v : [v]) as number[];
+const eqNeIn = (op: ListOp, cond: (values: number[]) => Record<string, unknown>, v: FilterValue | FilterValue[]) =>
+  op === "ne" ? { NOT: cond(asList(v)) } : cond(asList(v));
+
+/** GET sitemaps/protocols: the document's filter and sort fields over runs (native RUN_LIST_SPEC columns). */
+export const PROTOCOL_LIST_SPEC: ListSpec = {
+  defaultSort: { field: "id", dir: "desc" },
+  fields: {
+    id: RUN_LIST_SPEC.fields.number,
+    sitemap: { type: "int", column: "sitemapId", ops: EQ_NE_IN, where: (op, v) => eqNeIn(op, (n) => ({ sitemap: { number: { in: n } } }), v) },
+    template: { type: "int", sort: false, ops: EQ_NE_IN, where: (op, v) => eqNeIn(op, (n) => ({ sitemap: { template: { number: { in: n } } } }), v) },
+    subshopIds: { type: "string", sort: false, ops: ["eq", "contains"], where: (_op, v) => ({ subScopes: { has: String(v).toLowerCase() } }) },
+    exportStatus: {
+      type: "int",
+      column: "status",
+      ops: EQ_NE_IN,
+      where: (op, v) => eqNeIn(op, (codes) => ({ status: { in: codes.flatMap((c) => EXPORT_STATUS_RUNS[c] ?? []) } }), v),
+    },
+    lastExportStarted: RUN_LIST_SPEC.fields.startedAt,
+    lastExportFinished: RUN_LIST_SPEC.fields.finishedAt,
+    createdAt: RUN_LIST_SPEC.fields.createdAt,
+    // runs are append-only but for their end: a protocol changes last when it finishes
+    updatedAt: RUN_LIST_SPEC.fields.finishedAt,
+  },
+};
+const PROTOCOL_FIELDS = Object.fromEntries(Object.keys(PROTOCOL_LIST_SPEC.fields).map((k) => [k, k]));
+
+const exportStatusOfRun = (r: TRunDto) => ({ cancelled: 0, succeeded: 1, failed: 2, queued: 3, running: 4 })[r.status];
+
+export async function listShopProtocols(principal: Principal, req: Request): Promise<Response> {
+  const params = await nativeParams(new URL(req.url), PROTOCOL_FIELDS);
+  let q;
+  try {
+    q = parseListQuery(params, PROTOCOL_LIST_SPEC);
+  } catch (err) {
+    renameFieldError(err, PROTOCOL_FIELDS);
+  }
+  const page = q.page(await queryRuns({ userId: principal.userId, where: q.where as never, orderBy: q.orderBy as never, take: q.take }));
+  const runs = page.rows.map(toRunDto);
+  const sitemapIds = [...new Set(runs.map((r) => r.sitemapId))];
+  const [numbers, dtos] = await Promise.all([sitemapNumbers(sitemapIds), Promise.all(sitemapIds.map((id) => findSitemap({ userId: principal.userId, sitemapId: id })))]);
+  const templateOf = new Map(dtos.flatMap((d) => (d ? [[d.id, d.templateId] as const] : [])));
+  const tNumbers = await templateNumbers([...templateOf.values()].filter((t): t is string => !!t));
+  return Response.json({
+    data: runs.map((r) => {
+      const t = templateOf.get(r.sitemapId);
+      return {
+        id: r.number,
+        sitemap: numbers.get(r.sitemapId) ?? null,
+        template: t ? (tNumbers.get(t) ?? null) : null,
+        subshopIds: r.subScopes.map(subshopId),
+        exportStatus: exportStatusOfRun(r),
+        status: r.status,
+        trigger: r.trigger,
+        lastExportStarted: r.startedAt ?? r.createdAt,
+        lastExportFinished: r.status === "succeeded" ? r.finishedAt : null,
+        urlsListed: r.progress.urlsListed,
+        error: r.error,
+        createdAt: r.createdAt,
+        updatedAt: r.finishedAt ?? r.startedAt ?? r.createdAt,
+      };
+    }),
+    nextPageToken: page.nextCursor,
+  });
+}
+
+// ---- generation by plan -----------------------------------------------------------------------------------------
+
+async function batchAnswer(principal: Principal, r: BatchResult, extra: Record<string, unknown>): Promise<Response> {
+  if (r.started.length === 0 && r.skipped.length > 0 && r.skipped.every((s) => s.reason === "unavailable")) {
+    throw new ShopError(503, "serviceUnavailable", "The generation failed: the job queue is unavailable.");
+  }
+  const numbers = await sitemapNumbers([...r.started.map((x) => x.sitemapId), ...r.skipped.map((x) => x.sitemapId)]);
+  return Response.json(
+    {
+      ...extra,
+      started: r.started.map((x) => ({ id: numbers.get(x.sitemapId) ?? null, protocolId: x.number })),
+      skipped: r.skipped.map((x) => ({ id: numbers.get(x.sitemapId) ?? null, reason: x.reason, message: x.message })),
+    },
+    { status: 202 },
+  );
+}
+
+/** POST sitemaps/generate/hour/{hour}: the native hour plan (each sitemap's exportPlan in its timezone); 404 bad hour. */
+export async function generateShopHour(principal: Principal, rawHour: string): Promise<Response> {
+  if (!/^\d{1,2}$/.test(rawHour) || Number(rawHour) > 23) throw new ShopError(404, "notFound", "The hour parameter is missing or invalid (0..23).");
+  const hour = Number(rawHour);
+  await assertCredits(principal.userId);
+  const slot = new Date();
+  slot.setUTCHours(hour, 0, 0, 0);
+  const r = await startMany(principal.userId, await sitemapsDueAt(principal.userId, slot), "schedule", slot);
+  return batchAnswer(principal, r, { hour });
+}
+
+/** POST sitemaps/generate/import: the sitemaps marked exportAfterImport. */
+export async function generateShopImport(principal: Principal): Promise<Response> {
+  await assertCredits(principal.userId);
+  return batchAnswer(principal, await startMany(principal.userId, await sitemapsAfterImport(principal.userId), "import", null), {});
 }

@@ -6,6 +6,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as list, POST as create, PUT as putCollection } from "@/app/api/shop/sitemaps/route";
 import { DELETE as del, GET as getOne, PUT as put } from "@/app/api/shop/sitemaps/[id]/route";
 import { POST as generate } from "@/app/api/shop/sitemaps/[id]/generate/route";
+import { GET as getStatus } from "@/app/api/shop/sitemaps/[id]/status/route";
+import { GET as listProtocols } from "@/app/api/shop/sitemaps/protocols/route";
+import { POST as generateHour } from "@/app/api/shop/sitemaps/generate/hour/[hour]/route";
+import { POST as generateImport } from "@/app/api/shop/sitemaps/generate/import/route";
 import { GET as listTemplates, POST as createTemplate } from "@/app/api/shop/sitemaps/templates/route";
 import { DELETE as delTemplate, GET as getTemplate, PUT as putTemplate } from "@/app/api/shop/sitemaps/templates/[id]/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
@@ -219,6 +223,80 @@ for (const backend of testBackends()) {
       expect((await delTemplate(req("DELETE", `/api/shop/sitemaps/templates/${id}`, { key: alice.key }), ctx({ id }))).status).toBe(204);
       await expectShopError(await delTemplate(req("DELETE", `/api/shop/sitemaps/templates/${id}`, { key: alice.key }), ctx({ id })), 404, "notFound");
       await expectShopError(await listTemplates(req("GET", "/api/shop/sitemaps/templates?sort=kind:asc", { key: alice.key }), ctx()), 400, "unknownDataField");
+    });
+
+    it("GET sitemaps/{id}/status → per-subshop export status from real runs; invalidValue id; 404", async () => {
+      const sm = await (await post(body({ fileName: "status", subshopIds: [1, 2] }))).json();
+      const id = String(sm.id);
+      const started = await (await generate(req("POST", `/api/shop/sitemaps/${id}/generate?subshopId=2`, { key: alice.key }), ctx({ id }))).json();
+      const res = await getStatus(req("GET", `/api/shop/sitemaps/${id}/status`, { key: alice.key }), ctx({ id }));
+      expect(res.status).toBe(200);
+      const st = await res.json();
+      expect(st).toMatchObject({ id: sm.id, exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: null });
+      expect(st.subshops).toEqual([
+        { subshopId: 1, name: "Subshop 1", exportStatus: 0, protocolId: null, lastExportStarted: null, lastExportFinished: null, urls: expect.any(Object) },
+        { subshopId: 2, name: "Subshop 2", exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: null, urls: expect.any(Object) },
+      ]);
+      const run = await getDb().run.findFirstOrThrow({ where: { number: started.protocolId } });
+      await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      const after = await (await getStatus(req("GET", `/api/shop/sitemaps/${id}/status`, { key: alice.key }), ctx({ id }))).json();
+      expect(after.subshops[1]).toMatchObject({ exportStatus: 1, lastExportFinished: expect.stringMatching(ISO) });
+      await expectShopError(await getStatus(req("GET", "/api/shop/sitemaps/x/status", { key: alice.key }), ctx({ id: "x" })), 400, "invalidValue", "id");
+      await expectShopError(await getStatus(req("GET", "/api/shop/sitemaps/987654/status", { key: alice.key }), ctx({ id: "987654" })), 404, "notFound");
+    });
+
+    it("GET sitemaps/protocols: runs with the document's fields; filter by sitemap/exportStatus/subshopIds, sort, size, pageToken; errors", async () => {
+      const get = (qs: string) => listProtocols(req("GET", `/api/shop/sitemaps/protocols${qs}`, { key: alice.key }), ctx());
+      const res = await get("?size=1&sort=id:asc");
+      const p1 = await res.json();
+      expect(res.status, JSON.stringify(p1)).toBe(200);
+      expect(p1.data).toHaveLength(1);
+      expect(p1.nextPageToken).toEqual(expect.any(String));
+      for (const p of p1.data) {
+        expect(p).toMatchObject({ id: expect.any(Number), sitemap: expect.any(Number), subshopIds: expect.any(Array), exportStatus: expect.any(Number), lastExportStarted: expect.stringMatching(ISO), createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) });
+        expect(p).toHaveProperty("template");
+        expect(p).toHaveProperty("lastExportFinished");
+      }
+      const p2 = await (await get(`?size=1&sort=id:asc&pageToken=${p1.nextPageToken}`)).json();
+      expect(p2.data[0].id).toBeGreaterThan(p1.data[0].id);
+      const finished = await (await get("?filter[exportStatus]=1&size=300")).json();
+      expect(finished.data.length).toBeGreaterThan(0);
+      expect(finished.data.every((p: { exportStatus: number; lastExportFinished: string | null }) => p.exportStatus === 1 && p.lastExportFinished !== null)).toBe(true);
+      const sm = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, fileName: "status" } });
+      const ofOne = await (await get(`?filter[sitemap]=${sm.number}`)).json();
+      expect(ofOne.data.map((p: { sitemap: number }) => p.sitemap)).toEqual([sm.number]);
+      const sub2 = await (await get("?filter[subshopIds]=2&size=300")).json();
+      expect(sub2.data.every((p: { subshopIds: unknown[] }) => p.subshopIds.includes(2))).toBe(true);
+      expect(sub2.data.length).toBeGreaterThan(0);
+      await expectShopError(await get("?sort=template:asc"), 400, "unknownDataField");
+      await expectShopError(await get("?filter[exportStatus][gt]=1"), 400, "unknownOperation");
+      await expectShopError(await get("?filter[exportStatus]=x"), 400, "invalidCharacters");
+      await expectShopError(await get("?size=301"), 400, "invalidValue", "size");
+      await expectShopError(await get("?size=1.5"), 400, "invalidCharacters", "size");
+      await expectShopError(await get("?sort=id"), 400, "syntaxError", "sort");
+      await expectShopError(await get("?pageToken=abc"), 400, "invalidValue", "pageToken");
+    });
+
+    it("POST generate/hour/{hour} and generate/import start the planned sitemaps (202); 404 for a bad hour", async () => {
+      const carol = await seedUser();
+      const mk = async (over: Record<string, unknown>) =>
+        (await (await post(body({ startUrl: "https://carol.example.com/", ...over }), carol.key)).json()) as { id: number };
+      const at5 = await mk({ fileName: "at5", exportPlan: [5] });
+      const at6 = await mk({ fileName: "at6", exportPlan: [6], exportAfterImport: true });
+      const hour = await generateHour(req("POST", "/api/shop/sitemaps/generate/hour/5", { key: carol.key }), ctx({ hour: "5" }));
+      expect(hour.status).toBe(202);
+      const h = await hour.json();
+      expect(h).toEqual({ hour: 5, started: [{ id: at5.id, protocolId: expect.any(Number) }], skipped: [] });
+      const again = await (await generateHour(req("POST", "/api/shop/sitemaps/generate/hour/5", { key: carol.key }), ctx({ hour: "5" }))).json();
+      expect(again).toMatchObject({ started: [], skipped: [{ id: at5.id, reason: "already_running" }] });
+      const imp = await generateImport(req("POST", "/api/shop/sitemaps/generate/import", { key: carol.key }), ctx());
+      expect(imp.status).toBe(202);
+      expect(await imp.json()).toEqual({ started: [{ id: at6.id, protocolId: expect.any(Number) }], skipped: [] });
+      for (const bad of ["24", "x", "-1"]) {
+        await expectShopError(await generateHour(req("POST", `/api/shop/sitemaps/generate/hour/${bad}`, { key: carol.key }), ctx({ hour: bad })), 404, "notFound");
+      }
+      const ro = await issueApiKey({ userId: carol.id, name: "ro", scopes: ["read"] });
+      await expectShopError(await generateImport(req("POST", "/api/shop/sitemaps/generate/import", { key: ro.key }), ctx()), 401, "unauthorized");
     });
 
     it("401 without a key, 401 for a key without the permission (the document's 401), 405 in their shape", async () => {
