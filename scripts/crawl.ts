@@ -1,10 +1,10 @@
 /**
  * Command line crawl + export, without the web server or its database (safe while the app runs on PGlite):
  *
- *   npm run crawl -- <start-url> --out <dir> [--allow-host host:port]… [--max-pages N] [--max-depth N]
- *                    [--concurrency N] [--file-name NAME] [--base-url URL] [--gzip] [--no-robots] [--user-agent UA]
- *                    [--max-file-entries N] [--max-file-size BYTES] [--json]
+ *   npm run crawl -- <start-url> --out <dir> [flags]      (flags: lib/crawl/cli-args.ts CRAWL_USAGE, or run without
+ *                                                          arguments; every crawl setting has one)
  *
+ * `npm run crawl` runs this file as an esbuild bundle built on demand (scripts/crawl.mjs), not through tsx.
  * Same code path as the job (lib/runs/pipeline.ts): crawlInto() with an in-memory sink, then writeOutputs().
  * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS. Exit codes: 0 ok,
  * 1 crawl/export failure (e.g. nothing indexable), 2 bad arguments.
@@ -12,67 +12,29 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, type CrawlRecord } from "../lib/core/types";
+import type { CrawlRecord } from "../lib/core/types";
+import { CRAWL_ARG_OPTIONS, CRAWL_USAGE, crawlConfigFromArgs, type CrawlCliConfig } from "../lib/crawl/cli-args";
 import { crawlInto, crawlSettings, writeOutputs } from "../lib/runs/pipeline";
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
-  console.error("usage: npm run crawl -- <start-url> --out <dir> [--allow-host host:port] [--max-pages N] [--concurrency N]");
+  console.error(CRAWL_USAGE);
   process.exit(2);
 }
 
-const { values, positionals } = (() => {
+const config: CrawlCliConfig = (() => {
   try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        out: { type: "string" },
-        "allow-host": { type: "string", multiple: true },
-        "max-pages": { type: "string" },
-        "max-depth": { type: "string" },
-        concurrency: { type: "string" },
-        "file-name": { type: "string" },
-        "base-url": { type: "string" },
-        "user-agent": { type: "string" },
-        "max-file-entries": { type: "string" },
-        "max-file-size": { type: "string" },
-        gzip: { type: "boolean" },
-        "no-robots": { type: "boolean" },
-        json: { type: "boolean" },
-      },
-    });
+    const { values, positionals } = parseArgs({ allowPositionals: true, options: CRAWL_ARG_OPTIONS });
+    const env = process.env.CRAWL_ALLOW_HOSTS?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
+    return crawlConfigFromArgs(values, positionals[0], env);
   } catch (e) {
     return usage((e as Error).message);
   }
 })();
-
-const int = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) usage(`--${name} must be an integer in ${min}..${max}`);
-  return n;
-};
-
-const startUrl = positionals[0];
-if (!startUrl) usage("a start URL is required");
-try {
-  const u = new URL(startUrl);
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-} catch {
-  usage(`not an absolute http(s) URL: ${startUrl}`);
-}
-if (!values.out) usage("--out <dir> is required");
-const outDir = path.resolve(values.out);
-
-const settings = crawlSettings({
-  startUrl,
-  maxPages: int("max-pages", values["max-pages"], 1, 10_000_000),
-  maxDepth: int("max-depth", values["max-depth"], 0, 10_000),
-  concurrency: int("concurrency", values.concurrency, 1, 256),
-  userAgent: values["user-agent"],
-  respectRobots: !values["no-robots"],
-});
-const allowHosts = [...(process.env.CRAWL_ALLOW_HOSTS?.split(",").map((s) => s.trim()).filter(Boolean) ?? []), ...(values["allow-host"] ?? [])];
+const startUrl = config.settings.startUrl;
+const outDir = path.resolve(config.outDir);
+const settings = crawlSettings(config.settings);
+const allowHosts = config.allowHosts;
 
 const started = Date.now();
 const listed: { loc: string; lastmod: string | null }[] = [];
@@ -96,16 +58,15 @@ try {
   const crawlMs = Date.now() - started;
   // Same stable order as the job's export (by URL).
   listed.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0));
-  const fileName = values["file-name"] ?? "sitemap";
   fs.mkdirSync(outDir, { recursive: true });
   const written = listed.length
     ? await writeOutputs(listed, {
         dir: outDir,
-        fileName,
-        baseUrl: values["base-url"] ?? new URL("/", startUrl).toString(),
-        maxFileEntries: int("max-file-entries", values["max-file-entries"], 1, MAX_URLS_PER_FILE) ?? MAX_URLS_PER_FILE,
-        maxFileSize: int("max-file-size", values["max-file-size"], 1024, MAX_BYTES_PER_FILE) ?? MAX_BYTES_PER_FILE,
-        gzip: !!values.gzip,
+        fileName: config.fileName,
+        baseUrl: config.baseUrl,
+        maxFileEntries: config.maxFileEntries,
+        maxFileSize: config.maxFileSize,
+        gzip: config.gzip,
       })
     : null;
   clearInterval(rssTimer);
@@ -124,7 +85,7 @@ try {
     files: written?.files.map((f) => ({ name: f.name, urls: f.urlCount, bytes: f.bytes })) ?? [],
     out: outDir,
   };
-  if (values.json) console.log(JSON.stringify(report));
+  if (config.json) console.log(JSON.stringify(report));
   else {
     console.log(`Crawled ${report.startUrl}`);
     console.log(`  pages fetched   ${report.pagesFetched}`);

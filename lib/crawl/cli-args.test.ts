@@ -1,0 +1,123 @@
+/**
+ * Flags of the crawl CLI → crawl settings (lib/crawl/cli-args.ts), and the launcher end to end: `node
+ * scripts/crawl.mjs` builds the esbuild bundle on demand and crawls a loopback site with the new flags.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { CRAWL_ARG_OPTIONS, crawlConfigFromArgs, parseRuleArg } from "./cli-args";
+import { page, startSite, type TestSite } from "./test-utils";
+
+const parse = (...argv: string[]) => {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: CRAWL_ARG_OPTIONS });
+  return crawlConfigFromArgs(values, positionals[0]);
+};
+
+describe("crawl CLI flags", () => {
+  it("no flags: only the start URL, outputs at their defaults", () => {
+    const c = parse("https://e.com/x", "--out", "o");
+    expect(c.settings).toEqual({ startUrl: "https://e.com/x" });
+    expect(c).toMatchObject({ fileName: "sitemap", baseUrl: "https://e.com/", maxFileEntries: 50_000, gzip: false, json: false });
+  });
+
+  it("listing switches map to excludeNoindex / followNofollow / respectCanonical", () => {
+    const c = parse("https://e.com/", "--out", "o", "--no-exclude-noindex", "--follow-nofollow", "--no-canonical");
+    expect(c.settings).toMatchObject({ excludeNoindex: false, followNofollow: true, respectCanonical: false });
+  });
+
+  it("every other crawl setting has a flag", () => {
+    const c = parse(
+      "https://e.com/", "--out", "o",
+      "--rule", "exclude:glob:/private/", "--rule", "crawl_only:regex:\\?page=\\d+:x",
+      "--query-policy", "allowlist", "--query-allow", "page", "--query-allow", "lang",
+      "--trailing-slash", "add", "--max-url-length", "500", "--crawl-delay", "--no-robots-sitemaps",
+      "--max-query-variants", "5", "--max-path-segments", "12", "--max-segment-repeats", "0",
+      "--basic-auth", "u:p:w", "--header", "X-Env: staging", "--cookie", "s=1",
+      "--render-js", "auto", "--no-images", "--image-host", "cdn.e.com", "--no-hreflang", "--video", "--news",
+      "--news-publication", "E News", "--news-language", "de", "--timeout", "2000", "--max-body-bytes", "1000",
+      "--no-robots", "--max-pages", "7", "--max-depth", "3", "--concurrency", "2",
+    );
+    expect(c.settings).toEqual({
+      startUrl: "https://e.com/",
+      rules: [
+        { action: "exclude", syntax: "glob", pattern: "/private/" },
+        { action: "crawl_only", syntax: "regex", pattern: "\\?page=\\d+:x" },
+      ],
+      queryPolicy: "allowlist",
+      queryAllowlist: ["page", "lang"],
+      trailingSlash: "add",
+      maxUrlLength: 500,
+      respectCrawlDelay: true,
+      importRobotsSitemaps: false,
+      maxQueryVariants: 5,
+      maxPathSegments: 12,
+      maxSegmentRepeats: 0,
+      auth: { basicAuth: { username: "u", password: "p:w" }, headers: { "X-Env": "staging" }, cookies: { s: "1" } },
+      renderJs: "auto",
+      images: false,
+      imageHosts: ["cdn.e.com"],
+      hreflang: false,
+      video: true,
+      news: true,
+      newsPublicationName: "E News",
+      newsLanguage: "de",
+      timeoutMs: 2000,
+      maxBodyBytes: 1000,
+      respectRobots: false,
+      maxPages: 7,
+      maxDepth: 3,
+      concurrency: 2,
+    });
+  });
+
+  it("bad values are refused with the flag named", () => {
+    expect(() => parse("https://e.com/", "--out", "o", "--render-js", "sometimes")).toThrow(/--render-js/);
+    expect(() => parse("https://e.com/", "--out", "o", "--trailing-slash", "x")).toThrow(/--trailing-slash/);
+    expect(() => parse("https://e.com/", "--out", "o", "--query-allow", "p")).toThrow(/allowlist/);
+    expect(() => parse("https://e.com/", "--out", "o", "--concurrency", "0")).toThrow(/--concurrency/);
+    expect(() => parse("https://e.com/", "--out", "o", "--max-pages", "1e3")).toThrow(/--max-pages/);
+    expect(() => parse("https://e.com/", "--out", "o", "--header", "Host: x")).toThrow(/Host/);
+    expect(() => parse("ftp://e.com/", "--out", "o")).toThrow(/http/);
+    expect(() => parse("https://e.com/")).toThrow(/--out/);
+    expect(() => parseRuleArg("drop:glob:/x")).toThrow(/action/);
+    expect(() => parseRuleArg("exclude:wild:/x")).toThrow(/syntax/);
+    expect(() => parseRuleArg("exclude:glob:private")).toThrow(/glob starts/);
+    expect(() => parseRuleArg("exclude:regex:(")).toThrow(/regular expression/);
+  });
+});
+
+describe("npm run crawl launcher (esbuild bundle, no tsx)", () => {
+  let site: TestSite | null = null;
+  afterEach(async () => {
+    await site?.close();
+    site = null;
+  });
+
+  it("builds the bundle on demand and crawls with the new flags", { timeout: 60_000 }, async () => {
+    site = await startSite({
+      "/": { body: page(["/a", "/noidx", "/secret/x", "/f.pdf"]) },
+      "/a": { body: page() },
+      "/noidx": { body: page([], `<meta name="robots" content="noindex">`) },
+      "/secret/x": { body: page() },
+    });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "crawl-cli-"));
+    const repo = path.resolve(__dirname, "../..");
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["scripts/crawl.mjs", `${site.origin}/`, "--out", out, "--allow-host", site.hostPort, "--json", "--no-exclude-noindex", "--rule", "exclude:glob:/secret/"],
+      { cwd: repo, env: { ...process.env, CRAWL_ALLOW_HOSTS: "" } },
+    );
+    const report = JSON.parse(stdout);
+    expect(report.urlsListed).toBe(3); // /, /a, /noidx (noindex listed on request)
+    expect(report.excludedByReason).toMatchObject({ excluded_by_rule: 1, not_html: 1 });
+    expect(site.requests).not.toContain("/secret/x");
+    const xml = fs.readFileSync(path.join(out, "sitemap.xml"), "utf8");
+    expect(xml).toContain(`<loc>${site.origin}/noidx</loc>`);
+    // The launcher ran the bundle, not tsx.
+    expect(fs.existsSync(path.join(repo, "node_modules/.cache/sitemap-forge/crawl.mjs"))).toBe(true);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+});
