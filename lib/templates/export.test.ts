@@ -72,6 +72,15 @@ describe("applySitemapTemplate", () => {
     }
   });
 
+  it("renders a full 50,000-URL part within its time budget (2 s + 1 ms per URL)", async () => {
+    const dir = tmp();
+    const many = Array.from({ length: 50_000 }, (_, i) => ({ loc: `https://www.example.com/s-${i % 50}/p-${i}?q=${i}&x=y`, lastmod: "2026-11-01", images: [`https://www.example.com/i/${i}.jpg`] }));
+    const written = await writeSitemapOutputs(many, { dir, fileName: "sitemap", baseUrl: "https://files.example.com/s/1/" });
+    const out = await applySitemapTemplate(dir, written, { template: tpl(XML_TEMPLATE), sitemap: { name: "S", fileName: "sitemap", maxFileSize: 52_428_800 } });
+    expect(out.files.filter((f) => f.kind === "urlset").map((f) => f.urlCount)).toEqual([50_000]);
+    expect(fs.readFileSync(path.join(dir, "sitemap.xml"), "utf8")).toContain("<!-- templated part 1 of 1 -->");
+  }, 120_000);
+
   it("passes images and hreflang alternates to the template", async () => {
     const dir = tmp();
     const written = await writeSitemapOutputs(entries.slice(0, 1), { dir, fileName: "sitemap", baseUrl: "https://files.example.com/s/1/" });

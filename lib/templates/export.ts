@@ -16,6 +16,8 @@
  *   replaced.
  * - kind "rss" cannot render a sitemap: the export fails.
  *
+ * Render time per file: 2,000 ms + 1 ms per URL in it (exportRenderMs); the other sandbox limits as in sandbox.ts.
+ *
  * Output is a function of the template and the stored inventory, so a retried export rewrites identical bytes
  * (unless the template itself prints the current time).
  *
@@ -30,7 +32,7 @@ import { NonRetriableError } from "inngest";
 import { loadTemplateById } from "@/lib/db/templates";
 import type { WrittenFile } from "@/lib/sitemap/parts";
 import type { TemplateUrl } from "./data";
-import { parseTemplate, renderTemplate, TemplateRenderError, TemplateSyntaxError, type TemplateKind } from "./sandbox";
+import { parseTemplate, renderTemplate, TEMPLATE_LIMITS, TemplateRenderError, TemplateSyntaxError, type TemplateKind } from "./sandbox";
 import { validateHtml, validateUrlsetXml, MAX_BYTES } from "./validate";
 import { checkXml } from "./xml-check";
 
@@ -108,9 +110,12 @@ async function readText(dir: string, name: string): Promise<string> {
   return (name.endsWith(".gz") ? gunzipSync(buf) : buf).toString("utf8");
 }
 
-async function render(parsed: ReturnType<typeof parseTemplate>, data: Record<string, unknown>, max: number, file: string): Promise<string> {
+/** Render time allowed for a file of `urls` URLs: 2,000 ms + 1 ms per URL (a plain template needs ~0.1 ms per URL). */
+export const exportRenderMs = (urls: number) => TEMPLATE_LIMITS.renderMs + TEMPLATE_LIMITS.renderMsPerUrl * urls;
+
+async function render(parsed: ReturnType<typeof parseTemplate>, data: Record<string, unknown>, max: number, file: string, urlCount: number): Promise<string> {
   try {
-    return await renderTemplate(parsed, data, { outputBytes: max });
+    return await renderTemplate(parsed, data, { outputBytes: max, renderMs: exportRenderMs(urlCount) });
   } catch (err) {
     if (err instanceof TemplateRenderError) throw new TemplateExportError(`The template failed while rendering ${file}, so nothing was published and the previous files stay served: ${err.message}`);
     throw err;
@@ -145,7 +150,7 @@ export async function applySitemapTemplate<T extends { files: WrittenFile[] }>(d
     for (const [i, f] of parts.entries()) {
       const urls = readUrlsetEntries(await readText(dir, f.name));
       // Render up to the cap + 1 byte so an oversize output is reported as a validation error with its limit.
-      const out = await render(parsed, { urls, part: { number: i + 1, count: parts.length, name: f.name }, sitemap }, maxBytes + 1, f.name);
+      const out = await render(parsed, { urls, part: { number: i + 1, count: parts.length, name: f.name }, sitemap }, maxBytes + 1, f.name, urls.length);
       const v = validateUrlsetXml(out, { maxBytes });
       if (!v.ok) throw new TemplateExportError(describe(f.name, v.errors));
       files[files.indexOf(f)] = await writeOut(dir, f.name, "urlset", out, v.urlCount, gzipLevel);
@@ -166,7 +171,7 @@ export async function applySitemapTemplate<T extends { files: WrittenFile[] }>(d
     const urls = all.slice((n - 1) * HTML_URLS_PER_PAGE, n * HTML_URLS_PER_PAGE);
     const page = { number: n, count, prev: n > 1 ? pageName(n - 1) : null, next: n < count ? pageName(n + 1) : null };
     const name = pageName(n);
-    const out = await render(parsed, { urls, page, sitemap }, MAX_BYTES, name);
+    const out = await render(parsed, { urls, page, sitemap }, MAX_BYTES, name, urls.length);
     const v = validateHtml(out);
     if (!v.ok) throw new TemplateExportError(`The template's output for ${name} cannot be published: ${v.errors.join(" ")}`);
     files.push(await writeOut(dir, name, "html", out, urls.length, gzipLevel));

@@ -9,7 +9,7 @@
  * - Every `{{ output }}` is HTML/XML-escaped (`outputEscape: "escape"`: & < > " '), so a URL or title cannot break
  *   the markup; `| raw` opts out for a value the author escaped himself.
  * - Limits (TEMPLATE_LIMITS): source ≤ 262,144 bytes (UTF-8) and ≤ 1,000,000 characters parsed; render time
- *   ≤ 2,000 ms per render call; allocations ≤ 20,000,000 units (LiquidJS `memoryLimit`: loop ranges, joins, string
+ *   ≤ 2,000 ms per render call (exports: + 1 ms per URL of the file); allocations ≤ 20,000,000 units (LiquidJS `memoryLimit`: loop ranges, joins, string
  *   filters — this is what bounds huge loops); output ≤ `outputBytes` (default 52,428,800 bytes of UTF-8; the render
  *   stops as soon as it is exceeded).
  *
@@ -29,6 +29,8 @@ export const TEMPLATE_LIMITS = {
   parseChars: 1_000_000,
   /** Wall time per render call, ms. */
   renderMs: 2_000,
+  /** Extra wall time per URL when an export renders a sitemap file (lib/templates/export.ts), ms. */
+  renderMsPerUrl: 1,
   /** LiquidJS memoryLimit units per render call. */
   memory: 20_000_000,
   /** Default output cap, UTF-8 bytes (the sitemaps.org per-file limit). */
