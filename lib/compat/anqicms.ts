@@ -1,7 +1,8 @@
 /**
  * AnQiCMS "manual sitemap update" adapter (../shared/reference-apis/anqicms-sitemap-update.txt):
  *
- *   POST /api/import/sitemap?token=<API key>      multipart/form-data or x-www-form-urlencoded (or no body)
+ *   POST /api/import/sitemap?token=<API key>      multipart/form-data or x-www-form-urlencoded (or no body);
+ *                                                 `Authorization: Bearer <key>` is accepted instead of ?token=
  *     async    ""/absent/"0" = synchronous (wait for the run), "1"/"true" = asynchronous (answer at once)
  *     sitemap  optional (our extension, also accepted in the query): which sitemap — its id, number or fileName.
  *              Without it: the account's oldest active sitemap (an AnQiCMS site has exactly one sitemap).
@@ -45,7 +46,9 @@ export async function anqiCredential(req: Request): Promise<Credential<FormField
   const url = new URL(req.url);
   const { fields, bytes } = await readForm(req);
   if (fields.sitemap === undefined && url.searchParams.has("sitemap")) fields.sitemap = url.searchParams.get("sitemap")!;
-  return { token: url.searchParams.get("token"), req: withBody(req, bytes), input: fields };
+  // The query-string token is what AnQiCMS clients send (it ends up in access logs); `Authorization: Bearer` works too.
+  const bearer = /^Bearer +(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "")?.[1] ?? null;
+  return { token: url.searchParams.get("token") ?? bearer, req: withBody(req, bytes), input: fields };
 }
 
 /** Native error → `{code,msg}` (see the module doc for the table). */

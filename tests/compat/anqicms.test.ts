@@ -112,6 +112,17 @@ for (const backend of testBackends()) {
       await finishRun(first.body.data!.run_id as string, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
     });
 
+    it("the key may come as Authorization: Bearer instead of ?token= (kept out of access logs)", async () => {
+      const r = new Request(`${BASE}/api/import/sitemap`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice.key}`, "content-type": "application/x-www-form-urlencoded" },
+        body: "async=1",
+      });
+      const { body } = await call(r);
+      expect(body).toMatchObject({ code: 0, msg: ANQI_MSG.queued });
+      await finishRun(body.data!.run_id as string, { status: "cancelled" });
+    });
+
     it("errors: bad token → -1 Token验证失败 (the document's example); no token → 1001; key without generate scope → 1002", async () => {
       expect((await call(anqi("4712a54b4c456bb29b7816d241db69a7", { body: "" }))).body).toEqual({ code: -1, msg: "Token验证失败" });
       expect((await call(anqi(null))).body).toEqual({ code: 1001, msg: "未登录" });

@@ -101,7 +101,8 @@ for (const backend of testBackends()) {
       expect(body).toMatchObject({ id: expect.any(String), status: "pending", domain: "slow.example.org", run_id: expect.any(String), url_count: null, generated_at: null });
       expect(res.headers.get("location")).toBe(`/api/v1/runs/${body.run_id}`);
       const again = gen({ domain: "slow.example.org" });
-      await new Promise((r) => setTimeout(r, 100));
+      // the second call joins the queued run and waits up to GENERATE_WAIT_MS (3 s); end the run within that wait
+      await new Promise((r) => setTimeout(r, 1000));
       await finishRun(body.run_id, { status: "failed", error: "DNS lookup failed" });
       const joined = await again;
       expect(joined.status).toBe(201);
