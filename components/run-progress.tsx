@@ -1,5 +1,7 @@
 "use client";
 import type { TRunDto } from "@/lib/schemas/runs";
+import { useCancelRun } from "@/lib/client/runs";
+import { Button } from "./ui/button";
 import { formatCount, formatDuration, formatRelative, runDurationMs } from "@/lib/client/format";
 import { RunStatusBadge } from "./run-status-badge";
 import { Stat } from "./stat";
@@ -21,6 +23,7 @@ export function RunProgress({ run }: { run: TRunDto }) {
   const pct = Math.round(ratio * 100);
   const queued = run.status === "queued";
   const indeterminate = queued || p.pagesFetched + p.pagesQueued === 0;
+  const cancel = useCancelRun();
 
   return (
     <Card className="overflow-hidden border-sky-200 ring-4 ring-sky-50" data-testid="run-progress" aria-labelledby="run-progress-title">
@@ -32,9 +35,21 @@ export function RunProgress({ run }: { run: TRunDto }) {
           </h2>
           <RunStatusBadge status={run.status} testId="run-progress-status" />
         </div>
-        <span className="text-sm tabular-nums text-slate-500" data-testid="run-elapsed">
-          {run.startedAt ? `Elapsed ${formatDuration(runDurationMs(run, now))}` : `Queued ${formatRelative(run.createdAt, now)}`}
-        </span>
+        <div className="flex items-center gap-3">
+          <span className="text-sm tabular-nums text-slate-500" data-testid="run-elapsed">
+            {run.startedAt ? `Elapsed ${formatDuration(runDurationMs(run, now))}` : `Queued ${formatRelative(run.createdAt, now)}`}
+          </span>
+          <Button
+            size="sm"
+            variant="secondary"
+            loading={cancel.isPending}
+            disabled={Boolean(run.cancelRequestedAt)}
+            onClick={() => cancel.mutate(run.id)}
+            data-testid="cancel-active-run"
+          >
+            {run.cancelRequestedAt ? "Cancelling…" : "Cancel run"}
+          </Button>
+        </div>
       </div>
 
       <div className="px-5 pt-4">

@@ -24,12 +24,12 @@ export const KIND_LABEL: Record<Kind, string> = { xml: "XML sitemap", html: "HTM
 export const STARTERS: Record<Kind, string> = {
   xml: `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-{%- for u in urls %}
+{% for u in urls -%}
   <url>
-    <loc>{{ u.loc }}</loc>
-    {%- if u.lastmod %}<lastmod>{{ u.lastmod }}</lastmod>{% endif %}
+    <loc>{{ u.loc }}</loc>{% if u.lastmod %}
+    <lastmod>{{ u.lastmod }}</lastmod>{% endif %}
   </url>
-{%- endfor %}
+{% endfor -%}
 </urlset>
 `,
   html: `<!DOCTYPE html>
@@ -38,9 +38,9 @@ export const STARTERS: Record<Kind, string> = {
 <body>
   <h1>{{ sitemap.name }}</h1>
   <ul>
-  {%- for u in urls %}
+  {% for u in urls -%}
     <li><a href="{{ u.loc }}">{{ u.loc }}</a></li>
-  {%- endfor %}
+  {% endfor -%}
   </ul>
   {% if page.next %}<a rel="next" href="{{ page.next }}">Next page</a>{% endif %}
 </body>
@@ -52,14 +52,14 @@ export const STARTERS: Record<Kind, string> = {
     <title>{{ channel.title }}</title>
     <link>{{ channel.link }}</link>
     <description>{{ channel.description }}</description>
-    {%- for item in items %}
+    {% for item in items -%}
     <item>
       <title>{{ item.title }}</title>
       <link>{{ item.link }}</link>
       <guid>{{ item.guid }}</guid>
       <pubDate>{{ item.pubDate }}</pubDate>
     </item>
-    {%- endfor %}
+    {% endfor -%}
   </channel>
 </rss>
 `,

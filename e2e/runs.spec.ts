@@ -39,12 +39,12 @@ test("runs log: filters, pagination and cancel against real runs", async ({ page
   await expect(bigRow.getByTestId("cancel-run")).toHaveCount(0);
 
   // Filters: status, sitemap, trigger, date.
-  await page.getByLabel("Status").selectOption("cancelled");
+  await page.getByLabel("Status", { exact: true }).selectOption("cancelled");
   await expect(rows).toHaveCount(1);
   await expect(rows.first().getByTestId("run-sitemap")).toHaveText("Big manual");
-  await page.getByLabel("Status").selectOption("succeeded");
+  await page.getByLabel("Status", { exact: true }).selectOption("succeeded");
   await expect(rows).toHaveCount(5);
-  await page.getByLabel("Sitemap").selectOption({ label: "Big manual" });
+  await page.getByLabel("Sitemap", { exact: true }).selectOption({ label: "Big manual" });
   await expect(page.getByTestId("runs-empty")).toHaveText("No runs match these filters.");
   await page.getByRole("button", { name: "Clear filters" }).click();
   await expect(rows).toHaveCount(6);

@@ -17,12 +17,15 @@ import { isActiveRun, RUN_STATUSES, RUN_TRIGGERS } from "@/lib/schemas/runs";
 
 const DEFAULT_FILTERS: RunFilters = { status: "", trigger: "", sitemapId: "", from: "", to: "", sort: "createdAt:desc", size: 20 };
 
-function Filter({ label, children }: { label: string; children: React.ReactNode }) {
+/** A filter control with its label above; the label names the control by id (not by wrapping, which would add the options' text to its name). */
+function Filter({ id, label, children }: { id: string; label: string; children: React.ReactNode }) {
   return (
-    <label className="flex min-w-0 flex-col gap-1 text-xs font-medium text-slate-500">
-      {label}
+    <div className="flex min-w-0 flex-col gap-1">
+      <label htmlFor={id} className="text-xs font-medium text-slate-500">
+        {label}
+      </label>
       {children}
-    </label>
+    </div>
   );
 }
 
@@ -51,8 +54,8 @@ export default function RunsPage() {
       <PageHeader title="Runs" description="Every crawl and export of your sitemaps, newest first." />
       <Card className="mb-4 p-4">
         <form className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-7" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
-          <Filter label="Status">
-            <select className={select} value={filters.status} onChange={(e) => setFilter("status", e.target.value)}>
+          <Filter id="runs-filter-status" label="Status">
+            <select id="runs-filter-status" className={select} value={filters.status} onChange={(e) => setFilter("status", e.target.value)}>
               <option value="">Any status</option>
               {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -61,8 +64,8 @@ export default function RunsPage() {
               ))}
             </select>
           </Filter>
-          <Filter label="Trigger">
-            <select className={select} value={filters.trigger} onChange={(e) => setFilter("trigger", e.target.value)}>
+          <Filter id="runs-filter-trigger" label="Trigger">
+            <select id="runs-filter-trigger" className={select} value={filters.trigger} onChange={(e) => setFilter("trigger", e.target.value)}>
               <option value="">Any trigger</option>
               {RUN_TRIGGERS.map((t) => (
                 <option key={t} value={t}>
@@ -71,8 +74,8 @@ export default function RunsPage() {
               ))}
             </select>
           </Filter>
-          <Filter label="Sitemap">
-            <select className={select} value={filters.sitemapId} onChange={(e) => setFilter("sitemapId", e.target.value)}>
+          <Filter id="runs-filter-sitemap" label="Sitemap">
+            <select id="runs-filter-sitemap" className={select} value={filters.sitemapId} onChange={(e) => setFilter("sitemapId", e.target.value)}>
               <option value="">All sitemaps</option>
               {(sitemaps.data ?? []).map((s) => (
                 <option key={s.id} value={s.id}>
@@ -81,20 +84,20 @@ export default function RunsPage() {
               ))}
             </select>
           </Filter>
-          <Filter label="From (UTC)">
-            <input type="date" className={inputClass()} value={filters.from} max={filters.to || undefined} onChange={(e) => setFilter("from", e.target.value)} />
+          <Filter id="runs-filter-from" label="From (UTC)">
+            <input id="runs-filter-from" type="date" className={inputClass()} value={filters.from} max={filters.to || undefined} onChange={(e) => setFilter("from", e.target.value)} />
           </Filter>
-          <Filter label="To (UTC)">
-            <input type="date" className={inputClass()} value={filters.to} min={filters.from || undefined} onChange={(e) => setFilter("to", e.target.value)} />
+          <Filter id="runs-filter-to" label="To (UTC)">
+            <input id="runs-filter-to" type="date" className={inputClass()} value={filters.to} min={filters.from || undefined} onChange={(e) => setFilter("to", e.target.value)} />
           </Filter>
-          <Filter label="Order">
-            <select className={select} value={filters.sort} onChange={(e) => setFilter("sort", e.target.value as RunFilters["sort"])}>
+          <Filter id="runs-filter-order" label="Order">
+            <select id="runs-filter-order" className={select} value={filters.sort} onChange={(e) => setFilter("sort", e.target.value as RunFilters["sort"])}>
               <option value="createdAt:desc">Newest first</option>
               <option value="createdAt:asc">Oldest first</option>
             </select>
           </Filter>
-          <Filter label="Per page">
-            <select className={select} value={filters.size} onChange={(e) => setFilter("size", Number(e.target.value))}>
+          <Filter id="runs-filter-size" label="Per page">
+            <select id="runs-filter-size" className={select} value={filters.size} onChange={(e) => setFilter("size", Number(e.target.value))}>
               {[5, 10, 20, 50, 100].map((n) => (
                 <option key={n} value={n}>
                   {n}
