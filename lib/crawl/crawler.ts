@@ -363,12 +363,14 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   // The in-memory store answers synchronously; awaiting only real promises saves a microtask per link.
   const markSeen = (url: string): boolean | Promise<boolean> => frontier.markSeen(url);
   /**
-   * URL → depth of its live queue entry, for every URL this crawl queued (or was told is queued, `seed.inStore`)
-   * and has not dispatched yet: what lets a shorter path found later move a queued URL up. `superseded` holds
-   * "depth url" keys of entries left behind in the store by such a move; they are skipped when they come out.
+   * URL → depth, for every URL this crawl queued (or was told is queued, `seed.inStore`) and has not dispatched
+   * yet. A shorter path found later lowers the depth here, in place: the store keeps the item where it is and the
+   * scheduler dispatches it with the lowered depth (see run()). `moved` holds the queued URLs so lowered (usually
+   * none or a few), for the scheduler's check; DONE marks a queued URL recorded early (its item is skipped).
    */
   const pending = new Map<string, number>();
-  const superseded = new Set<string>();
+  const moved = new Map<string, number>();
+  const DONE = -1;
   const push = (item: FrontierItem): void | Promise<void> => {
     queued++;
     pending.set(item.url, item.depth);
@@ -412,27 +414,28 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   };
 
   /**
-   * A URL already seen was met again at link distance `depth`: when it is still queued at a greater depth, it moves
-   * to `depth` (a new entry; the old one is skipped when it comes out). Crossing back under `maxDepth` runs the
-   * checks that a URL beyond the cap skipped (trap caps, list_only, extensions).
+   * A URL already seen was met again at link distance `depth`: when it is still queued at a greater depth, its
+   * depth is lowered in place. Crossing back under `maxDepth` runs the checks that a URL beyond the cap skipped
+   * (trap caps, list_only, extensions); a URL they settle is recorded now and its queue item skipped later.
    */
   const lower = (url: string, depth: number): void | Promise<void> => {
     const current = pending.get(url);
-    if (current === undefined || depth >= current) return;
-    superseded.add(`${current} ${url}`);
+    if (current === undefined || current === DONE || depth >= current) return;
     if (current > s.maxDepth && depth <= s.maxDepth) {
       const head = screenHead(url);
-      const verdict = head === "list_only" ? screenTail(url, true) : head ?? screenTail(url, false);
+      const verdict = head === "list_only" ? screenTail(url, true) : (head ?? screenTail(url, false));
       if (verdict !== null) {
-        pending.delete(url);
-        return settleAndComplete(url, depth, current, verdict);
+        pending.set(url, DONE);
+        moved.delete(url);
+        return settleEarly(url, depth, current, verdict);
       }
     }
-    return push({ url, depth });
+    pending.set(url, depth);
+    moved.set(url, depth);
   };
-  const settleAndComplete = async (url: string, depth: number, queuedDepth: number, verdict: ExclusionReason | "list") => {
+  const settleEarly = async (url: string, depth: number, queuedDepth: number, verdict: ExclusionReason | "list") => {
     await settleVerdict(url, depth, verdict);
-    // Its queue entry is dead: a durable store may drop it now that the URL has its record.
+    // Its queue item is dead: a durable store may drop it now that the URL has its record.
     if (frontier.complete) await frontier.complete({ url, depth: queuedDepth });
   };
 
@@ -685,10 +688,12 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
    * store hands out the lowest depth first, so nothing queued is shallower than d either, and every page that runs
    * from now on has depth ≥ d-1 and links at depth ≥ d: none can reach the item through a shorter path. While
    * a visit of depth ≤ d-2 still runs, the item waits (`held`); levels overlap by one, so the pipeline stays full
-   * except behind a rare straggler two levels up. A queued URL that a shorter path reaches later is moved up
-   * (`lower`), and a URL beyond `maxDepth` gets its "max_depth" record only when it is dispatched, i.e. once no
-   * shorter path can turn up (a plain FIFO store without lowest-depth-first order keeps this exact but may hold
-   * more; when nothing runs, the held item goes).
+   * except behind a rare straggler two levels up. A queued URL that a shorter path reaches later gets the lower
+   * depth in place (`lower`; by the argument above that is one level at most, so it still comes out before any
+   * item two levels deeper; queued items so moved are also checked, `minMoved`), and a URL beyond `maxDepth` gets
+   * its "max_depth" record only when it is dispatched, i.e. once no shorter path can turn up. With a store that is
+   * not lowest-depth-first, or after a resume, the same checks hold items back instead; when nothing runs, the
+   * held item goes (exactness then rests on the store's order).
    */
   async function run(): Promise<void> {
     let inFlight = 0;
@@ -699,6 +704,12 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       if (inFlight === 0) return Infinity;
       while (!runningAt[lowRunning]) lowRunning++;
       return lowRunning;
+    };
+    /** Smallest depth among queued URLs lowered in place, other than `url` itself. */
+    const minMoved = (url: string): number => {
+      let min = Infinity;
+      for (const [u, d] of moved) if (u !== url && d < min) min = d;
+      return min;
     };
     let held: FrontierItem | null = null;
     let failure: { error: unknown } | null = null;
@@ -714,12 +725,23 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
           if (item === null) break;
           queued--;
         }
-        if (superseded.size > 0 && superseded.delete(`${item.depth} ${item.url}`)) continue; // moved up earlier
-        if (item.depth - 1 > minRunning()) {
-          held = item; // a running shallower page may still find a shorter path to it
-          break;
+        const known = pending.get(item.url);
+        if (known === DONE) {
+          pending.delete(item.url); // recorded when a shorter path brought it under maxDepth
+          continue;
         }
-        if (pending.get(item.url) === item.depth) pending.delete(item.url);
+        if (known !== undefined && known < item.depth) item = { url: item.url, depth: known }; // lowered in place
+        // Wait while a running page, or a queued one moved up, is two or more levels shallower (see above).
+        if (item.depth - 1 > minRunning() || (moved.size > 0 && item.depth - 1 > minMoved(item.url))) {
+          if (inFlight > 0) {
+            held = item;
+            break;
+          }
+        }
+        if (known !== undefined) {
+          pending.delete(item.url);
+          moved.delete(item.url);
+        }
         if (item.depth > s.maxDepth) {
           await exclude(item.url, item.depth, "max_depth");
           if (frontier.complete) await frontier.complete(item);

@@ -7,8 +7,9 @@
  * - `shift` returns an item of the LOWEST depth queued, first in, first out within one depth (the in-memory store
  *   does). The crawler's scheduler (lib/crawl/crawler.ts run()) uses this to know that nothing shallower than the
  *   item just shifted is waiting; a plain FIFO store still gives exact depths, only with less parallelism.
- * - The crawler may push the same URL again with a smaller depth when it finds a shorter path to a queued URL; the
- *   older, deeper entry is then skipped by the crawler when it comes out (a store need not remove it).
+ * - A URL is pushed once. When the crawler finds a shorter path to a queued URL it lowers the depth in its own
+ *   bookkeeping and dispatches the item with that depth when it comes out; stores never see the change (a durable
+ *   store keeps the first depth, which a resumed crawl corrects the same way: `CrawlOptions.seed.inStore`).
  * - `complete(item)`, when present, is called once the item's records have been handed to `onRecord` (so a
  *   durable store can drop it from its queue only then: a worker killed mid-visit refetches at most the items
  *   in flight, i.e. ≤ concurrency pages).
