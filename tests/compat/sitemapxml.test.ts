@@ -144,6 +144,20 @@ for (const backend of testBackends()) {
       }
     });
 
+    it("Idempotency-Key on POST /v1/sitemaps replays the first answer (the native wrapper's) without creating a second sitemap", async () => {
+      const send = () =>
+        createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "Once", domain: "once.example.com" }, headers: { "idempotency-key": "k-once-1" } }), ctx());
+      const first = await send();
+      const second = await send();
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.headers.get("idempotent-replayed")).toBe("true");
+      expect((await second.json()).id).toBe((await first.json()).id);
+      expect(await getDb().sitemap.count({ where: { userId: alice.id, startUrl: "https://once.example.com/" } })).toBe(1);
+      const run = await getDb().run.findFirst({ where: { sitemap: { startUrl: "https://once.example.com/" }, status: "queued" } });
+      if (run) await finishRun(run.id, { status: "cancelled" });
+    });
+
     it("POST /v1/sitemaps errors: missing name → 400, scheme in domain → INVALID_DOMAIN, unknown field → 400", async () => {
       await expectSxError(await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { domain: "a.example.com" } }), ctx()), 400, "missing");
       await expectSxError(await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "x", domain: "http://a.example.com" } }), ctx()), 400, "INVALID_DOMAIN");
