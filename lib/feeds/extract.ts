@@ -3,9 +3,10 @@
  *
  * - `compileMask(mask, syntax)` → a link filter, or throws MaskError (bad regex/selector, too long).
  *   glob: `*` any run of characters, `?` one character, everything else literal; anchored; matched against the
- *   absolute URL, or against path + query when the mask starts with "/". regex: JavaScript RegExp source (no flags),
- *   unanchored, tested on the absolute URL. css: a selector; the links are the matched `a[href]` elements and the
- *   `a[href]` inside matched elements. Empty mask: every link on the page's own host (any syntax).
+ *   absolute URL, or against path + query of links on the page's own host when the mask starts with "/".
+ *   regex: JavaScript RegExp source (no flags), unanchored, tested on the absolute URL; nested quantifiers
+ *   ((a+)+) and backreferences are refused (ReDoS). css: a selector; the links are the matched `a[href]` elements
+ *   and the `a[href]` inside matched elements. Empty mask: every link on the page's own host (any syntax).
  * - `extractLinks(html, pageUrl, mask)` → [{ url, text }] in document order, absolute (resolved against <base href>
  *   and the page URL), fragment removed, http(s) only, first occurrence wins, the page itself excluded; at most
  *   5,000 anchors are examined and URLs over 2,048 characters are skipped.
@@ -20,9 +21,11 @@ export const MAX_URL_CHARS = 2_048;
 export const MAX_REGEX_CHARS = 500;
 
 export type MaskSyntax = "glob" | "regex" | "css";
-export type Mask = { syntax: MaskSyntax; test?: (url: URL) => boolean; selector?: string };
+export type Mask = { syntax: MaskSyntax; test?: (url: URL) => boolean; selector?: string; sameHost?: boolean };
 
 export class MaskError extends Error {}
+
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})/;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -32,10 +35,14 @@ export function compileMask(mask: string, syntax: MaskSyntax): Mask {
   if (syntax === "glob") {
     const re = new RegExp(`^${m.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : escapeRe(c))).join("")}$`, "s");
     const pathOnly = m.startsWith("/");
-    return { syntax, test: (u) => re.test(pathOnly ? u.pathname + u.search : u.href) };
+    return { syntax, test: (u) => re.test(pathOnly ? u.pathname + u.search : u.href), sameHost: pathOnly };
   }
   if (syntax === "regex") {
     if (m.length > MAX_REGEX_CHARS) throw new MaskError(`The regular expression is longer than ${MAX_REGEX_CHARS} characters.`);
+    // JavaScript regexes cannot be interrupted: refuse the classic catastrophic-backtracking shapes — a quantified
+    // group that itself contains a quantifier, e.g. (a+)+ or (\w*x?)* — and backreferences.
+    if (NESTED_QUANTIFIER.test(m)) throw new MaskError("Nested quantifiers such as (a+)+ are not allowed in a link mask (they can take exponential time).");
+    if (/\\[1-9]|\\k</.test(m)) throw new MaskError("Backreferences are not allowed in a link mask.");
     let re: RegExp;
     try {
       re = new RegExp(m);
@@ -82,7 +89,7 @@ export function extractLinks(html: string, pageUrl: string, mask: Mask): FoundLi
     if (u.username || u.password) return;
     u.hash = "";
     if (u.href.length > MAX_URL_CHARS || seen.has(u.href)) return;
-    if (mask.test ? !mask.test(u) : !mask.selector && u.host !== page.host) return;
+    if (mask.test ? !mask.test(u) || (mask.sameHost && u.host !== page.host) : !mask.selector && u.host !== page.host) return;
     seen.add(u.href);
     out.push({ url: u.href, text: clean($(el).text()) });
   });

@@ -2,10 +2,11 @@
  * Feeds API DTOs (/api/v1/feeds): RSS 2.0 / Atom feeds built from the links of one page (mysitemapgenerator's
  * Rss* methods). Settings:
  *   foundUrl        the page whose links become items (absolute http(s) URL)
- *   linkMask        which links: a glob on the absolute URL (`*` any characters, `?` one; a mask starting with "/"
- *                   matches path + query), a JavaScript regular expression (≤ 500 characters, tested on the absolute
- *                   URL), or a CSS selector (links matched, or links inside the matched elements); "" = every link
- *                   on the page's own host
+ *   linkMask        which links: a glob on the absolute URL (`*` any characters, `?` one; a mask starting with
+ *                   "/" matches path + query of links on the page's host), a JavaScript regular expression
+ *                   (≤ 500 characters, tested on the absolute URL; no nested quantifiers or backreferences), or a
+ *                   CSS selector (links matched, or links inside the matched elements); "" = every link on the
+ *                   page's own host
  *   maskSyntax      glob | regex | css
  *   itemsLimit      1..50 (mysitemapgenerator's 10/20/30/50 are accepted as they are)
  *   pubDateSource   page (the item page's date → Last-Modified → first seen) | server (Last-Modified → first seen)
