@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PageSnapshot } from "@/lib/core/types";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { getDb } from "./client";
-import { createRevalidator, deletePageStates, loadRevalidations, snapshotFingerprint, upsertPageStates, type PageObservation } from "./page-state";
+import { createRevalidator, deletePageStates, loadRevalidations, prunePageStates, snapshotFingerprint, upsertPageStates, type PageObservation } from "./page-state";
 
 const snap = (links: string[] = []): PageSnapshot => ({
   status: 200,
@@ -116,6 +116,49 @@ for (const backend of testBackends()) {
       await up([obs({ url: "w:fp", contentHash: "5", seenAt: at("2026-11-01T00:00:00Z"), etag: '"z"', snapshot: { ...snap(["l"]), settings: fpA } })]);
       expect(await createRevalidator(sitemapId, { fingerprint: fpA })("w:fp")).toEqual({ etag: '"z"', snapshot: snap(["l"]) });
       expect(await createRevalidator(sitemapId, { fingerprint: fpB })("w:fp")).toBeNull();
+    });
+
+    it("listing switches are part of the snapshot fingerprint", () => {
+      const base = { images: true, trailingSlash: "keep", excludeNoindex: true, followNofollow: false, respectCanonical: true };
+      const fp = snapshotFingerprint(base);
+      expect(snapshotFingerprint({ ...base, excludeNoindex: false })).not.toBe(fp);
+      expect(snapshotFingerprint({ ...base, followNofollow: true })).not.toBe(fp);
+      expect(snapshotFingerprint({ ...base, respectCanonical: false })).not.toBe(fp);
+    });
+
+    it("prunePageStates forgets pages absent from the last N succeeded runs, or unseen for maxAgeDays", async () => {
+      const user = await t.db.user.create({ data: { email: `ps-prune-${backend.name}@example.com`, passwordHash: "x" } });
+      const sm = (await t.db.sitemap.create({ data: { userId: user.id, name: "Prune", startUrl: "https://p.example/", fileName: "pr" } })).id;
+      const other = (await t.db.sitemap.create({ data: { userId: user.id, name: "Other", startUrl: "https://o.example/", fileName: "ot" } })).id;
+      const day = (n: number) => new Date(Date.UTC(2026, 10, n, 10, 0, 0, 500)); // 2026-11-n 10:00:00.5
+      const runAt = async (sitemapId: string, n: number, status: "succeeded" | "failed") =>
+        t.db.run.create({ data: { sitemapId, trigger: "api", status, startedAt: day(n), finishedAt: day(n) } });
+      const seen = (sitemapId: string, url: string, n: number) =>
+        upsertPageStates(getDb(), sitemapId, [obs({ url, contentHash: url, seenAt: new Date(day(n).getTime() + 60_000) })]);
+      // Runs on days 1, 2, 3 (succeeded), 4 (failed), 5 (succeeded). "gone" was last seen on day 1, "old" on day 2,
+      // "kept" on day 3, "fresh" on day 5; "start" in the very first second of run 3 (stored truncated to 10:00:00).
+      for (const [n, st] of [[1, "succeeded"], [2, "succeeded"], [3, "succeeded"], [4, "failed"], [5, "succeeded"]] as const) await runAt(sm, n, st);
+      await seen(sm, "gone", 1);
+      await seen(sm, "old", 2);
+      await seen(sm, "kept", 3);
+      await seen(sm, "fresh", 5);
+      await upsertPageStates(getDb(), sm, [obs({ url: "start", contentHash: "s", seenAt: day(3) })]);
+      await seen(other, "gone", 1); // another sitemap's rows are never touched
+      const urls = async (id: string) => (await t.db.pageState.findMany({ where: { sitemapId: id }, select: { url: true } })).map((r) => r.url).sort();
+
+      // Not enough succeeded runs for keepRuns 5, and no age rule: nothing goes.
+      expect(await prunePageStates(sm, { keepRuns: 5, maxAgeDays: null })).toBe(0);
+      // The 3rd most recent succeeded run is day 2 (the failed day-4 run does not count): "gone" was not seen since.
+      expect(await prunePageStates(sm, { maxAgeDays: null })).toBe(1);
+      expect(await urls(sm)).toEqual(["fresh", "kept", "old", "start"]);
+      // keepRuns 2 → cutoff day 3: "old" goes, "start" (seen in run 3's first second) stays.
+      expect(await prunePageStates(sm, { keepRuns: 2, maxAgeDays: null })).toBe(1);
+      expect(await urls(sm)).toEqual(["fresh", "kept", "start"]);
+      // Age rule: 3 days before day 7 → everything not seen since day 4 goes, whatever the runs.
+      expect(await prunePageStates(sm, { keepRuns: 50, maxAgeDays: 3, now: day(7) })).toBe(2);
+      expect(await urls(sm)).toEqual(["fresh"]);
+      expect(await urls(other)).toEqual(["gone"]);
+      await expect(prunePageStates(sm, { keepRuns: 0 })).rejects.toThrow(RangeError);
     });
 
     it("deletePageStates forgets a sitemap's pages", async () => {

@@ -252,6 +252,52 @@ export function snapshotFingerprint(settings: Record<string, unknown>): string {
   return createHash("sha256").update(JSON.stringify(picked)).digest("hex").slice(0, 16);
 }
 
+/** Defaults of {@link prunePageStates}. */
+export const PAGE_STATE_KEEP_RUNS = 3;
+export const PAGE_STATE_MAX_AGE_DAYS = 90;
+
+/**
+ * Forgets pages that vanished from a sitemap's crawls, so PageState does not grow forever with URLs the site no
+ * longer links (or answers 404 / non-HTML for: those get no observation, hence no refresh). Call it after a run
+ * succeeded. A row is deleted when its page was not observed (`updatedAt` = the time of its last full fetch or 304
+ * replay) since
+ * - the start of the `keepRuns`-th most recent succeeded run of the sitemap (default 3: a page absent from the last
+ *   3 successful crawls), or
+ * - `maxAgeDays` days before `now` (default 90), whatever the runs.
+ * The first rule does nothing until the sitemap has `keepRuns` succeeded runs with a start time. A pruned page that
+ * comes back is simply new again: one full fetch, and its lastmod restarts from that observation (or its
+ * Last-Modified header).
+ *
+ * @param opts.keepRuns ≥ 1; opts.maxAgeDays > 0 (null: no age rule); opts.now for tests.
+ * @returns the number of rows deleted. Errors: database errors propagate; RangeError for bad options.
+ */
+export async function prunePageStates(
+  sitemapId: string,
+  opts: { keepRuns?: number; maxAgeDays?: number | null; now?: Date; tx?: Tx } = {},
+): Promise<number> {
+  const keepRuns = opts.keepRuns ?? PAGE_STATE_KEEP_RUNS;
+  const maxAgeDays = opts.maxAgeDays === undefined ? PAGE_STATE_MAX_AGE_DAYS : opts.maxAgeDays;
+  if (!Number.isInteger(keepRuns) || keepRuns < 1) throw new RangeError(`keepRuns must be an integer ≥ 1, got ${keepRuns}`);
+  if (maxAgeDays !== null && !(maxAgeDays > 0)) throw new RangeError(`maxAgeDays must be > 0 or null, got ${maxAgeDays}`);
+  const db = opts.tx ?? getDb();
+  const now = opts.now ?? new Date();
+  // Observations are stored in whole seconds: compare against the run start truncated the same way.
+  const runs = await db.run.findMany({
+    where: { sitemapId, status: "succeeded", startedAt: { not: null } },
+    orderBy: { startedAt: "desc" },
+    skip: keepRuns - 1,
+    take: 1,
+    select: { startedAt: true },
+  });
+  const cutoffs: Date[] = [];
+  if (runs.length) cutoffs.push(toWholeSeconds(runs[0].startedAt!));
+  if (maxAgeDays !== null) cutoffs.push(new Date(now.getTime() - maxAgeDays * 86_400_000));
+  if (!cutoffs.length) return 0;
+  const cutoff = new Date(Math.max(...cutoffs.map((d) => d.getTime())));
+  const { count } = await db.pageState.deleteMany({ where: { sitemapId, updatedAt: { lt: cutoff } } });
+  return count;
+}
+
 /** Forgets every page of a sitemap (PageState has no foreign key to Sitemap: call it when a sitemap is deleted). */
 export async function deletePageStates(sitemapId: string): Promise<number> {
   const { count } = await getDb().pageState.deleteMany({ where: { sitemapId } });
