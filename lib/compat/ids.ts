@@ -1,7 +1,7 @@
 /**
  * Identifier mapping for the compatibility adapters: their clients use integers (mysitemapgenerator's `cid`, the shop
  * API's `id`, `templateId`, `protocolId`) where the native API uses string ids. Every table they need carries a unique
- * auto-increment `number` column (prisma/schema.prisma) for this; these functions translate in both directions,
+ * auto-increment `number` column (prisma/schema.prisma) for this (runs: TRunDto.number already carries it); these functions translate in both directions,
  * always scoped by owner (another account's number is "not found": null / absent from the map).
  * No business logic: lookups only.
  */
@@ -45,19 +45,6 @@ export async function templateNumbers(ids: string[]): Promise<Map<string, number
   if (!ids.length) return new Map();
   const rows = await getDb().template.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } });
   return new Map(rows.map((r) => [r.id, r.number]));
-}
-
-/** run id → number (the shop API's protocolId), for the given ids. */
-export async function runNumbers(ids: string[]): Promise<Map<string, number>> {
-  if (!ids.length) return new Map();
-  const rows = await getDb().run.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } });
-  return new Map(rows.map((r) => [r.id, r.number]));
-}
-
-/** The string id of `userId`'s run with `number`, or null. */
-export async function runIdByNumber(userId: string, number: number): Promise<string | null> {
-  const row = await getDb().run.findFirst({ where: { number, sitemap: { userId } }, select: { id: true } });
-  return row?.id ?? null;
 }
 
 /**

@@ -87,7 +87,7 @@ for (const backend of testBackends()) {
 
     it("synchronous mode past its bound answers honestly that the run goes on in the background", async () => {
       const sm = await newSitemap(alice.key);
-      const { principal } = { principal: { userId: alice.id, via: "key" as const, scopes: ["generate" as const], plan: "starter" as const } };
+      const principal = { userId: alice.id, via: "key" as const, scopes: ["generate" as const], plan: "starter" as const };
       const res = await anqiUpdateSitemap(principal, { sitemap: sm.fileName }, 50);
       const body = await res.json();
       expect(body).toMatchObject({ code: 0, msg: ANQI_MSG.queued, data: { sitemap_id: sm.id, status: "queued" } });
