@@ -2,8 +2,8 @@
  * `hourly-scheduler`: cron "0 * * * *" (UTC) plus the manual event `schedule/hourly.requested {at?}`; runs one tick of
  * lib/schedule/hourly.ts for the hour slot of the tick (cron: the tick's time; manual: `at` or now).
  * Concurrency limit 1 (one tick at a time per deployment); the SchedulerSlot claim makes a slot run once even across
- * several deployments sharing a database. No function retries: a failed tick leaves its slot claimed (and its error in
- * the job log); the next tick reports nothing missed for it, so check the job log when runsStarted looks short.
+ * several deployments sharing a database. Retries: 2 — the tick claims its slot with the event id as owner, so a retry
+ * of a tick that failed half-way takes its unfinished slot over, and no other tick can.
  */
 import { inngest } from "@/lib/jobs/client";
 import { scheduleTickRequested } from "@/lib/jobs/events";
@@ -15,11 +15,12 @@ export const hourlyScheduler = inngest.createFunction(
     name: "Hourly scheduler",
     triggers: [{ cron: "0 * * * *" }, scheduleTickRequested],
     concurrency: { limit: 1 },
-    retries: 0,
+    retries: 2,
   },
   async ({ event, step }) => {
     const data = (event.data ?? {}) as { at?: string };
     const at = data.at ? new Date(data.at) : new Date(typeof event.ts === "number" ? event.ts : Date.now());
-    return step.run("tick", () => runHourlyTick(Number.isNaN(at.getTime()) ? new Date() : at));
+    const owner = event.id ?? `tick-${at.toISOString()}`;
+    return step.run("tick", () => runHourlyTick(Number.isNaN(at.getTime()) ? new Date() : at, { owner }));
   },
 );

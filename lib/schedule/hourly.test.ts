@@ -76,8 +76,20 @@ for (const backend of testBackends()) {
       // A later tick in the same hour does nothing.
       expect((await runHourlyTick(utc("2026-01-15T08:40:00"))).claimed).toBe(false);
       expect(await claimSlot(utc("2026-01-15T08:00:00"), false)).toBe(false);
+      expect(await claimSlot(utc("2026-01-15T08:00:00"), false, "someone")).toBe(false);
       await t.db.run.deleteMany({ where: { sitemapId: planned.id } });
       await t.db.sitemap.update({ where: { id: planned.id }, data: { activeRunId: null } });
+    });
+
+    it("a retry by the same owner takes over its own unfinished slot; another owner never does", async () => {
+      const s = utc("2030-06-01T00:00:00");
+      expect(await claimSlot(s, false, "evt-1")).toBe(true);
+      expect(await claimSlot(s, false, "evt-2")).toBe(false);
+      expect(await claimSlot(s, false, null)).toBe(false);
+      expect(await claimSlot(s, false, "evt-1")).toBe(true); // the crashed tick's retry
+      await t.db.schedulerSlot.update({ where: { slot: s }, data: { finishedAt: new Date() } });
+      expect(await claimSlot(s, false, "evt-1")).toBe(false); // finished: never again
+      await t.db.schedulerSlot.delete({ where: { slot: s } });
     });
 
     it("after downtime, missed slots are recorded and reported, with one catch-up run per sitemap", async () => {

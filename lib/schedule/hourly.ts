@@ -8,9 +8,10 @@
  *   Example: 9:00 Europe/Berlin is 08:00 UTC in winter (CET, +1) and 07:00 UTC in summer (CEST, +2). A zone with a
  *   half-hour offset (Asia/Kolkata, +5:30) has 14:00 local at 08:30 UTC, in the 08:00 slot. Local times skipped by a
  *   DST change fire as croner decides (it moves them to the next valid time).
- * - Exactly one scheduler per slot: the slot row is claimed with `INSERT … ON CONFLICT DO NOTHING` (SchedulerSlot.slot
- *   is the primary key), so with several app instances (or a cron tick and a manual event at once) only the claimer
- *   starts runs; the function also has Inngest concurrency limit 1.
+ * - Exactly one scheduler per slot: the slot row is claimed with `INSERT … ON CONFLICT` (SchedulerSlot.slot is the
+ *   primary key), so with several app instances (or a cron tick and a manual event at once) only the claimer starts
+ *   runs; the function also has Inngest concurrency limit 1. A retry of the claiming tick (same `owner`, the event id)
+ *   may take over its own unfinished slot; runs it already started are then reported as skipped (already running).
  * - Missed hours after downtime: every tick looks for the slots between the last recorded slot and the current one
  *   (at most MAX_MISSED_SLOTS = 168, one week; older ones are counted in the current slot's detail, not listed). Each
  *   is recorded with `missed: true` and the sitemaps that were planned in it. Catch-up: each sitemap planned in at
@@ -73,9 +74,17 @@ async function plannedSitemaps(): Promise<PlannedSitemap[]> {
   });
 }
 
-/** Claims `slot` (INSERT … ON CONFLICT DO NOTHING); true for the one caller that inserted it. */
-export async function claimSlot(slot: Date, missed: boolean): Promise<boolean> {
-  const n = await getDb().$executeRaw`INSERT INTO "SchedulerSlot" ("slot", "missed") VALUES (${slot}, ${missed}) ON CONFLICT ("slot") DO NOTHING`;
+/**
+ * Claims `slot`: true for the one caller that inserted its row (INSERT … ON CONFLICT), or for a retry by the same
+ * `owner` (e.g. the Inngest event id) while the slot is still unfinished — so a tick that crashed half-way can be
+ * retried, while a different tick of the same hour never gets it.
+ */
+export async function claimSlot(slot: Date, missed: boolean, owner: string | null = null): Promise<boolean> {
+  const detail = JSON.stringify(owner ? { owner } : {});
+  const n = await getDb().$executeRaw`
+    INSERT INTO "SchedulerSlot" ("slot", "missed", "detail") VALUES (${slot}, ${missed}, ${detail}::jsonb)
+    ON CONFLICT ("slot") DO UPDATE SET "startedAt" = now()
+    WHERE "SchedulerSlot"."finishedAt" IS NULL AND ${owner}::text IS NOT NULL AND "SchedulerSlot"."detail"->>'owner' = ${owner}::text`;
   return n === 1;
 }
 
@@ -97,12 +106,12 @@ export type TickResult = {
  * One tick for the hour slot of `now` (module doc). Returns what it did; `claimed: false` when another process
  * (or an earlier tick) already handled the slot.
  */
-export async function runHourlyTick(now: Date = new Date()): Promise<TickResult> {
+export async function runHourlyTick(now: Date = new Date(), opts: { owner?: string } = {}): Promise<TickResult> {
   const db = getDb();
   const slot = slotOf(now);
   const result: TickResult = { slot: slot.toISOString(), claimed: false, missedSlots: [], missedUnlisted: 0, started: [], skipped: [], feedsRefreshed: 0 };
   const last = await db.schedulerSlot.findFirst({ where: { slot: { lt: slot } }, orderBy: { slot: "desc" }, select: { slot: true } });
-  if (!(await claimSlot(slot, false))) return result;
+  if (!(await claimSlot(slot, false, opts.owner ?? null))) return result;
   result.claimed = true;
 
   const sitemaps = await plannedSitemaps();
@@ -148,6 +157,7 @@ export async function runHourlyTick(now: Date = new Date()): Promise<TickResult>
       runsStarted: result.started.length,
       feedsRefreshed: result.feedsRefreshed,
       detail: {
+        ...(opts.owner ? { owner: opts.owner } : {}),
         started: result.started,
         skipped: result.skipped,
         missedSlots: result.missedSlots,
