@@ -132,7 +132,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.components.schemas.CreateSitemapBody.required).toEqual(["name", "startUrl", "fileName"]);
     expect(doc.paths["/api/v1/sitemaps/{id}/generate"].post["x-scope"]).toBe("generate");
     expect(doc.paths["/api/v1/openapi.json"].get.security).toEqual([]);
-    expect(doc.paths["/api/v1/sitemaps"].get.parameters.map((p: any) => p.name)).toEqual(["limit", "cursor"]);
+    expect(doc.paths["/api/v1/sitemaps"].get.parameters.map((p: any) => p.name)).toEqual(["size", "limit", "cursor", "pageToken", "sort", "filter[field][op]"]);
   });
 });
 

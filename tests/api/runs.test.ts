@@ -95,7 +95,7 @@ for (const backend of testBackends()) {
       expect(p1.data[0].status).toBe("cancelled");
       const p2 = await (await listRuns(req("GET", `${path}?limit=2&cursor=${p1.next_cursor}`, { key: alice.key }), ctx({ id: sm.id }))).json();
       expect(p2).toMatchObject({ data: [{ id: ids[0] }], next_cursor: null });
-      await expectError(await listRuns(req("GET", `${path}?limit=500`, { key: alice.key }), ctx({ id: sm.id })), 422, "invalid_value", "limit");
+      await expectError(await listRuns(req("GET", `${path}?limit=500`, { key: alice.key }), ctx({ id: sm.id })), 400, "invalid_value", "limit");
     });
 
     it("a run started from the dashboard session is recorded with trigger dashboard", async () => {

@@ -65,7 +65,7 @@ for (const backend of testBackends()) {
     });
 
     it("POST stores every shop field and option; PATCH changes them; crawl options reach settingsOf", async () => {
-      const body = sitemapBody({
+      const body: Record<string, unknown> = sitemapBody({
         subScopes: [
           { key: "de", name: "Deutsch", pathPrefix: "/de/" },
           { key: "en", name: "English", pathPrefix: "/en/" },

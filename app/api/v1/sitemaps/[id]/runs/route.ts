@@ -1,19 +1,20 @@
-import { readQuery } from "@/lib/api/request";
+import { readListQuery } from "@/lib/api/list-query";
 import { jsonList } from "@/lib/api/response";
+import { RUN_LIST_SPEC } from "@/lib/api/runs";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
-import { listRunsForSitemap } from "@/lib/db/runs";
+import { queryRuns, toRunDto } from "@/lib/db/runs";
 import { findSitemap } from "@/lib/db/sitemaps";
-import { ZListQuery } from "@/lib/schemas/common";
 
-// GET /api/v1/sitemaps/{id}/runs – the sitemap's runs, newest first (?limit=1..100&cursor=)
+// GET /api/v1/sitemaps/{id}/runs – the sitemap's runs (list grammar as GET /api/v1/runs; default createdAt:desc)
 export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }) => {
-  const q = readQuery(req, ZListQuery);
+  const q = readListQuery(req, RUN_LIST_SPEC);
   if (!(await findSitemap({ userId: principal.userId, sitemapId: params.id }))) {
     throw new AppError("not_found", `Sitemap ${params.id} not found.`);
   }
-  const page = await listRunsForSitemap({ sitemapId: params.id, userId: principal.userId, limit: q.limit, cursor: q.cursor });
-  return jsonList(page.items, page.nextCursor);
+  const where = { AND: [{ sitemapId: params.id }, q.where] };
+  const page = q.page(await queryRuns({ userId: principal.userId, where, orderBy: q.orderBy as never, take: q.take }));
+  return jsonList(page.rows.map(toRunDto), page.nextCursor);
 }, { scope: "read" });
 
 export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);
