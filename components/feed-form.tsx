@@ -157,7 +157,7 @@ export function FeedForm({ initial, submitLabel, cancelHref, onSubmit }: { initi
         </SelectField>
       </div>
       <div className="grid gap-4 sm:grid-cols-3">
-        <TextField label="Items" type="number" min={1} max={50} inputMode="numeric" hint="1 to 50." {...field("itemsLimit")} />
+        <TextField label="Number of items" type="number" min={1} max={50} inputMode="numeric" hint="1 to 50." {...field("itemsLimit")} />
         <SelectField label="Format" {...field("format")}>
           <option value="rss">RSS 2.0</option>
           <option value="atom">Atom</option>

@@ -20,7 +20,7 @@ test("feeds: create, refresh, items, download, public URL, edit, delete", async 
   await page.getByLabel("Page URL").fill(SITE_URL);
   await page.getByLabel("Feed name").fill("Tutorial feed");
   await page.getByLabel("Link mask").fill("/tutorial*");
-  await page.getByLabel("Items").fill("3"); // the index links four /tutorial* pages
+  await page.getByLabel("Number of items").fill("3"); // the index links four /tutorial* pages
   await page.getByLabel("Channel title").fill("PostgreSQL tutorial");
   await page.getByTestId("feed-submit").click();
   await expect(page).toHaveURL(/\/dashboard\/feeds\/(?!new)[^/]+$/);
@@ -53,7 +53,7 @@ test("feeds: create, refresh, items, download, public URL, edit, delete", async 
   // Edit: Atom with 2 items, refreshed again.
   await page.getByTestId("edit-feed").click();
   await page.getByLabel("Format").selectOption("atom");
-  await page.getByLabel("Items").fill("2");
+  await page.getByLabel("Number of items").fill("2");
   await page.getByTestId("feed-submit").click();
   await expect(page.getByTestId("feed-form")).toHaveCount(0);
   await page.getByTestId("refresh-feed").click();
