@@ -18,6 +18,8 @@ import { getEnv } from "@/lib/env";
 import { getDb } from "./client";
 
 export const STALE_REFRESH_MS = 15 * 60_000;
+/** Items off the page for longer than this (180 days) are forgotten; one that comes back counts as new. */
+export const ITEM_RETENTION_MS = 180 * 24 * 3_600_000;
 
 const select = {
   id: true,
@@ -195,11 +197,12 @@ export async function knownFeedItems(feedId: string): Promise<Map<string, ItemRo
 /**
  * Records a refresh's items in one transaction: new URLs are inserted (firstSeenAt = `now`, pubDate as found);
  * known URLs get lastSeenAt = `now` and their new position (title, pubDate and firstSeenAt are kept); URLs no
- * longer on the page get position null.
+ * longer on the page get position null; those not seen for ITEM_RETENTION_MS (180 days) are deleted.
  */
 export async function saveFeedItems(feedId: string, now: Date, items: { url: string; title: string; pubDate: Date | null; position: number; isNew: boolean }[]): Promise<void> {
   await getDb().$transaction(async (tx) => {
     await tx.feedItem.updateMany({ where: { feedId, url: { notIn: items.map((i) => i.url) } }, data: { position: null } });
+    await tx.feedItem.deleteMany({ where: { feedId, position: null, lastSeenAt: { lt: new Date(now.getTime() - ITEM_RETENTION_MS) } } });
     for (const it of items) {
       if (it.isNew) {
         await tx.feedItem.upsert({

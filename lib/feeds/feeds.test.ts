@@ -55,6 +55,12 @@ function page(req: http.IncomingMessage, res: http.ServerResponse) {
       return html("", "<h1>Story five</h1>");
     case "/news/6":
       return html("<title>Story six</title>", `<time datetime="2026-11-25T00:00:00Z"></time>`);
+    case "/cp1251": {
+      const body = iconv.encode('<html><head><meta charset="windows-1251"><title>Лента</title></head><body><a href="/cp1251/item">Новость дня</a></body></html>', "win1251");
+      return res.writeHead(200, { "content-type": "text/html" }).end(body);
+    }
+    case "/cp1251/item":
+      return res.writeHead(200, { "content-type": "text/html; charset=windows-1251" }).end(iconv.encode("<title>Заголовок статьи</title>", "win1251"));
     case "/news/evil":
       return html(`<title>${HOSTILE.replace(/</g, "&lt;")}</title>`);
     default:
@@ -193,6 +199,21 @@ for (const backend of testBackends()) {
       expect(text).toContain("<title>Новости &#128512; €</title>");
       expect(text).toContain("Привет");
       expect(texts(text.replace(/^<\?xml[^>]*>/, ""), "title")[0]).toBe("Новости 😀 €");
+    });
+
+    it("decodes pages by their declared charset (<meta charset=windows-1251>, Content-Type)", async () => {
+      const feed = await newFeed({ foundUrl: `${origin}/cp1251`, linkMask: "" });
+      await refreshFeed(feed.id, { refreshId: "c", now: T1 });
+      expect((await t.db.feedItem.findMany({ where: { feedId: feed.id } })).map((i) => i.title)).toEqual(["Заголовок статьи"]);
+    });
+
+    it("forgets items that have been off the page for 180 days", async () => {
+      const feed = await newFeed({ linkMask: "/news/1" });
+      await t.db.feedItem.create({ data: { feedId: feed.id, url: `${origin}/old`, title: "old", firstSeenAt: new Date("2026-01-01"), lastSeenAt: new Date("2026-05-01"), position: null } });
+      await t.db.feedItem.create({ data: { feedId: feed.id, url: `${origin}/recent`, title: "recent", firstSeenAt: new Date("2026-01-01"), lastSeenAt: new Date("2026-11-01"), position: 3 } });
+      await refreshFeed(feed.id, { refreshId: "p", now: T1 });
+      const rows = await t.db.feedItem.findMany({ where: { feedId: feed.id }, orderBy: { url: "asc" } });
+      expect(rows.map((r) => [r.url.slice(origin.length), r.position])).toEqual([["/news/1", 0], ["/recent", null]]);
     });
 
     it("masks: regex and CSS; robots.txt and other hosts excluded; itemsLimit", async () => {

@@ -24,6 +24,7 @@
 import type { Feed } from "@/generated/prisma/client";
 import { DEFAULT_USER_AGENT } from "@/lib/core/types";
 import { createFetcher, headerValue, type Fetcher, type FetchResult } from "@/lib/crawl/fetch";
+import { decodeHtml } from "@/lib/crawl/html";
 import { createRobotsCache, type RobotsCache } from "@/lib/crawl/robots";
 import { feedOrder, feedPublicUrl, finishFeedRefresh, knownFeedItems, loadFeedForRefresh, markFeedRunning, saveFeedItems } from "@/lib/db/feeds";
 import { loadTemplateById } from "@/lib/db/templates";
@@ -67,15 +68,8 @@ async function get(fetcher: Fetcher, url: string, counter: { pages: number }): P
   }
 }
 
-function decodeHtml(r: FetchResult): string {
-  const body = r.body ?? Buffer.alloc(0);
-  const cs = /charset=["']?([\w-]+)/i.exec(r.contentType ?? "")?.[1]?.toLowerCase();
-  try {
-    return new TextDecoder(cs && cs !== "utf8" ? cs : "utf-8").decode(body);
-  } catch {
-    return body.toString("utf8");
-  }
-}
+/** The crawler's decoding: BOM → Content-Type charset → <meta charset> → UTF-8 (lib/crawl/html.ts). */
+const pageText = (r: FetchResult): string => decodeHtml(r.body ?? Buffer.alloc(0), r.contentType).text;
 
 function lastModified(r: FetchResult): Date | null {
   const v = headerValue(r.headers, "last-modified");
@@ -142,7 +136,7 @@ async function run(feed: Feed, fetcher: Fetcher, counter: { pages: number }, now
   if (page.status === null || page.status < 200 || page.status >= 300) throw new FeedRefreshError(`${feed.foundUrl} answered HTTP ${page.status}.`);
   if (!isHtml(page)) throw new FeedRefreshError(`${feed.foundUrl} is not an HTML page (${page.contentType}).`);
 
-  const links = extractLinks(decodeHtml(page), page.url, mask);
+  const links = extractLinks(pageText(page), page.url, mask);
   const chosen: typeof links = [];
   for (const l of links) {
     if (chosen.length >= feed.itemsLimit) break;
@@ -154,7 +148,7 @@ async function run(feed: Feed, fetcher: Fetcher, counter: { pages: number }, now
   const fetched = await mapPool(fresh, FEED_ITEM_CONCURRENCY, async (l) => {
     const r = await get(fetcher, l.url, counter);
     const okHtml = !r.error && r.status !== null && r.status >= 200 && r.status < 300 && isHtml(r);
-    const meta = okHtml ? extractItemMeta(decodeHtml(r)) : { title: null, date: null };
+    const meta = okHtml ? extractItemMeta(pageText(r)) : { title: null, date: null };
     const server = !r.error && r.status !== null && r.status < 300 ? lastModified(r) : null;
     // Dates in the future are clock errors or scheduled posts: do not let them pin the top of the feed.
     const sane = (d: Date | null) => (d && d.getTime() <= now.getTime() + 60_000 ? d : null);
