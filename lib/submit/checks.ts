@@ -2,8 +2,8 @@
  * Live checks on the site before and during submission, through the crawler's guarded fetcher (lib/crawl/fetch.ts:
  * SSRF guard, CRAWL_ALLOW_HOSTS, deadline, body cap):
  *
- * - `checkKeyFile`: GET the IndexNow key file at its keyLocation; ok only for a 2xx whose body, trimmed, equals the
- *   key (what engines verify; a 403 from the engine otherwise).
+ * - `checkKeyFile`: GET the IndexNow key file at its keyLocation (following up to 5 redirects on the same host name);
+ *   ok only for a 2xx whose body, trimmed, equals the key (what engines verify; a 403 from the engine otherwise).
  * - `checkRobots`: GET `<site origin>/robots.txt` (RFC 9309 rules, lib/crawl/robots.ts) and report whether it has a
  *   `Sitemap:` line naming this sitemap's public URL (sitemaps.org cross-submission), whether robots.txt disallows
  *   that URL for `*` (only meaningful when the sitemap is served on the site's own origin), and how many of the
@@ -26,7 +26,14 @@ export type KeyFileCheck = { ok: boolean; httpStatus: number | null; durationMs:
 /** Is the key file served at `info.keyLocation` with the key as content? */
 export async function checkKeyFile(info: KeyInfo, fetcher: Fetcher): Promise<KeyFileCheck> {
   const started = Date.now();
-  const res = await fetcher.fetch(info.keyLocation, { accept: "text/plain,*/*;q=0.5", maxBodyBytes: 4096 });
+  // Follow up to 5 redirects on the same host (e.g. http → https, a trailing-slash rule), as engines do.
+  let url = info.keyLocation;
+  let res = await fetcher.fetch(url, { accept: "text/plain,*/*;q=0.5", maxBodyBytes: 4096 });
+  for (let hop = 0; hop < 5 && res.status !== null && res.status >= 300 && res.status < 400 && res.location; hop++) {
+    if (new URL(res.location).hostname !== new URL(info.keyLocation).hostname) break;
+    url = res.location;
+    res = await fetcher.fetch(url, { accept: "text/plain,*/*;q=0.5", maxBodyBytes: 4096 });
+  }
   const durationMs = Date.now() - started;
   const where = `Serve a UTF-8 text file at ${info.keyLocation} whose whole content is ${info.key}`;
   if (res.error && res.status === null) {

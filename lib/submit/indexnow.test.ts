@@ -156,6 +156,11 @@ describe("live checks on a fake site", () => {
     expect(missing).toMatchObject({ ok: false, httpStatus: 404 });
     expect(missing.message).toContain(`${site.origin}/${key}.txt`);
     expect(missing.message).toContain(`whose whole content is ${key}`);
+    site.route(`/${key}.txt`, { status: 301, headers: { location: `/keys/${key}.txt` } });
+    site.route(`/keys/${key}.txt`, { status: 200, body: key });
+    expect((await checkKeyFile(siteInfo(), f)).ok).toBe(true); // a redirect on the same host is followed
+    site.route(`/${key}.txt`, { status: 302, headers: { location: `https://elsewhere.example/${key}.txt` } });
+    expect(await checkKeyFile(siteInfo(), f)).toMatchObject({ ok: false, httpStatus: 302 }); // never to another host
     site.route(`/${key}.txt`, { status: 200, body: "something else" });
     expect((await checkKeyFile(siteInfo(), f)).message).toMatch(/does not match/);
     await f.close();
