@@ -40,7 +40,12 @@ const settings = {
   format: z.enum(FEED_FORMATS),
   channelTitle: z.string().trim().max(300).nullable(),
   channelImage: ZHttpUrl.nullable(),
-  webmaster: z.string().trim().max(200).nullable(),
+  webmaster: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/^[^\s@()]+@[^\s@()]+\.[^\s@()]+(?: \([^()]{1,100}\))?$/, { message: 'must be an email address, optionally followed by " (Name)"' })
+    .nullable(),
   encoding: z.enum(FEED_ENCODINGS),
   templateId: z.string().min(1).max(64).nullable(),
   active: z.boolean(),

@@ -126,6 +126,8 @@ for (const backend of testBackends()) {
       await expectError(await post({ foundUrl: `${origin}/news`, templateId: xml.id }), 422, "invalid_value", "templateId");
       await expectError(await post({ foundUrl: `${origin}/news`, templateId: bobs.id }), 422, "invalid_value", "templateId");
       await expectError(await post({ foundUrl: `${origin}/news`, items_limit: 10 }), 422, "unknown_field", "items_limit");
+      await expectError(await post({ foundUrl: `${origin}/news`, webmaster: "Web Master" }), 422, "invalid_format", "webmaster");
+      await expectError(await post({ foundUrl: `${origin}/news`, channelImage: "data:image/png;base64,AA" }), 422, "invalid_format", "channelImage");
       await expectError(await create(req("POST", "/api/v1/feeds", { key: alice.key, raw: "{x", headers: { "content-type": "application/json" } }), ctx()), 400, "syntax_error");
       await expectError(await create(req("POST", "/api/v1/feeds", { key: alice.key, raw: "x", headers: { "content-type": "text/xml" } }), ctx()), 415, "unsupported_media_type");
       await expectError(await create(req("POST", "/api/v1/feeds", { key: alice.key, raw: "x".repeat(1024 * 1024 + 1), headers: { "content-type": "application/json" } }), ctx()), 413, "payload_too_large");
