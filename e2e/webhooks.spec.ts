@@ -33,10 +33,10 @@ test("webhooks: secret once, test delivery logged with its HTTP status, deactiva
   const delivery = row.getByTestId("delivery-row");
   await expect(delivery).toHaveCount(1);
   await expect(delivery).toContainText("webhook.test");
-  await screenshot(page, "webhooks");
   // nginx serves static files: a POST gets 404/405, so the delivery must not read "delivered" once it has an answer.
   await expect(delivery.locator("td").nth(3)).toHaveText(/^\d{3}$/, { timeout: 60_000 });
   await expect(delivery).not.toHaveAttribute("data-status", "delivered");
+  await screenshot(page, "webhooks");
 
   await row.getByTestId("toggle-webhook").click();
   await expect(row).toContainText("Inactive");

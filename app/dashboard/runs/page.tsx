@@ -53,7 +53,7 @@ export default function RunsPage() {
     <>
       <PageHeader title="Runs" description="Every crawl and export of your sitemaps, newest first." />
       <Card className="mb-4 p-4">
-        <form className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-7" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
+        <form className="grid grid-cols-2 gap-3 sm:grid-cols-4" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
           <Filter id="runs-filter-status" label="Status">
             <select id="runs-filter-status" className={select} value={filters.status} onChange={(e) => setFilter("status", e.target.value)}>
               <option value="">Any status</option>
