@@ -41,6 +41,7 @@ import {
 
 type SubmissionRow = Awaited<ReturnType<ReturnType<typeof getDb>["submission"]["findFirstOrThrow"]>>;
 
+/** API shape of a Submission row (a log entry). */
 export function toSubmissionDto(r: SubmissionRow): TSubmissionDto {
   return {
     id: r.id,

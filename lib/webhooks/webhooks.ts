@@ -17,6 +17,7 @@ export const WEBHOOK_SECRET_PURPOSE = "webhook-secret";
 
 type WebhookRow = { id: string; url: string; events: string[]; active: boolean; createdAt: Date; updatedAt: Date };
 
+/** API shape of a Webhook row (never the secret). */
 export const toWebhookDto = (w: WebhookRow): TWebhookDto => ({
   id: w.id,
   url: w.url,
@@ -39,6 +40,7 @@ type DeliveryRow = {
   payload: unknown;
 };
 
+/** API shape of a WebhookDelivery row (timestamps as ISO 8601 UTC). */
 export const toDeliveryDto = (d: DeliveryRow): TWebhookDeliveryDto => ({
   id: d.id,
   webhookId: d.webhookId,
@@ -67,17 +69,20 @@ export async function createWebhook(userId: string, body: TCreateWebhookBody): P
   return { ...toWebhookDto(row), secret };
 }
 
+/** The user's webhook `id`, or null (unknown or another account's). */
 export async function findWebhook(userId: string, id: string): Promise<TWebhookDto | null> {
   const row = await getDb().webhook.findFirst({ where: { id, userId } });
   return row ? toWebhookDto(row) : null;
 }
 
+/** A page of the user's webhooks under the list grammar `q` (lib/api/list-query.ts). */
 export async function listWebhooks(userId: string, q: ListQuery): Promise<{ items: TWebhookDto[]; nextCursor: string | null }> {
   const rows = await getDb().webhook.findMany({ where: { AND: [{ userId }, q.where] }, orderBy: q.orderBy as never, take: q.take });
   const page = q.page(rows);
   return { items: page.rows.map(toWebhookDto), nextCursor: page.nextCursor };
 }
 
+/** Applies a partial update; null when the webhook is not the user's. Throws AppError invalid_value for a refused url. */
 export async function updateWebhook(userId: string, id: string, body: TUpdateWebhookBody): Promise<TWebhookDto | null> {
   if (body.url !== undefined) assertReceiverUrl(body.url);
   const r = await getDb().webhook.updateMany({
@@ -87,10 +92,12 @@ export async function updateWebhook(userId: string, id: string, body: TUpdateWeb
   return r.count ? findWebhook(userId, id) : null;
 }
 
+/** Deletes the webhook and (cascade) its deliveries; false when it is not the user's. */
 export async function deleteWebhook(userId: string, id: string): Promise<boolean> {
   return (await getDb().webhook.deleteMany({ where: { id, userId } })).count > 0;
 }
 
+/** A page of one webhook's deliveries (only when the webhook is the user's) under the list grammar `q`. */
 export async function listDeliveries(userId: string, webhookId: string, q: ListQuery) {
   const rows = await getDb().webhookDelivery.findMany({
     where: { AND: [{ webhookId, webhook: { userId } }, q.where] },
