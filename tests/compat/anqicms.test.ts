@@ -134,6 +134,7 @@ for (const backend of testBackends()) {
 
     it("errors: invalid async value and an account without sitemaps → code -1; GET → their shape with Allow", async () => {
       expect((await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=maybe" }))).body).toMatchObject({ code: -1 });
+      expect((await call(anqi(alice.key, { type: "application/json", body: '{"async":1}' }))).body).toMatchObject({ code: -1, msg: expect.stringContaining("form") });
       const bob = await seedUser();
       const none = await call(anqi(bob.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
       expect(none.body).toMatchObject({ code: -1, msg: expect.stringContaining("no active sitemap") });
