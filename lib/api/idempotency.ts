@@ -9,7 +9,8 @@
  * - Same key, same request: the stored response is replayed with `Idempotent-Replayed: true`; nothing is written.
  * - Same key, different request: 422 `idempotency_key_reused`.
  * - Same key while the first request is still running: waits up to 10 s for it, then 409 `idempotency_in_progress`.
- * Errors: 422 `invalid_format` (field `Idempotency-Key`) for a malformed key; 413 for a body over 1 MiB.
+ * Errors: 422 `invalid_format` (field `Idempotency-Key`) for a malformed key; 413 for a body over 1 MiB (or the
+ * endpoint's `maxBodyBytes`, e.g. 8 MiB for bulk URL pushes).
  */
 import { createHash } from "node:crypto";
 import { AppError } from "@/lib/core/errors";
@@ -35,13 +36,14 @@ export async function withIdempotency(
   userId: string,
   key: string,
   run: (req: Request) => Promise<Response>,
+  maxBytes?: number,
 ): Promise<Response> {
   if (!KEY_RE.test(key)) {
     throw new AppError("invalid_format", "`Idempotency-Key` must be 1..255 printable ASCII characters without spaces.", {
       field: IDEMPOTENCY_HEADER,
     });
   }
-  const bytes = await readCapped(req);
+  const bytes = await readCapped(req, maxBytes);
   const url = new URL(req.url);
   const path = url.pathname + url.search;
   const requestHash = createHash("sha256").update(`${req.method}\n${path}\n`).update(bytes).digest("hex");

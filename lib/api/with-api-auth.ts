@@ -34,6 +34,8 @@ export type AuthOptions = {
   sessionOnly?: boolean;
   /** false: ignore Idempotency-Key (responses that must never be stored, e.g. a new key's plaintext). */
   idempotent?: boolean;
+  /** Body cap when Idempotency-Key buffers the body (default 1 MiB); give the same cap the handler reads with. */
+  maxBodyBytes?: number;
 };
 
 export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>) => Promise<Response>) {
@@ -63,7 +65,7 @@ export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedCont
     const idemKey = ctx.req.headers.get(IDEMPOTENCY_HEADER);
     // Only POST needs it: PATCH and DELETE are idempotent by themselves.
     if (ctx.req.method === "POST" && idemKey !== null && opts.idempotent !== false) {
-      return withIdempotency(ctx.req, principal.userId, idemKey, (req) => handler({ ...ctx, req, principal }));
+      return withIdempotency(ctx.req, principal.userId, idemKey, (req) => handler({ ...ctx, req, principal }), opts.maxBodyBytes);
     }
     return handler({ ...ctx, principal });
   });

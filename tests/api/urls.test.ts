@@ -83,6 +83,20 @@ for (const backend of testBackends()) {
       await expectError(await pushTo(sm.id, { urls: [...urls, { url: `${ORIGIN}/one-more` }] }), 422, "invalid_value", "urls");
     }, 60_000);
 
+    it("a bulk push over 1 MiB works with Idempotency-Key (replayed once stored); over 8 MiB is 413", async () => {
+      const sm = await newSitemap();
+      const urls = Array.from({ length: 8_000 }, (_, i) => ({ url: `${ORIGIN}/long/${"x".repeat(150)}/${i}`, priority: 0.5 }));
+      expect(JSON.stringify({ urls }).length).toBeGreaterThan(1024 * 1024);
+      const call = () => push(req("POST", `/api/v1/sitemaps/${sm.id}/urls`, { key: alice.key, body: { urls }, headers: { "idempotency-key": `bulk-${sm.id}` } }), ctx({ id: sm.id }));
+      const first = await call();
+      expect((await first.json()).data).toEqual({ received: 8_000, created: 8_000, updated: 0 });
+      const again = await call();
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect((await again.json()).data).toEqual({ received: 8_000, created: 8_000, updated: 0 });
+      const huge = JSON.stringify({ urls: [{ url: `${ORIGIN}/${"y".repeat(9 * 1024 * 1024)}` }] });
+      await expectError(await push(req("POST", `/api/v1/sitemaps/${sm.id}/urls`, { key: alice.key, raw: huge, headers: { "content-type": "application/json" } }), ctx({ id: sm.id })), 413, "payload_too_large");
+    }, 60_000);
+
     const bad: [string, unknown, number, string, string | undefined][] = [
       ["another origin", { url: "https://other.example/a" }, 422, "invalid_value", "url"],
       ["another scheme", { url: "http://shop.example/a" }, 422, "invalid_value", "url"],

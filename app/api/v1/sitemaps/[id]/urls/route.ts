@@ -1,7 +1,7 @@
 import { readListQuery } from "@/lib/api/list-query";
 import { readJson } from "@/lib/api/request";
 import { json, jsonList } from "@/lib/api/response";
-import { CRAWL_URL_LIST_SPEC, listSource, PUSHED_URL_LIST_SPEC, readPushBody } from "@/lib/api/urls";
+import { CRAWL_URL_LIST_SPEC, listSource, PUSH_MAX_BYTES, PUSHED_URL_LIST_SPEC, readPushBody } from "@/lib/api/urls";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { findSitemap } from "@/lib/db/sitemaps";
@@ -45,7 +45,7 @@ export const POST = withApiAuth<{ id: string }>(async ({ req, params, principal 
   const r = await pushSitemapUrls({ userId: principal.userId, sitemapId: params.id, items, source: "api", bulk });
   if (bulk) return json({ received: r.received, created: r.created, updated: r.updated });
   return json(toSitemapUrlDto(r.rows[0]), { status: r.created ? 201 : 200 });
-}, { scope: "write" });
+}, { scope: "write", maxBodyBytes: PUSH_MAX_BYTES });
 
 // DELETE /api/v1/sitemaps/{id}/urls?url=… (repeatable) or with a body {urls: [...]} – remove pushed URLs by value;
 // 200 with {deleted}; 404 when none of them was pushed
