@@ -1,12 +1,12 @@
 /**
  * Starting runs for the compatibility adapters, with the same checks as POST /api/v1/sitemaps/{id}/generate:
- * 403 `quota_exceeded` when the account has no crawl credits left (balance ≤ 0), then lib/runs/request-run.ts
- * requestRun (404 not_found, 409 conflict when inactive or a run is already queued/running, 503 service_unavailable).
+ * lib/api/runs.ts assertCredits (403 `quota_exceeded` when the account has no crawl credits left, balance ≤ 0), then
+ * lib/runs/request-run.ts requestRun (404 not_found, 422 invalid_value for an unknown sub-scope, 409 conflict when
+ * inactive or a run is already queued/running, 503 service_unavailable).
  */
 import type { RunTrigger } from "@/generated/prisma/client";
+import { assertCredits } from "@/lib/api/runs";
 import type { Principal } from "@/lib/auth/authenticate";
-import { AppError } from "@/lib/core/errors";
-import { findUserAccount } from "@/lib/db/users";
 import { requestRun } from "@/lib/runs/request-run";
 import type { TRunDto } from "@/lib/schemas/runs";
 
@@ -16,9 +16,6 @@ export async function startRun(
   trigger: RunTrigger = "api",
   subScopes?: string[],
 ): Promise<TRunDto> {
-  const account = await findUserAccount(principal.userId);
-  if (!account || account.creditBalance <= 0) {
-    throw new AppError("quota_exceeded", "No crawl credits left (balance ≤ 0); a run costs 1 credit per 100 pages fetched.");
-  }
+  await assertCredits(principal.userId);
   return requestRun({ sitemapId, userId: principal.userId, trigger, ...(subScopes?.length ? { subScopes } : {}) });
 }
