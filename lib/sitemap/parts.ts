@@ -562,10 +562,14 @@ export class PartWriter {
 
   private async flush(): Promise<void> {
     if (this.batch.length === 0 || this.sink === null) return;
-    const bytes = Buffer.from(this.batch.join(""), "utf8");
-    if (bytes.length !== this.batchBytes) {
-      throw new Error(`Internal error: a batch is ${bytes.length} bytes, ${this.batchBytes} were counted.`);
+    const str = this.batch.join("");
+    // UTF-8 length first (native, ~10× cheaper than encoding): an all-ASCII batch — nearly every batch, since locs
+    // are RFC 3986 — is then encoded as latin1, byte for byte the same as UTF-8 for ASCII and ~4× faster.
+    const n = Buffer.byteLength(str, "utf8");
+    if (n !== this.batchBytes) {
+      throw new Error(`Internal error: a batch is ${n} bytes, ${this.batchBytes} were counted.`);
     }
+    const bytes = Buffer.from(str, n === str.length ? "latin1" : "utf8");
     this.batch = [];
     this.batchBytes = 0;
     await this.sink.write(bytes);
