@@ -9,11 +9,11 @@
  * (EmptySitemapError when nothing is listed).
  */
 import { crawl, type CrawlOptions } from "@/lib/crawl/crawler";
-import type { FrontierItem } from "@/lib/crawl/frontier";
+import type { FrontierItem, FrontierStore } from "@/lib/crawl/frontier";
 import type { CrawlRecord, CrawlSettings, ExclusionReason, SitemapEntry } from "@/lib/core/types";
 import { DEFAULT_CRAWL_SETTINGS } from "@/lib/core/types";
 import { writeSitemapOutputs, type SitemapOutputsOptions } from "@/lib/sitemap/outputs";
-import { createCrawlJournal, createJournaledFrontier, type JournalBatch, type JournalOptions } from "./journal";
+import { createCrawlJournal, createJournaledFrontier, type CrawlJournal, type JournalBatch, type JournalOptions } from "./journal";
 
 export type CrawlProgress = {
   pagesFetched: number;
@@ -72,6 +72,37 @@ export function crawlSettings(partial: Partial<CrawlSettings> & { startUrl: stri
 }
 
 /**
+ * Bounds how far a durable crawl may run ahead of its journal writes, as a share of the crawl so far: before the
+ * next URL is handed out, while more than max({@link LAG_FLOOR}, {@link LAG_SHARE} × events so far) events (records,
+ * pushes, finished visits) wait to be written, the crawl waits for the journal. What a kill costs is the visits not
+ * yet written as finished (lib/runs/journal.ts), so this keeps the refetch share after a kill small (G7: ≤ 5 %)
+ * even when the database is slow (a loaded machine): without it, a crawl that never pauses between levels (the
+ * scheduler has no BFS barrier) can run hundreds of pages ahead of a slow database.
+ */
+function boundLag<F extends FrontierStore>(frontier: F, journal: CrawlJournal): F {
+  let events = 0;
+  const shift = frontier.shift.bind(frontier);
+  return {
+    ...frontier,
+    push(item: FrontierItem) {
+      events++;
+      return frontier.push(item);
+    },
+    complete(item: FrontierItem) {
+      events += 2; // the visit's record and its completion
+      return frontier.complete?.(item);
+    },
+    shift() {
+      if (journal.buffered() > Math.max(LAG_FLOOR, LAG_SHARE * events)) return journal.flushed().then(() => shift());
+      return shift();
+    },
+  };
+}
+/** Events buffered before {@link boundLag} waits, at least; and as a share of the events so far. */
+export const LAG_FLOOR = 24;
+export const LAG_SHARE = 0.03;
+
+/**
  * Crawls `settings.startUrl` and streams every record (listed or left out) into the sink. Returns the crawl summary
  * (its counts cover this call only; a resumed crawl's totals are the sink's business).
  * Errors: whatever the crawler throws (AbortError on cancel), or the sink's error.
@@ -83,7 +114,7 @@ export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions)
     ...opts.journal,
   });
   const frontier = opts.durable
-    ? createJournaledFrontier(journal, { recorded: opts.resume?.recorded, queue: opts.resume?.queue })
+    ? boundLag(createJournaledFrontier(journal, { recorded: opts.resume?.recorded, queue: opts.resume?.queue }), journal)
     : null;
   const queuedNow = (p: { pagesQueued: number }) => (frontier ? frontier.queued() : p.pagesQueued);
   let summary: Awaited<ReturnType<typeof crawl>>;
