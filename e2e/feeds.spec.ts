@@ -56,8 +56,17 @@ test("feeds: create, refresh, items, download, public URL, edit, delete", async 
   await page.getByLabel("Number of items").fill("2");
   await page.getByTestId("feed-submit").click();
   await expect(page.getByTestId("feed-form")).toHaveCount(0);
+  const feedId = page.url().split("/").pop()!;
+  const before = (await (await page.request.get(`/api/v1/feeds/${feedId}`)).json()).data.lastRefreshAt;
   await page.getByTestId("refresh-feed").click();
-  await expect(page.getByTestId("feed-status")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+  // The badge already read "succeeded" from the first refresh: wait for the second one to finish.
+  await expect
+    .poll(async () => {
+      const f = (await (await page.request.get(`/api/v1/feeds/${feedId}`)).json()).data;
+      return f.status !== "running" && f.lastRefreshAt !== before ? f.status : "waiting";
+    }, { timeout: 60_000 })
+    .toBe("succeeded");
+  await expect(page.getByTestId("feed-status")).toHaveAttribute("data-status", "succeeded");
   await expect(page.getByTestId("feed-item-count")).toHaveText("2");
   const atom = await (await page.request.get(publicUrl)).text();
   expect(atom).toContain('<feed xmlns="http://www.w3.org/2005/Atom"');

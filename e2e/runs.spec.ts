@@ -18,10 +18,12 @@ test("runs log: filters, pagination and cancel against real runs", async ({ page
   const big = await post("/api/v1/sitemaps", { name: "Big manual", startUrl: SITE_URL, fileName: "big", crawl: { maxPages: 5000, concurrency: 1 } });
   expect([small.status, big.status]).toEqual([201, 201]);
 
-  // Five finished runs of the small sitemap (generate ?wait answers when the run has ended).
+  // Five finished runs of the small sitemap (generate ?wait answers when the run has ended), oldest first.
+  const smallRuns: string[] = [];
   for (let i = 0; i < 5; i++) {
     const g = await post(`/api/v1/sitemaps/${small.body.data.id}/generate?wait=90`);
     expect(g.body.data.status).toBe("succeeded");
+    smallRuns.push(g.body.data.id);
   }
   const bigRun = await post(`/api/v1/sitemaps/${big.body.data.id}/generate`);
   expect(bigRun.status).toBe(202);
@@ -66,9 +68,11 @@ test("runs log: filters, pagination and cancel against real runs", async ({ page
   // Pagination: 5 per page → 5 + 1, oldest first puts the cancelled run last.
   await page.getByLabel("Per page").selectOption("5");
   await page.getByLabel("Order").selectOption("createdAt:asc");
+  await expect(rows.first()).toHaveAttribute("data-run-id", smallRuns[0]);
   await expect(rows).toHaveCount(5);
   await expect(page.getByTestId("runs-page")).toHaveText("Page 1");
   const firstPage = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-run-id")));
+  expect(firstPage).toEqual(smallRuns);
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByTestId("runs-page")).toHaveText("Page 2");
   await expect(rows).toHaveCount(1);
@@ -76,6 +80,7 @@ test("runs log: filters, pagination and cancel against real runs", async ({ page
   await expect(page.getByRole("button", { name: "Next" })).toBeDisabled();
   await page.getByRole("button", { name: "Previous" }).click();
   await expect(page.getByTestId("runs-page")).toHaveText("Page 1");
+  await expect(rows).toHaveCount(5);
   expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-run-id")))).toEqual(firstPage);
   expect(firstPage).not.toContain(bigRun.body.data.id);
 });
