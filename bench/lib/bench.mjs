@@ -176,8 +176,9 @@ const record = (r) => { fs.appendFileSync(RESULTS, JSON.stringify(r) + "\n"); re
 // ---------------------------------------------------------------- crawlers
 // `npm run crawl` runs scripts/crawl.mjs, which builds this bundle on demand and imports it in the same process.
 const BUNDLE = path.join(REPO, "node_modules/.cache/sitemap-forge/crawl.mjs");
-// The node flag `npm run crawl` passes (package.json): a smaller young generation, ~8–10 MB less peak RSS.
-const SELF_NODE_FLAGS = ["--max-semi-space-size=8"];
+// The node flags `npm run crawl` passes (package.json): a smaller young generation and 2 V8 worker threads instead
+// of one per core (~8–20 MB less peak RSS each, measured on the 10k-page site).
+const SELF_NODE_FLAGS = ["--max-semi-space-size=8", "--v8-pool-size=2"];
 function crawlerCommand(peer, url, dir, c) {
   const host = new URL(url).host;
   const selfArgs = [url, "--out", path.join(dir, "sitemap"), "--allow-host", host, "--concurrency", String(c), "--max-pages", "10000000", "--json"];
