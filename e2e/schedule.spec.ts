@@ -61,6 +61,12 @@ test("schedule editor: hours in a time zone plus cron, next runs preview, saved 
   const schedule = (await (await page.request.get("/api/v1/schedule")).json()).data;
   const mine = schedule.upcoming.find((u: { sitemapId: string }) => u.sitemapId === id);
   expect(mine.nextRunAt).toBe(first);
+  // The runs page lists it under Scheduled.
+  await page.getByRole("link", { name: "Runs", exact: true }).click();
+  const scheduled = page.getByTestId("scheduled-row").filter({ hasText: "Scheduled manual" });
+  await expect(scheduled).toContainText("at 03:00, 15:00 · cron 30 9 * * * (Europe/Berlin)");
+  await expect(scheduled.getByTestId("scheduled-next")).toHaveAttribute("title", /\d/);
+  await page.goBack();
 
   // Clearing everything unschedules it.
   await editor.getByRole("button", { name: "Clear hours" }).click();

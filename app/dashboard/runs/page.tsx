@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/page-header";
 import { LoadingRows, QueryError } from "@/components/query-states";
 import { TRIGGER_LABEL } from "@/components/run-history";
 import { RunStatusBadge } from "@/components/run-status-badge";
+import { ScheduleOverviewCard } from "@/components/schedule-overview";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -205,6 +206,7 @@ export default function RunsPage() {
           </div>
         </nav>
       </Card>
+      <ScheduleOverviewCard />
     </>
   );
 }
