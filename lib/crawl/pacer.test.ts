@@ -47,6 +47,39 @@ describe("createPacer", () => {
     expect(p.acquire("http://b")).toBeNull(); // other origins are not slowed
   });
 
+  it("keeps the spacing between real starts when a timer fires late (a loaded machine)", async () => {
+    // Fake timers: a sleep wakes at call time + ms (+ `late` once); the driver runs them in wake order.
+    let clock = 0;
+    let late = 40; // the first timer overruns by 40 ms, the next ones are punctual
+    const timers: { at: number; resolve: () => void }[] = [];
+    const p = createPacer({
+      now: () => clock,
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          timers.push({ at: clock + ms + late, resolve });
+          late = 0;
+        }),
+    });
+    p.setDelay("http://a", 60);
+    const starts: number[] = [];
+    const callers = Array.from({ length: 3 }, async () => {
+      const w = p.acquire("http://a"); // slots reserved at 0, 60, 120
+      if (w) await w;
+      starts.push(clock);
+    });
+    for (let k = 0; k < 10; k++) {
+      await new Promise((r) => setImmediate(r));
+      timers.sort((a, b) => a.at - b.at);
+      const t = timers.shift();
+      if (!t) continue;
+      clock = Math.max(clock, t.at);
+      t.resolve();
+    }
+    await Promise.all(callers);
+    // Slot 60 really started at 100; slot 120 then waits until 160 instead of starting 20 ms after it.
+    expect(starts).toEqual([0, 100, 160]);
+  });
+
   it("a pause holds back every request to that origin until it ends", async () => {
     const p = createPacer();
     p.pause("http://a", 80);

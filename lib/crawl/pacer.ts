@@ -41,7 +41,8 @@ export function retryDelayMs(retryAfter: string | null, attempt: number, opts: {
   return Math.min(Math.max(0, ms), max);
 }
 
-type OriginState = { delay: number; nextStart: number; pausedUntil: number };
+/** `lastStart`: when the latest request to the origin really started (a late timer must not shorten the spacing). */
+type OriginState = { delay: number; nextStart: number; pausedUntil: number; lastStart: number };
 
 /** Per-origin politeness state of one crawl (see module doc). */
 export type OriginPacer = {
@@ -62,7 +63,7 @@ export function createPacer(
   const states = new Map<string, OriginState>();
   const state = (origin: string) => {
     let s = states.get(origin);
-    if (!s) states.set(origin, (s = { delay: 0, nextStart: 0, pausedUntil: 0 }));
+    if (!s) states.set(origin, (s = { delay: 0, nextStart: 0, pausedUntil: 0, lastStart: -Infinity }));
     return s;
   };
   return {
@@ -88,16 +89,29 @@ export function createPacer(
         return slot;
       };
       const slot = reserve(t);
-      if (slot <= t) return null;
+      if (slot <= t && t - s.lastStart >= s.delay) {
+        s.lastStart = t;
+        return null;
+      }
       return (async () => {
-        let wait = slot - t;
+        let wait = Math.max(slot - t, s.lastStart + s.delay - t, 0);
         for (;;) {
           await sleep(wait, signal);
           // A pause may have been set or extended meanwhile (another worker got a 429): wait it out, then
           // take a fresh slot so the spacing holds after the pause too.
           const at = now();
-          if (s.pausedUntil <= at) return;
-          wait = reserve(at) - at;
+          if (s.pausedUntil > at) {
+            wait = reserve(at) - at;
+            continue;
+          }
+          // Timers fire late under load: the previous start may have slipped towards this slot. The spacing is
+          // kept between real starts, not only between reserved slots.
+          if (at - s.lastStart < s.delay) {
+            wait = s.lastStart + s.delay - at;
+            continue;
+          }
+          s.lastStart = at;
+          return;
         }
       })();
     },
