@@ -199,7 +199,7 @@ export async function knownFeedItems(feedId: string): Promise<Map<string, ItemRo
  * known URLs get lastSeenAt = `now` and their new position (title, pubDate and firstSeenAt are kept); URLs no
  * longer on the page get position null; those not seen for ITEM_RETENTION_MS (180 days) are deleted.
  */
-export async function saveFeedItems(feedId: string, now: Date, items: { url: string; title: string; pubDate: Date | null; position: number; isNew: boolean }[]): Promise<void> {
+export async function saveFeedItems(feedId: string, now: Date, items: { url: string; title: string; description?: string | null; pubDate: Date | null; position: number; isNew: boolean }[]): Promise<void> {
   await getDb().$transaction(async (tx) => {
     await tx.feedItem.updateMany({ where: { feedId, url: { notIn: items.map((i) => i.url) } }, data: { position: null } });
     await tx.feedItem.deleteMany({ where: { feedId, position: null, lastSeenAt: { lt: new Date(now.getTime() - ITEM_RETENTION_MS) } } });
@@ -207,7 +207,7 @@ export async function saveFeedItems(feedId: string, now: Date, items: { url: str
       if (it.isNew) {
         await tx.feedItem.upsert({
           where: { feedId_url: { feedId, url: it.url } },
-          create: { feedId, url: it.url, title: it.title, pubDate: it.pubDate, firstSeenAt: now, lastSeenAt: now, position: it.position },
+          create: { feedId, url: it.url, title: it.title, description: it.description ?? null, pubDate: it.pubDate, firstSeenAt: now, lastSeenAt: now, position: it.position },
           update: { lastSeenAt: now, position: it.position },
         });
       } else {

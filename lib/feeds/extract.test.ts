@@ -40,7 +40,8 @@ describe("link masks", () => {
 
 describe("extractItemMeta", () => {
   it("title: og:title → <title> → <h1>; date: JSON-LD → meta → <time>", () => {
-    expect(extractItemMeta(`<meta property="og:title" content=" OG "><title>T</title>`)).toEqual({ title: "OG", date: null });
+    expect(extractItemMeta(`<meta property="og:title" content=" OG "><title>T</title>`)).toEqual({ title: "OG", description: null, date: null });
+    expect(extractItemMeta(`<meta name="description" content="d"><meta property="og:description" content=" og  d ">`).description).toBe("og d");
     expect(extractItemMeta(`<h1>Head <b>line</b></h1>`).title).toBe("Head line");
     expect(extractItemMeta(`<script type="application/ld+json">[{"@type":"X"},{"datePublished":"2026-01-02T03:04:05Z"}]</script><time datetime="2020-01-01">`).date!.toISOString()).toBe("2026-01-02T03:04:05.000Z");
     expect(extractItemMeta(`<script type="application/ld+json">{broken</script><meta name="pubdate" content="2026-05-06">`).date!.toISOString()).toBe("2026-05-06T00:00:00.000Z");

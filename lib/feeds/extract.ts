@@ -10,7 +10,8 @@
  * - `extractLinks(html, pageUrl, mask)` → [{ url, text }] in document order, absolute (resolved against <base href>
  *   and the page URL), fragment removed, http(s) only, first occurrence wins, the page itself excluded; at most
  *   5,000 anchors are examined and URLs over 2,048 characters are skipped.
- * - `extractItemMeta(html)` → { title, date }: title = og:title → <title> → first <h1>; date = JSON-LD
+ * - `extractItemMeta(html)` → { title, description, date }: title = og:title → <title> → first <h1>;
+ *   description = og:description → meta description (≤ 1,000 characters); date = JSON-LD
  *   datePublished (any object, @graph included) → meta article:published_time / itemprop=datePublished /
  *   name=date|pubdate|dc.date → first <time datetime>. Dates that do not parse are ignored.
  */
@@ -117,7 +118,7 @@ function jsonLdDate(node: unknown, depth = 0): Date | null {
   return jsonLdDate(o["@graph"], depth + 1) ?? jsonLdDate(o.mainEntity, depth + 1);
 }
 
-export function extractItemMeta(html: string): { title: string | null; date: Date | null } {
+export function extractItemMeta(html: string): { title: string | null; description: string | null; date: Date | null } {
   const $ = cheerio.load(html);
   const title =
     clean($('meta[property="og:title"]').attr("content") ?? "") || clean($("title").first().text()) || clean($("h1").first().text()) || null;
@@ -144,5 +145,6 @@ export function extractItemMeta(html: string): { title: string | null; date: Dat
     }
   }
   if (!date) date = parseDate($("[itemprop=datePublished][datetime]").attr("datetime")) ?? parseDate($("time[datetime]").first().attr("datetime"));
-  return { title: title ? title.slice(0, 500) : null, date };
+  const description = clean($('meta[property="og:description"]').attr("content") ?? "") || clean($('meta[name="description"]').attr("content") ?? "") || null;
+  return { title: title ? title.slice(0, 500) : null, description: description ? description.slice(0, 1000) : null, date };
 }

@@ -45,7 +45,7 @@ function page(req: http.IncomingMessage, res: http.ServerResponse) {
     case "/news/1":
       return html(`<title>Story one</title><script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle","datePublished":"2026-11-20T08:00:00Z"}]}</script>`);
     case "/news/2":
-      return html(`<meta property="og:title" content="Story two"><meta property="article:published_time" content="2026-11-21T09:30:00+01:00">`);
+      return html(`<meta property="og:title" content="Story two"><meta name="description" content="Two &amp; more"><meta property="article:published_time" content="2026-11-21T09:30:00+01:00">`);
     case "/news/3":
       return html("<title>Story three</title>", `<time datetime="2026-11-22">22 Nov</time>`);
     case "/news/4":
@@ -129,6 +129,7 @@ for (const backend of testBackends()) {
       });
       expect(items.every((i) => i.firstSeenAt.getTime() === T1.getTime())).toBe(true);
       expect(items.map((i) => i.title).slice(0, 5)).toEqual(["Story one", "Story two", "Story three", "Story four", "Story five"]);
+      expect(items.map((i) => i.description).slice(0, 2)).toEqual([null, "Two & more"]);
 
       const file1 = (await readFeedFile(feed.id))!;
       await xmllintNoout(file1.bytes);
@@ -143,6 +144,7 @@ for (const backend of testBackends()) {
       // Newest first: first-seen items (T1) before dated ones, page order among equals.
       expect(texts(xml, "pubDate")).toEqual([T1, T1, "2026-11-23T10:00:00Z", "2026-11-22T00:00:00Z", "2026-11-21T08:30:00Z", "2026-11-20T08:00:00Z"].map((d) => new Date(d).toUTCString()));
       expect(texts(xml, "lastBuildDate")).toEqual([T1.toUTCString()]);
+      expect(texts(xml, "description")).toEqual([`Links found on ${origin}/news`, "Two & more"]);
 
       const before = { ...hits };
       const r2 = await refreshFeed(feed.id, { refreshId: "r2", now: T2 });

@@ -148,19 +148,20 @@ async function run(feed: Feed, fetcher: Fetcher, counter: { pages: number }, now
   const fetched = await mapPool(fresh, FEED_ITEM_CONCURRENCY, async (l) => {
     const r = await get(fetcher, l.url, counter);
     const okHtml = !r.error && r.status !== null && r.status >= 200 && r.status < 300 && isHtml(r);
-    const meta = okHtml ? extractItemMeta(pageText(r)) : { title: null, date: null };
+    const meta = okHtml ? extractItemMeta(pageText(r)) : { title: null, description: null, date: null };
     const server = !r.error && r.status !== null && r.status < 300 ? lastModified(r) : null;
     // Dates in the future are clock errors or scheduled posts: do not let them pin the top of the feed.
     const sane = (d: Date | null) => (d && d.getTime() <= now.getTime() + 60_000 ? d : null);
     const pubDate = feed.pubDateSource === "page" ? (sane(meta.date) ?? sane(server)) : feed.pubDateSource === "server" ? sane(server) : null;
-    return { url: l.url, title: meta.title || l.text || l.url, pubDate };
+    return { url: l.url, title: meta.title || l.text || l.url, description: meta.description, pubDate };
   });
   const byUrl = new Map(fetched.map((f) => [f.url, f]));
   const rows = chosen.map((l, position) => {
     const k = known.get(l.url);
     const f = byUrl.get(l.url);
     const title = stripInvalidXmlChars(k?.title ?? f?.title ?? l.url).slice(0, 1000);
-    return { url: l.url, title, pubDate: k ? k.pubDate : (f?.pubDate ?? null), position, isNew: !k };
+    const description = k ? k.description : f?.description ? stripInvalidXmlChars(f.description) : null;
+    return { url: l.url, title, description, pubDate: k ? k.pubDate : (f?.pubDate ?? null), position, isNew: !k };
   });
   await saveFeedItems(feed.id, now, rows);
 
