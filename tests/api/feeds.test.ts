@@ -227,6 +227,7 @@ for (const backend of testBackends()) {
       const res = await getFile();
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/rss+xml; charset=utf-8");
+      expect(res.headers.get("content-disposition")).toBe('attachment; filename="feed.xml"');
       const etag = res.headers.get("etag")!;
       expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
       const body = await res.text();

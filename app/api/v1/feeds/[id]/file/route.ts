@@ -9,6 +9,7 @@ export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }
   if (!feed) throw new AppError("not_found", `Feed ${params.id} not found.`);
   const res = await feedFileResponse(req, feed.id, "private, no-cache");
   if (!res) throw new AppError("not_found", "The feed has not been published yet; refresh it first.");
+  if (res.status === 200) res.headers.set("Content-Disposition", 'attachment; filename="feed.xml"');
   return res;
 }, { scope: "read" });
 
