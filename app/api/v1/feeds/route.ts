@@ -4,7 +4,7 @@ import { json, jsonList } from "@/lib/api/response";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { insertFeed, listFeeds, toFeedDto } from "@/lib/db/feeds";
 import { ZCreateFeedBody } from "@/lib/schemas/feeds";
-import { FEED_LIST_SPEC } from "@/lib/templates/list-spec";
+import { FEED_LIST_SPEC } from "@/lib/feeds/list-spec";
 
 // GET /api/v1/feeds – the caller's feeds (list grammar: size, cursor, sort, filter)
 export const GET = withApiAuth(async ({ req, principal }) => {
