@@ -365,11 +365,19 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   /**
    * URL → depth, for every URL this crawl queued (or was told is queued, `seed.inStore`) and has not dispatched
    * yet. A shorter path found later lowers the depth here, in place: the store keeps the item where it is and the
-   * scheduler dispatches it with the lowered depth (see run()). `moved` holds the queued URLs so lowered (usually
+   * scheduler dispatches it with the lowered depth (see run()). `moved` holds the queued URLs so lowered, and
+   * `movedAt[d]` how many of them are at depth d (for the scheduler's check, without scanning them; usually
    * none or a few), for the scheduler's check; DONE marks a queued URL recorded early (its item is skipped).
    */
   const pending = new Map<string, number>();
   const moved = new Map<string, number>();
+  const movedAt: number[] = [];
+  const unmove = (url: string) => {
+    const d = moved.get(url);
+    if (d === undefined) return;
+    moved.delete(url);
+    movedAt[d]--;
+  };
   const DONE = -1;
   const push = (item: FrontierItem): void | Promise<void> => {
     queued++;
@@ -426,12 +434,14 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       const verdict = head === "list_only" ? screenTail(url, true) : (head ?? screenTail(url, false));
       if (verdict !== null) {
         pending.set(url, DONE);
-        moved.delete(url);
+        unmove(url);
         return settleEarly(url, depth, current, verdict);
       }
     }
     pending.set(url, depth);
+    unmove(url);
     moved.set(url, depth);
+    movedAt[depth] = (movedAt[depth] ?? 0) + 1;
   };
   const settleEarly = async (url: string, depth: number, queuedDepth: number, verdict: ExclusionReason | "list") => {
     await settleVerdict(url, depth, verdict);
@@ -592,8 +602,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         for (const r of chain) r.reason = "redirect_limit";
       } else if (!(await markSeen(target))) {
         // Already met elsewhere: it has (or will get) its own record; it may be queued deeper than this chain.
-        const moved = lower(target, item.depth);
-        if (moved) after = () => moved;
+        const lowered = lower(target, item.depth);
+        if (lowered) after = () => lowered;
       } else {
         const verdict = screen(target);
         if (verdict === "list") after = () => emit({ url: target, status: null, included: true, reason: null, lastmod: null, depth: item.depth });
@@ -690,7 +700,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
    * a visit of depth ≤ d-2 still runs, the item waits (`held`); levels overlap by one, so the pipeline stays full
    * except behind a rare straggler two levels up. A queued URL that a shorter path reaches later gets the lower
    * depth in place (`lower`; by the argument above that is one level at most, so it still comes out before any
-   * item two levels deeper; queued items so moved are also checked, `minMoved`), and a URL beyond `maxDepth` gets
+   * item two levels deeper; queued items so moved are also checked, `movedAtOrBelow`), and a URL beyond `maxDepth` gets
    * its "max_depth" record only when it is dispatched, i.e. once no shorter path can turn up. With a store that is
    * not lowest-depth-first, or after a resume, the same checks hold items back instead; when nothing runs, the
    * held item goes (exactness then rests on the store's order).
@@ -705,11 +715,11 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       while (!runningAt[lowRunning]) lowRunning++;
       return lowRunning;
     };
-    /** Smallest depth among queued URLs lowered in place, other than `url` itself. */
-    const minMoved = (url: string): number => {
-      let min = Infinity;
-      for (const [u, d] of moved) if (u !== url && d < min) min = d;
-      return min;
+    /** True when a queued URL lowered in place, other than `url` itself, has a depth ≤ `max`. */
+    const movedAtOrBelow = (max: number, url: string): boolean => {
+      const own = moved.get(url);
+      for (let d = 0; d <= max; d++) if ((movedAt[d] ?? 0) - (own === d ? 1 : 0) > 0) return true;
+      return false;
     };
     let held: FrontierItem | null = null;
     let failure: { error: unknown } | null = null;
@@ -732,7 +742,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         }
         if (known !== undefined && known < item.depth) item = { url: item.url, depth: known }; // lowered in place
         // Wait while a running page, or a queued one moved up, is two or more levels shallower (see above).
-        if (item.depth - 1 > minRunning() || (moved.size > 0 && item.depth - 1 > minMoved(item.url))) {
+        if (item.depth - 1 > minRunning() || (moved.size > 0 && movedAtOrBelow(item.depth - 2, item.url))) {
           if (inFlight > 0) {
             held = item;
             break;
@@ -740,7 +750,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         }
         if (known !== undefined) {
           pending.delete(item.url);
-          moved.delete(item.url);
+          unmove(item.url);
         }
         if (item.depth > s.maxDepth) {
           await exclude(item.url, item.depth, "max_depth");
