@@ -13,3 +13,6 @@ export const TEMPLATE_LIST_SPEC: ListSpec = {
     updatedAt: { type: "date", column: "updatedAt" },
   },
 };
+
+/** Kept here too: lib/compat imports it from this module. */
+export { FEED_LIST_SPEC } from "@/lib/feeds/list-spec";
