@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchDeferred, parseListQuery, type ListSpec } from "./list-query";
+import { matchDeferred, parseListQuery, sortInMemory, type ListSpec } from "./list-query";
 
 const spec: ListSpec = {
   fields: {
@@ -152,5 +152,28 @@ describe("matchDeferred", () => {
     expect(matchDeferred([{ field: "exportStatus", op: "ne", value: 1 }], values)).toEqual(["b", "c"]);
     expect(matchDeferred([{ field: "exportStatus", op: "in", value: [1, 2] }], values)).toEqual(["a", "b"]);
     expect(matchDeferred([{ field: "exportStatus", op: "gte", value: 2 }], values)).toEqual(["b"]);
+  });
+});
+
+describe("sortInMemory (derived sort fields)", () => {
+  const mspec: ListSpec = { fields: { ...spec.fields, exportStatus: { type: "int", deferred: true, sort: true, nullable: true } } };
+  const items = [
+    { id: "a", value: 2 },
+    { id: "b", value: null },
+    { id: "c", value: 1 },
+    { id: "d", value: 2 },
+  ];
+  it("orders by value (NULLs last) then id, pages strictly after the cursor", () => {
+    const q = parseListQuery(new URLSearchParams("sort=exportStatus:desc&size=2"), mspec);
+    expect(q.memorySort).toMatchObject({ field: "exportStatus", dir: "desc" });
+    expect(q.orderBy).toEqual([{ id: "desc" }]);
+    const first = sortInMemory(items, q);
+    expect(first.map((x) => x.id)).toEqual(["d", "a", "c"]);
+    const p = q.page(first.map((x) => ({ ...x, exportStatus: x.value })));
+    const q2 = parseListQuery(new URLSearchParams(`sort=exportStatus:desc&size=2&cursor=${p.nextCursor}`), mspec);
+    expect(q2.where).toEqual({});
+    expect(sortInMemory(items, q2).map((x) => x.id)).toEqual(["c", "b"]);
+    const asc = parseListQuery(new URLSearchParams("sort=exportStatus:asc&size=10"), mspec);
+    expect(sortInMemory(items, asc).map((x) => x.id)).toEqual(["c", "a", "d", "b"]);
   });
 });

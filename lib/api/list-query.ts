@@ -52,7 +52,10 @@ export type FieldSpec = {
   sort?: boolean;
   /** Custom `where` for this field (e.g. JSON columns); receives the parsed value(s). */
   where?: (op: ListOp, value: FilterValue | FilterValue[]) => Record<string, unknown>;
-  /** Derived field: filters are returned in `deferred` instead of `where`; not sortable. */
+  /**
+   * Derived field: filters are returned in `deferred` instead of `where`. Sortable only with `sort: true`, in memory
+   * (`memorySort` of the result; see sortInMemory).
+   */
   deferred?: boolean;
   /** Operations allowed; default by type. */
   ops?: readonly ListOp[];
@@ -74,6 +77,11 @@ export type ListQuery = {
   filters: ParsedFilter[];
   /** Filters on `deferred` fields, for the endpoint to resolve. */
   deferred: ParsedFilter[];
+  /**
+   * Set when sorting by a derived field: `orderBy` is then only the id tie-breaker, the cursor is NOT in `where`, and
+   * the endpoint orders in memory with sortInMemory (after = the cursor's (value, id)).
+   */
+  memorySort: { field: string; dir: SortDir; nullable: boolean; after: { value: FilterValue; id: string } | null } | null;
   /** Prisma `where`: the column filters AND the keyset condition of the cursor. */
   where: Record<string, unknown>;
   /** Prisma `orderBy`: sort column then id, same direction. */
@@ -232,13 +240,15 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     const [field, dir] = parts;
     if (dir !== "asc" && dir !== "desc") throw new ListQueryError("syntax_error", "The direction of `sort` must be asc or desc.", "sort");
     const f = spec.fields[field];
-    if (!f || !f.column || f.deferred || f.sort === false) {
+    const sortable = f && f.sort !== false && (f.deferred ? f.sort === true : !!f.column);
+    if (!sortable) {
       throw new ListQueryError("unknown_field", `Cannot sort by "${field}"; sortable: ${sortableFields(spec).join(", ")}.`, field || "sort");
     }
     sort = { field, dir };
   }
   const sortSpec = spec.fields[sort.field];
-  if (!sortSpec?.column) throw new Error(`list spec: default sort field ${sort.field} has no column`);
+  if (!sortSpec?.column && !sortSpec?.deferred) throw new Error(`list spec: default sort field ${sort.field} has no column`);
+  const inMemory = !!sortSpec.deferred;
 
   // filters
   const filters: ParsedFilter[] = [];
@@ -273,20 +283,24 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
   const conditions = filters.filter((x) => !spec.fields[x.field].deferred).map((x) => columnWhere(spec.fields[x.field], x.op, x.value));
 
   // cursor / pageToken
+  let cursorAfter: { value: FilterValue; id: string } | null = null;
   const sortKey = `${sort.field}:${sort.dir}`;
   const rawCursor = params.get("cursor") ?? params.get("pageToken");
   if (rawCursor !== null) {
     if (rawCursor.length === 0 || rawCursor.length > 2000) throw new ListQueryError("invalid_value", "`cursor` is not a cursor this API returned.", "cursor");
     const c = decodeListCursor(rawCursor, sortKey, sortSpec);
-    conditions.push(keysetWhere(sortSpec.column, idColumn, sort.dir, c.value, c.id, !!sortSpec.nullable));
+    if (inMemory) cursorAfter = c;
+    else conditions.push(keysetWhere(sortSpec.column!, idColumn, sort.dir, c.value, c.id, !!sortSpec.nullable));
   }
 
-  const col = sortSpec.column;
+  const col = sortSpec.column ?? sort.field;
   // A unique sort column (e.g. url within a run) is its own tie-breaker.
-  const orderBy = [
-    sortSpec.nullable ? { [col]: { sort: sort.dir, nulls: "last" } } : { [col]: sort.dir },
-    ...(col === idColumn ? [] : [{ [idColumn]: sort.dir }]),
-  ];
+  const orderBy = inMemory
+    ? [{ [idColumn]: sort.dir }]
+    : [
+        sortSpec.nullable ? { [col]: { sort: sort.dir, nulls: "last" } } : { [col]: sort.dir },
+        ...(col === idColumn ? [] : [{ [idColumn]: sort.dir }]),
+      ];
   const where = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0] : { AND: conditions };
 
   return {
@@ -294,6 +308,7 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     sort,
     filters,
     deferred,
+    memorySort: inMemory ? { field: sort.field, dir: sort.dir, nullable: !!sortSpec.nullable, after: cursorAfter } : null,
     where,
     orderBy,
     take: size + 1,
@@ -308,11 +323,37 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
   };
 }
 
+/**
+ * Orders `items` ({ id, value } — the derived sort value of each row the filters let through) the way a column sort
+ * would (value in the sort direction, NULLs last, then id in the same direction), keeps those strictly after the
+ * cursor, and returns the first `q.take` (size + 1). Pass the rows, each with the sort field set to its value, to
+ * `q.page()` to get the next cursor. Memory: O(rows of the account), for derived fields only.
+ */
+export function sortInMemory<T extends { id: string; value: FilterValue }>(items: T[], q: ListQuery): T[] {
+  const ms = q.memorySort;
+  if (!ms) return items.slice(0, q.take);
+  const d = ms.dir === "asc" ? 1 : -1;
+  const num = (v: FilterValue) => (v instanceof Date ? v.getTime() : v);
+  const cmp = (a: { id: string; value: FilterValue }, b: { id: string; value: FilterValue }): number => {
+    if (a.value === null && b.value !== null) return 1;
+    if (b.value === null && a.value !== null) return -1;
+    const x = num(a.value);
+    const y = num(b.value);
+    if (x !== null && y !== null && x !== y) return (x! < y! ? -1 : 1) * d;
+    return a.id === b.id ? 0 : (a.id < b.id ? -1 : 1) * d;
+  };
+  const sorted = [...items].sort(cmp);
+  const after = ms.after;
+  return (after ? sorted.filter((x) => cmp(x, after) > 0) : sorted).slice(0, q.take);
+}
+
 /** parseListQuery on a request's query string. */
 export const readListQuery = (req: Request, spec: ListSpec): ListQuery => parseListQuery(new URL(req.url).searchParams, spec);
 
 export const sortableFields = (spec: ListSpec) =>
-  Object.entries(spec.fields).filter(([, f]) => f.column && !f.deferred && f.sort !== false).map(([k]) => k);
+  Object.entries(spec.fields)
+    .filter(([, f]) => f.sort !== false && (f.deferred ? f.sort === true : !!f.column))
+    .map(([k]) => k);
 export const filterableFields = (spec: ListSpec) => Object.entries(spec.fields).filter(([, f]) => f.filter !== false).map(([k]) => k);
 
 /**

@@ -60,7 +60,7 @@ export const CORE_V2_AREA: OpenApiArea = {
     DeletedCount: [z.object({ deleted: z.number().int() }), "output"],
   },
   endpoints: [
-    { method: "GET", path: "/api/v1/sitemaps", summary: "Your sitemaps (default sort createdAt:desc); filter/sort on id, number, active, name, fileName, startUrl, templateId, maxFileSize, maxFileEntries, exportAfterImport, writeIntoRobots, timezone, createdAt, updatedAt; filter only on subScopes (contains key), exportPlan (contains hour), exportStatus, lastExportStarted, lastExportFinished." + GRAMMAR_NOTE,
+    { method: "GET", path: "/api/v1/sitemaps", summary: "Your sitemaps (default sort createdAt:desc); filter/sort on id, number, active, name, fileName, startUrl, templateId, maxFileSize, maxFileEntries, exportAfterImport, writeIntoRobots, timezone, createdAt, updatedAt, exportStatus, lastExportStarted, lastExportFinished; filter only on subScopes (contains key) and exportPlan (contains hour)." + GRAMMAR_NOTE,
       access: "read", query: ZListGrammarQuery, success: [list("Sitemap", "A page of sitemaps.")],
       errors: [...COMMON, "syntax_error", "unknown_field", "unknown_operation", "invalid_value"] },
     { method: "POST", path: "/api/v1/sitemaps/{id}/generate", summary: "Queue a run (costs crawl credits when it finishes). ?wait=0..120 s waits for its end (200 with the final run, else 202); ?subScope=key (repeatable) is recorded on the run. 409 when inactive or a run is active; 403 quota_exceeded without credits.",

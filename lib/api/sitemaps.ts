@@ -8,16 +8,17 @@
  * createdAt while queued), lastExportFinished (newest successful run's finishedAt).
  *
  * SITEMAP_LIST_SPEC: the list grammar of GET /api/v1/sitemaps (the shop API's filter/sort fields; subshopIds is
- * `subScopes` here, filterable with `contains` = has a sub-scope with that key).
+ * `subScopes` here, filterable with `contains` = has a sub-scope with that key). The derived fields are filtered by
+ * resolveSitemapDeferred and sorted in memory by listSitemapsPage.
  */
 import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
 import { getDb } from "@/lib/db/client";
-import { authSummary, publishedEntryFiles, type SitemapRow } from "@/lib/db/sitemaps";
+import { authSummary, publishedEntryFiles, querySitemaps, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { EXPORT_STATUS, subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
-import { matchDeferred, type FilterValue, type ListQuery, type ListSpec } from "./list-query";
+import { matchDeferred, sortInMemory, type FilterValue, type ListQuery, type ListSpec } from "./list-query";
 
 export const publicFileUrl = (sitemapId: string, name: string) => publicFilesBaseUrl(sitemapId) + encodeURIComponent(name);
 
@@ -157,9 +158,9 @@ export const SITEMAP_LIST_SPEC: ListSpec = {
     writeIntoRobots: { type: "boolean", column: "writeIntoRobots" },
     exportPlan: { type: "intArray", column: "exportPlan", sort: false },
     timezone: { type: "string", column: "timezone" },
-    exportStatus: { type: "int", deferred: true, ops: ["eq", "ne", "in", "lt", "lte", "gt", "gte"] },
-    lastExportStarted: { type: "date", deferred: true, nullable: true },
-    lastExportFinished: { type: "date", deferred: true, nullable: true },
+    exportStatus: { type: "int", deferred: true, sort: true, ops: ["eq", "ne", "in", "lt", "lte", "gt", "gte"] },
+    lastExportStarted: { type: "date", deferred: true, sort: true, nullable: true },
+    lastExportFinished: { type: "date", deferred: true, sort: true, nullable: true },
     createdAt: { type: "date", column: "createdAt" },
     updatedAt: { type: "date", column: "updatedAt" },
   },
@@ -176,6 +177,28 @@ export async function resolveSitemapDeferred(userId: string, q: ListQuery): Prom
   const values = new Map<string, Record<string, FilterValue>>();
   for (const [id, d] of derived) values.set(id, { ...d });
   return matchDeferred(q.deferred, values);
+}
+
+/**
+ * One page of GET /api/v1/sitemaps for a parsed query: column sorts page in the database (keyset); sorts on the
+ * derived exportStatus / lastExportStarted / lastExportFinished order the account's matching sitemaps in memory
+ * (one id query plus the runs of those sitemaps), then load only the page's rows.
+ */
+export async function listSitemapsPage(userId: string, q: ListQuery): Promise<{ rows: SitemapRow[]; nextCursor: string | null }> {
+  const ids = await resolveSitemapDeferred(userId, q);
+  const where = q.where as never;
+  if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy as never, take: q.take, ids }));
+  const field = q.memorySort.field as keyof Derived;
+  const matching = await getDb().sitemap.findMany({
+    where: { AND: [{ userId }, where, ...(ids ? [{ id: { in: ids } }] : [])] },
+    select: { id: true },
+  });
+  const { derived } = await derivedOf(matching.map((r) => r.id));
+  const ordered = sortInMemory(matching.map((r) => ({ id: r.id, value: derived.get(r.id)![field] as FilterValue })), q);
+  const rows = await querySitemaps({ userId, where: {}, orderBy: q.orderBy as never, take: ordered.length, ids: ordered.map((o) => o.id) });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const page = q.page(ordered.filter((o) => byId.has(o.id)).map((o) => ({ ...byId.get(o.id)!, [field]: o.value })));
+  return { rows: page.rows as SitemapRow[], nextCursor: page.nextCursor };
 }
 
 export { subScopesOf };

@@ -222,6 +222,22 @@ for (const backend of testBackends()) {
         expect((await names("filter[exportStatus][in]=2,4&sort=name:asc")).names).toEqual(["Alpha", "Beta"]);
         expect((await names("filter[lastExportFinished][gte]=2029-12-31")).names).toEqual(["Alpha"]);
         expect((await names("filter[lastExportStarted]=null&filter[active]=true&sort=name:asc")).names).toEqual(["Delta", "Epsilon", "Gamma"]);
+        // the derived fields sort too (in memory), NULLs last, ties by id, with keyset pages
+        const all = (await names("sort=exportStatus:desc&size=300")).names;
+        expect(all.slice(0, 2)).toEqual(["Beta", "Alpha"]);
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const r = await names(`sort=exportStatus:desc&size=2${cursor ? `&cursor=${cursor}` : ""}`);
+          seen.push(...r.names);
+          cursor = r.next;
+        } while (cursor);
+        expect(seen).toEqual(all);
+        const byFinished = (await names("sort=lastExportFinished:asc&filter[active]=true")).names;
+        expect(byFinished[0]).toBe("Alpha"); // the only one with a successful run; the others (NULL) after it
+        expect(byFinished).toHaveLength(4);
+        const started = (await names("sort=lastExportStarted:asc&size=1")).names;
+        expect(started).toEqual(["Beta"]); // 2030-01-01 before Alpha's 2030-01-02
         await t.db.run.update({ where: { id: runB.id }, data: { status: "queued" } });
         expect((await names("filter[exportStatus]=3")).names).toEqual(["Beta"]);
       });
@@ -231,7 +247,8 @@ for (const backend of testBackends()) {
         ["sort=name:asc:desc", "syntax_error", "sort"],
         ["sort=name:sideways", "syntax_error", "sort"],
         ["sort=colour:asc", "unknown_field", "colour"],
-        ["sort=exportStatus:asc", "unknown_field", "exportStatus"],
+        ["sort=subScopes:asc", "unknown_field", "subScopes"],
+        ["sort=exportPlan:desc", "unknown_field", "exportPlan"],
         ["filter[colour]=red", "unknown_field", "colour"],
         ["filter[name][like]=a", "unknown_operation", "filter[name][like]"],
         ["filter[active][gt]=true", "unknown_operation", "filter[active][gt]"],

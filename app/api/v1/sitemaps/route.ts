@@ -1,18 +1,16 @@
 import { readListQuery } from "@/lib/api/list-query";
 import { readJson } from "@/lib/api/request";
 import { json, jsonList } from "@/lib/api/response";
-import { resolveSitemapDeferred, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
+import { listSitemapsPage, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
-import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
+import { insertSitemap } from "@/lib/db/sitemaps";
 import { ZCreateSitemapBody } from "@/lib/schemas/sitemaps";
 
 // GET /api/v1/sitemaps – the caller's sitemaps (list grammar: ?size=&cursor=&sort=field:dir&filter[field][op]=;
 // default sort createdAt:desc). 400 syntax_error / unknown_field / unknown_operation / invalid_value.
 export const GET = withApiAuth(async ({ req, principal }) => {
   const q = readListQuery(req, SITEMAP_LIST_SPEC);
-  const ids = await resolveSitemapDeferred(principal.userId, q);
-  const rows = await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy as never, take: q.take, ids });
-  const page = q.page(rows);
+  const page = await listSitemapsPage(principal.userId, q);
   return jsonList(await toSitemapDtos(page.rows), page.nextCursor);
 }, { scope: "read" });
 
