@@ -9,7 +9,7 @@
  *
  * SITEMAP_LIST_SPEC: the list grammar of GET /api/v1/sitemaps (the shop API's filter/sort fields; subshopIds is
  * `subScopes` here, filterable with `contains` = has a sub-scope with that key). The derived fields are filtered by
- * resolveSitemapDeferred and sorted in memory by listSitemapsPage.
+ * resolveSitemapDeferred; sorts on them (SITEMAP_LIST_SPEC_DERIVED_SORTS) are done in memory by listSitemapsPage.
  */
 import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
@@ -158,11 +158,25 @@ export const SITEMAP_LIST_SPEC: ListSpec = {
     writeIntoRobots: { type: "boolean", column: "writeIntoRobots" },
     exportPlan: { type: "intArray", column: "exportPlan", sort: false },
     timezone: { type: "string", column: "timezone" },
-    exportStatus: { type: "int", deferred: true, sort: true, ops: ["eq", "ne", "in", "lt", "lte", "gt", "gte"] },
-    lastExportStarted: { type: "date", deferred: true, sort: true, nullable: true },
-    lastExportFinished: { type: "date", deferred: true, sort: true, nullable: true },
+    exportStatus: { type: "int", deferred: true, ops: ["eq", "ne", "in", "lt", "lte", "gt", "gte"] },
+    lastExportStarted: { type: "date", deferred: true, nullable: true },
+    lastExportFinished: { type: "date", deferred: true, nullable: true },
     createdAt: { type: "date", column: "createdAt" },
     updatedAt: { type: "date", column: "updatedAt" },
+  },
+};
+
+/**
+ * SITEMAP_LIST_SPEC plus sorts on the derived exportStatus / lastExportStarted / lastExportFinished, which only
+ * listSitemapsPage can serve (it orders them in memory): GET /api/v1/sitemaps uses this one. A caller paging with
+ * querySitemaps + q.orderBy must keep SITEMAP_LIST_SPEC (those sorts are then 400 unknown_field, never a wrong order).
+ */
+export const SITEMAP_LIST_SPEC_DERIVED_SORTS: ListSpec = {
+  fields: {
+    ...SITEMAP_LIST_SPEC.fields,
+    exportStatus: { ...SITEMAP_LIST_SPEC.fields.exportStatus, sort: true },
+    lastExportStarted: { ...SITEMAP_LIST_SPEC.fields.lastExportStarted, sort: true },
+    lastExportFinished: { ...SITEMAP_LIST_SPEC.fields.lastExportFinished, sort: true },
   },
 };
 
