@@ -130,7 +130,7 @@ export default function SitemapPage() {
       )}
 
       <div className="grid items-start gap-6 lg:grid-cols-3">
-        <div className="min-w-0 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card aria-labelledby="files-title">
             <CardHeader
               id="files-title"
@@ -149,6 +149,7 @@ export default function SitemapPage() {
               <FilesTable files={files.data} />
             )}
           </Card>
+          <ScheduleEditor key={sitemap.id} sitemap={sitemap} />
         </div>
         <SettingsSummary
           sitemap={sitemap}
@@ -156,8 +157,6 @@ export default function SitemapPage() {
           toggling={update.isPending}
         />
       </div>
-
-      <ScheduleEditor key={sitemap.id} sitemap={sitemap} />
 
       <SubmissionsPanel sitemap={sitemap} />
 
