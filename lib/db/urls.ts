@@ -150,19 +150,25 @@ export async function* iterateExportUrls(runId: string, sitemapId: string, pageS
   let after: string | null = null;
   for (;;) {
     const afterCond = (col: Prisma.Sql) => (after === null ? Prisma.sql`TRUE` : Prisma.sql`${col} > ${after}`);
+    // Each branch is limited on its own ordered index scan ((runId, url) and (sitemapId, url)), so a page costs
+    // O(pageSize) whatever the inventory size; the first pageSize of the merge are within those 2 × pageSize rows.
     const rows: ExportUrl[] = await getDb().$queryRaw<ExportUrl[]>`
       SELECT url, lastmod, "serverLastModified", data, depth, priority, changefreq, crawled FROM (
-        SELECT r.url AS url, r.lastmod AS lastmod, ps."lastModified" AS "serverLastModified", r.data AS data,
+        (SELECT r.url AS url, r.lastmod AS lastmod, ps."lastModified" AS "serverLastModified", r.data AS data,
                r.depth AS depth, p.priority AS priority, p.changefreq AS changefreq, TRUE AS crawled
         FROM "RunUrl" r
         LEFT JOIN "SitemapUrl" p ON p."sitemapId" = ${sitemapId} AND p.url = r.url
         LEFT JOIN "PageState" ps ON ps."sitemapId" = ${sitemapId} AND ps.url = r.url
         WHERE r."runId" = ${runId} AND r.included AND ${afterCond(Prisma.sql`r.url`)}
+        ORDER BY r.url
+        LIMIT ${pageSize})
         UNION ALL
-        SELECT p.url, p.lastmod, NULL, NULL, NULL, p.priority, p.changefreq, FALSE
+        (SELECT p.url, p.lastmod, NULL, NULL, NULL, p.priority, p.changefreq, FALSE
         FROM "SitemapUrl" p
         WHERE p."sitemapId" = ${sitemapId} AND ${afterCond(Prisma.sql`p.url`)}
           AND NOT EXISTS (SELECT 1 FROM "RunUrl" x WHERE x."runId" = ${runId} AND x.url = p.url)
+        ORDER BY p.url
+        LIMIT ${pageSize})
       ) u
       ORDER BY url
       LIMIT ${pageSize}`;
