@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { Endpoint } from "./openapi-common";
+import { COMPAT_OPENAPI_AREA } from "./openapi-compat";
 import { CORE_V2_AREA } from "./openapi-core-v2";
 import { SUBMIT_AREA } from "./openapi-submit";
 import { TEMPLATES_FEEDS_AREA } from "./openapi-templates-feeds";
@@ -15,4 +16,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA];
+export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA];

@@ -26,7 +26,18 @@ export type Endpoint = {
   query?: z.ZodObject;
   success: Success[];
   errors: ErrorCode[];
+  /** The status an error code is answered with, where it differs from lib/core/errors.ts (e.g. 400 for the list
+   *  grammar's query errors, an adapter's own table); undefined → the usual status. */
+  errorStatus?: (code: ErrorCode) => number | undefined;
+  /** Schema of this endpoint's error bodies when it is not the native envelope `Error` (compatibility adapters). */
+  errorBody?: SchemaName;
+  /** Tag grouping the endpoint in the document; default: the resource after /api/v1/. */
+  tag?: string;
 };
+
+/** The list grammar (lib/api/list-query.ts) answers every query error with 400, as the shop API does. */
+export const LIST_QUERY_ERRORS: ErrorCode[] = ["syntax_error", "unknown_field", "unknown_operation", "invalid_value"];
+export const listQueryStatus = (code: ErrorCode): number | undefined => (LIST_QUERY_ERRORS.includes(code) ? 400 : undefined);
 
 export const list = (name: SchemaName, what: string): Success => ({ status: 200, description: what, list: name });
 export const COMMON: ErrorCode[] = ["unauthorized", "rate_limited", "quota_exceeded", "forbidden"];

@@ -8,11 +8,13 @@
  *
  * Success bodies are each adapter's own shapes (not `{ data }`), and errors are rendered in the adapter's shape from
  * the native codes listed per endpoint (translation tables: lib/compat/{anqicms,mysitemapgenerator,sitemapxml,
- * shop-http}.ts). So this area is not merged into the /api/v1 document (whose error responses are the native
- * envelope): COMPAT_OPENAPI_AREA is checked against the route files by tests/compat/openapi-compat.test.ts.
+ * shop-http}.ts). Each endpoint therefore names its error body schema and its status per code (`errorBody`,
+ * `errorStatus`), and the area is part of the one document at /api/v1/openapi.json under the `compat:*` tags.
+ * tests/compat/openapi-compat.test.ts checks it against the adapter route files.
  */
 import { z } from "zod";
-import { ZCreateBody as ZSxCreateBody, ZGenerateBody, ZListQuery as ZSxListQuery, ZUrlBody } from "@/lib/compat/sitemapxml";
+import { SHOP_ERROR_TYPES, SHOP_ERRORS as SHOP_ERROR_TABLE } from "@/lib/compat/shop-http";
+import { sxStatusOf, ZCreateBody as ZSxCreateBody, ZGenerateBody, ZListQuery as ZSxListQuery, ZUrlBody } from "@/lib/compat/sitemapxml";
 import type { OpenApiArea } from "./openapi-areas";
 import { COMMON, type Endpoint } from "./openapi-common";
 
@@ -101,13 +103,35 @@ const endpoints: Endpoint[] = [
     success: [{ status: 204, description: "Deleted.", media: JSON_MEDIA }], errors: [...SHOP_ERRORS, "invalid_value", "not_found", "conflict"] },
 ];
 
+/** Error bodies of the adapters (each adapter's document's shape). */
+const ZAnqiReply = z.object({ code: z.number().int().describe("0 ok, -1 error (reason in msg), 1001 not logged in, 1002 not authorized"), msg: z.string(), data: z.unknown().optional() });
+const ZMsgReply = z.object({ result: z.enum(["success", "error"]), notice: z.string().optional().describe("Why, when result is error") });
+const ZSxError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), type: z.string(), request_id: z.string(), param: z.string().optional(), details: z.string().optional() }),
+});
+const ZShopError = z.object({
+  error: z.object({ status: z.number().int(), type: z.enum(SHOP_ERROR_TYPES), message: z.string(), field: z.string().optional(), request_id: z.string() }),
+});
+
+/** Which adapter a path belongs to: its tag, error body and status table. */
+function adapterOf(path: string): Pick<Endpoint, "tag" | "errorBody" | "errorStatus"> {
+  if (path === "/api/import/sitemap") return { tag: "compat: AnQiCMS", errorBody: "AnqiReply", errorStatus: () => 200 };
+  if (path === "/api/{method}") return { tag: "compat: mysitemapgenerator", errorBody: "MsgReply", errorStatus: () => 200 };
+  if (path.startsWith("/v1/")) return { tag: "compat: Sitemap.xml API", errorBody: "SxError", errorStatus: sxStatusOf };
+  return { tag: "compat: shop API", errorBody: "ShopError", errorStatus: (code) => SHOP_ERROR_TABLE[code]?.[0] };
+}
+
 export const COMPAT_OPENAPI_AREA: OpenApiArea = {
   schemas: {
+    AnqiReply: [ZAnqiReply, "output"],
+    MsgReply: [ZMsgReply, "output"],
+    SxError: [ZSxError, "output"],
+    ShopError: [ZShopError, "output"],
     SxGenerateBody: [ZGenerateBody, "input"],
     SxCreateBody: [ZSxCreateBody, "input"],
     SxUrlBody: [ZUrlBody, "input"],
     ShopSitemapBody: [ZShopSitemapBody, "input"],
     ShopTemplateBody: [ZShopTemplateBody, "input"],
   },
-  endpoints,
+  endpoints: endpoints.map((e) => ({ ...e, ...adapterOf(e.path) })),
 };

@@ -12,7 +12,7 @@ import { ZRunDto } from "@/lib/schemas/runs";
 import { ZSitemapStatusDto } from "@/lib/schemas/sitemaps";
 import { ZDeleteUrlsBody, ZPushResultDto, ZPushUrl, ZSitemapUrlDto } from "@/lib/schemas/urls";
 import type { OpenApiArea } from "./openapi-areas";
-import { BODY_ERRORS, COMMON, IDEMPOTENCY, list } from "./openapi-common";
+import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, LIST_QUERY_ERRORS } from "./openapi-common";
 
 /** The list grammar (lib/api/list-query.ts) as query parameters. */
 export const ZListGrammarQuery = z.object({
@@ -62,7 +62,7 @@ export const CORE_V2_AREA: OpenApiArea = {
   endpoints: [
     { method: "GET", path: "/api/v1/sitemaps", summary: "Your sitemaps (default sort createdAt:desc); filter/sort on id, number, active, name, fileName, startUrl, templateId, maxFileSize, maxFileEntries, exportAfterImport, writeIntoRobots, timezone, createdAt, updatedAt, exportStatus, lastExportStarted, lastExportFinished; filter only on subScopes (contains key) and exportPlan (contains hour)." + GRAMMAR_NOTE,
       access: "read", query: ZListGrammarQuery, success: [list("Sitemap", "A page of sitemaps.")],
-      errors: [...COMMON, "syntax_error", "unknown_field", "unknown_operation", "invalid_value"] },
+      errors: [...COMMON, ...LIST_QUERY_ERRORS] },
     { method: "POST", path: "/api/v1/sitemaps/{id}/generate", summary: "Queue a run (costs crawl credits when it finishes). ?wait=0..120 s waits for its end (200 with the final run, else 202); ?subScope=key (repeatable) is recorded on the run. 409 when inactive or a run is active; 403 quota_exceeded without credits.",
       access: "generate", query: ZGenerateQuery,
       success: [
@@ -72,10 +72,10 @@ export const CORE_V2_AREA: OpenApiArea = {
       errors: [...COMMON, "not_found", "conflict", "invalid_value", "service_unavailable", ...IDEMPOTENCY] },
     { method: "GET", path: "/api/v1/sitemaps/{id}/runs", summary: "A sitemap's runs (same grammar and fields as GET /api/v1/runs)." + GRAMMAR_NOTE,
       access: "read", query: ZListGrammarQuery, success: [list("Run", "A page of runs.")],
-      errors: [...COMMON, "not_found", "syntax_error", "unknown_field", "unknown_operation", "invalid_value"] },
+      errors: [...COMMON, "not_found", ...LIST_QUERY_ERRORS] },
     { method: "GET", path: "/api/v1/runs", summary: "Runs of all your sitemaps (the shop API's protocols); filter/sort by id, number, sitemapId, status, trigger, createdAt, startedAt, finishedAt." + GRAMMAR_NOTE,
       access: "read", query: ZListGrammarQuery, success: [list("Run", "A page of runs.")],
-      errors: [...COMMON, "syntax_error", "unknown_field", "unknown_operation", "invalid_value"] },
+      errors: [...COMMON, ...LIST_QUERY_ERRORS] },
     { method: "POST", path: "/api/v1/runs/{id}/cancel", summary: "Cancel a run: queued → cancelled at once (200); running → cancel requested (202), it ends `cancelled` at the crawl's next check; ended → 409.",
       access: "generate",
       success: [{ status: 200, description: "The cancelled run.", data: "Run" }, { status: 202, description: "The running run with cancelRequestedAt.", data: "Run" }],
@@ -84,7 +84,7 @@ export const CORE_V2_AREA: OpenApiArea = {
       access: "read", success: [{ status: 200, description: "The status.", data: "SitemapStatus" }], errors: [...COMMON, "not_found"] },
     { method: "GET", path: "/api/v1/sitemaps/{id}/urls", summary: "Pushed URLs with their source (default sort url:asc), or ?source=crawl for the published run's listed URLs." + GRAMMAR_NOTE,
       access: "read", query: ZUrlsQuery, success: [list("SitemapUrl", "A page of URLs.")],
-      errors: [...COMMON, "not_found", "syntax_error", "unknown_field", "unknown_operation", "invalid_value"] },
+      errors: [...COMMON, "not_found", ...LIST_QUERY_ERRORS] },
     { method: "POST", path: "/api/v1/sitemaps/{id}/urls", summary: "Push one URL (201 new / 200 replaced) or up to 10,000 (`{urls}`: 200 with counts); absolute http(s) on the sitemap's origin, all or nothing (422 names the index). Kept across crawls, written into every export. Body ≤ 8 MiB.",
       access: "write", body: "PushUrlsBody",
       success: [{ status: 201, description: "The new URL.", data: "SitemapUrl" }, { status: 200, description: "The replaced URL, or bulk counts (PushResult).", data: "PushResult" }],

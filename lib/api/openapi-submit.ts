@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ZCreatedWebhookDto, ZCreateWebhookBody, ZUpdateWebhookBody, ZWebhookDeliveryDto, ZWebhookDto } from "@/lib/schemas/webhooks";
 import { ZIndexNowInfoDto, ZSubmissionBatchDto, ZSubmissionDto, ZSubmitQuery } from "@/lib/schemas/submissions";
 import type { OpenApiArea } from "./openapi-areas";
-import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint } from "./openapi-common";
+import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint, LIST_QUERY_ERRORS } from "./openapi-common";
 
 /** The list grammar's query parameters (lib/api/list-query.ts); filter[field][op] parameters are described in text. */
 export const ZListGrammarQuery = z.object({
@@ -42,7 +42,6 @@ export const ZScheduleDto = z.object({
   missedSlots: z.array(ZSlotDto),
 });
 
-const LIST_ERRORS = ["syntax_error", "unknown_field", "unknown_operation", "invalid_value"] as const;
 
 const endpoints: Endpoint[] = [
   { method: "POST", path: "/api/v1/sitemaps/{id}/submit", summary: "Submit the published run's changed URLs to IndexNow and check robots.txt (202 pending batch; ?wait=1..60 answers 200 when finished).",
@@ -53,13 +52,13 @@ const endpoints: Endpoint[] = [
   { method: "GET", path: "/api/v1/sitemaps/{id}/indexnow", summary: "The site's IndexNow key (generated on first use), where to serve the key file, and the robots.txt Sitemap: line.",
     access: "read", success: [{ status: 200, description: "Key info.", data: "IndexNowInfo" }], errors: [...COMMON, "not_found"] },
   { method: "GET", path: "/api/v1/sitemaps/{id}/submissions", summary: "The sitemap's submission log, newest first.", access: "read", query: ZListGrammarQuery,
-    success: [list("Submission", "A page of log entries.")], errors: [...COMMON, "not_found", ...LIST_ERRORS] },
+    success: [list("Submission", "A page of log entries.")], errors: [...COMMON, "not_found", ...LIST_QUERY_ERRORS] },
   { method: "GET", path: "/api/v1/submissions", summary: "The account's submission log (every engine request and check, with HTTP status, URL count, time).", access: "read",
-    query: ZListGrammarQuery, success: [list("Submission", "A page of log entries.")], errors: [...COMMON, ...LIST_ERRORS] },
+    query: ZListGrammarQuery, success: [list("Submission", "A page of log entries.")], errors: [...COMMON, ...LIST_QUERY_ERRORS] },
   { method: "GET", path: "/api/v1/submissions/{batchId}", summary: "One submission batch with all its entries.", access: "read",
     success: [{ status: 200, description: "The batch.", data: "SubmissionBatch" }], errors: [...COMMON, "not_found"] },
   { method: "GET", path: "/api/v1/webhooks", summary: "Your webhooks.", access: "read", query: ZListGrammarQuery,
-    success: [list("Webhook", "A page of webhooks.")], errors: [...COMMON, ...LIST_ERRORS] },
+    success: [list("Webhook", "A page of webhooks.")], errors: [...COMMON, ...LIST_QUERY_ERRORS] },
   { method: "POST", path: "/api/v1/webhooks", summary: "Create a webhook; the signing secret (whsec_…) is in this answer only.", access: "write", body: "CreateWebhookBody",
     success: [{ status: 201, description: "Created, with its secret.", data: "CreatedWebhook", headers: ["Location"] }], errors: [...COMMON, ...BODY_ERRORS] },
   { method: "GET", path: "/api/v1/webhooks/{id}", summary: "One webhook (never its secret).", access: "read",
@@ -69,7 +68,7 @@ const endpoints: Endpoint[] = [
   { method: "DELETE", path: "/api/v1/webhooks/{id}", summary: "Delete a webhook and its delivery log.", access: "write",
     success: [{ status: 204, description: "Deleted." }], errors: [...COMMON, "not_found"] },
   { method: "GET", path: "/api/v1/webhooks/{id}/deliveries", summary: "A webhook's deliveries: status, attempts, last HTTP status or error.", access: "read",
-    query: ZListGrammarQuery, success: [list("WebhookDelivery", "A page of deliveries.")], errors: [...COMMON, "not_found", ...LIST_ERRORS] },
+    query: ZListGrammarQuery, success: [list("WebhookDelivery", "A page of deliveries.")], errors: [...COMMON, "not_found", ...LIST_QUERY_ERRORS] },
   { method: "POST", path: "/api/v1/webhooks/{id}/test", summary: "Queue a signed webhook.test delivery.", access: "write",
     success: [{ status: 202, description: "Delivery queued.", data: "WebhookDelivery" }], errors: [...COMMON, "not_found", "conflict", "service_unavailable", ...IDEMPOTENCY] },
   { method: "GET", path: "/api/v1/schedule", summary: "Planned sitemaps with their next run, recent scheduler slots and missed slots.", access: "read",

@@ -13,7 +13,7 @@ import {
 } from "@/lib/schemas/feeds";
 import { ZCreateTemplateBody, ZPreviewTemplateBody, ZTemplateDto, ZTemplatePreviewDto, ZUpdateTemplateBody } from "@/lib/schemas/templates";
 import type { OpenApiArea } from "./openapi-areas";
-import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint } from "./openapi-common";
+import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint, LIST_QUERY_ERRORS } from "./openapi-common";
 
 const ZListGrammarQuery = z.object({
   size: z.number().int().min(1).max(300).optional().describe("Page size 1..300 (alias limit), default 20"),
@@ -21,11 +21,10 @@ const ZListGrammarQuery = z.object({
   sort: z.string().optional().describe("field:asc|desc, default createdAt:desc"),
   "filter[field][op]": z.string().optional().describe("filter[field]=value or filter[field][op]=value, op eq|ne|lt|lte|gt|gte|in|contains"),
 });
-const LIST_ERRORS = ["syntax_error", "unknown_field", "unknown_operation", "invalid_value"] as const;
 
 const endpoints: Endpoint[] = [
   { method: "GET", path: "/api/v1/templates", summary: "Your templates (fields id, number, name, kind, version, createdAt, updatedAt for sort and filter).", access: "read",
-    query: ZListGrammarQuery, success: [list("Template", "A page of templates.")], errors: [...COMMON, ...LIST_ERRORS] },
+    query: ZListGrammarQuery, success: [list("Template", "A page of templates.")], errors: [...COMMON, ...LIST_QUERY_ERRORS] },
   { method: "POST", path: "/api/v1/templates", summary: "Create a template; the content is parsed (a syntax error is 422 invalid_value with the line).", access: "templates",
     body: "CreateTemplateBody", success: [{ status: 201, description: "The template; `Location` names it.", data: "Template", headers: ["Location"] }],
     errors: [...COMMON, ...BODY_ERRORS, ...IDEMPOTENCY] },
@@ -41,7 +40,7 @@ const endpoints: Endpoint[] = [
     success: [{ status: 200, description: "Output and validation.", data: "TemplatePreview" }], errors: [...COMMON, "not_found", "invalid_value", ...IDEMPOTENCY] },
 
   { method: "GET", path: "/api/v1/feeds", summary: "Your feeds (sort/filter on id, number, name, foundUrl, format, encoding, active, status, templateId, lastRefreshAt, createdAt, updatedAt).", access: "read",
-    query: ZListGrammarQuery, success: [list("Feed", "A page of feeds.")], errors: [...COMMON, ...LIST_ERRORS] },
+    query: ZListGrammarQuery, success: [list("Feed", "A page of feeds.")], errors: [...COMMON, ...LIST_QUERY_ERRORS] },
   { method: "POST", path: "/api/v1/feeds", summary: "Create a feed built from a page's links; refresh it to publish the file.", access: "write",
     body: "CreateFeedBody", success: [{ status: 201, description: "The feed; `Location` names it.", data: "Feed", headers: ["Location"] }],
     errors: [...COMMON, ...BODY_ERRORS, ...IDEMPOTENCY] },

@@ -19,7 +19,7 @@ import { ZRunChangeDto, ZRunChangesQuery, ZRunDto } from "@/lib/schemas/runs";
 import { ZCreateSitemapBody, ZSitemapDto, ZUpdateSitemapBody } from "@/lib/schemas/sitemaps";
 import { ZUsageDto, ZUsageQuery } from "@/lib/schemas/usage";
 import { OPENAPI_AREAS } from "./openapi-areas";
-import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, type Endpoint, type Success } from "./openapi-common";
+import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, listQueryStatus, type Endpoint, type Success } from "./openapi-common";
 
 export type { Endpoint } from "./openapi-common";
 import { ZSignupBody, ZUserDto } from "@/lib/schemas/users";
@@ -79,7 +79,10 @@ const CORE_ENDPOINTS: Endpoint[] = [
 ];
 
 /** Every endpoint: the core ones above, then each area's (templates, feeds, submission, …). */
-export const ENDPOINTS: Endpoint[] = [...CORE_ENDPOINTS, ...OPENAPI_AREAS.flatMap((a) => a.endpoints)];
+export const ENDPOINTS: Endpoint[] = [...CORE_ENDPOINTS, ...OPENAPI_AREAS.flatMap((a) => a.endpoints)].map((e) =>
+  // A list endpoint (it can answer unknown_operation, which only the list grammar does) answers query errors with 400.
+  e.errorStatus === undefined && e.method === "GET" && e.errors.includes("unknown_operation") ? { ...e, errorStatus: listQueryStatus } : e,
+);
 const ALL_SCHEMAS: Record<string, readonly [z.ZodType, "input" | "output"]> = Object.assign({}, SCHEMAS, ...OPENAPI_AREAS.map((a) => a.schemas));
 
 const LIMIT_HEADERS = {
@@ -126,6 +129,9 @@ function queryParameters(query: z.ZodObject) {
   }));
 }
 
+/** An endpoint's tag: its area's own, else the resource after /api/v1/ (sitemaps, runs, …). */
+const tagOf = (e: Endpoint) => e.tag ?? e.path.split("/")[3];
+
 /** The whole document. `serverUrl` defaults to APP_URL. */
 export function buildOpenApi(serverUrl = getEnv().APP_URL) {
   const env = getEnv();
@@ -143,14 +149,21 @@ export function buildOpenApi(serverUrl = getEnv().APP_URL) {
     const byStatus = new Map<number, ErrorCode[]>();
     // Every route answers other methods with 405, and anything unexpected with 500.
     for (const code of new Set<ErrorCode>([...e.errors, "method_not_allowed", "internal_error"])) {
-      const status = ERROR_CODES[code].status;
+      const status = e.errorStatus?.(code) ?? ERROR_CODES[code].status;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
     for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+      const what = `Error: ${codes.map((c) => `\`${c}\``).join(", ")}.`;
+      const existing = responses[String(status)] as { description: string } | undefined;
+      if (existing) {
+        // An adapter that answers errors with a success status (AnQiCMS, mysitemapgenerator: always HTTP 200).
+        existing.description += ` Errors come with this status too (${what.slice(7, -1)}).`;
+        continue;
+      }
       const headers: Record<string, unknown> = { "X-Request-Id": ref("X-Request-Id", "headers") };
       if (status === 429) headers["Retry-After"] = ref("Retry-After", "headers");
       if (authed && status !== 401) for (const h of ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]) headers[h] = ref(h, "headers");
-      responses[String(status)] = { description: `Error: ${codes.map((c) => `\`${c}\``).join(", ")}.`, headers, content: jsonContent(ref("Error")) };
+      responses[String(status)] = { description: what, headers, content: jsonContent(ref(e.errorBody ?? "Error")) };
     }
     const parameters: unknown[] = [...e.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
     if (e.query) parameters.push(...queryParameters(e.query));
@@ -161,7 +174,7 @@ export function buildOpenApi(serverUrl = getEnv().APP_URL) {
       operationId: `${e.method.toLowerCase()}${e.path.replace("/api/v1", "").replace(/\{(\w+)\}/g, "By_$1").replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
       summary: e.summary,
       description: scopeNote,
-      tags: [e.path.split("/")[3]],
+      tags: [tagOf(e)],
       ...(e.access === "public" ? { security: [] } : e.access === "session" ? { security: [{ session: [] }] } : { "x-scope": e.access }),
       ...(parameters.length ? { parameters } : {}),
       ...(e.body ? { requestBody: { required: true, content: jsonContent(ref(e.body)) } } : {}),
@@ -182,7 +195,7 @@ export function buildOpenApi(serverUrl = getEnv().APP_URL) {
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [...new Set(ENDPOINTS.map((e) => e.path.split("/")[3]))].map((name) => ({ name })),
+    tags: [...new Set(ENDPOINTS.map(tagOf))].map((name) => ({ name })),
     paths,
     components: {
       schemas,

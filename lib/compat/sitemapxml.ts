@@ -54,6 +54,9 @@ const ERRORS: Partial<Record<ErrorCode, [number, string, string]>> = {
   service_unavailable: [503, "service_unavailable", "api_error"],
 };
 
+/** The status their envelope carries for a native error code (what sxTranslate answers; 4xx validation → 400). */
+export const sxStatusOf = (code: ErrorCode): number => ERRORS[code]?.[0] ?? 400;
+
 export function sxError(status: number, code: string, type: string, message: string, requestId: string, extra: Record<string, unknown> = {}): Response {
   return Response.json({ error: { code, message, type, request_id: requestId, ...extra } }, { status });
 }
