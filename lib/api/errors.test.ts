@@ -28,6 +28,12 @@ describe("zodToAppError", () => {
     expect({ code: e.code, field: e.field }).toEqual({ code, field });
     expect(e.status).toBe(422);
   });
+
+  it("an absent enum is missing, a wrong one invalid_value (zod 4 reports both as invalid_value)", () => {
+    const schema = z.strictObject({ kind: z.enum(["xml", "html"]) });
+    expect(fail(schema, {})).toMatchObject({ code: "missing", field: "kind" });
+    expect(fail(schema, { kind: "pdf" })).toMatchObject({ code: "invalid_value", field: "kind" });
+  });
 });
 
 describe("toErrorResponse", () => {

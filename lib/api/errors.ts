@@ -42,7 +42,8 @@ export function zodToAppError(error: z.ZodError, input: unknown, inputKnown = tr
   }
   const field = issue.path.length ? issue.path.join(".") : undefined;
   const name = field ? `"${field}"` : "The request body";
-  if (issue.code === "invalid_type" && inputKnown && valueAt(input, issue.path) === undefined) {
+  // zod 4 reports an absent enum as invalid_value (not invalid_type): absent is `missing` either way.
+  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && inputKnown && valueAt(input, issue.path) === undefined) {
     return new AppError("missing", `${name} is required.`, { field });
   }
   const code: ErrorCode =
