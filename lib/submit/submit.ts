@@ -310,6 +310,7 @@ export async function finishSubmission(batchId: string): Promise<"ok" | "failed"
     await emitWebhookEvent({
       userId: sm.userId,
       event: "submission.completed",
+      key: batchId,
       data: { batchId, sitemapId: head.sitemapId, runId: head.runId, status, urlCount: head.urlCount, urlsAccepted: sent, message },
     });
   }

@@ -10,19 +10,26 @@
  *
  * `emitWebhookEvent` never throws: a webhook problem must not fail the run or submission that caused it (errors are
  * logged and the delivery row is marked failed when its job cannot be queued).
+ * With a `key` (the run id, the submission batch id) the delivery id is derived from webhook, event and key, so an
+ * event emitted again for the same subject — a retried export step — queues nothing new: one delivery per webhook.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { getDb } from "@/lib/db/client";
 import { inngest } from "@/lib/jobs/client";
 import { webhookDeliveryRequested } from "@/lib/jobs/events";
 import type { WebhookEvent } from "@/lib/schemas/webhooks";
 
-const newDeliveryId = () => `whd_${randomBytes(12).toString("hex")}`;
+const deliveryId = (webhookId: string, event: string, key?: string) =>
+  `whd_${key === undefined ? randomBytes(12).toString("hex") : createHash("sha256").update(`${webhookId}\n${event}\n${key}`).digest("hex").slice(0, 24)}`;
 
-async function queueDelivery(webhookId: string, event: string, data: unknown): Promise<string> {
-  const id = newDeliveryId();
+async function queueDelivery(webhookId: string, event: string, data: unknown, key?: string): Promise<string> {
+  const id = deliveryId(webhookId, event, key);
   const payload = { id, event, createdAt: new Date().toISOString(), data };
-  await getDb().webhookDelivery.create({ data: { id, webhookId, event, payload: payload as object, status: "pending" } });
+  const { count } = await getDb().webhookDelivery.createMany({
+    data: [{ id, webhookId, event, payload: payload as object, status: "pending" }],
+    skipDuplicates: true,
+  });
+  if (count === 0) return id; // already queued for this subject
   try {
     await inngest.send(webhookDeliveryRequested.create({ deliveryId: id }, { id: `deliver-${id}` }));
   } catch (err) {
@@ -33,13 +40,13 @@ async function queueDelivery(webhookId: string, event: string, data: unknown): P
 }
 
 /** Queues `event` for every subscribed active webhook of `userId`. Resolves to the delivery ids; never rejects. */
-export async function emitWebhookEvent(opts: { userId: string; event: WebhookEvent; data: Record<string, unknown> }): Promise<string[]> {
+export async function emitWebhookEvent(opts: { userId: string; event: WebhookEvent; data: Record<string, unknown>; key?: string }): Promise<string[]> {
   try {
     const hooks = await getDb().webhook.findMany({ where: { userId: opts.userId, active: true, events: { has: opts.event } }, select: { id: true } });
     const ids: string[] = [];
     for (const h of hooks) {
       try {
-        ids.push(await queueDelivery(h.id, opts.event, opts.data));
+        ids.push(await queueDelivery(h.id, opts.event, opts.data, opts.key));
       } catch (err) {
         console.error("[webhooks] could not queue delivery", h.id, opts.event, err);
       }
@@ -59,6 +66,7 @@ export async function emitRunEvent(runId: string): Promise<string[]> {
     return emitWebhookEvent({
       userId: run.sitemap.userId,
       event: run.status === "succeeded" ? "run.succeeded" : "run.failed",
+      key: run.id,
       data: {
         runId: run.id,
         sitemapId: run.sitemapId,

@@ -188,6 +188,19 @@ for (const backend of testBackends()) {
       await deleteHook(req("DELETE", `/api/v1/webhooks/${h.id}`, { key: alice.key }), ctx({ id: h.id }));
     });
 
+    it("an event emitted again for the same subject (a retried export step) is delivered once", async () => {
+      const h = await hook("/once", ["run.succeeded"]);
+      const first = await emitWebhookEvent({ userId: alice.id, event: "run.succeeded", data: { runId: "r9" }, key: "r9" });
+      const again = await emitWebhookEvent({ userId: alice.id, event: "run.succeeded", data: { runId: "r9" }, key: "r9" });
+      expect(again).toEqual(first);
+      await emitWebhookEvent({ userId: alice.id, event: "run.succeeded", data: { runId: "r10" }, key: "r10" });
+      await runner.idle();
+      const got = receiver.requests.filter((r) => r.path === "/once").map((r) => JSON.parse(r.body).data.runId);
+      expect(got.sort()).toEqual(["r10", "r9"]);
+      expect(await getDb().webhookDelivery.count({ where: { webhookId: h.id } })).toBe(2);
+      await deleteHook(req("DELETE", `/api/v1/webhooks/${h.id}`, { key: alice.key }), ctx({ id: h.id }));
+    });
+
     it("no delivery for unsubscribed events, inactive webhooks or other accounts", async () => {
       const h = await hook("/picky", ["submission.completed"]);
       const off = await hook("/off", ["run.failed"]);
