@@ -110,6 +110,8 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
         defaultChangefreq: r.defaultChangefreq as TSitemapDto["output"]["defaultChangefreq"],
         lastmod: r.lastmod,
         lastmodSource: r.lastmodSource as TSitemapDto["output"]["lastmodSource"],
+        extraFormats: r.extraFormats as TSitemapDto["output"]["extraFormats"],
+        xslStylesheet: r.xslStylesheet,
       },
       subScopes: subScopesOf(r.subScopes),
       templateId: r.templateId,

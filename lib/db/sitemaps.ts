@@ -51,6 +51,8 @@ const select = {
   followNofollow: true,
   respectCanonical: true,
   priorityMode: true,
+  extraFormats: true,
+  xslStylesheet: true,
   defaultPriority: true,
   defaultChangefreq: true,
   lastmod: true,

@@ -162,12 +162,17 @@ export const CHANGEFREQS = ["always", "hourly", "daily", "weekly", "monthly", "y
 export const PRIORITY_MODES = ["off", "fixed", "depth"] as const;
 export const EXPORT_CHARSETS = ["utf-8", "windows-1251"] as const;
 
+export const EXTRA_FORMATS = ["html", "json", "txt"] as const;
 const outputFields = {
   priorityMode: z.enum(PRIORITY_MODES),
   defaultPriority: z.number().min(0).max(1).nullable(),
   defaultChangefreq: z.enum(CHANGEFREQS).nullable(),
   lastmod: z.boolean(),
   lastmodSource: z.enum(["content", "server"]),
+  /** Formats written besides the XML sitemap (lib/sitemap/outputs.ts): HTML (paginated, grouped by path), JSON, TXT. */
+  extraFormats: z.array(z.enum(EXTRA_FORMATS)).max(EXTRA_FORMATS.length).refine((v) => new Set(v).size === v.length, "Each format once."),
+  /** Add an <?xml-stylesheet?> to the XML files so a browser shows a readable table. */
+  xslStylesheet: z.boolean(),
 };
 const ZOutputInput = z.strictObject(outputFields).partial();
 

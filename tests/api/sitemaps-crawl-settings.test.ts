@@ -30,6 +30,19 @@ for (const backend of testBackends()) {
     const update = (id: string, body: unknown) => patch(req("PATCH", `/api/v1/sitemaps/${id}`, { key: alice.key, body }), ctx({ id }));
     const get = async (id: string) => (await (await read(req("GET", `/api/v1/sitemaps/${id}`, { key: alice.key }), ctx({ id }))).json()).data;
 
+    it("output formats: extraFormats and xslStylesheet round-trip; duplicates and unknown formats are 422", async () => {
+      const { data } = await (await post(sitemapBody())).json();
+      expect(data.output).toMatchObject({ extraFormats: [], xslStylesheet: false });
+      const res = await update(data.id, { output: { extraFormats: ["html", "txt"], xslStylesheet: true } });
+      expect(res.status).toBe(200);
+      expect((await get(data.id)).output).toMatchObject({ extraFormats: ["html", "txt"], xslStylesheet: true, lastmod: true });
+      const row = await getDb().sitemap.findUniqueOrThrow({ where: { id: data.id } });
+      expect({ extraFormats: row.extraFormats, xslStylesheet: row.xslStylesheet }).toEqual({ extraFormats: ["html", "txt"], xslStylesheet: true });
+      await expectError(await update(data.id, { output: { extraFormats: ["html", "html"] } }), 422, "invalid_value", "output.extraFormats");
+      await expectError(await update(data.id, { output: { extraFormats: ["pdf"] } }), 422, "invalid_value", "output.extraFormats.0");
+      expect((await get(data.id)).output.extraFormats).toEqual(["html", "txt"]);
+    });
+
     it("defaults in the DTO", async () => {
       const { data } = await (await post(sitemapBody())).json();
       expect(ZSitemapDto.strict().parse(data)).toEqual(data);
