@@ -24,7 +24,7 @@ import { AppError } from "@/lib/core/errors";
 import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { readForm, withBody, type Credential, type FormFields, type NativeError } from "./http";
-import { resolveSitemapRef } from "./ids";
+import { resolveSitemapRef } from "@/lib/db/numbers";
 import { startRun } from "./runs";
 
 export const ANQI_MSG = {

@@ -14,7 +14,7 @@ import { findFeed, listFeeds, toFeedDto } from "@/lib/db/feeds";
 import type { TFeedDto } from "@/lib/schemas/feeds";
 import { FEED_LIST_SPEC } from "@/lib/templates/list-spec";
 import { rfc2822, type FormFields } from "./http";
-import { feedIdByNumber, parseNumber } from "./ids";
+import { feedIdByNumber, parseNumber } from "@/lib/db/numbers";
 
 const msgOk = (body: Record<string, unknown>) => Response.json({ result: "success", ...body }, { status: 200 });
 

@@ -21,7 +21,7 @@ import { consumeLimit } from "@/lib/quota/rate-limit";
 import { getCreditSummary } from "@/lib/quota/credits";
 import { publicFileUrl } from "@/lib/api/sitemaps";
 import { readForm, rfc2822, withBody, type Credential, type FormFields, type NativeError } from "./http";
-import { parseNumber, sitemapIdByNumber } from "./ids";
+import { parseNumber, sitemapIdByNumber } from "@/lib/db/numbers";
 import { loadSitemapsForCompat, loadSitemapForCompat, type CompatSitemap } from "./sitemaps";
 import { rssGetFile, rssGetInfo, rssGetList } from "./mysitemapgenerator-rss";
 

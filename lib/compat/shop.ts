@@ -31,7 +31,7 @@ import { sitemapStatus } from "@/lib/api/status";
 import { queryRuns, toRunDto } from "@/lib/db/runs";
 import type { ListOp, FilterValue } from "@/lib/api/list-query";
 import type { TRunDto } from "@/lib/schemas/runs";
-import { sitemapIdByNumber, sitemapNumbers, templateIdByNumber, templateNumbers } from "./ids";
+import { sitemapIdByNumber, sitemapNumbers, templateIdByNumber, templateNumbers } from "@/lib/db/numbers";
 import { startRun } from "./runs";
 import { checkShopBody, readShopBody, ShopError, shopId, type FieldKind } from "./shop-http";
 

@@ -5,7 +5,7 @@
  * always scoped by owner (another account's number is "not found": null / absent from the map).
  * No business logic: lookups only.
  */
-import { getDb } from "@/lib/db/client";
+import { getDb } from "./client";
 
 /** A positive integer written as digits (≤ 15 of them), or null. Used for every numeric id in adapter input. */
 export function parseNumber(raw: unknown): number | null {
