@@ -2,7 +2,7 @@
  * Validation of template output before it is published or shown in a preview.
  *
  * - `validateUrlsetXml(xml)` — a sitemap part must be (sitemaps.org protocol 0.9): well-formed XML 1.0 (strict
- *   checker, xml-check.ts), root element `urlset` in the namespace `http://www.sitemaps.org/schemas/sitemap/0.9`,
+ *   check with saxes, xml-check.ts), root element `urlset` in the namespace `http://www.sitemaps.org/schemas/sitemap/0.9`,
  *   every `<url>` with exactly one `<loc>`, every `<loc>` an absolute http(s) URL of at most 2,048 characters,
  *   at most `maxUrls` (default 50,000) `<url>` elements and at most `maxBytes` (default 52,428,800) UTF-8 bytes.
  * - `validateFeedXml(xml)` — well-formed, root `rss` (version 2.0, with a `channel`) or Atom `feed`
