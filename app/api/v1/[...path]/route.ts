@@ -2,7 +2,8 @@ import { ENDPOINTS } from "@/lib/api/openapi";
 import { withApi } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 
-const templates = [...new Set(ENDPOINTS.map((e) => e.path))].map((p) => ({
+// Only /api/v1 resources (the document also lists the compatibility adapters' paths, e.g. /api/{method}).
+const templates = [...new Set(ENDPOINTS.map((e) => e.path).filter((p) => p.startsWith("/api/v1/")))].map((p) => ({
   path: p,
   re: new RegExp(`^${p.replace(/\{\w+\}/g, "[^/]+").replaceAll(".", "\\.")}$`),
 }));
