@@ -12,6 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import v8 from "node:v8";
 import type { CrawlRecord } from "../lib/core/types";
 import { CRAWL_ARG_OPTIONS, CRAWL_USAGE, crawlConfigFromArgs, type CrawlCliConfig } from "../lib/crawl/cli-args";
 import { crawlInto, crawlSettings, writeOutputs } from "../lib/runs/pipeline";
@@ -36,6 +37,24 @@ const outDir = path.resolve(config.outDir);
 const settings = crawlSettings(config.settings);
 const allowHosts = config.allowHosts;
 
+/**
+ * Keeps old-generation garbage bounded when node runs with --expose-gc (as `npm run crawl` does): every progress tick
+ * (≤ 2 per second), when the heap in use exceeds 1.5 × what was live after the last full collection + 24 MB, collect
+ * now. Pages in flight survive a few scavenges and are promoted; V8 would otherwise let that garbage pile up to several
+ * times the live size before a full GC (peak RSS of a 100k-page crawl varied 146–224 MB between identical runs).
+ * Cost: a full GC of ~30–60 MB live every few thousand pages. Without --expose-gc this does nothing.
+ */
+const collectIfBloated = (() => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== "function") return () => {};
+  let live = v8.getHeapStatistics().used_heap_size;
+  return () => {
+    if (v8.getHeapStatistics().used_heap_size <= live * 1.5 + 24 * 1048576) return;
+    gc();
+    live = v8.getHeapStatistics().used_heap_size;
+  };
+})();
+
 const started = Date.now();
 const listed: { loc: string; lastmod: string | null }[] = [];
 let peakRss = process.memoryUsage().rss;
@@ -50,6 +69,7 @@ try {
         for (const r of records) if (r.included) listed.push({ loc: r.url, lastmod: r.lastmod });
       },
       progress: (p) => {
+        collectIfBloated();
         if (isTty) process.stderr.write(`\rfetched ${p.pagesFetched}  queued ${p.pagesQueued}  listed ${p.urlsListed}   `);
       },
     },

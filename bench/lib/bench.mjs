@@ -178,7 +178,7 @@ const record = (r) => { fs.appendFileSync(RESULTS, JSON.stringify(r) + "\n"); re
 const BUNDLE = path.join(REPO, "node_modules/.cache/sitemap-forge/crawl.mjs");
 // The node flags `npm run crawl` passes (package.json): a smaller young generation and 2 V8 worker threads instead
 // of one per core (~8–20 MB less peak RSS each, measured on the 10k-page site).
-const SELF_NODE_FLAGS = ["--max-semi-space-size=8", "--v8-pool-size=2"];
+const SELF_NODE_FLAGS = ["--max-semi-space-size=8", "--v8-pool-size=2", "--expose-gc"]; // --expose-gc: scripts/crawl.ts collectIfBloated
 function crawlerCommand(peer, url, dir, c) {
   const host = new URL(url).host;
   const selfArgs = [url, "--out", path.join(dir, "sitemap"), "--allow-host", host, "--concurrency", String(c), "--max-pages", "10000000", "--json"];
