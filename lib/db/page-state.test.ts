@@ -126,37 +126,42 @@ for (const backend of testBackends()) {
       expect(snapshotFingerprint({ ...base, respectCanonical: false })).not.toBe(fp);
     });
 
-    it("prunePageStates forgets pages absent from the last N succeeded runs, or unseen for maxAgeDays", async () => {
+    it("prunePageStates forgets pages no recent succeeded run fetched (200), or unseen for maxAgeDays", async () => {
       const user = await t.db.user.create({ data: { email: `ps-prune-${backend.name}@example.com`, passwordHash: "x" } });
       const sm = (await t.db.sitemap.create({ data: { userId: user.id, name: "Prune", startUrl: "https://p.example/", fileName: "pr" } })).id;
       const other = (await t.db.sitemap.create({ data: { userId: user.id, name: "Other", startUrl: "https://o.example/", fileName: "ot" } })).id;
-      const day = (n: number) => new Date(Date.UTC(2026, 10, n, 10, 0, 0, 500)); // 2026-11-n 10:00:00.5
-      const runAt = async (sitemapId: string, n: number, status: "succeeded" | "failed") =>
-        t.db.run.create({ data: { sitemapId, trigger: "api", status, startedAt: day(n), finishedAt: day(n) } });
-      const seen = (sitemapId: string, url: string, n: number) =>
-        upsertPageStates(getDb(), sitemapId, [obs({ url, contentHash: url, seenAt: new Date(day(n).getTime() + 60_000) })]);
-      // Runs on days 1, 2, 3 (succeeded), 4 (failed), 5 (succeeded). "gone" was last seen on day 1, "old" on day 2,
-      // "kept" on day 3, "fresh" on day 5; "start" in the very first second of run 3 (stored truncated to 10:00:00).
-      for (const [n, st] of [[1, "succeeded"], [2, "succeeded"], [3, "succeeded"], [4, "failed"], [5, "succeeded"]] as const) await runAt(sm, n, st);
-      await seen(sm, "gone", 1);
-      await seen(sm, "old", 2);
-      await seen(sm, "kept", 3);
-      await seen(sm, "fresh", 5);
-      await upsertPageStates(getDb(), sm, [obs({ url: "start", contentHash: "s", seenAt: day(3) })]);
-      await seen(other, "gone", 1); // another sitemap's rows are never touched
+      const day = (n: number) => new Date(Date.UTC(2026, 10, n, 10, 0, 0));
+      // Runs on days 1..5; day 4 failed. Each fetched some URLs: [url, status].
+      const inventory: [number, "succeeded" | "failed", [string, number][]][] = [
+        [1, "succeeded", [["gone", 200], ["old", 200], ["kept", 200], ["fresh", 200], ["broken", 200]]],
+        [2, "succeeded", [["old", 200], ["kept", 200], ["fresh", 200], ["broken", 404]]],
+        [3, "succeeded", [["kept", 200], ["fresh", 200], ["broken", 404]]],
+        [4, "failed", [["old", 200], ["gone", 200]]],
+        [5, "succeeded", [["fresh", 200], ["broken", 404]]],
+      ];
+      for (const [n, status, urls] of inventory) {
+        const run = await t.db.run.create({ data: { sitemapId: sm, trigger: "api", status, createdAt: day(n), startedAt: day(n), finishedAt: day(n) } });
+        await t.db.runUrl.createMany({ data: urls.map(([url, st]) => ({ runId: run.id, url, status: st, included: st === 200 })) });
+      }
+      // Observation times are those of a fixed crawl clock, unrelated to the runs' own timestamps.
+      for (const url of ["gone", "old", "kept", "fresh", "broken"]) {
+        await upsertPageStates(getDb(), sm, [obs({ url, contentHash: url, seenAt: day(20) })]);
+      }
+      await upsertPageStates(getDb(), other, [obs({ url: "gone", contentHash: "g", seenAt: day(1) })]); // never touched
       const urls = async (id: string) => (await t.db.pageState.findMany({ where: { sitemapId: id }, select: { url: true } })).map((r) => r.url).sort();
 
       // Not enough succeeded runs for keepRuns 5, and no age rule: nothing goes.
       expect(await prunePageStates(sm, { keepRuns: 5, maxAgeDays: null })).toBe(0);
-      // The 3rd most recent succeeded run is day 2 (the failed day-4 run does not count): "gone" was not seen since.
-      expect(await prunePageStates(sm, { maxAgeDays: null })).toBe(1);
-      expect(await urls(sm)).toEqual(["fresh", "kept", "old", "start"]);
-      // keepRuns 2 → cutoff day 3: "old" goes, "start" (seen in run 3's first second) stays.
+      // Last 3 succeeded runs = days 5, 3, 2 (the failed day-4 run does not count): "gone" was fetched on day 1 only,
+      // "broken" answered 404 since day 2.
+      expect(await prunePageStates(sm, { maxAgeDays: null })).toBe(2);
+      expect(await urls(sm)).toEqual(["fresh", "kept", "old"]);
+      // keepRuns 2 → days 5 and 3: "old" goes.
       expect(await prunePageStates(sm, { keepRuns: 2, maxAgeDays: null })).toBe(1);
-      expect(await urls(sm)).toEqual(["fresh", "kept", "start"]);
-      // Age rule: 3 days before day 7 → everything not seen since day 4 goes, whatever the runs.
-      expect(await prunePageStates(sm, { keepRuns: 50, maxAgeDays: 3, now: day(7) })).toBe(2);
-      expect(await urls(sm)).toEqual(["fresh"]);
+      expect(await urls(sm)).toEqual(["fresh", "kept"]);
+      // Age rule: observed on day 20; 3 days before day 25 → both go, whatever the runs.
+      expect(await prunePageStates(sm, { keepRuns: 50, maxAgeDays: 3, now: day(25) })).toBe(2);
+      expect(await urls(sm)).toEqual([]);
       expect(await urls(other)).toEqual(["gone"]);
       await expect(prunePageStates(sm, { keepRuns: 0 })).rejects.toThrow(RangeError);
     });

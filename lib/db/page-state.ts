@@ -258,15 +258,14 @@ export const PAGE_STATE_MAX_AGE_DAYS = 90;
 
 /**
  * Forgets pages that vanished from a sitemap's crawls, so PageState does not grow forever with URLs the site no
- * longer links (or answers 404 / non-HTML for: those get no observation, hence no refresh). Call it after a run
- * succeeded. A row is deleted when its page was not observed (`updatedAt` = the time of its last full fetch or 304
- * replay) since
- * - the start of the `keepRuns`-th most recent succeeded run of the sitemap (default 3: a page absent from the last
- *   3 successful crawls), or
- * - `maxAgeDays` days before `now` (default 90), whatever the runs.
- * The first rule does nothing until the sitemap has `keepRuns` succeeded runs with a start time. A pruned page that
- * comes back is simply new again: one full fetch, and its lastmod restarts from that observation (or its
- * Last-Modified header).
+ * longer links (or answers 404 / non-HTML for). Call it after a run succeeded. A row is deleted when
+ * - none of the `keepRuns` most recent succeeded runs of the sitemap (default 3) fetched its page with status 200
+ *   (a full fetch or a 304 replay: the run's inventory, RunUrl), or
+ * - it was not observed (`updatedAt`, the crawl clock of its last observation) for `maxAgeDays` days before `now`
+ *   (default 90), whatever the runs.
+ * The first rule is membership in run inventories, not a comparison of timestamps, so it holds whatever clock the
+ * crawl used; it does nothing until the sitemap has `keepRuns` succeeded runs. A pruned page that comes back is simply
+ * new again: one full fetch, and its lastmod restarts from that observation (or its Last-Modified header).
  *
  * @param opts.keepRuns ≥ 1; opts.maxAgeDays > 0 (null: no age rule); opts.now for tests.
  * @returns the number of rows deleted. Errors: database errors propagate; RangeError for bad options.
@@ -281,21 +280,23 @@ export async function prunePageStates(
   if (maxAgeDays !== null && !(maxAgeDays > 0)) throw new RangeError(`maxAgeDays must be > 0 or null, got ${maxAgeDays}`);
   const db = opts.tx ?? getDb();
   const now = opts.now ?? new Date();
-  // Observations are stored in whole seconds: compare against the run start truncated the same way.
-  const runs = await db.run.findMany({
-    where: { sitemapId, status: "succeeded", startedAt: { not: null } },
-    orderBy: { startedAt: "desc" },
-    skip: keepRuns - 1,
-    take: 1,
-    select: { startedAt: true },
-  });
-  const cutoffs: Date[] = [];
-  if (runs.length) cutoffs.push(toWholeSeconds(runs[0].startedAt!));
-  if (maxAgeDays !== null) cutoffs.push(new Date(now.getTime() - maxAgeDays * 86_400_000));
-  if (!cutoffs.length) return 0;
-  const cutoff = new Date(Math.max(...cutoffs.map((d) => d.getTime())));
-  const { count } = await db.pageState.deleteMany({ where: { sitemapId, updatedAt: { lt: cutoff } } });
-  return count;
+  let deleted = 0;
+  const succeeded = await db.run.count({ where: { sitemapId, status: "succeeded" } });
+  if (succeeded >= keepRuns) {
+    deleted += await db.$executeRaw`
+      DELETE FROM "PageState" ps
+      WHERE ps."sitemapId" = ${sitemapId}
+        AND NOT EXISTS (
+          SELECT 1 FROM "RunUrl" ru
+          JOIN (SELECT id FROM "Run" WHERE "sitemapId" = ${sitemapId} AND status = 'succeeded'
+                ORDER BY "createdAt" DESC, id DESC LIMIT ${keepRuns}) r ON r.id = ru."runId"
+          WHERE ru.url = ps.url AND ru.status = 200)`;
+  }
+  if (maxAgeDays !== null) {
+    const cutoff = new Date(now.getTime() - maxAgeDays * 86_400_000);
+    deleted += (await db.pageState.deleteMany({ where: { sitemapId, updatedAt: { lt: cutoff } } })).count;
+  }
+  return deleted;
 }
 
 /** Forgets every page of a sitemap (PageState has no foreign key to Sitemap: call it when a sitemap is deleted). */

@@ -18,7 +18,7 @@ import { getDb } from "@/lib/db/client";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { filesRoot, publishRunFiles } from "@/lib/db/files";
 import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals, persistCrawlBatch, type CrawlBatch, type CrawlCheckpoint } from "@/lib/db/frontier";
-import { createRevalidator, snapshotFingerprint, type PageObservation } from "@/lib/db/page-state";
+import { createRevalidator, prunePageStates, snapshotFingerprint, type PageObservation } from "@/lib/db/page-state";
 import {
   computeRunDiff,
   finishRun,
@@ -316,6 +316,8 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
   await finishRun(run.id, { status: "succeeded", bytesWritten: bytes, filesWritten: written.files.length });
   await chargeRun(run.id);
   await emitRunEvent(run.id); // webhooks run.succeeded (lib/webhooks/emit.ts; never throws)
+  // Forget pages absent from the last successful crawls (lib/db/page-state.ts); the run has succeeded either way.
+  await prunePageStates(sm.id).catch((err) => console.error("[runs] PageState pruning failed", sm.id, err));
   // Keep the generation now served and the one before it (a reader may still be streaming it).
   await pruneGenerations(root, sm.id, [run.id, ...(previous ? [previous] : [])]).catch(() => {});
   return { skipped: false, files: written.files.length, bytes, urls: written.urlCount };
