@@ -6,8 +6,8 @@
  * time in the crawl process. The bundle is built on demand into node_modules/.cache/sitemap-forge/ (never committed;
  * a fresh clone builds it on the first run, ~0.3 s) and rebuilt whenever one of its input files changed: the build
  * records every input file with its mtime and size, and each start compares them (a few dozen stat calls).
- * Dependencies stay external (`--packages=external`) and load from node_modules as usual. esbuild comes with
- * `npm install` (tsx and vite depend on it).
+ * Dependencies stay external (`--packages=external`) and load from node_modules as usual. esbuild is a direct
+ * dependency (package.json), pinned to the version tsx uses.
  *
  *   node scripts/crawl.mjs --build-bundle    build (if stale) and exit; prints the bundle path
  *
