@@ -400,16 +400,17 @@ function findBlocked(err: unknown): BlockedHostError | null {
 }
 
 /**
- * Creates a fetcher with its own connection pool. Reads the allow-list (option or env) now.
- * Throws Error on a malformed allow-list entry or non-positive timeout/cap.
+ * The SSRF guard at connect time, as an undici `connect` function (Node's fetch ignores http.Agent, so the guard lives
+ * in the dispatcher; OWASP SSRF Prevention Cheat Sheet, undici issue #2019). undici calls it for every new socket,
+ * redirects included: an exact `host:port` of `allow` connects as asked; an IP literal must be public unicast; a host
+ * name is resolved by `lookup` inside the connector, EVERY answer must be public unicast (or its `address:port`
+ * allow-listed), and the socket connects to the vetted answer, so a second resolution (DNS rebinding) cannot swap it.
+ * A refusal fails the connection with a BlockedHostError (see {@link blockedHostError}).
+ * Used by the crawler's fetcher and by the outbound POSTs of submission and webhooks (lib/submit/http.ts).
  */
-export function createFetcher(options: FetcherOptions): Fetcher {
-  const { userAgent, timeoutMs, maxBodyBytes } = options;
-  if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
-  if (!(maxBodyBytes > 0)) throw new RangeError(`maxBodyBytes must be > 0, got ${maxBodyBytes}`);
-  const allow = new Set(options.allowHosts ? parseAllowHosts(options.allowHosts) : allowHostsFromEnv());
-  const lookup = options.lookup ?? defaultLookup;
-  const connectTimeout = Math.min(timeoutMs, 10_000);
+export function guardedConnector(opts: { allow: ReadonlySet<string>; lookup?: LookupFn; connectTimeout: number }): buildConnector.connector {
+  const { allow, connectTimeout } = opts;
+  const lookup = opts.lookup ?? defaultLookup;
   const open = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, null) });
   // One vetting connector per port, because an allow-listed IP:port admits that address only on that port.
   const guardedByPort = new Map<number, buildConnector.connector>();
@@ -421,21 +422,34 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
     return c;
   };
-
-  // Connect-time enforcement (undici calls this for every new socket, after redirects too). The pre-check in
-  // fetch() already refuses IP literals; this repeats it for anything that reaches a socket, and host names are
-  // vetted inside the guarded connector's lookup, which also pins the vetted address.
-  const connect: buildConnector.connector = (opts, cb) => {
-    const port = Number(opts.port) || (opts.protocol === "https:" ? 443 : 80);
-    const bare = stripBrackets(opts.hostname).toLowerCase();
+  return (connectOpts, cb) => {
+    const port = Number(connectOpts.port) || (connectOpts.protocol === "https:" ? 443 : 80);
+    const bare = stripBrackets(connectOpts.hostname).toLowerCase();
     const host = bare.includes(":") ? `[${bare}]` : bare;
-    if (allow.has(`${host}:${port}`)) return open(opts, cb);
+    if (allow.has(`${host}:${port}`)) return open(connectOpts, cb);
     if (isIP(bare)) {
       if (!isPublicAddress(bare)) return cb(new BlockedHostError(host, bare), null);
-      return open(opts, cb); // a public literal needs no resolution
+      return open(connectOpts, cb); // a public literal needs no resolution
     }
-    return guardedFor(port)(opts, cb);
+    return guardedFor(port)(connectOpts, cb);
   };
+}
+
+/** The guard's refusal inside an error's cause chain (undici wraps connector errors), or null. */
+export function blockedHostError(err: unknown): Error | null {
+  return findBlocked(err);
+}
+
+/**
+ * Creates a fetcher with its own connection pool. Reads the allow-list (option or env) now.
+ * Throws Error on a malformed allow-list entry or non-positive timeout/cap.
+ */
+export function createFetcher(options: FetcherOptions): Fetcher {
+  const { userAgent, timeoutMs, maxBodyBytes } = options;
+  if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
+  if (!(maxBodyBytes > 0)) throw new RangeError(`maxBodyBytes must be > 0, got ${maxBodyBytes}`);
+  const allow = new Set(options.allowHosts ? parseAllowHosts(options.allowHosts) : allowHostsFromEnv());
+  const connect = guardedConnector({ allow, lookup: options.lookup ?? defaultLookup, connectTimeout: Math.min(timeoutMs, 10_000) });
   const credentials = options.credentials && Object.keys(options.credentials.headers).length > 0 ? options.credentials : null;
 
   const agent = new Agent({

@@ -2,11 +2,11 @@
  * Outbound POSTs of submission and webhooks (IndexNow endpoints, webhook receivers) under the same SSRF guard as the
  * crawler's fetcher (lib/crawl/fetch.ts), which only sends GETs.
  *
- * Guard (OWASP SSRF Prevention Cheat Sheet; same rules as lib/crawl/fetch.ts, reusing its `isPublicAddress` and
- * allow-list parser): only http/https URLs without credentials; an IP-literal host must be public unicast; a host
- * name is resolved inside the connector and EVERY answer must be public unicast, and the socket connects to the
- * vetted answer (no second resolution, so no DNS rebinding). The exact `host:port` allow-list (option, default env
- * CRAWL_ALLOW_HOSTS) lifts the guard, which is how tests reach fake servers on 127.0.0.1.
+ * Guard (OWASP SSRF Prevention Cheat Sheet): the crawler's own connect-time guard (`guardedConnector` of
+ * lib/crawl/fetch.ts: an IP-literal host must be public unicast; a host name is resolved inside the connector, EVERY
+ * answer must be public unicast, and the socket connects to the vetted answer, so no DNS rebinding), after a URL
+ * pre-check here (only http/https without credentials, no private literal or localhost). The exact `host:port`
+ * allow-list (option, default env CRAWL_ALLOW_HOSTS) lifts the guard, which is how tests reach fakes on 127.0.0.1.
  * Redirects are not followed (a 3xx is returned as it is). Response bodies are read up to `maxBodyBytes`
  * (default 64 KiB) and kept as text for log excerpts.
  *
@@ -14,10 +14,9 @@
  * ({ code: "blocked_host" | "invalid_url" | "timeout" | "network", message }) and `status` null.
  * `checkOutboundUrl` throws nothing; it returns a reason string or null.
  */
-import { lookup as dnsLookup } from "node:dns/promises";
-import { isIP, type LookupFunction } from "node:net";
-import { Agent, buildConnector } from "undici";
-import { allowHostsFromEnv, isPublicAddress, parseAllowHosts, type LookupFn } from "@/lib/crawl/fetch";
+import { isIP } from "node:net";
+import { Agent } from "undici";
+import { allowHostsFromEnv, blockedHostError, guardedConnector, isPublicAddress, parseAllowHosts, type LookupFn } from "@/lib/crawl/fetch";
 
 export type PostResult = {
   /** HTTP status, or null when no response head arrived. */
@@ -50,7 +49,6 @@ export const OUTBOUND_USER_AGENT = "SitemapForge/1.0 (+https://github.com/sitema
 
 const stripBrackets = (h: string) => (h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h);
 const hostKey = (u: URL) => `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`;
-const addressKey = (address: string, port: number) => (address.includes(":") ? `[${address.toLowerCase()}]:${port}` : `${address}:${port}`);
 
 /**
  * Why `url` may not be a target of outbound POSTs, or null when it may (the part of the guard that needs no DNS):
@@ -73,33 +71,6 @@ export function checkOutboundUrl(url: string, allowHosts: readonly string[] = al
   return null;
 }
 
-class BlockedHostError extends Error {
-  constructor(host: string, address: string) {
-    super(`Refused to connect to ${host} (${address}): not a public unicast address and not on the allow-list`);
-    this.name = "BlockedHostError";
-  }
-}
-
-function vettingLookup(resolve: LookupFn, allowed: (address: string) => boolean): LookupFunction {
-  return ((hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
-    resolve(hostname).then(
-      (addrs) => {
-        if (addrs.length === 0) return cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
-        const bad = addrs.find((a) => !isPublicAddress(a.address) && !allowed(a.address));
-        if (bad) return cb(new BlockedHostError(hostname, bad.address));
-        if (options?.all) cb(null, addrs);
-        else cb(null, addrs[0].address, addrs[0].family);
-      },
-      (err: unknown) => cb(err),
-    );
-  }) as unknown as LookupFunction;
-}
-
-function findBlocked(err: unknown): BlockedHostError | null {
-  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) if (e instanceof BlockedHostError) return e;
-  return null;
-}
-
 /** POSTs `opts.body` to `url` under the SSRF guard (module doc). Never rejects. */
 export async function guardedPost(url: string, opts: PostOptions): Promise<PostResult> {
   const started = Date.now();
@@ -115,12 +86,7 @@ export async function guardedPost(url: string, opts: PostOptions): Promise<PostR
   const u = new URL(url);
   const allow = new Set(parseAllowHosts(allowHosts));
   const timeoutMs = opts.timeoutMs ?? 15_000;
-  const port = Number(u.port) || (u.protocol === "https:" ? 443 : 80);
-  const resolve: LookupFn = opts.lookup ?? (async (h) => (await dnsLookup(h, { all: true, verbatim: true })) as never);
-  const connectTimeout = Math.min(timeoutMs, 10_000);
-  const connect = allow.has(hostKey(u))
-    ? buildConnector({ timeout: connectTimeout })
-    : buildConnector({ timeout: connectTimeout, lookup: vettingLookup(resolve, (a) => allow.has(addressKey(a, port))) });
+  const connect = guardedConnector({ allow, lookup: opts.lookup, connectTimeout: Math.min(timeoutMs, 10_000) });
   const agent = new Agent({ connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new Error(`Deadline of ${timeoutMs} ms exceeded`)), timeoutMs);
@@ -152,7 +118,7 @@ export async function guardedPost(url: string, opts: PostOptions): Promise<PostR
     result.body = Buffer.concat(chunks).toString("utf8");
     return done();
   } catch (err) {
-    const blocked = findBlocked(err);
+    const blocked = blockedHostError(err);
     if (blocked) return done({ code: "blocked_host", message: blocked.message });
     if (ac.signal.aborted) return done({ code: "timeout", message: `Deadline of ${timeoutMs} ms exceeded` });
     return done({ code: "network", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
