@@ -271,5 +271,8 @@ else for (const s of shortfalls) p(`- ${s}`);
 const errs = rows.filter((r) => r.error);
 for (const e of errs) p(`- Section \`${e.section}\` failed: ${e.error}`);
 p();
-fs.writeFileSync(outFile, L.join("\n"));
+// Keep the API load section (written by bench/api-load.mjs between its markers) when the crawl figures are re-rendered.
+const API_BLOCK = /<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/;
+const previous = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8").match(API_BLOCK) : null;
+fs.writeFileSync(outFile, L.join("\n") + (previous ? `\n\n${previous[0]}\n` : ""));
 console.error(`wrote ${outFile}`);
