@@ -23,6 +23,11 @@ function usage(msg?: string): never {
   process.exit(2);
 }
 
+if (process.argv.slice(2).some((a) => a === "--help" || a === "-h")) {
+  console.log(CRAWL_USAGE);
+  process.exit(0);
+}
+
 const config: CrawlCliConfig = (() => {
   try {
     const { values, positionals } = parseArgs({ allowPositionals: true, options: CRAWL_ARG_OPTIONS });
