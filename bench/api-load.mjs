@@ -29,6 +29,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
+import { Agent, fetch } from "undici";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3917);
@@ -85,8 +86,11 @@ async function waitForApp(child, ms) {
   throw new Error("the app did not answer within the time limit");
 }
 
+// No keep-alive for the checks: a request on a socket the server is closing as idle would fail before it is counted.
+const oneShot = new Agent({ pipelining: 0 });
 const api = (key, method, p, body) =>
   fetch(BASE + p, {
+    dispatcher: oneShot,
     method,
     headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -96,6 +100,7 @@ const api = (key, method, p, body) =>
 async function signUp(plan) {
   const email = `bench-${plan}-${crypto.randomBytes(4).toString("hex")}@example.com`;
   const r = await fetch(`${BASE}/api/v1/signup`, {
+    dispatcher: oneShot,
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "bench-password-123" }),
   });
   if (r.status !== 201) throw new Error(`signup: ${r.status} ${await r.text()}`);
@@ -241,7 +246,7 @@ async function main() {
 try {
   await main();
 } catch (err) {
-  console.error("bench:api:", err.message ?? err);
+  console.error("bench:api:", err.message ?? err, err.cause ?? "");
   process.exitCode = 1;
 } finally {
   await cleanup();
