@@ -23,7 +23,8 @@ describe("crawl journal", () => {
     // A visit as the crawler runs one: real I/O first, then record → links → pushes → complete, awaiting each hook
     // (microtasks only), with other visits' hook calls interleaved.
     const visit = async (i: number) => {
-      await sleep(Math.random() * 60);
+      // Spread over 200 ms so that even a loaded machine cuts several batches (the property needs more than one).
+      await sleep(Math.random() * 200);
       j.record(rec(`u${i}`));
       await null;
       j.pageLinks(`u${i}`, [{ url: `c${i}a`, nofollow: false }]);
@@ -37,7 +38,7 @@ describe("crawl journal", () => {
     };
     await Promise.all(Array.from({ length: 300 }, (_, i) => visit(i)));
     await j.drain();
-    expect(batches.length).toBeGreaterThan(5);
+    expect(batches.length).toBeGreaterThan(2);
     const seen = new Set<string>();
     for (const b of batches) {
       const urls = b.records.map((r) => r.url);
