@@ -21,7 +21,7 @@ output:
   --base-url URL             where the files will be served, for the index <loc>s (default: the site's root)
   --max-file-entries N       URLs per urlset file (default 50000)
   --max-file-size BYTES      bytes per urlset file (default 52428800)
-  --gzip                     also write .xml.gz
+  --gzip                     write the XML sitemap as .xml.gz (instead of plain .xml)
   --json                     print the report as one JSON line
 crawl bounds:
   --max-pages N  --max-depth N  --concurrency N  --timeout MS  --max-body-bytes BYTES  --max-url-length N
