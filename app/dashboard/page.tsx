@@ -4,7 +4,7 @@ import { useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { PlayIcon, PlusIcon, SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { ListStates, TableShell } from "@/components/query-states";
 import { RunStatusBadge } from "@/components/run-status-badge";
 import { Alert } from "@/components/ui/alert";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -34,7 +34,8 @@ function GenerateButton({ sitemap, onError }: { sitemap: SitemapDto; onError: (m
 }
 
 export default function SitemapsPage() {
-  const { data, error, isPending, refetch } = useSitemaps();
+  const query = useSitemaps();
+  const { data } = query;
   const [actionError, setActionError] = useState<string | null>(null);
 
   return (
@@ -56,11 +57,7 @@ export default function SitemapsPage() {
         </Alert>
       )}
       <Card>
-        {isPending ? (
-          <LoadingRows rows={4} label="Loading sitemaps" />
-        ) : error ? (
-          <QueryError error={error} onRetry={() => refetch()} />
-        ) : data.length === 0 ? (
+        <ListStates query={query} rows={4} loadingLabel="Loading sitemaps" empty={
           <EmptyState
             testId="sitemaps-empty"
             icon={<SitemapIcon />}
@@ -72,20 +69,15 @@ export default function SitemapsPage() {
               </ButtonLink>
             }
           />
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="sitemaps-table">
-              <caption className="sr-only">Your sitemaps</caption>
-              <thead>
-                <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+        }>
+          {(data) => (
+            <TableShell testId="sitemaps-table" caption="Your sitemaps" head={<>
                   <th scope="col" className="px-5 py-3 font-medium">Sitemap</th>
                   <th scope="col" className="px-5 py-3 font-medium">Last run</th>
                   <th scope="col" className="px-5 py-3 text-right font-medium">URLs listed</th>
                   <th scope="col" className="px-5 py-3 font-medium">Last run time</th>
                   <th scope="col" className="px-5 py-3"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            </>}>
                 {data.map((s) => {
                   const run = s.lastRun;
                   const when = run ? (run.finishedAt ?? run.startedAt ?? run.createdAt) : null;
@@ -115,10 +107,9 @@ export default function SitemapsPage() {
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
-          </div>
-        )}
+            </TableShell>
+          )}
+        </ListStates>
       </Card>
     </>
   );

@@ -9,6 +9,35 @@ export const inputClass = (invalid?: boolean, className?: string) =>
     className,
   );
 
+type FrameProps = { label: ReactNode; hint?: ReactNode; error?: string | null; name: string; inputId: string; className?: string; children: ReactNode };
+
+/** The ARIA wiring of a field: the ids its control names in aria-describedby (error first, then hint). */
+const describedByOf = (inputId: string, hint: ReactNode, error?: string | null) =>
+  [error && `${inputId}-error`, hint && `${inputId}-hint`].filter(Boolean).join(" ") || undefined;
+
+/** Label above, the control, then the error (which replaces the hint) — the layout every labelled field shares. */
+function FieldFrame({ label, hint, error, name, inputId, className, children }: FrameProps) {
+  return (
+    <div className={className}>
+      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {error ? (
+        <p id={`${inputId}-error`} className="mt-1.5 text-sm text-red-600" data-testid={`error-${name}`}>
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <p id={`${inputId}-hint`} className="mt-1.5 text-xs text-slate-500">
+            {hint}
+          </p>
+        )
+      )}
+    </div>
+  );
+}
+
 /** A labelled input with an optional hint and an error (which also sets aria-invalid and aria-describedby). */
 export function TextField({
   label,
@@ -22,35 +51,20 @@ export function TextField({
   ...rest
 }: ComponentProps<"input"> & { label: ReactNode; hint?: ReactNode; error?: string | null; name: string; inputClassName?: string; trailing?: ReactNode }) {
   const inputId = id ?? `field-${name}`;
-  const describedBy = [error && `${inputId}-error`, hint && `${inputId}-hint`].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={className}>
-      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldFrame label={label} hint={hint} error={error} name={name} inputId={inputId} className={className}>
       <div className="relative mt-1.5">
         <input
           id={inputId}
           name={name}
           aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
+          aria-describedby={describedByOf(inputId, hint, error)}
           className={inputClass(Boolean(error), cn(trailing ? "pr-16" : undefined, inputClassName))}
           {...rest}
         />
         {trailing && <span className="pointer-events-none absolute inset-y-0 right-3 flex items-center text-sm text-slate-400">{trailing}</span>}
       </div>
-      {error ? (
-        <p id={`${inputId}-error`} className="mt-1.5 text-sm text-red-600" data-testid={`error-${name}`}>
-          {error}
-        </p>
-      ) : (
-        hint && (
-          <p id={`${inputId}-hint`} className="mt-1.5 text-xs text-slate-500">
-            {hint}
-          </p>
-        )
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -99,34 +113,19 @@ export function SelectField({
   ...rest
 }: ComponentProps<"select"> & { label: ReactNode; hint?: ReactNode; error?: string | null; name: string }) {
   const inputId = id ?? `field-${name}`;
-  const describedBy = [error && `${inputId}-error`, hint && `${inputId}-hint`].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={className}>
-      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldFrame label={label} hint={hint} error={error} name={name} inputId={inputId} className={className}>
       <select
         id={inputId}
         name={name}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={describedByOf(inputId, hint, error)}
         className={inputClass(Boolean(error), "mt-1.5 pr-8")}
         {...rest}
       >
         {children}
       </select>
-      {error ? (
-        <p id={`${inputId}-error`} className="mt-1.5 text-sm text-red-600" data-testid={`error-${name}`}>
-          {error}
-        </p>
-      ) : (
-        hint && (
-          <p id={`${inputId}-hint`} className="mt-1.5 text-xs text-slate-500">
-            {hint}
-          </p>
-        )
-      )}
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -141,31 +140,16 @@ export function TextAreaField({
   ...rest
 }: ComponentProps<"textarea"> & { label: ReactNode; hint?: ReactNode; error?: string | null; name: string }) {
   const inputId = id ?? `field-${name}`;
-  const describedBy = [error && `${inputId}-error`, hint && `${inputId}-hint`].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={className}>
-      <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldFrame label={label} hint={hint} error={error} name={name} inputId={inputId} className={className}>
       <textarea
         id={inputId}
         name={name}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={describedByOf(inputId, hint, error)}
         className={inputClass(Boolean(error), "mt-1.5 font-mono text-[13px]")}
         {...rest}
       />
-      {error ? (
-        <p id={`${inputId}-error`} className="mt-1.5 text-sm text-red-600" data-testid={`error-${name}`}>
-          {error}
-        </p>
-      ) : (
-        hint && (
-          <p id={`${inputId}-hint`} className="mt-1.5 text-xs text-slate-500">
-            {hint}
-          </p>
-        )
-      )}
-    </div>
+    </FieldFrame>
   );
 }

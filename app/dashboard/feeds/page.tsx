@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { PlusIcon, SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { ListStates, TableShell } from "@/components/query-states";
 import { FeedStatusBadge } from "@/components/feed-status-badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -12,7 +12,8 @@ import { useFeeds } from "@/lib/client/feeds";
 
 /** The account's RSS/Atom feeds (GET /api/v1/feeds). */
 export default function FeedsPage() {
-  const { data, error, isPending, refetch } = useFeeds();
+  const query = useFeeds();
+  const { data } = query;
   const add = (
     <ButtonLink href="/dashboard/feeds/new" data-testid="add-feed">
       <PlusIcon /> New feed
@@ -22,11 +23,7 @@ export default function FeedsPage() {
     <>
       <PageHeader title="Feeds" description="RSS and Atom feeds built from the links of a page, refreshed every hour." actions={data && data.length > 0 ? add : undefined} />
       <Card>
-        {isPending ? (
-          <LoadingRows rows={3} label="Loading feeds" />
-        ) : error ? (
-          <QueryError error={error} onRetry={() => refetch()} />
-        ) : data.length === 0 ? (
+        <ListStates query={query} rows={3} loadingLabel="Loading feeds" empty={
           <EmptyState
             testId="feeds-empty"
             icon={<SitemapIcon />}
@@ -34,20 +31,15 @@ export default function FeedsPage() {
             description="Point a feed at a blog or news index page; its links become the items."
             action={add}
           />
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="feeds-table">
-              <caption className="sr-only">Your feeds</caption>
-              <thead>
-                <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+        }>
+          {(data) => (
+            <TableShell testId="feeds-table" caption="Your feeds" head={<>
                   <th scope="col" className="px-5 py-3 font-medium">Feed</th>
                   <th scope="col" className="px-4 py-3 font-medium">Status</th>
                   <th scope="col" className="px-4 py-3 font-medium">Format</th>
                   <th scope="col" className="px-4 py-3 text-right font-medium">Items</th>
                   <th scope="col" className="px-5 py-3 font-medium">Last refresh</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            </>}>
                 {data.map((f) => (
                   <tr key={f.id} data-testid="feed-row" className="hover:bg-slate-50/60">
                     <td className="max-w-md px-5 py-3">
@@ -69,10 +61,9 @@ export default function FeedsPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+            </TableShell>
+          )}
+        </ListStates>
       </Card>
     </>
   );

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { PlusIcon, SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { ListStates, TableShell } from "@/components/query-states";
 import { KIND_LABEL } from "@/components/template-editor";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -13,7 +13,8 @@ import { useTemplates } from "@/lib/client/templates";
 
 /** The account's templates (GET /api/v1/templates): kind, version, what uses them. */
 export default function TemplatesPage() {
-  const { data, error, isPending, refetch } = useTemplates();
+  const query = useTemplates();
+  const { data } = query;
   const add = (
     <ButtonLink href="/dashboard/templates/new" data-testid="add-template">
       <PlusIcon /> New template
@@ -27,11 +28,7 @@ export default function TemplatesPage() {
         actions={data && data.length > 0 ? add : undefined}
       />
       <Card>
-        {isPending ? (
-          <LoadingRows rows={3} label="Loading templates" />
-        ) : error ? (
-          <QueryError error={error} onRetry={() => refetch()} />
-        ) : data.length === 0 ? (
+        <ListStates query={query} rows={3} loadingLabel="Loading templates" empty={
           <EmptyState
             testId="templates-empty"
             icon={<SitemapIcon />}
@@ -39,20 +36,15 @@ export default function TemplatesPage() {
             description="The built-in writers need none. Add a template to control the exact markup of a sitemap or feed."
             action={add}
           />
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="templates-table">
-              <caption className="sr-only">Your templates</caption>
-              <thead>
-                <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+        }>
+          {(data) => (
+            <TableShell testId="templates-table" caption="Your templates" head={<>
                   <th scope="col" className="px-5 py-3 font-medium">Template</th>
                   <th scope="col" className="px-4 py-3 font-medium">Kind</th>
                   <th scope="col" className="px-4 py-3 text-right font-medium">Version</th>
                   <th scope="col" className="px-4 py-3 font-medium">Used by</th>
                   <th scope="col" className="px-5 py-3 font-medium">Updated</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            </>}>
                 {data.map((t) => (
                   <tr key={t.id} data-testid="template-row" className="hover:bg-slate-50/60">
                     <td className="px-5 py-3">
@@ -76,10 +68,9 @@ export default function TemplatesPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+            </TableShell>
+          )}
+        </ListStates>
       </Card>
     </>
   );
