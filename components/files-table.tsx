@@ -1,4 +1,5 @@
 import type { SitemapFileDto } from "@/lib/client/sitemaps";
+import { TableShell } from "./query-states";
 import { buttonClass } from "./ui/button";
 import { formatBytes, formatCount, formatDateTime, formatRelative } from "@/lib/client/format";
 
@@ -7,18 +8,12 @@ const KIND_LABEL: Record<string, string> = { urlset: "urlset", sitemapindex: "si
 /** The files served now (the published run's), with their download links. */
 export function FilesTable({ files }: { files: SitemapFileDto[] }) {
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-sm" data-testid="files-table">
-        <caption className="sr-only">Published files</caption>
-        <thead>
-          <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+    <TableShell testId="files-table" caption="Published files" head={<>
             <th scope="col" className="px-5 py-2 font-medium">File</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">URLs</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">Size</th>
             <th scope="col" className="px-5 py-2"><span className="sr-only">Actions</span></th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+    </>}>
           {files.map((f) => (
             <tr key={f.name} data-testid="file-row" data-file={f.name}>
               <td className="px-5 py-2.5">
@@ -58,8 +53,6 @@ export function FilesTable({ files }: { files: SitemapFileDto[] }) {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </TableShell>
   );
 }

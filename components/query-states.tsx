@@ -43,10 +43,10 @@ export function ListStates<T>({ query, loadingLabel, rows, empty, children }: { 
 }
 
 /** A dashboard table: horizontal scroll, a screen-reader caption, the header row style, row dividers. */
-export function TableShell({ testId, caption, head, children }: { testId: string; caption: string; head: ReactNode; children: ReactNode }) {
+export function TableShell({ testId, caption, head, busy, children }: { testId: string; caption: string; head: ReactNode; busy?: boolean; children: ReactNode }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm" data-testid={testId}>
+      <table className="w-full text-sm" data-testid={testId} aria-busy={busy || undefined}>
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">{head}</tr>

@@ -1,4 +1,5 @@
 import type { TRunDto } from "@/lib/schemas/runs";
+import { TableShell } from "./query-states";
 import { formatCount, formatDateTime, formatDuration, formatRelative, runDurationMs } from "@/lib/client/format";
 import { RunStatusBadge } from "./run-status-badge";
 import { cn } from "./ui/cn";
@@ -7,11 +8,7 @@ export const TRIGGER_LABEL: Record<string, string> = { dashboard: "Dashboard", a
 
 export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishedRunId: string | null }) {
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-sm" data-testid="run-history">
-        <caption className="sr-only">Run history</caption>
-        <thead>
-          <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+    <TableShell testId="run-history" caption="Run history" head={<>
             <th scope="col" className="px-5 py-2 font-medium">Status</th>
             <th scope="col" className="px-4 py-2 font-medium">Started</th>
             <th scope="col" className="px-4 py-2 font-medium">Trigger</th>
@@ -19,9 +16,7 @@ export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishe
             <th scope="col" className="px-4 py-2 text-right font-medium">Pages</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">Listed</th>
             <th scope="col" className="py-2 pr-5 pl-4 text-right font-medium">Excluded</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+    </>}>
           {runs.map((r) => (
             <tr key={r.id} data-testid="run-history-row" data-run-id={r.id} className={cn(r.id === publishedRunId && "bg-emerald-50/40")}>
               <td className="py-2.5 pr-4 pl-5">
@@ -41,8 +36,6 @@ export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishe
               <td className="py-2.5 pr-5 pl-4 text-right tabular-nums text-slate-700">{formatCount(r.progress.urlsExcluded)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </TableShell>
   );
 }

@@ -5,6 +5,7 @@
  * the honest per-engine log (status, HTTP status, URLs, attempts, duration, message). Polls while a batch is pending.
  */
 import { useState } from "react";
+import { TableShell } from "./query-states";
 import { errorMessage } from "@/lib/client/api";
 import { formatCount, formatDateTime, formatDuration, formatRelative } from "@/lib/client/format";
 import type { SitemapDto } from "@/lib/client/sitemaps";
@@ -117,11 +118,7 @@ export function SubmissionsPanel({ sitemap }: { sitemap: SitemapDto }) {
           {sitemap.publishedRunId ? "Not submitted yet." : "Nothing to submit until a run has published the sitemap."}
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-sm" data-testid="submissions-table">
-            <caption className="sr-only">Submission log</caption>
-            <thead>
-              <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+        <TableShell testId="submissions-table" caption="Submission log" head={<>
                 <th scope="col" className="px-5 py-2 font-medium">When</th>
                 <th scope="col" className="px-4 py-2 font-medium">Step</th>
                 <th scope="col" className="px-4 py-2 font-medium">Result</th>
@@ -129,9 +126,7 @@ export function SubmissionsPanel({ sitemap }: { sitemap: SitemapDto }) {
                 <th scope="col" className="px-4 py-2 text-right font-medium">URLs</th>
                 <th scope="col" className="px-4 py-2 text-right font-medium">Time</th>
                 <th scope="col" className="py-2 pr-5 pl-4 font-medium">Details</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        </>}>
               {entries.map((e) => (
                 <tr key={e.id} data-testid="submission-row" data-engine={e.engine} data-status={e.status} className={e.engine === "batch" ? "bg-slate-50/60" : undefined}>
                   <td className="px-5 py-2.5 whitespace-nowrap text-slate-600" title={formatDateTime(e.createdAt)}>
@@ -152,9 +147,7 @@ export function SubmissionsPanel({ sitemap }: { sitemap: SitemapDto }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </TableShell>
       )}
     </Card>
   );

@@ -4,7 +4,7 @@ import { CopyButton } from "@/components/copy-button";
 import { EmptyState } from "@/components/empty-state";
 import { KeyIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { LoadingRows, QueryError, TableShell } from "@/components/query-states";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -162,24 +162,16 @@ export default function ApiKeysPage() {
         ) : sorted.length === 0 ? (
           <EmptyState testId="api-keys-empty" icon={<KeyIcon />} title="No API keys yet" description="Create one above to use the API from scripts or CI." />
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="api-keys-table">
-              <caption className="sr-only">Your API keys</caption>
-              <thead>
-                <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+          <TableShell testId="api-keys-table" caption="Your API keys" head={<>
                   <th scope="col" className="px-5 py-2 font-medium">Name</th>
                   <th scope="col" className="px-5 py-2 font-medium">Created</th>
                   <th scope="col" className="px-5 py-2 font-medium">Last used</th>
                   <th scope="col" className="px-5 py-2"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          </>}>
                 {sorted.map((k) => (
                   <KeyRow key={k.id} k={k} onRevoke={setToRevoke} />
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </TableShell>
         )}
       </Card>
 

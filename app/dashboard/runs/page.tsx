@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { LoadingRows, QueryError, TableShell } from "@/components/query-states";
 import { TRIGGER_LABEL } from "@/components/run-history";
 import { RunStatusBadge } from "@/components/run-status-badge";
 import { ScheduleOverviewCard } from "@/components/schedule-overview";
@@ -130,11 +130,7 @@ export default function RunsPage() {
             {filtered ? "No runs match these filters." : "No runs yet. Generate a sitemap to see its runs here."}
           </p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="runs-table" aria-busy={log.isFetching || undefined}>
-              <caption className="sr-only">Runs</caption>
-              <thead>
-                <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+          <TableShell testId="runs-table" caption="Runs" busy={log.isFetching} head={<>
                   <th scope="col" className="px-5 py-3 font-medium">Run</th>
                   <th scope="col" className="px-4 py-3 font-medium">Sitemap</th>
                   <th scope="col" className="px-4 py-3 font-medium">Status</th>
@@ -144,9 +140,7 @@ export default function RunsPage() {
                   <th scope="col" className="px-4 py-3 text-right font-medium">Pages</th>
                   <th scope="col" className="px-4 py-3 text-right font-medium">Listed</th>
                   <th scope="col" className="px-5 py-3"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          </>}>
                 {log.data.data.map((r) => (
                   <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status} data-trigger={r.trigger}>
                     <td className="px-5 py-3 tabular-nums text-slate-600">#{r.number}</td>
@@ -183,9 +177,7 @@ export default function RunsPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </TableShell>
         )}
         <nav className="flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm" aria-label="Pagination">
           <span className="text-slate-500" data-testid="runs-page">

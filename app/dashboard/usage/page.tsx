@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { LoadingRows, QueryError, TableShell } from "@/components/query-states";
 import { Stat } from "@/components/stat";
 import { UsageChart } from "@/components/usage-chart";
 import { Badge } from "@/components/ui/badge";
@@ -130,18 +130,12 @@ export default function UsagePage() {
                   No debits yet. Generating a sitemap costs credits when its run finishes.
                 </p>
               ) : (
-                <div className="overflow-x-auto">
-                  <table className="w-full text-sm" data-testid="debits-table">
-                    <caption className="sr-only">Recent credit debits</caption>
-                    <thead>
-                      <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+                <TableShell testId="debits-table" caption="Recent credit debits" head={<>
                         <th scope="col" className="px-5 py-2 font-medium">When</th>
                         <th scope="col" className="px-4 py-2 font-medium">Sitemap</th>
                         <th scope="col" className="px-4 py-2 font-medium">Run</th>
                         <th scope="col" className="py-2 pr-5 pl-4 text-right font-medium">Credits</th>
-                      </tr>
-                    </thead>
-                    <tbody className="divide-y divide-slate-100">
+                </>}>
                       {data.recentDebits.map((d, i) => (
                         <tr key={`${d.at}-${i}`} data-testid="debit-row">
                           <td className="px-5 py-2.5 whitespace-nowrap text-slate-600" title={formatDateTime(d.at)}>
@@ -166,24 +160,17 @@ export default function UsagePage() {
                           </td>
                         </tr>
                       ))}
-                    </tbody>
-                  </table>
-                </div>
+                </TableShell>
               )}
             </Card>
 
             <Card aria-labelledby="plans-title" className="lg:col-span-2">
               <CardHeader id="plans-title" title="Plans" description="Limits on this instance." />
-              <table className="w-full text-sm" data-testid="plans-table">
-                <caption className="sr-only">Plans and their limits</caption>
-                <thead>
-                  <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+              <TableShell testId="plans-table" caption="Plans and their limits" head={<>
                     <th scope="col" className="px-5 py-2 font-medium">Plan</th>
                     <th scope="col" className="px-4 py-2 text-right font-medium">Per minute</th>
                     <th scope="col" className="py-2 pr-5 pl-4 text-right font-medium">Per day</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
+              </>}>
                   {data.plans.map((p) => {
                     const current = p.plan === data.plan;
                     return (
@@ -197,8 +184,7 @@ export default function UsagePage() {
                       </tr>
                     );
                   })}
-                </tbody>
-              </table>
+              </TableShell>
             </Card>
           </div>
         </>

@@ -4,7 +4,7 @@ import { CopyButton } from "@/components/copy-button";
 import { EmptyState } from "@/components/empty-state";
 import { KeyIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
-import { LoadingRows, QueryError } from "@/components/query-states";
+import { LoadingRows, QueryError, TableShell } from "@/components/query-states";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -79,19 +79,14 @@ function Deliveries({ id }: { id: string }) {
   if (q.error) return <QueryError error={q.error} onRetry={() => q.refetch()} />;
   if (q.data.data.length === 0) return <p className="px-5 py-4 text-sm text-slate-500" data-testid="deliveries-empty">No deliveries yet.</p>;
   return (
-    <table className="w-full text-sm" data-testid="deliveries-table">
-      <caption className="sr-only">Deliveries</caption>
-      <thead>
-        <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+    <TableShell testId="deliveries-table" caption="Deliveries" head={<>
           <th scope="col" className="px-5 py-2 font-medium">When</th>
           <th scope="col" className="px-4 py-2 font-medium">Event</th>
           <th scope="col" className="px-4 py-2 font-medium">Status</th>
           <th scope="col" className="px-4 py-2 text-right font-medium">HTTP</th>
           <th scope="col" className="px-4 py-2 text-right font-medium">Attempts</th>
           <th scope="col" className="py-2 pr-5 pl-4 font-medium">Error</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
+    </>}>
         {q.data.data.map((d) => (
           <tr key={d.id} data-testid="delivery-row" data-status={d.status}>
             <td className="px-5 py-2 whitespace-nowrap text-slate-600" title={formatDateTime(d.createdAt)}>{formatRelative(d.createdAt)}</td>
@@ -104,8 +99,7 @@ function Deliveries({ id }: { id: string }) {
             <td className="max-w-xs truncate py-2 pr-5 pl-4 text-slate-500" title={d.lastError ?? undefined}>{d.lastError ?? ""}</td>
           </tr>
         ))}
-      </tbody>
-    </table>
+    </TableShell>
   );
 }
 
