@@ -6,19 +6,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 
 vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth")>()), getServerSession: vi.fn(async () => null) }));
 
-import * as inngestRoute from "@/app/api/inngest/route";
 import { GET as getSchedule, POST as postSchedule } from "@/app/api/v1/schedule/route";
 import { getDb } from "@/lib/db/client";
-import { inngest, localSigningKey } from "@/lib/jobs/client";
+import { inngest } from "@/lib/jobs/client";
 import { scheduleTickRequested } from "@/lib/jobs/events";
-import { LocalInngestRunner } from "@/lib/jobs/local-runner";
-import { asRouteHandler } from "@/lib/jobs/start-local";
 import { ZScheduleDto } from "@/lib/api/openapi-submit";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { useLocalRunner } from "@/tests/helpers/local-runner";
 import { ctx, expectError, expectRateLimitHeaders, mockSession, req, seedUser } from "./helpers";
 
 afterEach(() => mockSession(null));
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 // Slots near today (the overview reports missed slots of the last 30 days), three days ahead so no real tick interferes.
 const HOUR = 3_600_000;
 const base = Math.floor(Date.now() / HOUR) * HOUR + 72 * HOUR;
@@ -30,27 +27,15 @@ const START_URL = "http://127.0.0.1:9/";
 for (const backend of testBackends()) {
   describe(`schedule on ${backend.name}`, () => {
     const t = useTestDb(backend);
-    let runner: LocalInngestRunner;
+    const runner = useLocalRunner(() => t.db);
     let alice: Awaited<ReturnType<typeof seedUser>>;
 
     beforeAll(async () => {
-      runner = new LocalInngestRunner({
-        handler: { PUT: asRouteHandler(inngestRoute.PUT), POST: asRouteHandler(inngestRoute.POST) },
-        signingKey: localSigningKey(),
-        db: () => t.db,
-        pollIntervalMs: 50,
-        cron: false,
-        logger: silent,
-      });
-      await runner.start();
       alice = await seedUser();
-    });
-    afterAll(async () => {
-      await runner?.stop({ drainMs: 2000 });
     });
 
     it("registers hourly-scheduler with the hourly cron, the manual event and concurrency 1", () => {
-      const fn = runner.functions.find((f) => f.id === "sitemap-forge-hourly-scheduler")!;
+      const fn = runner.current.functions.find((f) => f.id === "sitemap-forge-hourly-scheduler")!;
       expect(fn.triggers).toEqual(expect.arrayContaining([{ cron: "0 * * * *" }, { event: "schedule/hourly.requested" }]));
       expect(fn.concurrency).toMatchObject({ limit: 1 });
     });
@@ -65,7 +50,7 @@ for (const backend of testBackends()) {
         scheduleTickRequested.create({ at }, { id: "tick-a" }),
         scheduleTickRequested.create({ at }, { id: "tick-b" }),
       ]);
-      await runner.idle({ timeoutMs: 20_000 });
+      await runner.current.idle({ timeoutMs: 20_000 });
       const jobs = await db.jobRun.findMany({ where: { fnId: "sitemap-forge-hourly-scheduler" } });
       expect(jobs.map((j) => j.status)).toEqual(["completed", "completed"]);
       expect(jobs.map((j) => (j.output as { claimed: boolean }).claimed).sort()).toEqual([false, true]);
@@ -80,7 +65,7 @@ for (const backend of testBackends()) {
       await db.sitemap.create({ data: { userId: alice.id, name: "Cron", startUrl: START_URL, fileName: `c-${Date.now()}`, exportCron: "15 */6 * * *" } });
       // The scheduler was down for two hours.
       await inngest.send(scheduleTickRequested.create({ at: iso(base + 3 * HOUR + 300_000) }, { id: "tick-c" }));
-      await runner.idle({ timeoutMs: 20_000 });
+      await runner.current.idle({ timeoutMs: 20_000 });
       const res = await getSchedule(req("GET", "/api/v1/schedule", { key: alice.key }), ctx());
       expect(res.status).toBe(200);
       expectRateLimitHeaders(res);

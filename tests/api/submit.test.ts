@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 
 vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth")>()), getServerSession: vi.fn(async () => null) }));
 
-import * as inngestRoute from "@/app/api/inngest/route";
 import { GET as getIndexNow, POST as indexNowPost } from "@/app/api/v1/sitemaps/[id]/indexnow/route";
 import { GET as submitGet, POST as submit } from "@/app/api/v1/sitemaps/[id]/submit/route";
 import { GET as sitemapSubmissions } from "@/app/api/v1/sitemaps/[id]/submissions/route";
@@ -15,13 +14,11 @@ import { GET as allSubmissions } from "@/app/api/v1/submissions/route";
 import { GET as getBatchRoute } from "@/app/api/v1/submissions/[batchId]/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
-import { localSigningKey } from "@/lib/jobs/client";
-import { LocalInngestRunner } from "@/lib/jobs/local-runner";
-import { asRouteHandler } from "@/lib/jobs/start-local";
 import { ZListBody } from "@/lib/schemas/common";
 import { ZIndexNowInfoDto, ZSubmissionBatchDto, ZSubmissionDto, type TSubmissionBatchDto } from "@/lib/schemas/submissions";
 import { startFakeServer, type FakeServer } from "@/lib/submit/fake-servers";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { useLocalRunner } from "@/tests/helpers/local-runner";
 import { ctx, expectError, expectRateLimitHeaders, mockSession, req, seedUser } from "./helpers";
 
 let engine: FakeServer;
@@ -43,31 +40,17 @@ afterAll(async () => {
 });
 afterEach(() => mockSession(null));
 
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 for (const backend of testBackends()) {
   describe(`submission API on ${backend.name}`, () => {
     const t = useTestDb(backend);
-    let runner: LocalInngestRunner;
+    const jobs = useLocalRunner(() => t.db, { backoffMs: () => 100 });
     let alice: Awaited<ReturnType<typeof seedUser>>;
     let bob: Awaited<ReturnType<typeof seedUser>>;
 
     beforeAll(async () => {
-      runner = new LocalInngestRunner({
-        handler: { PUT: asRouteHandler(inngestRoute.PUT), POST: asRouteHandler(inngestRoute.POST) },
-        signingKey: localSigningKey(),
-        db: () => t.db,
-        pollIntervalMs: 50,
-        backoffMs: () => 100,
-        cron: false,
-        logger: silent,
-      });
-      await runner.start();
       alice = await seedUser();
       bob = await seedUser();
-    });
-    afterAll(async () => {
-      await runner?.stop({ drainMs: 2000 });
     });
     beforeEach(() => {
       engine.requests.length = 0;
@@ -208,7 +191,7 @@ for (const backend of testBackends()) {
       expect(res.status).toBe(202);
       const b = await batchOf(res);
       expect(b.status).toBe("pending");
-      await runner.idle();
+      await jobs.current.idle();
       const got = await getBatchRoute(req("GET", `/api/v1/submissions/${b.batchId}`, { key: alice.key }), ctx({ batchId: b.batchId }));
       expect((await batchOf(got)).status).toBe("ok");
       await expectError(await getBatchRoute(req("GET", `/api/v1/submissions/${b.batchId}`, { key: bob.key }), ctx({ batchId: b.batchId })), 404, "not_found");

@@ -10,7 +10,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 
 vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth")>()), getServerSession: vi.fn(async () => null) }));
 
-import * as inngestRoute from "@/app/api/inngest/route";
 import { POST as submit } from "@/app/api/v1/sitemaps/[id]/submit/route";
 import { GET as listHooks, POST as createHook, PUT as putHooks } from "@/app/api/v1/webhooks/route";
 import { DELETE as deleteHook, GET as getHook, PATCH as patchHook } from "@/app/api/v1/webhooks/[id]/route";
@@ -19,9 +18,6 @@ import { POST as testHook } from "@/app/api/v1/webhooks/[id]/test/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
 import { claimRun } from "@/lib/db/runs";
-import { localSigningKey } from "@/lib/jobs/client";
-import { LocalInngestRunner } from "@/lib/jobs/local-runner";
-import { asRouteHandler } from "@/lib/jobs/start-local";
 import { failRun } from "@/lib/runs/execute";
 import { requestRun } from "@/lib/runs/request-run";
 import { ZListBody } from "@/lib/schemas/common";
@@ -30,6 +26,7 @@ import { startFakeServer, type FakeServer } from "@/lib/submit/fake-servers";
 import { emitWebhookEvent } from "@/lib/webhooks/emit";
 import { verifySignature } from "@/lib/webhooks/sign";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { useLocalRunner } from "@/tests/helpers/local-runner";
 import { ctx, expectError, expectRateLimitHeaders, mockSession, req, seedUser } from "./helpers";
 
 let receiver: FakeServer;
@@ -48,31 +45,17 @@ afterAll(async () => {
 });
 afterEach(() => mockSession(null));
 
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 for (const backend of testBackends()) {
   describe(`webhooks on ${backend.name}`, () => {
     const t = useTestDb(backend);
-    let runner: LocalInngestRunner;
+    const jobs = useLocalRunner(() => t.db, { backoffMs: () => 100 });
     let alice: Awaited<ReturnType<typeof seedUser>>;
     let bob: Awaited<ReturnType<typeof seedUser>>;
 
     beforeAll(async () => {
-      runner = new LocalInngestRunner({
-        handler: { PUT: asRouteHandler(inngestRoute.PUT), POST: asRouteHandler(inngestRoute.POST) },
-        signingKey: localSigningKey(),
-        db: () => t.db,
-        pollIntervalMs: 50,
-        backoffMs: () => 100,
-        cron: false,
-        logger: silent,
-      });
-      await runner.start();
       alice = await seedUser();
       bob = await seedUser();
-    });
-    afterAll(async () => {
-      await runner?.stop({ drainMs: 2000 });
     });
     beforeEach(() => {
       receiver.requests.length = 0;
@@ -146,7 +129,7 @@ for (const backend of testBackends()) {
       const h = await hook("/signed", ["run.succeeded"]);
       const ids = await emitWebhookEvent({ userId: alice.id, event: "run.succeeded", data: { runId: "r1" } });
       expect(ids).toHaveLength(1);
-      await runner.idle();
+      await jobs.current.idle();
       const got = receiver.requests.filter((r) => r.path === "/signed");
       expect(got).toHaveLength(1);
       const body = JSON.parse(got[0].body);
@@ -165,7 +148,7 @@ for (const backend of testBackends()) {
       const h = await hook("/flaky", ["run.failed"]);
       receiver.script("/flaky", [{ status: 500, body: "boom" }, { status: 204 }]);
       const [id] = await emitWebhookEvent({ userId: alice.id, event: "run.failed", data: { runId: "r2" } });
-      await runner.idle({ timeoutMs: 20_000 });
+      await jobs.current.idle({ timeoutMs: 20_000 });
       const got = receiver.requests.filter((r) => r.path === "/flaky");
       expect(got).toHaveLength(2);
       expect(got.map((r) => r.headers["x-sitemapforge-delivery"])).toEqual([id, id]);
@@ -180,7 +163,7 @@ for (const backend of testBackends()) {
       const h = await hook("/dead", ["run.failed"]);
       receiver.route("/dead", { status: 503, body: "down" });
       await emitWebhookEvent({ userId: alice.id, event: "run.failed", data: {} });
-      await runner.idle({ timeoutMs: 20_000 });
+      await jobs.current.idle({ timeoutMs: 20_000 });
       expect(receiver.requests.filter((r) => r.path === "/dead")).toHaveLength(3); // 1 + 2 retries (WEBHOOK_RETRY_DELAYS_MS)
       const [d] = await deliveries(h.id);
       expect(d).toMatchObject({ status: "failed", attempts: 3, lastStatus: 503, lastError: "HTTP 503: down" });
@@ -194,7 +177,7 @@ for (const backend of testBackends()) {
       const again = await emitWebhookEvent({ userId: alice.id, event: "run.succeeded", data: { runId: "r9" }, key: "r9" });
       expect(again).toEqual(first);
       await emitWebhookEvent({ userId: alice.id, event: "run.succeeded", data: { runId: "r10" }, key: "r10" });
-      await runner.idle();
+      await jobs.current.idle();
       const got = receiver.requests.filter((r) => r.path === "/once").map((r) => JSON.parse(r.body).data.runId);
       expect(got.sort()).toEqual(["r10", "r9"]);
       expect(await getDb().webhookDelivery.count({ where: { webhookId: h.id } })).toBe(2);
@@ -207,7 +190,7 @@ for (const backend of testBackends()) {
       await patchHook(req("PATCH", `/api/v1/webhooks/${off.id}`, { key: alice.key, body: { active: false } }), ctx({ id: off.id }));
       expect(await emitWebhookEvent({ userId: alice.id, event: "run.failed", data: {} })).toEqual([]);
       expect(await emitWebhookEvent({ userId: bob.id, event: "submission.completed", data: {} })).toEqual([]);
-      await runner.idle();
+      await jobs.current.idle();
       expect(receiver.requests).toHaveLength(0);
       expect(await getDb().webhookDelivery.count({ where: { webhookId: { in: [h.id, off.id] } } })).toBe(0);
       await expectError(await testHook(req("POST", `/api/v1/webhooks/${off.id}/test`, { key: alice.key }), ctx({ id: off.id })), 409, "conflict");
@@ -220,7 +203,7 @@ for (const backend of testBackends()) {
       expect(res.status).toBe(202);
       const d = ZWebhookDeliveryDto.strict().parse((await res.json()).data);
       expect(d).toMatchObject({ event: "webhook.test", status: "pending", attempts: 0 });
-      await runner.idle();
+      await jobs.current.idle();
       const [got] = receiver.requests.filter((r) => r.path === "/test");
       expect(got.headers["x-sitemapforge-event"]).toBe("webhook.test");
       expect(verified(h.secret, got)).toBe(true);
@@ -239,7 +222,7 @@ for (const backend of testBackends()) {
       receiver.route("/site/a", html(["/site/"]));
       const sm = await getDb().sitemap.create({ data: { userId: alice.id, name: "Gen", startUrl: `${receiver.origin}/site/`, fileName: `g-${Date.now()}` } });
       const run = await requestRun({ sitemapId: sm.id, userId: alice.id, trigger: "api" });
-      await runner.idle({ timeoutMs: 30_000 });
+      await jobs.current.idle({ timeoutMs: 30_000 });
       expect((await getDb().run.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("succeeded");
       const got = receiver.requests.filter((r) => r.path === "/ok");
       expect(got).toHaveLength(1);
@@ -254,7 +237,7 @@ for (const backend of testBackends()) {
       const sm = await db.sitemap.create({ data: { userId: alice.id, name: "S", startUrl: `${receiver.origin}/`, fileName: `w-${Date.now()}` } });
       const run = (await claimRun({ sitemapId: sm.id, trigger: "api" }))!;
       await failRun(run.id, new Error("crawler exploded"));
-      await runner.idle();
+      await jobs.current.idle();
       const runEvent = receiver.requests.find((r) => r.headers["x-sitemapforge-event"] === "run.failed");
       expect(JSON.parse(runEvent!.body).data).toMatchObject({ runId: run.id, sitemapId: sm.id, status: "failed", error: "crawler exploded", trigger: "api" });
 
@@ -263,7 +246,7 @@ for (const backend of testBackends()) {
       await db.sitemap.update({ where: { id: sm.id }, data: { publishedRunId: pub.id, activeRunId: null } });
       const res = await submit(req("POST", `/api/v1/sitemaps/${sm.id}/submit?wait=20`, { key: alice.key }), ctx({ id: sm.id }));
       const batch = (await res.json()).data;
-      await runner.idle();
+      await jobs.current.idle();
       const subEvent = receiver.requests.find((r) => r.headers["x-sitemapforge-event"] === "submission.completed");
       expect(JSON.parse(subEvent!.body).data).toMatchObject({ batchId: batch.batchId, sitemapId: sm.id, runId: pub.id, status: "ok", urlCount: 0 });
       expect(verified(h.secret, subEvent!)).toBe(true);
