@@ -49,6 +49,9 @@ test("sitemap settings: sections, rules and output options reach the crawl and t
   await page.getByTestId("section-output").locator("summary").click();
   await expect(page.getByLabel("XML template")).toHaveValue("");
   await page.getByLabel("Check robots.txt Sitemap: line").check();
+  await page.getByLabel("HTML sitemap").check();
+  await page.getByLabel("XSL stylesheet").check();
+  await expect(page.getByTestId("section-output")).toContainText("HTML");
   await page.getByTestId("section-auth").locator("summary").click();
   await screenshot(page, "sitemap-form");
 
@@ -84,7 +87,15 @@ test("sitemap settings: sections, rules and output options reach the crawl and t
     followNofollow: false,
     respectCanonical: true,
   });
-  expect(stored.output).toEqual({ priorityMode: "fixed", defaultPriority: 0.8, defaultChangefreq: "weekly", lastmod: false, lastmodSource: "content" });
+  expect(stored.output).toEqual({
+    priorityMode: "fixed",
+    defaultPriority: 0.8,
+    defaultChangefreq: "weekly",
+    lastmod: false,
+    lastmodSource: "content",
+    extraFormats: ["html"],
+    xslStylesheet: true,
+  });
   expect(stored.writeIntoRobots).toBe(true);
 
   // A real run honours them.
@@ -102,7 +113,12 @@ test("sitemap settings: sections, rules and output options reach the crawl and t
   expect((xml.match(/<priority>0\.8<\/priority>/g) ?? []).length).toBe(locs.length);
   expect((xml.match(/<changefreq>weekly<\/changefreq>/g) ?? []).length).toBe(locs.length);
   expect(xml).not.toContain("<lastmod>");
+  expect(xml).toContain('<?xml-stylesheet type="text/xsl" href="/sitemap.xsl"?>');
   await validateXml(file, "urlset");
+  // The HTML sitemap is published beside the XML, with a link per listed URL.
+  await expect(page.getByTestId("file-row").filter({ hasText: "manual-settings.html" })).toBeVisible();
+  const html = await (await page.request.get(`/api/v1/sitemaps/${id}/files/manual-settings.html`)).text();
+  for (const loc of locs.slice(0, 5)) expect(html).toContain(`href="${loc}"`);
 
   // The edit page shows the stored values; a change is saved with PATCH.
   await page.getByTestId("edit-settings").click();
