@@ -9,7 +9,6 @@
  * Units: counts are URLs/pages; bytesWritten is bytes of published files on disk.
  */
 import type { Prisma, Run as RunRow, RunTrigger } from "@/generated/prisma/client";
-import type { PageExtensions } from "@/lib/core/types";
 import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
 import { getDb, TX_OPTIONS } from "./client";
@@ -218,28 +217,6 @@ export async function finishRun(
 export async function clearRunUrls(runId: string): Promise<void> {
   await getDb().runUrl.deleteMany({ where: { runId } });
   await getDb().crawlFrontier.deleteMany({ where: { runId } });
-}
-
-/**
- * The URLs a run lists, in a stable order (by URL, in the database collation), read in pages of `pageSize` rows by keyset,
- * so memory stays flat for any number of URLs.
- */
-export async function* iterateListedUrls(
-  runId: string,
-  pageSize = 5_000,
-): AsyncGenerator<{ url: string; lastmod: Date | null; data: PageExtensions | null }> {
-  let after: string | null = null;
-  for (;;) {
-    const rows: { url: string; lastmod: Date | null; data: PageExtensions | null }[] = (await getDb().runUrl.findMany({
-      where: { runId, included: true, ...(after !== null ? { url: { gt: after } } : {}) },
-      orderBy: { url: "asc" },
-      select: { url: true, lastmod: true, data: true },
-      take: pageSize,
-    })) as { url: string; lastmod: Date | null; data: PageExtensions | null }[];
-    yield* rows;
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1].url;
-  }
 }
 
 /** Inventory of a run for display: left-out URLs with reasons, paged. */
