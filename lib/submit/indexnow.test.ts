@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createFetcher } from "@/lib/crawl/fetch";
 import { checkKeyFile, checkRobots } from "./checks";
-import { startFakeServer, type FakeServer } from "./fake-servers";
+import { startFakeServer, type FakeServer } from "@/tests/helpers/fake-server";
 import { guardedPost } from "./http";
 import { batchUrls, describeStatus, engineName, generateIndexNowKey, indexNowEndpoints, keyInfoFor, retryAfterMs, sendIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
 

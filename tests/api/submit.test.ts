@@ -16,7 +16,7 @@ import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
 import { ZListBody } from "@/lib/schemas/common";
 import { ZIndexNowInfoDto, ZSubmissionBatchDto, ZSubmissionDto, type TSubmissionBatchDto } from "@/lib/schemas/submissions";
-import { startFakeServer, type FakeServer } from "@/lib/submit/fake-servers";
+import { startFakeServer, type FakeServer } from "@/tests/helpers/fake-server";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { useLocalRunner } from "@/tests/helpers/local-runner";
 import { ctx, expectError, expectRateLimitHeaders, mockSession, req, seedUser } from "./helpers";

@@ -22,7 +22,7 @@ import { failRun } from "@/lib/runs/execute";
 import { requestRun } from "@/lib/runs/request-run";
 import { ZListBody } from "@/lib/schemas/common";
 import { ZCreatedWebhookDto, ZWebhookDeliveryDto, ZWebhookDto } from "@/lib/schemas/webhooks";
-import { startFakeServer, type FakeServer } from "@/lib/submit/fake-servers";
+import { startFakeServer, type FakeServer } from "@/tests/helpers/fake-server";
 import { emitWebhookEvent } from "@/lib/webhooks/emit";
 import { verifySignature } from "@/lib/webhooks/sign";
 import { testBackends, useTestDb } from "@/tests/helpers/db";

@@ -1,7 +1,7 @@
 /**
  * Loopback fakes for submission and webhook tests (127.0.0.1, ephemeral ports): a scriptable HTTP server that records
  * every request (method, path, headers, raw body) and answers with the next scripted reply or a default.
- * Test support only; nothing in the app imports it.
+ * Test support only (tests/helpers): nothing in the app imports it.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
