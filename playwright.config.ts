@@ -4,7 +4,7 @@
  * - Browser: Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH); never `npx playwright install`.
  * - App: `node scripts/run-app.mjs start` (migrates, builds when the sources changed, then `next start`) with a fresh
  *   PGlite database per run under .data/e2e-pg-<run id> and published files under .data/e2e-files.
- * - Crawl target: the PostgreSQL manual on 127.0.0.1:8181, served by e2e/global-setup.ts (nginx; needs root).
+ * - Crawl target: the PostgreSQL manual on 127.0.0.1:8181 (E2E_SITE_PORT), served by e2e/global-setup.ts (nginx; needs root).
  * - Artifacts go to test-results/: screenshots and the downloaded sitemap in test-results/screenshots/, traces of
  *   failed tests next to them.
  * - E2E_BASE_URL=http://localhost:3000 runs the specs against a server you started yourself (none is started then;
@@ -36,7 +36,7 @@ const webServer: PlaywrightTestConfig["webServer"] = {
     PORT: String(PORT),
     DATABASE_URL: `pglite:${DB_DIR}`,
     FILES_DIR,
-    CRAWL_ALLOW_HOSTS: "127.0.0.1:8181",
+    CRAWL_ALLOW_HOSTS: `127.0.0.1:${process.env.E2E_SITE_PORT ?? 8181}`,
     NEXTAUTH_URL: BASE_URL,
     APP_URL: BASE_URL,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "e2e-secret-0123456789abcdef0123456789",

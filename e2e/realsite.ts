@@ -10,7 +10,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const SITE_PORT = 8181;
+/** The nginx port of the e2e run; E2E_SITE_PORT moves it so two checkouts can run e2e at once. */
+export const SITE_PORT = Number(process.env.E2E_SITE_PORT ?? 8181);
 export const SITE_URL = `http://127.0.0.1:${SITE_PORT}/`;
 export const E2E_REALSITES_CACHE = path.join(ROOT, ".data", "e2e-realsites");
 export const SITE_PID_FILE = path.join(E2E_REALSITES_CACHE, "postgres.pid");
