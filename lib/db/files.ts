@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { openStoredFile } from "@/lib/files/safe-open";
 import { getDb, TX_OPTIONS } from "./client";
 
 export function filesRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -80,7 +81,8 @@ export type OpenedFile = {
 /**
  * Opens a file of the sitemap's published run. With `userId`, the sitemap must belong to that user; without it
  * (the public route) any sitemap's published files are readable, as search engines must fetch them.
- * Returns null for unknown sitemap, file, unsafe name or missing bytes.
+ * Returns null for unknown sitemap, file, unsafe name or missing bytes, and when the stored file is a symlink or
+ * resolves outside `<FILES_DIR>/<sitemapId>/<runId>/` (see lib/files/safe-open.ts; logged).
  */
 export async function openPublishedFile(opts: { sitemapId: string; name: string; userId?: string }): Promise<OpenedFile | null> {
   if (!isSafeFileName(opts.name)) return null;
@@ -91,14 +93,10 @@ export async function openPublishedFile(opts: { sitemapId: string; name: string;
   if (!sm?.publishedRunId) return null;
   const row = await getDb().sitemapFile.findUnique({ where: { runId_name: { runId: sm.publishedRunId, name: opts.name } } });
   if (!row) return null;
-  const file = path.join(filesRoot(), sm.id, sm.publishedRunId, row.name);
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, "r");
-  } catch {
-    return null;
-  }
-  const nodeStream = handle.createReadStream();
+  // Never through a symlink, never outside FILES_DIR (lib/files/safe-open.ts); a refusal is logged and is a 404.
+  const opened = await openStoredFile(filesRoot(), [sm.id, sm.publishedRunId, row.name]);
+  if (!opened) return null;
+  const nodeStream = opened.handle.createReadStream();
   return {
     name: row.name,
     kind: row.kind,

@@ -3,13 +3,15 @@
  *
  * `writeFeedFile` writes a temporary file in the same folder, fsyncs it, renames it over `feed.xml` (atomic on POSIX)
  * and fsyncs the folder, so a reader sees the old file or the new one, never a half-written one. A crash leaves
- * only a `.tmp-*` file that is never served. `readFeedFile` → { bytes, modified, sha256 } or null.
+ * only a `.tmp-*` file that is never served. `readFeedFile` → { bytes, modified, sha256 } or null; it opens through
+ * lib/files/safe-open.ts, so a symlink in place of the file or its folder is never followed (null, logged).
  * Errors: file system errors as thrown (none for a missing file in read/remove).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { filesRoot } from "@/lib/db/files";
+import { openStoredFile } from "@/lib/files/safe-open";
 
 export const FEED_FILE_NAME = "feed.xml";
 
@@ -38,14 +40,15 @@ export async function writeFeedFile(feedId: string, bytes: Buffer): Promise<{ sh
   return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
 }
 
+/** Reads a feed's published file whole; null when there is none, or when it is a symlink or resolves outside the root. */
 export async function readFeedFile(feedId: string): Promise<{ bytes: Buffer; modified: Date; sha256: string } | null> {
-  const file = path.join(feedDir(feedId), FEED_FILE_NAME);
+  const opened = await openStoredFile(filesRoot(), ["feeds", path.basename(feedId), FEED_FILE_NAME]);
+  if (!opened) return null;
   try {
-    const [bytes, st] = await Promise.all([readFile(file), stat(file)]);
-    return { bytes, modified: st.mtime, sha256: createHash("sha256").update(bytes).digest("hex") };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
+    const bytes = await opened.handle.readFile();
+    return { bytes, modified: opened.modified, sha256: createHash("sha256").update(bytes).digest("hex") };
+  } finally {
+    await opened.handle.close();
   }
 }
 

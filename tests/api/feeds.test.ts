@@ -250,6 +250,33 @@ for (const backend of testBackends()) {
       expect(fs.existsSync(path.join(process.env.FILES_DIR!, "feeds", feed.id))).toBe(false);
     });
 
+    it("404 (logged) when the feed file is a symlink (to /etc/passwd, outside the root) or its folder is a symlink", async () => {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "sf-feed-outside-"));
+      fs.writeFileSync(path.join(outside, "feed.xml"), '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>');
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      try {
+        const feeds = path.join(process.env.FILES_DIR!, "feeds");
+        const a = await make();
+        fs.mkdirSync(path.join(feeds, a.id), { recursive: true });
+        fs.symlinkSync("/etc/passwd", path.join(feeds, a.id, "feed.xml"));
+        const b = await make();
+        fs.mkdirSync(path.join(feeds, b.id), { recursive: true });
+        fs.symlinkSync(path.join(outside, "feed.xml"), path.join(feeds, b.id, "feed.xml"));
+        const c = await make();
+        fs.symlinkSync(outside, path.join(feeds, c.id));
+        for (const id of [a.id, b.id, c.id]) {
+          warn.mockClear();
+          await expectError(await publicFile(req("GET", `/f/${id}/feed.xml`), ctx({ feedId: id, name: "feed.xml" })), 404, "not_found");
+          expect(warn).toHaveBeenCalledTimes(1);
+          expect(String(warn.mock.calls[0][0])).toMatch(/^\[files\] refused .*(symlink|outside)/);
+          await expectError(await file(req("GET", `/api/v1/feeds/${id}/file`, { key: alice.key }), ctx({ id })), 404, "not_found");
+        }
+      } finally {
+        warn.mockRestore();
+        fs.rmSync(outside, { recursive: true, force: true });
+      }
+    });
+
     it("other methods get 405", async () => {
       await expectError(await delList(req("DELETE", "/api/v1/feeds", { key: alice.key }), ctx()), 405, "method_not_allowed");
     });

@@ -166,6 +166,51 @@ for (const backend of testBackends()) {
       await expectError(await pub("docs.xml", undefined, "nope"), 404, "not_found");
     });
 
+    it("404 (logged) for a symlink in place of a published file, to /etc/passwd or outside the root, and for a symlinked generation folder", async () => {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "sf-outside-"));
+      const secret = Buffer.from("secret outside the storage root\n");
+      fs.writeFileSync(path.join(outside, "docs.xml"), secret);
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      try {
+        // A published run whose files are symlinks: one to /etc/passwd, one to a file outside FILES_DIR.
+        const linkedId = (await (await create(req("POST", "/api/v1/sitemaps", { key: alice.key, body: sitemapBody() }), ctx())).json()).data.id as string;
+        const run = await t.db.run.create({ data: { sitemapId: linkedId, trigger: "api", status: "succeeded" } });
+        const dir = path.join(filesDir, linkedId, run.id);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.symlinkSync("/etc/passwd", path.join(dir, "docs.xml"));
+        fs.symlinkSync(path.join(outside, "docs.xml"), path.join(dir, "docs.txt"));
+        await publishRunFiles({
+          sitemapId: linkedId,
+          runId: run.id,
+          files: ["docs.xml", "docs.txt"].map((name) => ({ name, kind: "txt", bytes: 10, urlCount: 1, sha256: sha(secret) })),
+        });
+        // A published run whose generation folder itself is a symlink to a folder outside FILES_DIR.
+        const parentId = (await (await create(req("POST", "/api/v1/sitemaps", { key: alice.key, body: sitemapBody() }), ctx())).json()).data.id as string;
+        const run2 = await t.db.run.create({ data: { sitemapId: parentId, trigger: "api", status: "succeeded" } });
+        fs.mkdirSync(path.join(filesDir, parentId), { recursive: true });
+        fs.symlinkSync(outside, path.join(filesDir, parentId, run2.id));
+        await publishRunFiles({
+          sitemapId: parentId,
+          runId: run2.id,
+          files: [{ name: "docs.xml", kind: "txt", bytes: secret.length, urlCount: 1, sha256: sha(secret) }],
+        });
+
+        for (const [id, name] of [[linkedId, "docs.xml"], [linkedId, "docs.txt"], [parentId, "docs.xml"]]) {
+          warn.mockClear();
+          await expectError(await pub(name, undefined, id), 404, "not_found");
+          expect(warn).toHaveBeenCalledTimes(1);
+          expect(String(warn.mock.calls[0][0])).toMatch(/^\[files\] refused .*(symlink|outside)/);
+          await expectError(await dl(name, alice.key, undefined, id), 404, "not_found");
+          await expectError(await pub(name, { "if-none-match": `"${sha(secret)}"` }, id), 404, "not_found");
+        }
+        // The regular files of the first sitemap are still served.
+        expect((await pub("docs.xml")).status).toBe(200);
+      } finally {
+        warn.mockRestore();
+        fs.rmSync(outside, { recursive: true, force: true });
+      }
+    });
+
     it("the API download needs credentials (401); the public route doesn't", async () => {
       const res = await download(req("GET", `/api/v1/sitemaps/${sitemapId}/files/docs.xml`), ctx({ id: sitemapId, name: "docs.xml" }));
       await expectError(res, 401, "unauthorized");
