@@ -12,7 +12,13 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["lib/**/*.test.ts", "inngest/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "tests/**/*.test.ts"],
-    env: { NEXTAUTH_SECRET: "test-secret-0123456789abcdef0123456789", NEXTAUTH_URL: "http://localhost:3000", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      NEXTAUTH_SECRET: "test-secret-0123456789abcdef0123456789",
+      NEXTAUTH_URL: "http://localhost:3000",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // The regex safety analysis is wall-clock bounded; a loaded test machine must not turn safe patterns into 422s.
+      REGEX_CHECK_TIMEOUT_MS: "60000",
+    },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

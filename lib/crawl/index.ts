@@ -70,7 +70,7 @@ export {
   type RobotsOutcome,
   type RobotsPolicy,
 } from "./robots";
-export { compileRules, MAX_RULE_PATTERN_LENGTH, MAX_RULES, ruleError, type RuleMatcher } from "./rules";
+export { compileRules, MAX_RULE_PATTERN_LENGTH, MAX_RULES, ruleError, rulesError, type RuleMatcher } from "./rules";
 export { createSitemapXmlParser, importSitemaps, MAX_SITEMAP_BYTES, MAX_SITEMAP_FILES, type SitemapImportOptions, type SitemapImportResult } from "./sitemaps";
 export { extractStructuredData, isoDurationToSeconds, MAX_VIDEOS_PER_PAGE } from "./structured-data";
 export { createTrapGuard, hasRepeatedRun, type TrapCaps, type TrapKind } from "./traps";

@@ -6,13 +6,15 @@
  * when it starts with "/" or "*", against the whole URL when it starts with "http://" or "https://"; prefix
  * match, `*` = any run of characters, final `$` = end. Matching is linear, so a glob can never stall a crawl.
  * Regex = JavaScript RegExp source without flags, searched anywhere in the whole normalised URL. A regex is the
- * user's own code: it is length-limited ({@link MAX_RULE_PATTERN_LENGTH}) but can still backtrack badly on its
- * own crawl, so prefer globs.
+ * user's own code: it is length-limited ({@link MAX_RULE_PATTERN_LENGTH}) and must pass the catastrophic-backtracking
+ * check of lib/core/regex-safety.ts (exponential or cubic-and-worse patterns such as `(a+)+$` are refused), here and
+ * at input, so a rule stored before that check existed is refused too before the crawl starts.
  *
  * Errors: `compileRules` throws TypeError for a rule that {@link ruleError} rejects (the API validates first).
  */
 import type { CrawlRule, RuleAction } from "@/lib/core/types";
 import { RULE_ACTIONS } from "@/lib/core/types";
+import { regexSafetyError } from "@/lib/core/regex-safety";
 import { compilePattern } from "./pattern";
 
 /** Longest pattern accepted, characters. */
@@ -29,15 +31,21 @@ export function ruleError(rule: CrawlRule): string | null {
     if (!/^(\/|\*|https?:\/\/)/i.test(rule.pattern)) return 'A glob starts with "/", "*", "http://" or "https://"';
     return null;
   }
-  if (rule.syntax === "regex") {
-    try {
-      new RegExp(rule.pattern);
-    } catch (e) {
-      return `Invalid regular expression: ${(e as Error).message}`;
-    }
-    return null;
-  }
+  if (rule.syntax === "regex") return regexSafetyError(rule.pattern);
   return `Unknown syntax "${String(rule.syntax)}"`;
+}
+
+/**
+ * The first unusable rule of a list, as a sentence naming it ("Rule 3 (regex \"(a+)+$\") cannot run: …"), or null
+ * when every rule is fine. Used before a crawl starts, so settings stored before a check existed fail the run with a
+ * clear reason instead of running.
+ */
+export function rulesError(rules: readonly CrawlRule[] | null | undefined): string | null {
+  for (const [i, rule] of (rules ?? []).entries()) {
+    const err = ruleError(rule);
+    if (err) return `Rule ${i + 1} (${rule.syntax} ${JSON.stringify(rule.pattern)}) cannot run: ${err.replace(/\.?$/, ".")} Edit the sitemap's rules.`;
+  }
+  return null;
 }
 
 /**

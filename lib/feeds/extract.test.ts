@@ -28,11 +28,17 @@ describe("link masks", () => {
     expect(extractLinks(HTML, PAGE, compileMask("div.x", "css")).map((l) => l.url)).toEqual(["https://news.example.com/about"]);
     expect(extractLinks(HTML, PAGE, compileMask("a[href^='https://other']", "css")).map((l) => l.url)).toEqual(["https://other.example/news/3"]);
   });
-  it.each(["(", "(a+)+$", "(\\w*x?)*", "([a-z]{1,3})+", "(a)\\1"])("refuses the regex %s", (re) => {
+  it.each(["(", "(a+)+$", "(\\w*x?)*$", "([a-z]{1,3})+$", "(a|a)*$", "a.*b.*c"])("refuses the regex %s", (re) => {
     expect(() => compileMask(re, "regex")).toThrow(MaskError);
   });
-  it("accepts ordinary regexes and refuses bad selectors", () => {
+  it("refuses a glob whose many * would backtrack polynomially, keeps ordinary globs", () => {
+    expect(() => compileMask("*a*a*a*a*", "glob")).toThrow(/bounded time/);
+    expect(() => compileMask("https://*/news/*", "glob")).not.toThrow();
+  });
+  it("accepts ordinary regexes (also a harmless backreference) and refuses bad selectors", () => {
     expect(() => compileMask("^https://e\\.com/(news|blog)/[a-z0-9-]+/?$", "regex")).not.toThrow();
+    expect(() => compileMask("/(\\d)\\1/", "regex")).not.toThrow();
+    expect(() => compileMask("\\.pdf$", "regex")).not.toThrow();
     expect(() => compileMask("a[", "css")).toThrow(MaskError);
     expect(() => compileMask("x".repeat(501), "regex")).toThrow(/longer than/);
   });

@@ -4,8 +4,9 @@
  * - `compileMask(mask, syntax)` → a link filter, or throws MaskError (bad regex/selector, too long).
  *   glob: `*` any run of characters, `?` one character, everything else literal; anchored; matched against the
  *   absolute URL, or against path + query of links on the page's own host when the mask starts with "/".
- *   regex: JavaScript RegExp source (no flags), unanchored, tested on the absolute URL; nested quantifiers
- *   ((a+)+) and backreferences are refused (ReDoS). css: a selector; the links are the matched `a[href]` elements
+ *   regex: JavaScript RegExp source (no flags), unanchored, tested on the absolute URL; a pattern that can
+ *   backtrack catastrophically (exponential, or polynomial of degree ≥ 3, e.g. (a+)+$ or a.*b.*c; also a glob with
+ *   that many `*`) is refused, see lib/core/regex-safety.ts. css: a selector; the links are the matched `a[href]` elements
  *   and the `a[href]` inside matched elements. Empty mask: every link on the page's own host (any syntax).
  * - `extractLinks(html, pageUrl, mask)` → [{ url, text }] in document order, absolute (resolved against <base href>
  *   and the page URL), fragment removed, http(s) only, first occurrence wins, the page itself excluded; at most
@@ -16,6 +17,7 @@
  *   name=date|pubdate|dc.date → first <time datetime>. Dates that do not parse are ignored.
  */
 import * as cheerio from "cheerio";
+import { regexSafetyError } from "@/lib/core/regex-safety";
 
 export const MAX_ANCHORS = 5_000;
 export const MAX_URL_CHARS = 2_048;
@@ -26,30 +28,27 @@ export type Mask = { syntax: MaskSyntax; test?: (url: URL) => boolean; selector?
 
 export class MaskError extends Error {}
 
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})/;
-
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function compileMask(mask: string, syntax: MaskSyntax): Mask {
   const m = mask.trim();
   if (m === "") return { syntax };
   if (syntax === "glob") {
-    const re = new RegExp(`^${m.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : escapeRe(c))).join("")}$`, "s");
+    const source = `^${m.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : escapeRe(c))).join("")}$`;
+    // Many `*` in one glob become `.*` in a row, which backtracks polynomially: the same check as for regex masks.
+    const unsafe = regexSafetyError(source);
+    if (unsafe) throw new MaskError(`The glob cannot be matched in bounded time (too many "*"): ${unsafe}`);
+    const re = new RegExp(source, "s");
     const pathOnly = m.startsWith("/");
     return { syntax, test: (u) => re.test(pathOnly ? u.pathname + u.search : u.href), sameHost: pathOnly };
   }
   if (syntax === "regex") {
     if (m.length > MAX_REGEX_CHARS) throw new MaskError(`The regular expression is longer than ${MAX_REGEX_CHARS} characters.`);
-    // JavaScript regexes cannot be interrupted: refuse the classic catastrophic-backtracking shapes — a quantified
-    // group that itself contains a quantifier, e.g. (a+)+ or (\w*x?)* — and backreferences.
-    if (NESTED_QUANTIFIER.test(m)) throw new MaskError("Nested quantifiers such as (a+)+ are not allowed in a link mask (they can take exponential time).");
-    if (/\\[1-9]|\\k</.test(m)) throw new MaskError("Backreferences are not allowed in a link mask.");
-    let re: RegExp;
-    try {
-      re = new RegExp(m);
-    } catch (err) {
-      throw new MaskError(`Not a valid regular expression: ${(err as Error).message}`);
-    }
+    // JavaScript regexes cannot be interrupted: a mask that can backtrack catastrophically is refused
+    // (lib/core/regex-safety.ts), both when it is saved and before a refresh runs it.
+    const unsafe = regexSafetyError(m);
+    if (unsafe) throw new MaskError(unsafe);
+    const re = new RegExp(m);
     return { syntax, test: (u) => re.test(u.href) };
   }
   try {

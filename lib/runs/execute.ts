@@ -32,6 +32,7 @@ import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { crawlInto, crawlSettings, writeOutputs, type CrawlProgress } from "@/lib/runs/pipeline";
 import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
 import { httpDateToIso } from "@/lib/crawl/crawler";
+import { rulesError } from "@/lib/crawl/rules";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
@@ -158,12 +159,19 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed")
     return { skipped: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
   if (run.cancelRequestedAt) return endCancelled(run);
+  const settings = settingsOf(run.sitemap);
+  // Rules stored before the input checks existed (e.g. a regex that backtracks catastrophically) never run: the run
+  // fails at once with the reason, without retries.
+  const badRules = rulesError(settings.rules);
+  if (badRules) {
+    await failRun(runId, new Error(badRules));
+    return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
+  }
   await markRunRunning(runId);
   const sitemapId = run.sitemapId;
   const checkpoint = await loadCrawlCheckpoint(runId);
   const base = checkpoint.totals;
   const abort = new AbortController();
-  const settings = settingsOf(run.sitemap);
   const fingerprint = snapshotFingerprint(settings);
   const crawling = crawlInto(settings, {
     signal: abort.signal,
