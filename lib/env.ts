@@ -12,9 +12,14 @@
  *   polls while a run is active). Session calls are not plan-limited and not counted against the daily quota.
  * - SIGNUP_RATE_LIMIT_PER_MINUTE: sign-ups per client IP per minute (default 5).
  * - SIGNUP_ENABLED: "false" turns public sign-up off (accounts then come from `npm run user:create`).
+ * - CRAWL_ALLOWED_PORTS: extra ports (comma list, e.g. `8080,8443`) that crawls, feeds, webhooks and IndexNow may
+ *   connect to besides 80 and 443 (lib/core/outbound.ts reads it where it is used; validated here).
+ * - REGEX_CHECK_TIMEOUT_MS: time the catastrophic-backtracking analysis may take per user regex (default 5000;
+ *   lib/core/regex-safety.ts reads it where it is used; validated here).
  * Errors: throws Error listing every invalid variable.
  */
 import { z } from "zod";
+import { parseAllowedPorts } from "@/lib/core/outbound";
 import { ZPlanLimitsOverride } from "@/lib/quota/plans";
 
 const flag = (dflt: "true" | "false") =>
@@ -42,6 +47,17 @@ export const ZEnv = z.object({
   SESSION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   SIGNUP_ENABLED: flag("true"),
+  CRAWL_ALLOWED_PORTS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseAllowedPorts(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    })
+    .optional(),
+  REGEX_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

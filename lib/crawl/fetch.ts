@@ -36,6 +36,7 @@ import zlib from "node:zlib";
 import ipaddr from "ipaddr.js";
 import { Agent, buildConnector } from "undici";
 import { normalizeUrl } from "@/lib/core/url";
+import { allowedPortsFromEnv, allowHostsFromEnv, parseAllowHosts } from "@/lib/core/outbound";
 
 /** One DNS answer. */
 export type LookupAddress = { address: string; family: 4 | 6 };
@@ -152,41 +153,8 @@ export function isPublicAddress(ip: string): boolean {
   return !EXTRA_BLOCKED.has(addr.toNormalizedString());
 }
 
-/**
- * Parses a comma-separated allow-list (`127.0.0.1:8081,localhost:3000,[::1]:8080`) into normalised
- * `host:port` keys (host lower-cased as WHATWG URL does; IPv6 in brackets). Empty/undefined → [].
- * Throws Error when an entry is not `host:port` with an explicit port 1–65535.
- */
-export function parseAllowHosts(value: string | readonly string[] | undefined): string[] {
-  if (value === undefined) return [];
-  const entries = typeof value === "string" ? value.split(",") : value;
-  const keys: string[] = [];
-  for (const raw of entries) {
-    const entry = raw.trim();
-    if (entry === "") continue;
-    const m = /^(.+):(\d{1,5})$/.exec(entry);
-    const port = m ? Number(m[2]) : NaN;
-    let host: string | null = null;
-    if (m && port >= 1 && port <= 65535 && !/[\s/?#@\\]/.test(m[1])) {
-      try {
-        host = new URL(`http://${m[1]}/`).hostname;
-      } catch {
-        host = null;
-      }
-    }
-    if (!host) throw new Error(`Invalid crawl allow-list entry "${entry}": expected host:port, e.g. 127.0.0.1:8081`);
-    keys.push(`${host}:${port}`);
-  }
-  return keys;
-}
-
-/**
- * Reads the allow-list from env CRAWL_ALLOW_HOSTS (comma-separated `host:port`). Called when a fetcher is
- * created, never at import time, so tests and workers can set the variable late. Throws like {@link parseAllowHosts}.
- */
-export function allowHostsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return parseAllowHosts(env.CRAWL_ALLOW_HOSTS);
-}
+// The allow-list and port policy are parsed in lib/core/outbound.ts (the zod schemas check URLs with them too).
+export { allowHostsFromEnv, parseAllowHosts } from "@/lib/core/outbound";
 
 /** Node-style `host:port` key of a URL, as compared with the allow-list. */
 function hostKey(u: URL): string {
@@ -255,8 +223,8 @@ class Deadline extends EventEmitter {
 
 class BlockedHostError extends Error {
   readonly code = "ERR_BLOCKED_HOST";
-  constructor(host: string, address: string) {
-    super(`Refused to connect to ${host} (${address}): not a public unicast address and not on the allow-list`);
+  constructor(host: string, address: string, why = "not a public unicast address and not on the allow-list") {
+    super(`Refused to connect to ${host} (${address}): ${why}`);
     this.name = "BlockedHostError";
   }
 }
@@ -270,14 +238,14 @@ const defaultLookup: LookupFn = async (hostname) =>
  * the answers are handed to net.connect as they are, so the socket connects to exactly the addresses that were
  * checked (one resolution per connection). Node ≥ 20 asks with `{ all: true }` (happy eyeballs).
  */
-function netLookup(resolve: LookupFn, vet: ((address: string) => boolean) | null): LookupFunction {
+function netLookup(resolve: LookupFn, vet: ((address: string) => boolean) | null, publicOk = true): LookupFunction {
   return ((hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
     resolve(hostname).then(
       (addrs) => {
         if (addrs.length === 0) return cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
         if (vet) {
-          const bad = addrs.find((a) => !isPublicAddress(a.address) && !vet(a.address));
-          if (bad) return cb(new BlockedHostError(hostname, bad.address));
+          const bad = addrs.find((a) => !(publicOk && isPublicAddress(a.address)) && !vet(a.address));
+          if (bad) return cb(new BlockedHostError(hostname, bad.address, publicOk ? undefined : "not on the allow-list for this port"));
         }
         if (options?.all) cb(null, addrs);
         else cb(null, addrs[0].address, addrs[0].family);
@@ -405,28 +373,43 @@ function findBlocked(err: unknown): BlockedHostError | null {
  * redirects included: an exact `host:port` of `allow` connects as asked; an IP literal must be public unicast; a host
  * name is resolved by `lookup` inside the connector, EVERY answer must be public unicast (or its `address:port`
  * allow-listed), and the socket connects to the vetted answer, so a second resolution (DNS rebinding) cannot swap it.
+ * Ports (lib/core/outbound.ts): only `ports` (default 80, 443 and env CRAWL_ALLOWED_PORTS) are connected to, unless
+ * the exact `host:port` is allow-listed; on any other port a host name connects only when every DNS answer is an
+ * allow-listed `address:port` (public answers are not enough there).
  * A refusal fails the connection with a BlockedHostError (see {@link blockedHostError}).
  * Used by the crawler's fetcher and by the outbound POSTs of submission and webhooks (lib/submit/http.ts).
+ * Throws Error at creation on a malformed CRAWL_ALLOWED_PORTS (when `ports` is not given).
  */
-export function guardedConnector(opts: { allow: ReadonlySet<string>; lookup?: LookupFn; connectTimeout: number }): buildConnector.connector {
+export function guardedConnector(opts: {
+  allow: ReadonlySet<string>;
+  lookup?: LookupFn;
+  connectTimeout: number;
+  ports?: ReadonlySet<number>;
+}): buildConnector.connector {
   const { allow, connectTimeout } = opts;
   const lookup = opts.lookup ?? defaultLookup;
+  const ports = opts.ports ?? allowedPortsFromEnv();
+  const allowedPorts = [...ports].sort((a, b) => a - b).join(", ");
   const open = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, null) });
   // One vetting connector per port, because an allow-listed IP:port admits that address only on that port.
   const guardedByPort = new Map<number, buildConnector.connector>();
   const guardedFor = (port: number) => {
     let c = guardedByPort.get(port);
     if (!c) {
-      c = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, (address) => allow.has(addressKey(address, port))) });
+      c = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, (address) => allow.has(addressKey(address, port)), ports.has(port)) });
       guardedByPort.set(port, c);
     }
     return c;
   };
+  const portListed = (port: number) => [...allow].some((k) => k.endsWith(`:${port}`));
   return (connectOpts, cb) => {
     const port = Number(connectOpts.port) || (connectOpts.protocol === "https:" ? 443 : 80);
     const bare = stripBrackets(connectOpts.hostname).toLowerCase();
     const host = bare.includes(":") ? `[${bare}]` : bare;
     if (allow.has(`${host}:${port}`)) return open(connectOpts, cb);
+    if (!ports.has(port) && (isIP(bare) || !portListed(port))) {
+      return cb(new BlockedHostError(`${host}:${port}`, bare, `port ${port} is not allowed (allowed: ${allowedPorts}; CRAWL_ALLOWED_PORTS adds ports)`), null);
+    }
     if (isIP(bare)) {
       if (!isPublicAddress(bare)) return cb(new BlockedHostError(host, bare), null);
       return open(connectOpts, cb); // a public literal needs no resolution

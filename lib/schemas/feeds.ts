@@ -1,10 +1,12 @@
 /**
  * Feeds API DTOs (/api/v1/feeds): RSS 2.0 / Atom feeds built from the links of one page (mysitemapgenerator's
  * Rss* methods). Settings:
- *   foundUrl        the page whose links become items (absolute http(s) URL)
+ *   foundUrl        the page whose links become items (absolute http(s) URL; port 80, 443 or CRAWL_ALLOWED_PORTS
+ *                   unless its host:port is in CRAWL_ALLOW_HOSTS)
  *   linkMask        which links: a glob on the absolute URL (`*` any characters, `?` one; a mask starting with
  *                   "/" matches path + query of links on the page's host), a JavaScript regular expression
- *                   (≤ 500 characters, tested on the absolute URL; no nested quantifiers or backreferences), or a
+ *                   (≤ 500 characters, tested on the absolute URL; one that can backtrack catastrophically is
+ *                   422 invalid_value, see lib/core/regex-safety.ts), or a
  *                   CSS selector (links matched, or links inside the matched elements); "" = every link on the
  *                   page's own host
  *   maskSyntax      glob | regex | css
@@ -16,6 +18,7 @@
  *   templateId      a template of kind rss (null = the built-in writer);  active (scheduled refreshes)
  */
 import { z } from "zod";
+import { urlPortError } from "@/lib/core/outbound";
 
 export const FEED_FORMATS = ["rss", "atom"] as const;
 export const FEED_ENCODINGS = ["utf-8", "windows-1251"] as const;
@@ -32,7 +35,11 @@ const ZHttpUrl = z
 
 const settings = {
   name: z.string().trim().min(1).max(200),
-  foundUrl: ZHttpUrl,
+  // Fetched by the refresh: ports 80, 443 and CRAWL_ALLOWED_PORTS only (lib/core/outbound.ts), checked again at connect.
+  foundUrl: ZHttpUrl.superRefine((v, ctx) => {
+    const why = urlPortError(v);
+    if (why) ctx.addIssue({ code: "custom", message: why, params: { code: "invalid_value" } });
+  }),
   linkMask: z.string().max(500),
   maskSyntax: z.enum(MASK_SYNTAXES),
   itemsLimit: z.number().int().min(1).max(50),

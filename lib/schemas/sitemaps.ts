@@ -5,7 +5,8 @@
  * sitemaps.org); crawl.maxPages 1..1,000,000 pages; crawl.maxDepth 0..100 links from startUrl; crawl.concurrency
  * 1..32 parallel requests; crawl.userAgent printable ASCII ≤ 256 chars, null = the default Sitemap Forge agent.
  * crawl.rules: ≤ 200 `{ action: crawl_list|crawl_only|list_only|exclude, pattern (1..1,000 chars), syntax: glob|regex }`,
- * first match wins (lib/core/types.ts CrawlRule documents the syntax; an invalid regex or glob is 422 invalid_format).
+ * first match wins (lib/core/types.ts CrawlRule documents the syntax; an invalid regex or glob is 422 invalid_format;
+ * a regex that can backtrack catastrophically is 422 invalid_value, see lib/core/regex-safety.ts).
  * crawl.queryPolicy keep|strip|allowlist with crawl.queryAllowlist (≤ 100 parameter names); crawl.trailingSlash
  * keep|add|remove; crawl.maxUrlLength 64..2,047 characters; crawl.respectCrawlDelay, crawl.importRobotsSitemaps;
  * crawl.renderJs off|auto|always.
@@ -16,7 +17,8 @@
  * PATCH, parts left out are kept. The DTO shows only which parts are set (`basicAuth: true`, header and cookie
  * names), never a value. Header names must be RFC 9110 tokens and not one the crawler owns (User-Agent, Host,
  * Authorization, Cookie, conditional and hop-by-hop fields); values ≤ 4,096 chars without line breaks.
- * startUrl: absolute http(s) URL without credentials, ≤ 2,048 chars, stored normalised (fragment dropped).
+ * startUrl: absolute http(s) URL without credentials, ≤ 2,048 chars, stored normalised (fragment dropped); port 80,
+ * 443 or one of CRAWL_ALLOWED_PORTS unless the exact host:port is in CRAWL_ALLOW_HOSTS (else 422 invalid_value).
  * fileName: base name of the published files (`<fileName>.xml`, …), unique per account (409 `duplicate_entry`).
  *
  * Shop-API fields (docs/api-core.md): subScopes ≤ 100 `{ key ([a-z0-9][a-z0-9_-]{0,49}, unique), name (1..200),
@@ -32,6 +34,8 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { FORBIDDEN_CUSTOM_HEADERS, MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, RULE_ACTIONS } from "@/lib/core/types";
+import { urlPortError } from "@/lib/core/outbound";
+import { regexListErrors } from "@/lib/core/regex-safety";
 import { normalizeUrl } from "@/lib/core/url";
 import { ZRunDto } from "./runs";
 
@@ -44,6 +48,11 @@ const ZStartUrl = z
   .string()
   .max(2048)
   .refine((v) => normalizeUrl(v) !== null, invalidFormat("Must be an absolute http(s) URL without credentials."))
+  .superRefine((v, ctx) => {
+    // Ports 80, 443 and CRAWL_ALLOWED_PORTS only (lib/core/outbound.ts); checked again at connect time.
+    const why = urlPortError(v);
+    if (why) ctx.addIssue({ code: "custom", message: why, params: { code: "invalid_value" } });
+  })
   .transform((v) => normalizeUrl(v)!);
 const ZFileName = z
   .string()
@@ -58,7 +67,10 @@ const ZUserAgent = z
   .regex(/^[\x20-\x7E]+$/, "Must be printable ASCII.")
   .nullable();
 
-/** Same checks as lib/crawl/rules.ts ruleError (schemas may not import the crawler). */
+/**
+ * Same checks as lib/crawl/rules.ts ruleError (schemas may not import the crawler). The regex safety check
+ * (lib/core/regex-safety.ts) runs on the whole list, within one time budget: see ZRules.
+ */
 const ZRule = z
   .strictObject({
     action: z.enum(RULE_ACTIONS),
@@ -77,6 +89,20 @@ const ZRule = z
       }
     }
   });
+/**
+ * A sitemap's rules: ≤ 200, and every regex one must be safe from catastrophic backtracking (lib/core/regex-safety.ts),
+ * else 422 invalid_value on `crawl.rules.<i>.pattern` with the reason.
+ */
+const ZRules = z
+  .array(ZRule)
+  .max(200)
+  .superRefine((rules, ctx) => {
+    const regex = rules.flatMap((r, i) => (r.syntax === "regex" ? [i] : []));
+    const errors = regexListErrors(regex.map((i) => rules[i].pattern));
+    errors.forEach((message, k) => {
+      if (message) ctx.addIssue({ code: "custom", path: [regex[k], "pattern"], message, params: { code: "invalid_value" } });
+    });
+  });
 const ZParamName = z.string().min(1).max(200).regex(/^[^&=#\s]+$/, "A query parameter name without &, =, # or spaces.");
 const ZHostName = z
   .string()
@@ -91,7 +117,7 @@ const crawlFields = {
   concurrency: z.number().int().min(1).max(32),
   userAgent: ZUserAgent,
   respectRobots: z.boolean(),
-  rules: z.array(ZRule).max(200),
+  rules: ZRules,
   queryPolicy: z.enum(["keep", "strip", "allowlist"]),
   queryAllowlist: z.array(ZParamName).max(100),
   trailingSlash: z.enum(["keep", "add", "remove"]),

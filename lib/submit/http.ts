@@ -17,6 +17,7 @@
 import { isIP } from "node:net";
 import { Agent } from "undici";
 import { allowHostsFromEnv, blockedHostError, guardedConnector, isPublicAddress, parseAllowHosts, type LookupFn } from "@/lib/crawl/fetch";
+import { urlPortError } from "@/lib/core/outbound";
 
 export type PostResult = {
   /** HTTP status, or null when no response head arrived. */
@@ -52,7 +53,8 @@ const hostKey = (u: URL) => `${u.hostname}:${u.port || (u.protocol === "https:" 
 
 /**
  * Why `url` may not be a target of outbound POSTs, or null when it may (the part of the guard that needs no DNS):
- * not absolute http(s), carries credentials, or an IP literal that is not public unicast and not allow-listed.
+ * not absolute http(s), carries credentials, an IP literal that is not public unicast and not allow-listed, or a port
+ * outside 80, 443 and CRAWL_ALLOWED_PORTS (lib/core/outbound.ts) whose exact host:port is not allow-listed.
  * Host names are vetted at connect time.
  */
 export function checkOutboundUrl(url: string, allowHosts: readonly string[] = allowHostsFromEnv()): string | null {
@@ -68,6 +70,8 @@ export function checkOutboundUrl(url: string, allowHosts: readonly string[] = al
   const host = stripBrackets(u.hostname);
   if (!allow.has(hostKey(u)) && isIP(host) && !isPublicAddress(host)) return `${u.hostname} is not a public address`;
   if (!allow.has(hostKey(u)) && (host === "localhost" || host.endsWith(".localhost"))) return `${u.hostname} is not a public address`;
+  const badPort = urlPortError(url, { allowHosts: [...allow] });
+  if (badPort) return badPort.replace(/\.$/, "");
   return null;
 }
 

@@ -16,6 +16,7 @@
  * Google does not take part in IndexNow and its sitemap ping was retired in 2023; Bing's ping returns 410. We send
  * no pings.
  */
+import { urlPortError } from "@/lib/core/outbound";
 import { randomBytes } from "node:crypto";
 import { guardedPost, type PostOptions, type PostResult } from "./http";
 
@@ -26,7 +27,10 @@ export const INDEXNOW_KEY_RE = /^[a-zA-Z0-9-]{8,128}$/;
 /** A new key: 32 hex chars (16 random bytes). */
 export const generateIndexNowKey = (): string => randomBytes(16).toString("hex");
 
-/** The configured endpoints (env INDEXNOW_ENDPOINTS, comma-separated absolute URLs). Throws Error on a malformed entry. */
+/**
+ * The configured endpoints (env INDEXNOW_ENDPOINTS, comma-separated absolute URLs). Throws Error on a malformed entry
+ * and on a port outside 80, 443 and CRAWL_ALLOWED_PORTS whose host:port is not in CRAWL_ALLOW_HOSTS.
+ */
 export function indexNowEndpoints(env: Record<string, string | undefined> = process.env): string[] {
   const raw = env.INDEXNOW_ENDPOINTS?.trim();
   if (!raw) return [DEFAULT_INDEXNOW_ENDPOINT];
@@ -37,6 +41,8 @@ export function indexNowEndpoints(env: Record<string, string | undefined> = proc
     .map((s) => {
       const u = new URL(s); // throws on a malformed entry
       if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error(`INDEXNOW_ENDPOINTS: not an http(s) URL: ${s}`);
+      const badPort = urlPortError(u.href, { env });
+      if (badPort) throw new Error(`INDEXNOW_ENDPOINTS: ${s}: ${badPort}`);
       return u.href;
     });
 }
