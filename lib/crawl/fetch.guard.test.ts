@@ -10,7 +10,7 @@
 import type { ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createFetcher, type Fetcher, type LookupFn } from "./fetch";
 import { startSite, type TestSite } from "./test-utils";
 
@@ -139,4 +139,55 @@ describe("decompression bombs: 1 GB of zeros, generated on the fly", () => {
     expect(peak - rss0).toBeLessThan(64 * 1024 * 1024); // 10 MiB kept + decoder buffers, never the gigabyte
     expect(performance.now() - t0).toBeLessThan(15_000);
   }, 30_000);
+});
+
+describe("port policy: 80, 443 and CRAWL_ALLOWED_PORTS; exact allow-list entries still work", () => {
+  it("a redirect from an allow-listed loopback server to 127.0.0.1 on another port is refused at that hop", async () => {
+    const other = await startSite({ "/": { body: "other" } });
+    sites.push(other);
+    const site = await startSite({ "/": (_req, res) => void res.writeHead(302, { location: `http://127.0.0.1:${other.port}/` }).end() });
+    sites.push(site);
+    fetcher = createFetcher({ userAgent: "t", timeoutMs: 3_000, maxBodyBytes: 1_000, allowHosts: [site.hostPort] });
+    const first = await fetcher.fetch(`${site.origin}/`);
+    expect(first.status).toBe(302);
+    expect(first.location).toBe(`http://127.0.0.1:${other.port}/`);
+    const hop = await fetcher.fetch(first.location!);
+    expect(hop.error?.code).toBe("blocked_host");
+    expect(hop.error?.message).toMatch(new RegExp(`port ${other.port} is not allowed \\(allowed: 80, 443;`));
+    expect(other.requests).toEqual([]);
+  });
+
+  it("a host name on a port outside the policy is refused before any DNS lookup", async () => {
+    const lookup = scriptedLookup(["127.0.0.1"]);
+    fetcher = createFetcher({ userAgent: "t", timeoutMs: 300, maxBodyBytes: 1_000, allowHosts: [], lookup });
+    for (const port of [22, 25, 6379, 11211]) {
+      const r = await fetcher.fetch(`http://example.test:${port}/`);
+      expect(r.error?.code).toBe("blocked_host");
+      expect(r.error?.message).toContain(`port ${port} is not allowed`);
+    }
+    expect(lookup.calls).toEqual([]);
+  });
+
+  it("CRAWL_ALLOWED_PORTS adds ports (the address checks still apply there), read when the fetcher is created", async () => {
+    const other = await startSite({ "/": { body: "other" } });
+    sites.push(other);
+    const lookup = scriptedLookup(["127.0.0.1"]);
+    vi.stubEnv("CRAWL_ALLOWED_PORTS", `8080, ${other.port}`);
+    try {
+      fetcher = createFetcher({ userAgent: "t", timeoutMs: 1_000, maxBodyBytes: 1_000, allowHosts: [], lookup });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const r = await fetcher.fetch(`http://name.test:${other.port}/`);
+    expect(r.error?.code).toBe("blocked_host");
+    expect(r.error?.message).toMatch(/not a public unicast address/); // got past the port policy to DNS
+    expect(lookup.calls).toEqual(["name.test"]);
+    expect(other.requests).toEqual([]);
+    vi.stubEnv("CRAWL_ALLOWED_PORTS", "22,ssh");
+    try {
+      expect(() => createFetcher({ userAgent: "t", timeoutMs: 1_000, maxBodyBytes: 1_000, allowHosts: [] })).toThrow(/CRAWL_ALLOWED_PORTS entry "ssh"/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });

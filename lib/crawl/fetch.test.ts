@@ -185,7 +185,10 @@ describe("createFetcher: SSRF guard", () => {
   it("refuses loopback in every spelling when not allow-listed; zero requests reach the server", async () => {
     const before = site.requests.length;
     const lookup = vi.fn<LookupFn>(async () => [{ address: "127.0.0.1", family: 4 }]);
+    // The fixture's port is an allowed port here, so the address checks (not the port policy) do the refusing.
+    vi.stubEnv("CRAWL_ALLOWED_PORTS", String(site.port));
     const f = make({ allowHosts: [], lookup });
+    vi.unstubAllEnvs();
     for (const url of [...loopbackForms(site.port), `http://localhost:${site.port}/ssrf`]) {
       const r = await f.fetch(url);
       expect(r.error?.code, url).toBe("blocked_host");

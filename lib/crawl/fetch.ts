@@ -13,6 +13,9 @@
  *   The guard is lifted only by the exact `host:port` allow-list (option, default env CRAWL_ALLOW_HOSTS): a URL
  *   whose host:port is listed connects without vetting; an entry whose host is an IP literal also admits that
  *   address as a DNS answer on that port (same destination socket, whatever name led there).
+ * - Ports (lib/core/outbound.ts): 80, 443 and env CRAWL_ALLOWED_PORTS; any other port only for an exact allow-listed
+ *   host:port (or a name whose every DNS answer is allow-listed on that port). Checked before sending and again in
+ *   the connector, so every redirect hop (a new request here) is re-checked.
  * - Credentials (staging sites): `credentials.headers` (Authorization, Cookie, custom fields) are attached only
  *   to requests whose origin is exactly `credentials.origin`. This module never follows redirects, so a hop to
  *   another host is a new request to another origin and gets none of them.
@@ -389,7 +392,6 @@ export function guardedConnector(opts: {
   const { allow, connectTimeout } = opts;
   const lookup = opts.lookup ?? defaultLookup;
   const ports = opts.ports ?? allowedPortsFromEnv();
-  const allowedPorts = [...ports].sort((a, b) => a - b).join(", ");
   const open = buildConnector({ timeout: connectTimeout, lookup: netLookup(lookup, null) });
   // One vetting connector per port, because an allow-listed IP:port admits that address only on that port.
   const guardedByPort = new Map<number, buildConnector.connector>();
@@ -401,15 +403,13 @@ export function guardedConnector(opts: {
     }
     return c;
   };
-  const portListed = (port: number) => [...allow].some((k) => k.endsWith(`:${port}`));
   return (connectOpts, cb) => {
     const port = Number(connectOpts.port) || (connectOpts.protocol === "https:" ? 443 : 80);
     const bare = stripBrackets(connectOpts.hostname).toLowerCase();
     const host = bare.includes(":") ? `[${bare}]` : bare;
     if (allow.has(`${host}:${port}`)) return open(connectOpts, cb);
-    if (!ports.has(port) && (isIP(bare) || !portListed(port))) {
-      return cb(new BlockedHostError(`${host}:${port}`, bare, `port ${port} is not allowed (allowed: ${allowedPorts}; CRAWL_ALLOWED_PORTS adds ports)`), null);
-    }
+    const refused = portRefusal(allow, ports, bare, port);
+    if (refused) return cb(refused, null);
     if (isIP(bare)) {
       if (!isPublicAddress(bare)) return cb(new BlockedHostError(host, bare), null);
       return open(connectOpts, cb); // a public literal needs no resolution
@@ -418,21 +418,36 @@ export function guardedConnector(opts: {
   };
 }
 
+/**
+ * The port policy's refusal for `host` (bare, lower-cased) on `port`, or null: a port outside `ports` is refused
+ * unless the exact host:port is allow-listed, or `host` is a name and some allow-list entry names that port (then the
+ * connector admits only DNS answers allow-listed on it).
+ */
+function portRefusal(allow: ReadonlySet<string>, ports: ReadonlySet<number>, host: string, port: number): BlockedHostError | null {
+  if (ports.has(port)) return null;
+  const key = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  if (allow.has(key)) return null;
+  if (!isIP(host) && [...allow].some((k) => k.endsWith(`:${port}`))) return null;
+  const list = [...ports].sort((a, b) => a - b).join(", ");
+  return new BlockedHostError(key, host, `port ${port} is not allowed (allowed: ${list}; CRAWL_ALLOWED_PORTS adds ports)`);
+}
+
 /** The guard's refusal inside an error's cause chain (undici wraps connector errors), or null. */
 export function blockedHostError(err: unknown): Error | null {
   return findBlocked(err);
 }
 
 /**
- * Creates a fetcher with its own connection pool. Reads the allow-list (option or env) now.
- * Throws Error on a malformed allow-list entry or non-positive timeout/cap.
+ * Creates a fetcher with its own connection pool. Reads the allow-list (option or env) and CRAWL_ALLOWED_PORTS now.
+ * Throws Error on a malformed allow-list entry or port list, or a non-positive timeout/cap.
  */
 export function createFetcher(options: FetcherOptions): Fetcher {
   const { userAgent, timeoutMs, maxBodyBytes } = options;
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
   if (!(maxBodyBytes > 0)) throw new RangeError(`maxBodyBytes must be > 0, got ${maxBodyBytes}`);
   const allow = new Set(options.allowHosts ? parseAllowHosts(options.allowHosts) : allowHostsFromEnv());
-  const connect = guardedConnector({ allow, lookup: options.lookup ?? defaultLookup, connectTimeout: Math.min(timeoutMs, 10_000) });
+  const ports = allowedPortsFromEnv();
+  const connect = guardedConnector({ allow, ports, lookup: options.lookup ?? defaultLookup, connectTimeout: Math.min(timeoutMs, 10_000) });
   const credentials = options.credentials && Object.keys(options.credentials.headers).length > 0 ? options.credentials : null;
 
   const agent = new Agent({
@@ -460,6 +475,9 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     result.url = u.href; // same as normalizeUrl(url), without parsing twice
     if (!allow.has(hostKey(u))) {
       const host = stripBrackets(u.hostname);
+      const port = Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+      const refused = portRefusal(allow, ports, host, port);
+      if (refused) return fail("blocked_host", refused.message);
       if (isIP(host) && !isPublicAddress(host)) return fail("blocked_host", new BlockedHostError(u.hostname, host).message);
     }
     const headers: Record<string, string> = {
