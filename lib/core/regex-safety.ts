@@ -20,14 +20,17 @@
  * single character, class or escape (never to a group), and no backreference, is at worst quadratic (one search
  * start × one greedy run), so it is accepted as is: `^/blog/`, `\.pdf$`, `.*\.pdf$`, `/product/\d+/?$`. Verdicts
  * of the analysis are cached per pattern source (the last {@link CACHE_SIZE}), so re-sending the same settings costs
- * nothing. The analysis is synchronous CPU work: 1–50 ms for most patterns on an idle core, up to a few hundred ms
- * for patterns with negated classes such as `[^/]+` (seconds on a machine loaded 8×); it is bounded by the
+ * nothing. The caller waits for the analysis: 2–100 ms for most patterns, up to seconds for patterns with negated
+ * classes such as `[^/]+` on a loaded machine (bench/regex-check.ts; docs/crawler.md §4); it is bounded by the
  * per-pattern timeout (env REGEX_CHECK_TIMEOUT_MS, default {@link REGEX_CHECK_TIMEOUT_MS}) and by a per-list budget
  * of twice that in {@link regexListErrors}.
  *
  * recheck is loaded lazily through Node's own `require` (not a static import), so a browser bundle of the zod
  * schemas never contains it: where Node is absent the check answers null ("not checked here") and the server's
- * check decides. Plain code without I/O or Next imports; usable from a worker thread.
+ * check decides. Its `checkSync` hands the pattern to a worker thread that runs recheck's native `agent` binary (the
+ * optional dependency recheck-linux-x64; without it, the JavaScript build): the native analysis was 5–30× faster
+ * than the JavaScript one in-thread here (bench/regex-check.ts). The first check of a process starts both (seconds
+ * on a loaded machine). Plain code without Next imports; usable from a worker thread.
  */
 import type { Diagnostics } from "recheck";
 
@@ -50,8 +53,6 @@ function loadChecker(): Checker | null {
   if (checker !== undefined) return checker;
   const mod = typeof process !== "undefined" ? process.getBuiltinModule?.("node:module") : undefined;
   if (!mod) return (checker = null);
-  // The in-thread backend: the default one would start a worker per process and block on it anyway.
-  process.env.RECHECK_SYNC_BACKEND ??= "pure";
   const req = mod.createRequire(`${process.cwd()}/package.json`);
   checker = (req("recheck") as typeof import("recheck")).checkSync as Checker;
   return checker;
