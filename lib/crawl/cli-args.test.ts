@@ -75,6 +75,7 @@ describe("crawl CLI flags", () => {
 
   it("bad values are refused with the flag named", () => {
     expect(() => parse("https://e.com/", "--out", "o", "--render-js", "sometimes")).toThrow(/--render-js/);
+    expect(() => parse("https://e.com/", "--out", "o", "--rule", "exclude:regex:(a+)+$")).toThrow(/--rule "exclude:regex:\(a\+\)\+\$": The regular expression can take exponential time/);
     expect(() => parse("https://e.com/", "--out", "o", "--trailing-slash", "x")).toThrow(/--trailing-slash/);
     expect(() => parse("https://e.com/", "--out", "o", "--query-allow", "p")).toThrow(/allowlist/);
     expect(() => parse("https://e.com/", "--out", "o", "--concurrency", "0")).toThrow(/--concurrency/);

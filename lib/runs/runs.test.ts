@@ -109,6 +109,28 @@ for (const backend of testBackends()) {
       expect(await openPublishedFile({ sitemapId, name: "site.xml", userId: "someone-else" })).toBeNull();
     });
 
+    it("a stored rule that can backtrack catastrophically fails the run with the reason, before any page is fetched", async () => {
+      const sm = await t.db.sitemap.create({
+        data: {
+          userId,
+          name: "Stored unsafe rule",
+          startUrl: `${origin}/`,
+          fileName: "unsafe",
+          // Written straight to the database, as by a version without the input check.
+          rules: [{ action: "exclude", pattern: "/blog/*", syntax: "glob" }, { action: "exclude", pattern: "(a+)+$", syntax: "regex" }],
+        },
+      });
+      const run = await requestRun({ sitemapId: sm.id, userId, trigger: "api" });
+      expect(await crawlRun(run.id)).toMatchObject({ skipped: true, pagesFetched: 0 });
+      expect(await exportRun(run.id)).toMatchObject({ skipped: true });
+      const failed = (await getRun(run.id))!;
+      expect(failed.status).toBe("failed");
+      expect(failed.error).toMatch(/^Rule 2 \(regex "\(a\+\)\+\$"\) cannot run: The regular expression can take exponential time/);
+      expect(failed.pagesFetched).toBe(0);
+      expect((await t.db.sitemap.findUniqueOrThrow({ where: { id: sm.id } })).activeRunId).toBeNull();
+      expect(await t.db.runUrl.count({ where: { runId: run.id } })).toBe(0);
+    });
+
     it("keeps serving the previous files when a run finds nothing to list", async () => {
       const before = await listPublishedFiles({ sitemapId, userId });
       mode = "empty";

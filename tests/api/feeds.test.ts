@@ -120,6 +120,14 @@ for (const backend of testBackends()) {
       for (const n of [0, 51, 2.5]) await expectError(await post({ foundUrl: `${origin}/news`, itemsLimit: n }), 422, "invalid_value", "itemsLimit");
       await expectError(await post({ foundUrl: `${origin}/news`, linkMask: "(", maskSyntax: "regex" }), 422, "invalid_value", "linkMask");
       await expectError(await post({ foundUrl: `${origin}/news`, linkMask: "a[", maskSyntax: "css" }), 422, "invalid_value", "linkMask");
+      for (const mask of ["(a+)+$", "(a|a)*$", "(\\w+\\s?)*$"]) {
+        const err = await expectError(await post({ foundUrl: `${origin}/news`, linkMask: mask, maskSyntax: "regex" }), 422, "invalid_value", "linkMask");
+        expect(err.message).toMatch(/exponential time/);
+      }
+      for (const port of [22, 25, 6379, 11211]) {
+        const err = await expectError(await post({ foundUrl: `http://example.com:${port}/news` }), 422, "invalid_value", "foundUrl");
+        expect(err.message).toContain(`Port ${port} is not allowed`);
+      }
       await expectError(await post({ foundUrl: `${origin}/news`, maskSyntax: "xpath" }), 422, "invalid_value", "maskSyntax");
       await expectError(await post({ foundUrl: `${origin}/news`, encoding: "koi8-r" }), 422, "invalid_value", "encoding");
       await expectError(await post({ foundUrl: `${origin}/news`, pubDateSource: "now" }), 422, "invalid_value", "pubDateSource");
@@ -256,20 +264,21 @@ for (const backend of testBackends()) {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
       try {
         const feeds = path.join(process.env.FILES_DIR!, "feeds");
-        const a = await make();
+        const carol = await seedUser(); // a fresh per-minute rate limit
+        const a = await make({}, carol.key);
         fs.mkdirSync(path.join(feeds, a.id), { recursive: true });
         fs.symlinkSync("/etc/passwd", path.join(feeds, a.id, "feed.xml"));
-        const b = await make();
+        const b = await make({}, carol.key);
         fs.mkdirSync(path.join(feeds, b.id), { recursive: true });
         fs.symlinkSync(path.join(outside, "feed.xml"), path.join(feeds, b.id, "feed.xml"));
-        const c = await make();
+        const c = await make({}, carol.key);
         fs.symlinkSync(outside, path.join(feeds, c.id));
         for (const id of [a.id, b.id, c.id]) {
           warn.mockClear();
           await expectError(await publicFile(req("GET", `/f/${id}/feed.xml`), ctx({ feedId: id, name: "feed.xml" })), 404, "not_found");
           expect(warn).toHaveBeenCalledTimes(1);
           expect(String(warn.mock.calls[0][0])).toMatch(/^\[files\] refused .*(symlink|outside)/);
-          await expectError(await file(req("GET", `/api/v1/feeds/${id}/file`, { key: alice.key }), ctx({ id })), 404, "not_found");
+          await expectError(await file(req("GET", `/api/v1/feeds/${id}/file`, { key: carol.key }), ctx({ id })), 404, "not_found");
         }
       } finally {
         warn.mockRestore();

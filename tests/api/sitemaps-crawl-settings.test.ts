@@ -122,5 +122,37 @@ for (const backend of testBackends()) {
     it.each(invalid)("422 for %s", async (_name, over, code, field) => {
       await expectError(await post(sitemapBody(over)), 422, code, field);
     });
+
+    it.each(["(a+)+$", "(a|a)*$", "(\\w+\\s?)*$"])("422 invalid_value naming the rule for the catastrophic regex %s", async (pattern) => {
+      const rules = [
+        { action: "exclude", pattern: "^/blog/", syntax: "regex" },
+        { action: "exclude", pattern: "/(en|de)/", syntax: "regex" },
+        { action: "exclude", pattern, syntax: "regex" },
+      ];
+      const err = await expectError(await post(sitemapBody({ crawl: { rules } })), 422, "invalid_value", "crawl.rules.2.pattern");
+      expect(err.message).toMatch(/exponential time \(catastrophic backtracking/);
+    });
+
+    it("ordinary regex rules are accepted", async () => {
+      const rules = ["^/blog/", "\\.pdf$", "/(en|de)/", "/product/\\d+/?$"].map((pattern) => ({ action: "exclude", pattern, syntax: "regex" }));
+      expect((await post(sitemapBody({ crawl: { rules } }))).status).toBe(201);
+    });
+
+    it.each([22, 25, 6379, 11211])("422 invalid_value on startUrl for port %i; an exact CRAWL_ALLOW_HOSTS entry or CRAWL_ALLOWED_PORTS admits a port", async (port) => {
+      const err = await expectError(await post(sitemapBody({ startUrl: `http://example.com:${port}/` })), 422, "invalid_value", "startUrl");
+      expect(err.message).toContain(`Port ${port} is not allowed`);
+      vi.stubEnv("CRAWL_ALLOW_HOSTS", `example.com:${port}`);
+      try {
+        expect((await post(sitemapBody({ startUrl: `http://example.com:${port}/` }))).status).toBe(201);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+      vi.stubEnv("CRAWL_ALLOWED_PORTS", `8080,${port}`);
+      try {
+        expect((await post(sitemapBody({ startUrl: `http://example.com:${port}/` }))).status).toBe(201);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    });
   });
 }

@@ -101,6 +101,10 @@ for (const backend of testBackends()) {
       await expectError(await create({ url: "http://10.0.0.1/hook", events: ["run.succeeded"] }), 422, "invalid_value", "url");
       await expectError(await create({ url: "http://localhost:9/hook", events: ["run.succeeded"] }), 422, "invalid_value", "url");
       await expectError(await create({ url: "ftp://example.com/hook", events: ["run.succeeded"] }), 422, "invalid_value", "url");
+      for (const port of [22, 25, 6379, 11211]) {
+        const err = await expectError(await create({ url: `http://example.com:${port}/hook`, events: ["run.succeeded"] }), 422, "invalid_value", "url");
+        expect(err.message).toContain(`Port ${port} is not allowed`);
+      }
       await expectError(await create({ url: "not a url", events: ["run.succeeded"] }), 422, "invalid_format", "url");
       await expectError(await create({ url: `${receiver.origin}/x`, events: ["run.exploded"] }), 422, "invalid_value", "events.0");
       await expectError(await create({ url: `${receiver.origin}/x`, events: [] }), 422, "invalid_value", "events");
