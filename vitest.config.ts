@@ -12,7 +12,14 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["lib/**/*.test.ts", "inngest/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "tests/**/*.test.ts"],
-    env: { NEXTAUTH_SECRET: "test-secret-0123456789abcdef0123456789", NEXTAUTH_URL: "http://localhost:3000", NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      NEXTAUTH_SECRET: "test-secret-0123456789abcdef0123456789",
+      NEXTAUTH_URL: "http://localhost:3000",
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Route tests call handlers without a socket, so every request comes from the same "unknown" address; the
+      // failed-auth limiter's own tests stub a low limit and send addresses (tests/api/failed-auth.test.ts).
+      FAILED_AUTH_LIMIT_PER_MINUTE: "100000",
+    },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
