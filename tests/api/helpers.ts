@@ -30,7 +30,7 @@ export function req(method: string, path: string, init: Init = {}): Request {
   return new Request(BASE + path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
 }
 
-/** A random documentation-range IPv4 address (RFC 5737 198.51.100.0/24 is too small for parallel tests: 10/8). */
+/** A random address in 10.0.0.0/8, so two tests rarely share a per-address limiter bucket. */
 export const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
 /** Headers as if the request came over a socket from `ip` (what the server records, lib/api/client-ip.ts). */
