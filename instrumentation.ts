@@ -1,17 +1,26 @@
 /**
  * Next.js startup hook (instrumentation.ts, called once per server process before it serves requests).
  *
- * In the Node.js runtime with INNGEST_MODE=local (the default), it starts the embedded Inngest runner
- * (lib/jobs/start-local.ts), which resumes unfinished jobs and runs the cron schedule. With INNGEST_MODE=inngest an
- * Inngest server drives the jobs and nothing starts here. A runner that fails to start (e.g. database unreachable) is
- * logged, not thrown: the site keeps serving, jobs stay queued in the DB, and the next start resumes them.
- * With the `http` transport (next dev), the runner reaches the route through this server. So the server must be
- * listening first, and register() does not wait for it.
- * The import sits inside the NEXT_RUNTIME check so the edge bundle leaves out the runner (Prisma, node:*).
+ * In the Node.js runtime:
+ * 1. Checks the configuration (lib/config/check-env.ts). A bad variable ends the process with exit code 2 and a
+ *    message naming it: Next would otherwise keep listening and answer every request with an empty 500.
+ *    (`npm start` runs the same check before building; this covers `next start` run by hand.)
+ * 2. Records each request's TCP peer address for the per-address limits (lib/api/client-ip.ts).
+ * 3. With INNGEST_MODE=local (the default), starts the embedded Inngest runner (lib/jobs/start-local.ts), which
+ *    resumes unfinished jobs and runs the cron schedule. With INNGEST_MODE=inngest an Inngest server drives the jobs
+ *    and nothing starts here. A runner that fails to start (e.g. database unreachable) is logged, not thrown: the site
+ *    keeps serving, jobs stay queued in the DB, and the next start resumes them. With the `http` transport (next
+ *    dev), the runner reaches the route through this server. So the server must be listening first, and register()
+ *    does not wait for it.
+ * The imports sit inside the NEXT_RUNTIME check so the edge bundle leaves out the runner (Prisma, node:*).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     if (process.env.NEXT_PHASE === "phase-production-build") return;
+    const { exitOnInvalidEnvironment } = await import("@/lib/config/check-env");
+    exitOnInvalidEnvironment();
+    const { installSocketAddressHeader } = await import("@/lib/api/client-ip");
+    installSocketAddressHeader();
     if ((process.env.INNGEST_MODE?.trim().toLowerCase() || "local") !== "local") return;
     const { startLocalRunner, localTransport } = await import("@/lib/jobs/start-local");
     const started = startLocalRunner().catch((err) => {

@@ -18,6 +18,9 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // The regex safety analysis is wall-clock bounded; a loaded test machine must not turn safe patterns into 422s.
       REGEX_CHECK_TIMEOUT_MS: "60000",
+      // Route tests call handlers without a socket, so every request comes from the same "unknown" address; the
+      // failed-auth limiter's own tests stub a low limit and send addresses (tests/api/failed-auth.test.ts).
+      FAILED_AUTH_LIMIT_PER_MINUTE: "100000",
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

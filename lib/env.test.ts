@@ -26,4 +26,13 @@ describe("getEnv", () => {
     expect(() => getEnv({ PLAN_LIMITS: '{"gold":{}}' })).toThrow(/PLAN_LIMITS/);
     expect(() => getEnv({ PLAN_LIMITS: '{"starter":{"perMinute":0}}' })).toThrow(/PLAN_LIMITS\.starter\.perMinute/);
   });
+
+  it("parses TRUST_PROXY into the header to believe and its hop count", () => {
+    expect(getEnv({}).TRUST_PROXY).toBeUndefined();
+    expect(getEnv({ TRUST_PROXY: "X-Forwarded-For" }).TRUST_PROXY).toEqual({ header: "x-forwarded-for", hops: 1 });
+    expect(getEnv({ TRUST_PROXY: "x-forwarded-for:3" }).TRUST_PROXY).toEqual({ header: "x-forwarded-for", hops: 3 });
+    expect(getEnv({ TRUST_PROXY: "x-real-ip" }).TRUST_PROXY).toEqual({ header: "x-real-ip", hops: 0 });
+    expect(() => getEnv({ TRUST_PROXY: "x-forwarded-for:0" })).toThrow(/TRUST_PROXY: the hop count/);
+    for (const bad of ["true", "1", "forwarded", "x real ip"]) expect(() => getEnv({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY: expected/);
+  });
 });

@@ -16,11 +16,40 @@
  *   connect to besides 80 and 443 (lib/core/outbound.ts reads it where it is used; validated here).
  * - REGEX_CHECK_TIMEOUT_MS: time the catastrophic-backtracking analysis may take per user regex (default 5000;
  *   lib/core/regex-safety.ts reads it where it is used; validated here).
- * Errors: throws Error listing every invalid variable.
+ * - FAILED_AUTH_LIMIT_PER_MINUTE: failed authentications (401s) per client address per 60 s before the API answers
+ *   429 without looking the key up (default 30; lib/auth/failed-auth-limiter.ts).
+ * - TRUST_PROXY: which request header names the client address (lib/api/client-ip.ts). Unset: the TCP peer address;
+ *   `x-forwarded-for` or `x-forwarded-for:N` (N = trusted proxies in front of the app, 1..32, default 1): the N-th
+ *   address from the right of X-Forwarded-For; any other header name (`x-real-ip`, `cf-connecting-ip`, …): its value,
+ *   which the proxy must overwrite. Parsed to `{ header, hops }` (hops 0 = the whole value is the address).
+ * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
 import { parseAllowedPorts } from "@/lib/core/outbound";
 import { ZPlanLimitsOverride } from "@/lib/quota/plans";
+
+/** TRUST_PROXY → `{ header, hops }` (module doc); "true"/"1"/"yes" are refused, they name no header. */
+const ZTrustProxy = z
+  .string()
+  .transform((raw, ctx) => {
+    const v = raw.trim().toLowerCase();
+    const xff = /^x-forwarded-for(?::(\d+))?$/.exec(v);
+    if (xff) {
+      const hops = xff[1] === undefined ? 1 : Number(xff[1]);
+      if (hops >= 1 && hops <= 32) return { header: "x-forwarded-for", hops };
+      ctx.addIssue({ code: "custom", message: "the hop count of x-forwarded-for:N must be 1..32" });
+      return z.NEVER;
+    }
+    if (/^[a-z0-9-]+$/.test(v) && !["true", "false", "yes", "no", "on", "off", "1", "0", "forwarded"].includes(v)) {
+      return { header: v, hops: 0 };
+    }
+    ctx.addIssue({
+      code: "custom",
+      message: `expected x-forwarded-for, x-forwarded-for:N or the name of a header holding one address (e.g. x-real-ip), got "${raw}"`,
+    });
+    return z.NEVER;
+  });
+export type TTrustProxy = z.output<typeof ZTrustProxy>;
 
 const flag = (dflt: "true" | "false") =>
   z.enum(["true", "false", "1", "0"]).default(dflt).transform((v) => v === "true" || v === "1");
@@ -58,16 +87,26 @@ export const ZEnv = z.object({
     })
     .optional(),
   REGEX_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
+  FAILED_AUTH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  TRUST_PROXY: ZTrustProxy.optional(),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
+/** Problems of `source` against ZEnv, one `NAME: problem` line each (NAME.path for PLAN_LIMITS); [] when valid. */
+export function envProblems(source: Record<string, string | undefined> = process.env): string[] {
+  const parsed = ZEnv.safeParse(envInput(source));
+  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+}
+
 export function getEnv(source: Record<string, string | undefined> = process.env): TEnv {
-  // Empty strings mean "unset" (a blank line in .env must not fail validation).
-  const input = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
-  const parsed = ZEnv.safeParse(input);
+  const parsed = ZEnv.safeParse(envInput(source));
   if (!parsed.success) {
     const list = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid environment: ${list}`);
   }
   return parsed.data;
 }
+
+// Empty strings mean "unset" (a blank line in .env must not fail validation).
+const envInput = (source: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));

@@ -5,9 +5,10 @@
  *   1. Fills in local defaults: DATABASE_URL=pglite:./.data/pg (embedded PostgreSQL), a NEXTAUTH_SECRET generated
  *      once and kept in .data/nextauth-secret (never committed), NEXTAUTH_URL/APP_URL from PORT (default 3000),
  *      INNGEST_MODE=local (the in-process runner started by instrumentation.ts).
- *   2. Applies pending migrations (scripts/db-migrate.ts) in a child process that closes the database before the
+ *   2. Checks the configuration (scripts/check-env.ts: every variable with a format; exit 2 naming each bad one).
+ *   3. Applies pending migrations (scripts/db-migrate.ts) in a child process that closes the database before the
  *      server opens it (PGlite allows one process per data directory).
- *   3. start: builds when .next is missing or older than the sources, then `next start`; dev: `next dev`.
+ *   4. start: builds when .next is missing or older than the sources, then `next start`; dev: `next dev`.
  * Environment given by the caller always wins over these defaults.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -40,6 +41,7 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+run(bin("tsx"), ["scripts/check-env.ts"]);
 console.log(`[sitemap-forge] database: ${env.DATABASE_URL.startsWith("pglite:") ? `embedded PGlite at ${env.DATABASE_URL.slice(7)}` : "PostgreSQL"}`);
 run(bin("tsx"), ["scripts/db-migrate.ts", "deploy"]);
 

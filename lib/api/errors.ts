@@ -1,6 +1,7 @@
 /**
  * Turns anything a handler throws into the one error envelope:
- * `{ error: { type, code, message, field?, request_id, doc_url } }` with the status from lib/core/errors.ts.
+ * `{ error: { type, code, message, field?, details?, request_id, doc_url } }` with the status from lib/core/errors.ts;
+ * `details` is the AppError's machine-readable context when it has one (e.g. 409 `{ activeRunId }`, 403 `{ scope }`).
  *
  * AppError → as is. ZodError → 422 (see zodToAppError). Prisma P2002 → 409 duplicate_entry, P2025 → 404.
  * Anything else → 500 internal_error with a generic message; the error itself goes to the server log only.
@@ -18,6 +19,7 @@ export function errorBody(err: AppError, requestId: string) {
       code: err.code,
       message: err.message,
       ...(err.field !== undefined ? { field: err.field } : {}),
+      ...(err.details !== undefined ? { details: err.details } : {}),
       request_id: requestId,
       doc_url: `${DOC_BASE_URL}#${err.code}`,
     },

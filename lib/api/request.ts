@@ -61,9 +61,3 @@ export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.outpu
   const input = Object.fromEntries([...new Set(params.keys())].map((k) => [k, params.get(k)!]));
   return parseWith(schema, input);
 }
-
-/** The client address: first X-Forwarded-For hop (set by the reverse proxy), else X-Real-IP, else "unknown". */
-export function clientIp(req: Request): string {
-  const xff = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return xff || req.headers.get("x-real-ip")?.trim() || "unknown";
-}

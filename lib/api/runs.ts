@@ -55,8 +55,8 @@ export async function startMany(userId: string, sitemapIds: string[], trigger: R
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       const reason: Skipped["reason"] =
-        err.code === "conflict" ? (err.details?.active_run_id !== undefined ? "already_running" : "inactive") : err.code === "not_found" ? "not_found" : "unavailable";
-      skipped.push({ sitemapId, reason, ...(reason === "already_running" ? { activeRunId: (err.details?.active_run_id as string | null) ?? null } : {}), message: err.message });
+        err.code === "conflict" ? (err.details?.activeRunId !== undefined ? "already_running" : "inactive") : err.code === "not_found" ? "not_found" : "unavailable";
+      skipped.push({ sitemapId, reason, ...(reason === "already_running" ? { activeRunId: (err.details?.activeRunId as string | null) ?? null } : {}), message: err.message });
     }
   }
   return { started, skipped };

@@ -5,7 +5,11 @@
  *
  * withApi: request id (`X-Request-Id` on every response), one error mapping (lib/api/errors.ts), `headers` that the
  * wrapper copies onto whatever the handler returns. withApiAuth adds, in order:
- *   1. authenticate → 401 `unauthorized` (no rate-limit headers: the caller is unknown);
+ *   0. the failed-authentication limit of the client address (lib/auth/failed-auth-limiter.ts, address from
+ *      lib/api/client-ip.ts): a full bucket → 429 `rate_limited` + `Retry-After`, before any database read;
+ *   1. authenticate → 401 `unauthorized` with `WWW-Authenticate: Bearer` (RFC 6750 §3; `error="invalid_token"` when a
+ *      Bearer token was sent) and the failed-auth limit in `X-RateLimit-*` (the caller is unknown, so these count
+ *      failures of its address, not requests);
  *   2. limits (lib/quota/api-limits.ts) → `X-RateLimit-Limit/-Remaining/-Reset` (per-minute limit; Reset in UTC
  *      epoch seconds) and `X-Quota-Limit/-Remaining/-Reset` (daily quota; absent when unlimited or a session) on every
  *      authenticated response; 429 `rate_limited` + `Retry-After` (seconds), or 403 `quota_exceeded`;
@@ -17,9 +21,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { authenticate, requireScope, type ApiScope, type Principal } from "@/lib/auth/authenticate";
-import { AppError } from "@/lib/core/errors";
+import { failedAuthLimit, failedAuthLimiter, type FailedAuthState } from "@/lib/auth/failed-auth-limiter";
+import { AppError, isAppError } from "@/lib/core/errors";
 import { consumeApiLimits, type ApiLimitResults } from "@/lib/quota/api-limits";
 import { consumeRateLimit, type RateLimitPolicy } from "@/lib/quota/rate-limit";
+import { addressBucket, clientIp } from "./client-ip";
 import { toErrorResponse } from "./errors";
 import { IDEMPOTENCY_HEADER, withIdempotency } from "./idempotency";
 
@@ -36,6 +42,8 @@ export type AuthOptions = {
   idempotent?: boolean;
   /** Body cap when Idempotency-Key buffers the body (default 1 MiB); give the same cap the handler reads with. */
   maxBodyBytes?: number;
+  /** API keys only: no `Authorization` header is a 401 without a session lookup (the compatibility adapters). */
+  keyOnly?: boolean;
 };
 
 export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>) => Promise<Response>) {
@@ -55,7 +63,7 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
 
 export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedContext<P>) => Promise<Response>, opts: AuthOptions = {}) {
   return withApi<P>(async (ctx) => {
-    const principal = await authenticate(ctx.req);
+    const principal = await authenticateThrottled(ctx.req, ctx.headers, opts.keyOnly ?? false);
     await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r));
     if (principal.via === "session") assertSameOrigin(ctx.req);
     if (opts.sessionOnly && principal.via !== "session") {
@@ -69,6 +77,41 @@ export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedCont
     }
     return handler({ ...ctx, principal });
   });
+}
+
+/**
+ * Steps 0 and 1 of withApiAuth: refuses an address over its failed-auth limit before authenticating, and counts a
+ * 401 against it. Throws AppError rate_limited (429) or unauthorized (401); sets the headers on `headers`.
+ */
+async function authenticateThrottled(req: Request, headers: Headers, keyOnly: boolean): Promise<Principal> {
+  const bucket = addressBucket(clientIp(req));
+  const limit = failedAuthLimit();
+  const before = failedAuthLimiter.peek(bucket, limit);
+  if (before.blocked) {
+    setFailedAuthHeaders(headers, before);
+    headers.set("Retry-After", String(before.retryAfter));
+    throw new AppError(
+      "rate_limited",
+      `Too many failed authentications from your address (${limit} per 60 s); retry in ${before.retryAfter} s.`,
+      { details: { retryAfter: before.retryAfter } },
+    );
+  }
+  try {
+    return await authenticate(req, { keyOnly });
+  } catch (err) {
+    if (isAppError(err) && err.code === "unauthorized") {
+      setFailedAuthHeaders(headers, failedAuthLimiter.fail(bucket, limit));
+      const tokenSent = /^Bearer +\S/i.test(req.headers.get("authorization") ?? "");
+      headers.set("WWW-Authenticate", tokenSent ? 'Bearer error="invalid_token"' : "Bearer");
+    }
+    throw err;
+  }
+}
+
+function setFailedAuthHeaders(headers: Headers, s: FailedAuthState): void {
+  headers.set("X-RateLimit-Limit", String(s.limit));
+  headers.set("X-RateLimit-Remaining", String(s.remaining));
+  headers.set("X-RateLimit-Reset", String(s.reset));
 }
 
 /** X-RateLimit-* (per-minute limit), X-Quota-* (daily quota, when limited), Retry-After on a 429. */

@@ -22,9 +22,11 @@ export type Principal = { userId: string; via: "key" | "session"; keyId?: string
 const unauthorized = () =>
   new AppError("unauthorized", "Missing or invalid credentials: send `Authorization: Bearer sfk_…` or sign in.");
 
-export async function authenticate(req: Request): Promise<Principal> {
+/** `keyOnly`: API keys only; a request without `Authorization` is a 401 without a session lookup (the adapters). */
+export async function authenticate(req: Request, opts: { keyOnly?: boolean } = {}): Promise<Principal> {
   const header = req.headers.get("authorization");
   if (header !== null) return authenticateKey(header);
+  if (opts.keyOnly) throw unauthorized();
   const userId = await getSessionUserId();
   // A session for a user deleted since sign-in is no session.
   const account = userId ? await findUserAccount(userId) : null;

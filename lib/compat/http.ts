@@ -6,11 +6,13 @@
  *
  *   1. where the key comes from (`credential`): AnQiCMS puts it in `?token=`, mysitemapgenerator in the POST field
  *      `api_key`, the Sitemap.xml API in `Authorization: Bearer`. The key is re-sent to the native wrapper as a Bearer
- *      header; a request without a key is given an unusable one, so it is a 401 and never falls back to a dashboard
- *      session cookie.
- *   2. how a native error envelope `{ error: { type, code, message, field?, request_id, doc_url } }` is rendered
+ *      header; a request without a key goes in with none and `keyOnly`, so it is a 401 and never falls back to a
+ *      dashboard session cookie. Failed authentications count against the client address's limit like native ones
+ *      (429 in the adapter's shape, with `Retry-After` and `X-RateLimit-*`).
+ *   2. how a native error envelope `{ error: { type, code, message, field?, details?, request_id, doc_url } }` is rendered
  *      (`translate`): into `{code,msg}`, `{result:"error",notice}`, … with the adapter's HTTP status. Response headers
- *      (X-Request-Id, X-RateLimit-*, Retry-After, Allow) are kept.
+ *      (X-Request-Id, X-RateLimit-*, Retry-After, Allow) are kept; `WWW-Authenticate` only when the adapter's answer is
+ *      a 401 (every 401 carries one, RFC 6750 §3; adapters that answer errors with 200 get none).
  *
  * An adapter handler may also return its own error shape directly (e.g. Sitemap.xml's INVALID_DOMAIN); only bodies
  * carrying the native envelope's `doc_url` are translated.
@@ -25,7 +27,7 @@ import { AppError, type ErrorCode } from "@/lib/core/errors";
 type Params = Record<string, string | string[]>;
 
 /** The native error envelope's `error` object, as an adapter's translate() receives it. */
-export type NativeError = { type: string; code: ErrorCode; message: string; field?: string; request_id: string };
+export type NativeError = { type: string; code: ErrorCode; message: string; field?: string; details?: Record<string, unknown>; request_id: string };
 
 /** What a credential extractor found: the key (null = none sent), the request to pass on (body re-attached), input. */
 export type Credential<I> = { token: string | null; req: Request; input: I };
@@ -39,9 +41,6 @@ export type CompatRouteOptions<P extends Params, I> = {
   handler: (ctx: AuthedContext<P> & { input: I }) => Promise<Response>;
 };
 
-/** A placeholder that fails the key format check before any database read, so it is always a 401. */
-const NO_KEY = "missing-key";
-
 export function compatRoute<P extends Params = Params, I = undefined>(o: CompatRouteOptions<P, I>) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
     let res: Response;
@@ -51,10 +50,11 @@ export function compatRoute<P extends Params = Params, I = undefined>(o: CompatR
       const cred = await o.credential(req, params);
       hadToken = cred.token !== null && cred.token !== "";
       const headers = new Headers(cred.req.headers);
-      headers.set("authorization", `Bearer ${hadToken ? cred.token : NO_KEY}`);
+      if (hadToken) headers.set("authorization", `Bearer ${cred.token}`);
+      else headers.delete("authorization");
       const authed = new Request(cred.req, { headers });
       const scope = typeof o.scope === "function" ? o.scope(cred.input, params) : o.scope;
-      const inner = withApiAuth<P>((ctx) => o.handler({ ...ctx, input: cred.input }), { scope });
+      const inner = withApiAuth<P>((ctx) => o.handler({ ...ctx, input: cred.input }), { scope, keyOnly: true });
       res = await inner(authed, { params: Promise.resolve(params) });
     } catch (err) {
       // Only the credential step can throw here (withApiAuth renders its own errors).
@@ -80,6 +80,9 @@ export async function translateIfNative(res: Response, translate: (err: NativeEr
     if (k === "content-type" || k === "content-length") continue;
     if (!out.headers.has(k)) out.headers.set(k, v);
   }
+  if (out.status !== 401) out.headers.delete("www-authenticate");
+  // A 401 made from another native error: the shop API answers a key lacking a scope (native 403) with 401.
+  else if (!out.headers.has("www-authenticate")) out.headers.set("WWW-Authenticate", 'Bearer error="insufficient_scope"');
   return out;
 }
 

@@ -170,7 +170,7 @@ async function startOrJoin(principal: Principal, sitemapId: string): Promise<str
   try {
     return (await startRun(principal, sitemapId, "api")).id;
   } catch (err) {
-    const active = isAppError(err) && err.code === "conflict" ? err.details?.active_run_id : null;
+    const active = isAppError(err) && err.code === "conflict" ? err.details?.activeRunId : null;
     if (typeof active === "string") return active;
     throw err;
   }

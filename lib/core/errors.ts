@@ -1,7 +1,7 @@
 /**
  * Typed application errors and the one table mapping error codes to HTTP statuses.
  * Pure: no Response objects here (lib/api/errors.ts renders the envelope
- * `{ error: { type, code, message, field?, request_id, doc_url } }`).
+ * `{ error: { type, code, message, field?, details?, request_id, doc_url } }`).
  *
  * `type` groups codes the way clients branch on them: invalid_request (4xx the caller can fix), authentication,
  * permission, not_found, conflict, rate_limit, api_error (5xx).

@@ -10,7 +10,7 @@
  *
  * Errors (AppError): not_found (no such sitemap for this user), invalid_value 422 field "subScope" (a key the sitemap
  * does not define), conflict (sitemap inactive, or a run is already queued/running — claimed atomically, see
- * lib/db/runs.ts claimRun; `details.active_run_id` names the active run), service_unavailable (the job could not be
+ * lib/db/runs.ts claimRun; `details.activeRunId` names the active run), service_unavailable (the job could not be
  * enqueued; the run is marked failed so nothing is left hanging).
  */
 import type { RunTrigger } from "@/generated/prisma/client";
@@ -52,7 +52,7 @@ export async function requestRun(opts: RequestRunOptions): Promise<TRunDto> {
     const active = await getDb().sitemap.findUnique({ where: { id: sitemap.id }, select: { activeRunId: true, active: true } });
     if (active && !active.active) throw new AppError("conflict", "The sitemap is inactive; activate it before generating.");
     throw new AppError("conflict", "A run of this sitemap is already queued or running.", {
-      details: { active_run_id: active?.activeRunId ?? null },
+      details: { activeRunId: active?.activeRunId ?? null },
     });
   }
   try {

@@ -2,7 +2,8 @@
  * Shapes shared by every /api/v1 endpoint.
  *
  * Success: `{ data }`; lists: `{ data: [...], next_cursor: string | null }` (pass `next_cursor` back as `?cursor=`).
- * Errors: `{ error: { type, code, message, field?, request_id, doc_url } }`; `code` is one of lib/core/errors.ts.
+ * Errors: `{ error: { type, code, message, field?, details?, request_id, doc_url } }`; `code` is one of lib/core/errors.ts;
+ * `details` carries machine-readable context when there is some (409 `{ activeRunId }`, 403 `{ scope }`, 429 `{ retryAfter }`).
  * Every response carries `X-Request-Id` (= `request_id` in errors). Timestamps are ISO 8601 UTC strings.
  */
 import { z } from "zod";
@@ -14,6 +15,7 @@ export const ZErrorBody = z.object({
     code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
     message: z.string(),
     field: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
     request_id: z.string(),
     doc_url: z.string(),
   }),

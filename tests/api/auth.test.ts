@@ -34,7 +34,7 @@ for (const backend of testBackends()) {
       expectRateLimitHeaders(res);
     });
 
-    it("missing, malformed, mistyped, unknown and revoked keys get the same 401, without rate-limit headers", async () => {
+    it("missing, malformed, mistyped, unknown and revoked keys get the same 401 with WWW-Authenticate and the failed-auth limit", async () => {
       const { key: revoked } = await seedUser().then(async (u) => {
         await revokeApiKey({ userId: u.id, keyId: (await t.db.apiKey.findFirstOrThrow({ where: { userId: u.id } })).id });
         return u;
@@ -57,7 +57,11 @@ for (const backend of testBackends()) {
         const err = await expectError(res, 401, "unauthorized").catch((e) => {
           throw new Error(`${name}: ${e.message}`);
         });
-        expect(res.headers.get("x-ratelimit-limit"), name).toBeNull();
+        // RFC 6750 §3: no error code when no Bearer token was sent; invalid_token when one was.
+        const sent = /^Bearer \S/.test(headers.authorization ?? "");
+        expect(res.headers.get("www-authenticate"), name).toBe(sent ? 'Bearer error="invalid_token"' : "Bearer");
+        expect(res.headers.get("x-ratelimit-limit"), name).toBe("100000"); // FAILED_AUTH_LIMIT_PER_MINUTE of vitest.config.ts
+        expect(res.headers.get("x-ratelimit-reset"), name).toMatch(/^\d{10}$/);
         bodies.add(JSON.stringify({ ...err, request_id: undefined }));
       }
       expect(bodies.size).toBe(1);

@@ -2,9 +2,10 @@
  * Helpers for /api/v1 route tests: route handlers are imported and called with `new Request(...)`.
  * Session tests need `vi.mock("next-auth", …)` in the test file (see mockSession); everything else is real.
  */
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { expect, vi } from "vitest";
 import { getServerSession } from "next-auth";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/api/client-ip";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { createUser } from "@/lib/db/users";
 
@@ -28,6 +29,12 @@ export function req(method: string, path: string, init: Init = {}): Request {
   }
   return new Request(BASE + path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
 }
+
+/** A random address in 10.0.0.0/8, so two tests rarely share a per-address limiter bucket. */
+export const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+/** Headers as if the request came over a socket from `ip` (what the server records, lib/api/client-ip.ts). */
+export const fromAddress = (ip: string, headers: Record<string, string> = {}) => ({ [SOCKET_ADDRESS_HEADER]: ip, ...headers });
 
 export const ctx = <P extends Record<string, string>>(params: P = {} as P) => ({ params: Promise.resolve(params) });
 

@@ -48,12 +48,13 @@ for (const backend of testBackends()) {
       expect(dto.lastRun).toEqual(run);
     });
 
-    it("409 conflict while a run is queued or running; 202 again once it finished", async () => {
+    it("409 conflict naming the active run (details.activeRunId) while one is queued or running; 202 again once it finished", async () => {
       const sm = await newSitemap();
       const first = (await (await gen(sm.id, alice.key)).json()).data;
       const res = await gen(sm.id, alice.key);
       expectRateLimitHeaders(res);
-      await expectError(res, 409, "conflict");
+      const err = await expectError(res, 409, "conflict");
+      expect((err as { details?: unknown }).details).toEqual({ activeRunId: first.id });
       await finishRun(first.id, { status: "failed", error: "boom" });
       expect((await gen(sm.id, alice.key)).status).toBe(202);
     });
@@ -66,7 +67,8 @@ for (const backend of testBackends()) {
 
     it("409 conflict when the sitemap is inactive, and no run is created", async () => {
       const sm = await newSitemap({ active: false });
-      await expectError(await gen(sm.id, alice.key), 409, "conflict");
+      const err = await expectError(await gen(sm.id, alice.key), 409, "conflict");
+      expect(err).not.toHaveProperty("details"); // nothing is running: the envelope has no details
       const runs = await (await listRuns(req("GET", `/api/v1/sitemaps/${sm.id}/runs`, { key: alice.key }), ctx({ id: sm.id }))).json();
       expect(runs).toEqual({ data: [], next_cursor: null });
     });

@@ -5,7 +5,7 @@ import { POST as signup } from "@/app/api/v1/signup/route";
 import { authOptions } from "@/lib/auth/options";
 import { ZUserDto } from "@/lib/schemas/users";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
-import { ctx, expectError, req } from "./helpers";
+import { ctx, expectError, fromAddress, randomIp, req } from "./helpers";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -13,7 +13,8 @@ afterEach(() => {
 });
 
 const email = () => `new-${randomUUID()}@example.com`;
-const post = (body: unknown, ip = randomUUID()) => signup(req("POST", "/api/v1/signup", { body, headers: { "x-forwarded-for": ip } }), ctx());
+const post = (body: unknown, ip = randomIp(), headers: Record<string, string> = {}) =>
+  signup(req("POST", "/api/v1/signup", { body, headers: fromAddress(ip, headers) }), ctx());
 
 type Authorize = (c: Record<string, string>) => Promise<{ id: string } | null>;
 const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
@@ -58,7 +59,7 @@ for (const backend of testBackends()) {
       vi.useFakeTimers({ toFake: ["Date"] });
       vi.setSystemTime(new Date("2030-01-01T00:00:30.000Z"));
       vi.stubEnv("SIGNUP_RATE_LIMIT_PER_MINUTE", "2");
-      const ip = randomUUID();
+      const ip = randomIp();
       const statuses: number[] = [];
       let last: Response | undefined;
       for (let i = 0; i < 3; i++) {
@@ -69,6 +70,20 @@ for (const backend of testBackends()) {
       expect(last!.headers.get("retry-after")).toBe("30");
       await expectError(last!, 429, "rate_limited");
       expect((await post({ email: email(), password: "password1" })).status).toBe(201);
+    });
+
+    it("counts per socket address: X-Forwarded-For is ignored without TRUST_PROXY and believed with it", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date("2030-01-01T00:01:10.000Z"));
+      vi.stubEnv("SIGNUP_RATE_LIMIT_PER_MINUTE", "1");
+      const proxy = randomIp();
+      // Without TRUST_PROXY a client's own X-Forwarded-For does not make it a new client.
+      expect((await post({ email: email(), password: "password1" }, proxy, { "x-forwarded-for": randomIp() })).status).toBe(201);
+      await expectError(await post({ email: email(), password: "password1" }, proxy, { "x-forwarded-for": randomIp() }), 429, "rate_limited");
+      // Behind a proxy (TRUST_PROXY) the address it appended counts, so two clients of one proxy are two buckets.
+      vi.stubEnv("TRUST_PROXY", "x-forwarded-for");
+      expect((await post({ email: email(), password: "password1" }, proxy, { "x-forwarded-for": `6.6.6.6, ${randomIp()}` })).status).toBe(201);
+      expect((await post({ email: email(), password: "password1" }, proxy, { "x-forwarded-for": `6.6.6.6, ${randomIp()}` })).status).toBe(201);
     });
 
     it("403 when sign-up is disabled", async () => {
