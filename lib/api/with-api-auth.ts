@@ -4,7 +4,11 @@
  *   export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }) => json(...), { scope: "read" });
  *
  * withApi: request id (`X-Request-Id` on every response), one error mapping (lib/api/errors.ts), `headers` that the
- * wrapper copies onto whatever the handler returns. withApiAuth adds, in order:
+ * wrapper copies onto whatever the handler returns, and first of all the request's text check (assertRequestText in
+ * lib/api/request.ts: an undecodable path, NUL/control characters/lone surrogates in a path or query parameter →
+ * 400 `bad_request`, before authentication, so nothing is read or written). withApiAuth adds, in order:
+ *   0. a declared `Content-Length` over the endpoint's body cap (`maxBodyBytes`, default 1 MiB) → 413
+ *      `payload_too_large`, whether or not the handler reads a body;
  *   1. authenticate → 401 `unauthorized` (no rate-limit headers: the caller is unknown);
  *   2. limits (lib/quota/api-limits.ts) → `X-RateLimit-Limit/-Remaining/-Reset` (per-minute limit; Reset in UTC
  *      epoch seconds) and `X-Quota-Limit/-Remaining/-Reset` (daily quota; absent when unlimited or a session) on every
@@ -22,6 +26,7 @@ import { consumeApiLimits, type ApiLimitResults } from "@/lib/quota/api-limits";
 import { consumeRateLimit, type RateLimitPolicy } from "@/lib/quota/rate-limit";
 import { toErrorResponse } from "./errors";
 import { IDEMPOTENCY_HEADER, withIdempotency } from "./idempotency";
+import { assertRequestText, MAX_BODY_BYTES } from "./request";
 
 type Params = Record<string, string | string[]>;
 export type RouteContext<P extends Params> = { params: Promise<P> };
@@ -44,7 +49,9 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
     const headers = new Headers({ "X-Request-Id": requestId });
     let res: Response;
     try {
-      res = await handler({ req, params: await context.params, headers, requestId });
+      const params = await context.params;
+      assertRequestText(req, params);
+      res = await handler({ req, params, headers, requestId });
     } catch (err) {
       res = toErrorResponse(err, requestId);
     }
@@ -55,6 +62,7 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
 
 export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedContext<P>) => Promise<Response>, opts: AuthOptions = {}) {
   return withApi<P>(async (ctx) => {
+    assertDeclaredBodySize(ctx.req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
     const principal = await authenticate(ctx.req);
     await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r));
     if (principal.via === "session") assertSameOrigin(ctx.req);
@@ -69,6 +77,32 @@ export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedCont
     }
     return handler({ ...ctx, principal });
   });
+}
+
+/** 413 `payload_too_large` when `Content-Length` announces more than `maxBytes` (a streamed body is cut by readCapped). */
+function assertDeclaredBodySize(req: Request, maxBytes: number): void {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    throw new AppError("payload_too_large", `The request body exceeds ${maxBytes} bytes.`);
+  }
+}
+
+/**
+ * For answers that need no authentication (405, unknown /api/v1 routes): when the request carries a key or a session
+ * that authenticates, it counts against the caller's limits and carries `X-RateLimit-*` / `X-Quota-*` like any
+ * authenticated response (429 / 403 quota_exceeded when spent); without valid credentials it is answered without
+ * them (the caller is unknown), never 401.
+ */
+export async function limitHeadersIfKnown(req: Request, headers: Headers): Promise<void> {
+  if (!req.headers.has("authorization") && !req.headers.has("cookie")) return;
+  let principal: Principal;
+  try {
+    principal = await authenticate(req);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "unauthorized") return;
+    throw err;
+  }
+  await consumeApiLimits(principal, (r) => setLimitHeaders(headers, r));
 }
 
 /** X-RateLimit-* (per-minute limit), X-Quota-* (daily quota, when limited), Retry-After on a 429. */
@@ -97,12 +131,14 @@ export async function applyRateLimit(headers: Headers, key: string, policy: Rate
 }
 
 /**
- * A handler for the methods a route does not serve: 405 `method_not_allowed` in the error envelope with `Allow`.
+ * A handler for the methods a route does not serve: 405 `method_not_allowed` in the error envelope with `Allow`
+ * (and the limit headers when the caller is known, see limitHeadersIfKnown).
  *   export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);
  */
 export function methodsNotAllowed(allowed: string[]) {
   const handler = withApi(async ({ req, headers }) => {
     headers.set("Allow", allowed.join(", "));
+    await limitHeadersIfKnown(req, headers);
     throw new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(" or ")}.`);
   });
   return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };

@@ -33,15 +33,15 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { FORBIDDEN_CUSTOM_HEADERS, MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, RULE_ACTIONS } from "@/lib/core/types";
 import { normalizeUrl } from "@/lib/core/url";
+import { line } from "./common";
 import { ZRunDto } from "./runs";
 
 const invalidFormat = (message: string) => ({ message, params: { code: "invalid_format" } });
 
 export const FILE_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
-const ZName = z.string().trim().min(1).max(200);
-const ZStartUrl = z
-  .string()
+const ZName = line(z.string()).trim().min(1).max(200);
+const ZStartUrl = line(z.string())
   .max(2048)
   .refine((v) => normalizeUrl(v) !== null, invalidFormat("Must be an absolute http(s) URL without credentials."))
   .transform((v) => normalizeUrl(v)!);
@@ -62,7 +62,7 @@ const ZUserAgent = z
 const ZRule = z
   .strictObject({
     action: z.enum(RULE_ACTIONS),
-    pattern: z.string().min(1).max(1000),
+    pattern: line(z.string()).min(1).max(1000),
     syntax: z.enum(["glob", "regex"]),
   })
   .superRefine((rule, ctx) => {
@@ -111,7 +111,7 @@ const extensionFields = {
   hreflang: z.boolean(),
   video: z.boolean(),
   news: z.boolean(),
-  newsPublicationName: z.string().trim().min(1).max(200).nullable(),
+  newsPublicationName: line(z.string()).trim().min(1).max(200).nullable(),
   newsLanguage: z
     .string()
     .trim()
@@ -179,7 +179,7 @@ const ZOutputInput = z.strictObject(outputFields).partial();
 export const SUB_SCOPE_KEY_RE = /^[a-z0-9][a-z0-9_-]{0,49}$/;
 export const ZSubScope = z.strictObject({
   key: z.string().regex(SUB_SCOPE_KEY_RE, "Must match ^[a-z0-9][a-z0-9_-]{0,49}$."),
-  name: z.string().trim().min(1).max(200),
+  name: line(z.string()).trim().min(1).max(200),
   pathPrefix: z
     .string()
     .max(500)
@@ -254,7 +254,7 @@ const fields = {
   auth: ZAuthInput,
   output: ZOutputInput,
   subScopes: ZSubScopes,
-  templateId: z.string().min(1).max(64).nullable(),
+  templateId: line(z.string()).min(1).max(64).nullable(),
   options: z.strictObject({ exportCharset: z.enum(EXPORT_CHARSETS) }).partial(),
   writeIntoRobots: z.boolean(),
   exportAfterImport: z.boolean(),
