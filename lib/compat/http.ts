@@ -86,17 +86,32 @@ export async function translateIfNative(res: Response, translate: (err: NativeEr
   return out;
 }
 
-/** For `methodsNotAllowed`-style 405 answers in the adapter's error shape. */
+/**
+ * For `methodsNotAllowed`-style 405 answers in the adapter's error shape. The request's text is checked first, as in
+ * every other handler (assertRequestText: 400 for an undecodable path, controls in a path or query parameter).
+ */
 export function methodNotAllowed(allowed: string[], translate: (err: NativeError, status: number) => Response) {
-  const handler = async (req: Request, _context?: unknown): Promise<Response> => {
+  const handler = async (req: Request, context?: { params?: Promise<Params> }): Promise<Response> => {
     const requestId = `req_${randomUUID().replaceAll("-", "")}`;
-    const err: NativeError = {
+    let err: NativeError = {
       type: "invalid_request",
       code: "method_not_allowed",
       message: `${req.method} is not allowed here; use ${allowed.join(" or ")}.`,
       request_id: requestId,
     };
-    const res = translate(err, 405);
+    let status = 405;
+    try {
+      assertRequestText(req, await context?.params);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      err = { type: e.type, code: e.code, message: e.message, ...(e.field !== undefined ? { field: e.field } : {}), request_id: requestId };
+      status = e.status;
+    }
+    const res = translate(err, status);
+    if (status !== 405) {
+      res.headers.set("X-Request-Id", requestId);
+      return res;
+    }
     res.headers.set("Allow", allowed.join(", "));
     res.headers.set("X-Request-Id", requestId);
     return res;

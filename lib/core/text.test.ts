@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeUndecodablePath, findTextProblem, queryProblem, strictDecode, textProblem } from "./text";
+import { escapeUndecodablePath, findTextProblem, queryProblem, rawUrlProblem, strictDecode, textProblem } from "./text";
 
 describe("textProblem", () => {
   it("accepts ordinary single-line and multi-line text, including astral characters", () => {
@@ -50,14 +50,17 @@ describe("strictDecode and queryProblem", () => {
   });
 });
 
-describe("escapeUndecodablePath", () => {
-  it("escapes only the segments that do not decode, so the path still matches the same route", () => {
+describe("escapeUndecodablePath and rawUrlProblem", () => {
+  it("replaces only the segments that do not decode, so the path still matches the same route", () => {
     expect(escapeUndecodablePath("/api/v1/sitemaps/abc")).toBeNull();
     expect(escapeUndecodablePath("/api/v1/sitemaps/%00")).toBeNull();
-    expect(escapeUndecodablePath("/api/v1/sitemaps/%ff")).toBe("/api/v1/sitemaps/%25ff");
-    expect(escapeUndecodablePath("/api/v1/sitemaps/a%20b/files/..%c0%af..%c0%afetc%c0%afpasswd")).toBe(
-      "/api/v1/sitemaps/a%20b/files/..%25c0%25af..%25c0%25afetc%25c0%25afpasswd",
-    );
-    expect(escapeUndecodablePath("/s/%e2%82/x.xml")).toBe("/s/%25e2%2582/x.xml");
+    expect(escapeUndecodablePath("/api/v1/sitemaps/%ff")).toBe("/api/v1/sitemaps/%EF%BF%BD");
+    expect(escapeUndecodablePath("/api/v1/sitemaps/a%20b/files/..%c0%af..%c0%afetc%c0%afpasswd")).toBe("/api/v1/sitemaps/a%20b/files/%EF%BF%BD");
+    expect(escapeUndecodablePath("/s/%e2%82/x.xml")).toBe("/s/%EF%BF%BD/x.xml");
+  });
+  it("tells what is wrong with a raw path and query, or null", () => {
+    expect(rawUrlProblem("/api/v1/sitemaps?size=5")).toBeNull();
+    expect(rawUrlProblem("/s/%ff/x.xml")).toEqual({ message: expect.stringContaining("path is not valid percent-encoded UTF-8") });
+    expect(rawUrlProblem("/api/v1/sitemaps?cursor=%ff")).toEqual({ field: "cursor", message: 'The query parameter "cursor" is not valid percent-encoded UTF-8.' });
   });
 });

@@ -112,23 +112,38 @@ export function queryProblem(search: string): { name: string; problem: string } 
 
 /**
  * For the proxy: a URL path whose segments do not all percent-decode to UTF-8 (e.g. `/s/%ff/x.xml`,
- * `…/files/..%c0%af..%c0%afetc`) would make the framework fail before any handler runs. Returns the same path with
- * the `%` of every undecodable segment escaped as `%25` (so it decodes to its literal text and still matches the
- * same route), or null when every segment decodes.
+ * `…/files/..%c0%af..`) would make the framework fail before any handler runs. Returns the same path with every
+ * undecodable segment replaced by `%EF%BF%BD` (U+FFFD, what a lenient decoder would show; it holds no `%` once
+ * decoded, and the framework decodes a rewritten path more than once), so it still matches the same route; null when
+ * every segment decodes.
  */
 export function escapeUndecodablePath(pathname: string): string | null {
   let changed = false;
   const out = pathname.split("/").map((seg) => {
     if (strictDecode(seg) !== null) return seg;
     changed = true;
-    return seg.replaceAll("%", "%25");
+    return "%EF%BF%BD";
   });
   return changed ? out.join("/") : null;
 }
 
 /**
- * Request header the proxy sets on a request whose path it had to escape (escapeUndecodablePath); its value is the
- * original path. The route wrappers answer such a request 400 in their family's error envelope. A client sending it
- * itself only gets that 400.
+ * Request header the proxy sets when the raw URL has an undecodable path segment or a bad query parameter (the
+ * framework re-encodes the query before a handler sees it, turning `%ff` into a valid U+FFFD). Its value is the raw
+ * path and query; the route wrappers re-check that value (assertRequestText) and answer 400 in their family's error
+ * envelope. A client sending the header itself gains nothing: a value without a problem is ignored.
  */
-export const UNDECODABLE_PATH_HEADER = "x-sf-undecodable-path";
+export const RAW_URL_HEADER = "x-sf-raw-url";
+
+/** What is wrong with a raw path + query (as in RAW_URL_HEADER), or null: the first undecodable part wins. */
+export function rawUrlProblem(raw: string): { field?: string; message: string } | null {
+  let u: URL;
+  try {
+    u = new URL(raw, "http://local");
+  } catch {
+    return { message: "The request URL could not be parsed." };
+  }
+  if (escapeUndecodablePath(u.pathname) !== null) return { message: "The request path is not valid percent-encoded UTF-8 (RFC 3986)." };
+  const q = queryProblem(u.search);
+  return q ? { field: q.name, message: `The query parameter "${q.name}" ${q.problem}.` } : null;
+}

@@ -122,7 +122,7 @@ const extensionFields = {
 const ZExtensionsInput = z.strictObject(extensionFields).partial();
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const ZHeaderValue = z.string().max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value.");
+const ZHeaderValue = line(z.string()).max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value.");
 const ZHeaders = z
   .record(z.string().regex(TOKEN, "A header name (RFC 9110 token)."), ZHeaderValue)
   .superRefine((headers, ctx) => {
@@ -147,8 +147,8 @@ export const ZAuthInput = z
   .strictObject({
     basicAuth: z
       .strictObject({
-        username: z.string().min(1).max(256).regex(/^[^:\r\n\0]*$/, "A user name without ':' or line breaks (RFC 7617)."),
-        password: z.string().max(1024).regex(/^[^\r\n\0]*$/, "No line breaks in the password."),
+        username: line(z.string()).min(1).max(256).regex(/^[^:\r\n\0]*$/, "A user name without ':' or line breaks (RFC 7617)."),
+        password: line(z.string()).max(1024).regex(/^[^\r\n\0]*$/, "No line breaks in the password."),
       })
       .nullable(),
     headers: ZHeaders.nullable(),
@@ -180,8 +180,7 @@ export const SUB_SCOPE_KEY_RE = /^[a-z0-9][a-z0-9_-]{0,49}$/;
 export const ZSubScope = z.strictObject({
   key: z.string().regex(SUB_SCOPE_KEY_RE, "Must match ^[a-z0-9][a-z0-9_-]{0,49}$."),
   name: line(z.string()).trim().min(1).max(200),
-  pathPrefix: z
-    .string()
+  pathPrefix: line(z.string())
     .max(500)
     .refine((v) => v.startsWith("/") && !/[\s#?]/.test(v), invalidFormat('A URL path starting with "/", without spaces, "?" or "#".')),
 });
@@ -220,8 +219,7 @@ export function cronError(expr: string): string | null {
     return (e as Error).message;
   }
 }
-const ZExportCron = z
-  .string()
+const ZExportCron = line(z.string())
   .trim()
   .max(200)
   .superRefine((v, ctx) => {
@@ -239,7 +237,7 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
-const ZTimeZone = z.string().min(1).max(100).refine(isTimeZone, "Must be an IANA time zone such as Europe/Berlin or UTC.");
+const ZTimeZone = line(z.string()).min(1).max(100).refine(isTimeZone, "Must be an IANA time zone such as Europe/Berlin or UTC.");
 
 const fields = {
   name: ZName,
