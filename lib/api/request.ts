@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { AppError } from "@/lib/core/errors";
-import { fieldPath, findTextProblem, queryProblem, RAW_URL_HEADER, rawUrlProblem, textProblem } from "@/lib/core/text";
+import { fieldPath, findTextProblem, queryProblem, textProblem } from "@/lib/core/text";
 import { zodToAppError } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -72,15 +72,12 @@ export function assertJsonText(input: unknown): void {
 }
 
 /**
- * The decoding step every route wrapper runs before anything else (withApi, compatRoute): the raw path and query must
- * have been valid percent-encoded UTF-8 (the proxy passes them on in RAW_URL_HEADER when not), every path parameter and every query parameter must be
+ * The decoding step every route wrapper runs before anything else (withApi, compatRoute): every path parameter and every query parameter must be
  * single-line text (no NUL, C0 controls, DEL or lone surrogates; query names and values strictly percent-decoded).
+ * (A path that is not percent-encoded UTF-8 never reaches a route: proxy.ts sends it to lib/compat/bad-url.ts.)
  * Throws 400 bad_request naming the parameter; reads no body and writes nothing.
  */
 export function assertRequestText(req: Request, params: Record<string, string | string[]> | undefined): void {
-  const raw = req.headers.get(RAW_URL_HEADER);
-  const rawProblem = raw === null ? null : rawUrlProblem(raw);
-  if (rawProblem) throw new AppError("bad_request", rawProblem.message, rawProblem.field === undefined ? {} : { field: rawProblem.field });
   for (const [name, value] of Object.entries(params ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) {
       const problem = textProblem(v, "line");

@@ -4,8 +4,8 @@
  * nothing was written: the row count of every table except the usage counters, and the files folder, are unchanged.
  *
  * Route handlers are called directly (as Next calls them after decoding the path): a path parameter arrives decoded,
- * so `%00` is "\u0000"; a path that is not valid percent-encoded UTF-8 arrives escaped and marked by the proxy
- * (proxy.ts, RAW_URL_HEADER), which is what these rows send.
+ * so `%00` is "\u0000"; a path that is not valid percent-encoded UTF-8 never reaches its route: proxy.ts rewrites it
+ * to /api/bad-url with the raw URL in RAW_URL_HEADER, which is what those rows send.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -71,6 +71,7 @@ import * as sxUrls from "@/app/v1/sitemaps/[id]/urls/route";
 import * as sxGenerate from "@/app/v1/sitemaps/generate/route";
 import * as anqi from "@/app/api/import/sitemap/route";
 import * as msg from "@/app/api/[method]/route";
+import * as badUrl from "@/app/api/bad-url/route";
 import type { Db } from "@/lib/db/client";
 import { RAW_URL_HEADER } from "@/lib/core/text";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
@@ -307,18 +308,35 @@ for (const backend of testBackends()) {
       });
     });
 
-    describe("paths that are not percent-encoded UTF-8 (%ff, ..%c0%af..), as the proxy hands them on → 400", () => {
-      it.each(OPERATIONS.map((op) => [`${op.method} ${op.path}`, op] as const))("%s", async (_label, op) => {
-        const { req, ctx } = buildRequest(op, { key: alice.key, headers: { [RAW_URL_HEADER]: "/x/..%c0%af..%c0%afetc%c0%afpasswd" } });
-        const res = await unchanged(() => op.handler(req, ctx));
-        await expectRefused(op.family, res, { status: 400, code: "bad_request" });
+    describe("paths that are not percent-encoded UTF-8 (%ff, ..%c0%af..): proxy.ts rewrites them to /api/bad-url → 400 in the family's envelope", () => {
+      const id = "c000000000000000000000000";
+      const ROWS: [string, Family, string | undefined][] = [
+        ["/api/v1/sitemaps/%ff", "native", undefined],
+        [`/api/v1/sitemaps/${id}/files/..%c0%af..%c0%afetc%c0%afpasswd`, "native", undefined],
+        ["/api/v1/runs/%e2%82", "native", undefined],
+        [`/s/${id}/..%c0%af..%c0%afetc%c0%afpasswd`, "native", undefined],
+        ["/s/%ff/x.xml", "native", undefined],
+        ["/f/%ff/feed.xml", "native", undefined],
+        ["/api/v1/sitemaps/%ff?cursor=%ff", "native", undefined],
+        ["/api/shop/sitemaps/%ff", "shop", undefined],
+        ["/api/shop/sitemaps/templates/%c0%af", "shop", undefined],
+        ["/v1/sitemaps/%ff/urls", "sitemapxml", undefined],
+        ["/api/import/%ff", "anqicms", undefined],
+        ["/api/%ff", "mysitemapgenerator", undefined],
+      ];
+      it.each(ROWS)("%s → %s", async (raw, family) => {
+        for (const method of ["GET", "POST", "DELETE"] as const) {
+          const h = badUrl[method] as Handler;
+          const res = await unchanged(() => h(new Request(`${BASE}/api/bad-url`, { method, headers: { authorization: `Bearer ${alice.key}`, [RAW_URL_HEADER]: raw } }), { params: Promise.resolve({}) }));
+          await expectRefused(family, res, { status: 400, code: "bad_request" });
+        }
       });
-      it("a raw query value the framework would have re-encoded (?cursor=%ff) → 400 naming the parameter; a marker without a problem is ignored", async () => {
-        const op = OPERATIONS.find((o) => o.path === "/api/v1/sitemaps" && o.method === "GET")!;
-        const bad = buildRequest(op, { key: alice.key, headers: { [RAW_URL_HEADER]: "/api/v1/sitemaps?cursor=%ff" } });
-        await expectRefused("native", await unchanged(() => op.handler(bad.req, bad.ctx)), { status: 400, code: "bad_request", field: "cursor" });
-        const fine = buildRequest(op, { key: alice.key, headers: { [RAW_URL_HEADER]: "/api/v1/sitemaps?size=5" } });
-        expect((await op.handler(fine.req, fine.ctx)).status).toBe(200);
+      it("called without the header, or with a raw URL that has no problem, it is an unknown endpoint (404)", async () => {
+        for (const headers of [{}, { [RAW_URL_HEADER]: "/api/v1/sitemaps?size=5" }] as Record<string, string>[]) {
+          const res = await (badUrl.GET as Handler)(new Request(`${BASE}/api/bad-url`, { headers }), { params: Promise.resolve({}) });
+          const body = await res.json();
+          expect({ status: res.status, code: body.error.code, rid: body.error.request_id }).toEqual({ status: 404, code: "not_found", rid: res.headers.get("x-request-id") });
+        }
       });
     });
 
