@@ -44,6 +44,7 @@ describe("strictDecode and queryProblem", () => {
     expect(queryProblem("?size=20&filter%5Bname%5D=caf%C3%A9+bar&flag")).toBeNull();
     expect(queryProblem("?filter[name]=%00")).toEqual({ name: "filter[name]", problem: "contains NUL (U+0000)" });
     expect(queryProblem("?cursor=%ff")).toEqual({ name: "cursor", problem: "is not valid percent-encoded UTF-8" });
+    expect(queryProblem("?sitemap=%EF%BF%BD")).toEqual({ name: "sitemap", problem: "is not valid percent-encoded UTF-8" });
     expect(queryProblem("?q=a%0Ab")).toEqual({ name: "q", problem: "contains a line break (U+000A)" });
     expect(queryProblem("?%ff=1")).toEqual({ name: "%ff", problem: "has a name that is not valid percent-encoded UTF-8" });
     expect(queryProblem("?a%01=1")).toEqual({ name: "a\\u0001", problem: "has a name that contains the control character U+0001" });

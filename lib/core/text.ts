@@ -86,7 +86,8 @@ export function strictDecode(s: string): string | null {
 
 /**
  * Checks a raw query string (`url.search`, with or without "?") the way application/x-www-form-urlencoded is read
- * (`+` is a space), but strictly: every name and value must percent-decode to UTF-8 and be single-line text.
+ * (`+` is a space), but strictly: every name and value must percent-decode to UTF-8 and be single-line text; a value
+ * holding U+FFFD (the replacement character) is refused as undecodable too.
  * Returns the first offending parameter (its decoded name, or the raw one when the name itself is undecodable) and
  * the problem, or null.
  */
@@ -103,7 +104,9 @@ export function queryProblem(search: string): { name: string; problem: string } 
     const nameProblem = textProblem(name, "line");
     if (nameProblem) return { name: JSON.stringify(name).slice(1, -1), problem: `has a name that ${nameProblem}` };
     const value = strictDecode(rawValue.replaceAll("+", " "));
-    if (value === null) return { name, problem: "is not valid percent-encoded UTF-8" };
+    // Next decodes the query leniently before any of our code runs (`%ff` arrives as a valid `%EF%BF%BD`), so a
+    // U+FFFD is taken for what it almost always is: bytes that were not UTF-8.
+    if (value === null || value.includes("\ufffd")) return { name, problem: "is not valid percent-encoded UTF-8" };
     const valueProblem = textProblem(value, "line");
     if (valueProblem) return { name, problem: valueProblem };
   }
