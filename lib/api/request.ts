@@ -1,11 +1,15 @@
 /**
- * Reading /api/v1 input: JSON bodies and query strings, validated with zod into typed values.
+ * Reading /api/v1 input: JSON bodies and query strings, validated with zod into typed values, and the one check of a
+ * request's path and query text (assertRequestText) that every route wrapper runs first.
  *
  * readJson errors: 415 unsupported_media_type (Content-Type not JSON), 413 payload_too_large (over 1 MiB,
- * by Content-Length or while reading), 400 syntax_error (empty, not UTF-8 or not JSON), 422 from the schema.
+ * by Content-Length or while reading), 400 syntax_error (empty, not UTF-8 or not JSON), 422 invalid_value naming the
+ * field for a string (or key) with NUL, another C0 control but TAB/LF/CR, DEL or a lone surrogate (lib/core/text.ts),
+ * 422 from the schema.
  */
 import { z } from "zod";
 import { AppError } from "@/lib/core/errors";
+import { fieldPath, findTextProblem, queryProblem, textProblem } from "@/lib/core/text";
 import { zodToAppError } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -52,7 +56,37 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, opt
   } catch {
     throw new AppError("syntax_error", "The request body is not valid JSON.");
   }
+  assertJsonText(input);
   return parseWith(schema, input);
+}
+
+/**
+ * Every string (and key) of a parsed JSON body is acceptable multi-line text (lib/core/text.ts); single-line fields
+ * are checked further by their schema (lib/schemas/common.ts `line`). Throws 422 invalid_value naming the field.
+ */
+export function assertJsonText(input: unknown): void {
+  const bad = findTextProblem(input, "text");
+  if (!bad) return;
+  const field = bad.path.length ? fieldPath(bad.path) : undefined;
+  throw new AppError("invalid_value", `${field ? `"${field}"` : "The request body"} ${bad.problem}.`, { field });
+}
+
+/**
+ * The decoding step every route wrapper runs before anything else (withApi, compatRoute): every path parameter and every query parameter must be
+ * single-line text (no NUL, C0 controls, DEL or lone surrogates; query names and values strictly percent-decoded).
+ * (A path that is not percent-encoded UTF-8 never reaches a route: proxy.ts sends it to lib/compat/bad-url.ts.)
+ * Throws 400 bad_request naming the parameter; reads no body and writes nothing.
+ */
+export function assertRequestText(req: Request, params: Record<string, string | string[]> | undefined): void {
+  for (const [name, value] of Object.entries(params ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const problem = textProblem(v, "line");
+      if (problem) throw new AppError("bad_request", `The path parameter "${name}" ${problem}.`, { field: name });
+    }
+  }
+  const url = new URL(req.url);
+  const q = queryProblem(url.search);
+  if (q) throw new AppError("bad_request", `The query parameter "${q.name}" ${q.problem}.`, { field: q.name });
 }
 
 /** Query parameters (first value of each name) validated by `schema`; unknown parameters are ignored. */

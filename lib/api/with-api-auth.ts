@@ -4,9 +4,13 @@
  *   export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }) => json(...), { scope: "read" });
  *
  * withApi: request id (`X-Request-Id` on every response), one error mapping (lib/api/errors.ts), `headers` that the
- * wrapper copies onto whatever the handler returns. withApiAuth adds, in order:
- *   0. the failed-authentication limit of the client address (lib/auth/failed-auth-limiter.ts, address from
- *      lib/api/client-ip.ts): a full bucket → 429 `rate_limited` + `Retry-After`, before any database read;
+ * wrapper copies onto whatever the handler returns, and first of all the request's text check (assertRequestText in
+ * lib/api/request.ts: an undecodable path, NUL/control characters/lone surrogates in a path or query parameter →
+ * 400 `bad_request`, before authentication, so nothing is read or written). withApiAuth adds, in order:
+ *   0. a declared `Content-Length` over the endpoint's body cap (`maxBodyBytes`, default 1 MiB) → 413
+ *      `payload_too_large`, whether or not the handler reads a body; then the failed-authentication limit of the
+ *      client address (lib/auth/failed-auth-limiter.ts, address from lib/api/client-ip.ts): a full bucket → 429
+ *      `rate_limited` + `Retry-After`, before any database read;
  *   1. authenticate → 401 `unauthorized` with `WWW-Authenticate: Bearer` (RFC 6750 §3; `error="invalid_token"` when a
  *      Bearer token was sent) and the failed-auth limit in `X-RateLimit-*` (the caller is unknown, so these count
  *      failures of its address, not requests);
@@ -28,6 +32,7 @@ import { consumeRateLimit, type RateLimitPolicy } from "@/lib/quota/rate-limit";
 import { addressBucket, clientIp } from "./client-ip";
 import { toErrorResponse } from "./errors";
 import { IDEMPOTENCY_HEADER, withIdempotency } from "./idempotency";
+import { assertRequestText, MAX_BODY_BYTES } from "./request";
 
 type Params = Record<string, string | string[]>;
 export type RouteContext<P extends Params> = { params: Promise<P> };
@@ -52,7 +57,9 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
     const headers = new Headers({ "X-Request-Id": requestId });
     let res: Response;
     try {
-      res = await handler({ req, params: await context.params, headers, requestId });
+      const params = await context.params;
+      assertRequestText(req, params);
+      res = await handler({ req, params, headers, requestId });
     } catch (err) {
       res = toErrorResponse(err, requestId);
     }
@@ -63,6 +70,7 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
 
 export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedContext<P>) => Promise<Response>, opts: AuthOptions = {}) {
   return withApi<P>(async (ctx) => {
+    assertDeclaredBodySize(ctx.req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
     const principal = await authenticateThrottled(ctx.req, ctx.headers, opts.keyOnly ?? false);
     await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r));
     if (principal.via === "session") assertSameOrigin(ctx.req);
@@ -114,6 +122,39 @@ function setFailedAuthHeaders(headers: Headers, s: FailedAuthState): void {
   headers.set("X-RateLimit-Reset", String(s.reset));
 }
 
+/** 413 `payload_too_large` when `Content-Length` announces more than `maxBytes` (a streamed body is cut by readCapped). */
+function assertDeclaredBodySize(req: Request, maxBytes: number): void {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    throw new AppError("payload_too_large", `The request body exceeds ${maxBytes} bytes.`);
+  }
+}
+
+/**
+ * For answers that need no authentication (405, unknown /api/v1 routes): when the request carries a key or a session
+ * that authenticates, it counts against the caller's limits and carries `X-RateLimit-*` / `X-Quota-*` like any
+ * authenticated response (429 / 403 quota_exceeded when spent); without valid credentials it is answered without
+ * them (the caller is unknown), never 401.
+ */
+export async function limitHeadersIfKnown(req: Request, headers: Headers): Promise<void> {
+  if (!req.headers.has("authorization") && !req.headers.has("cookie")) return;
+  // The same failed-auth limit as withApiAuth: an address over it gets no key lookup here either.
+  const bucket = addressBucket(clientIp(req));
+  const limit = failedAuthLimit();
+  if (failedAuthLimiter.peek(bucket, limit).blocked) return;
+  let principal: Principal;
+  try {
+    principal = await authenticate(req);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "unauthorized") {
+      failedAuthLimiter.fail(bucket, limit);
+      return;
+    }
+    throw err;
+  }
+  await consumeApiLimits(principal, (r) => setLimitHeaders(headers, r));
+}
+
 /** X-RateLimit-* (per-minute limit), X-Quota-* (daily quota, when limited), Retry-After on a 429. */
 function setLimitHeaders(headers: Headers, { minute, day }: ApiLimitResults): void {
   headers.set("X-RateLimit-Limit", String(minute.limit));
@@ -140,12 +181,14 @@ export async function applyRateLimit(headers: Headers, key: string, policy: Rate
 }
 
 /**
- * A handler for the methods a route does not serve: 405 `method_not_allowed` in the error envelope with `Allow`.
+ * A handler for the methods a route does not serve: 405 `method_not_allowed` in the error envelope with `Allow`
+ * (and the limit headers when the caller is known, see limitHeadersIfKnown).
  *   export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);
  */
 export function methodsNotAllowed(allowed: string[]) {
   const handler = withApi(async ({ req, headers }) => {
     headers.set("Allow", allowed.join(", "));
+    await limitHeadersIfKnown(req, headers);
     throw new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allowed.join(" or ")}.`);
   });
   return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };

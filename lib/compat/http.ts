@@ -19,10 +19,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { toErrorResponse } from "@/lib/api/errors";
-import { readCapped } from "@/lib/api/request";
+import { assertRequestText, readCapped } from "@/lib/api/request";
 import { withApiAuth, type AuthedContext, type RouteContext } from "@/lib/api/with-api-auth";
 import type { ApiScope } from "@/lib/auth/authenticate";
 import { AppError, type ErrorCode } from "@/lib/core/errors";
+import { fieldPath, findTextProblem, strictDecode } from "@/lib/core/text";
 
 type Params = Record<string, string | string[]>;
 
@@ -47,6 +48,8 @@ export function compatRoute<P extends Params = Params, I = undefined>(o: CompatR
     let hadToken = false;
     try {
       const params = await context.params;
+      // The same decoding step as withApi, before the credential step reads the key from the query or the body.
+      assertRequestText(req, params);
       const cred = await o.credential(req, params);
       hadToken = cred.token !== null && cred.token !== "";
       const headers = new Headers(cred.req.headers);
@@ -57,7 +60,7 @@ export function compatRoute<P extends Params = Params, I = undefined>(o: CompatR
       const inner = withApiAuth<P>((ctx) => o.handler({ ...ctx, input: cred.input }), { scope, keyOnly: true });
       res = await inner(authed, { params: Promise.resolve(params) });
     } catch (err) {
-      // Only the credential step can throw here (withApiAuth renders its own errors).
+      // Only the text check and the credential step can throw here (withApiAuth renders its own errors).
       const requestId = `req_${randomUUID().replaceAll("-", "")}`;
       res = toErrorResponse(err, requestId);
       res.headers.set("X-Request-Id", requestId);
@@ -86,17 +89,32 @@ export async function translateIfNative(res: Response, translate: (err: NativeEr
   return out;
 }
 
-/** For `methodsNotAllowed`-style 405 answers in the adapter's error shape. */
+/**
+ * For `methodsNotAllowed`-style 405 answers in the adapter's error shape. The request's text is checked first, as in
+ * every other handler (assertRequestText: 400 for an undecodable path, controls in a path or query parameter).
+ */
 export function methodNotAllowed(allowed: string[], translate: (err: NativeError, status: number) => Response) {
-  const handler = async (req: Request, _context?: unknown): Promise<Response> => {
+  const handler = async (req: Request, context?: { params?: Promise<Params> }): Promise<Response> => {
     const requestId = `req_${randomUUID().replaceAll("-", "")}`;
-    const err: NativeError = {
+    let err: NativeError = {
       type: "invalid_request",
       code: "method_not_allowed",
       message: `${req.method} is not allowed here; use ${allowed.join(" or ")}.`,
       request_id: requestId,
     };
-    const res = translate(err, 405);
+    let status = 405;
+    try {
+      assertRequestText(req, await context?.params);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      err = { type: e.type, code: e.code, message: e.message, ...(e.field !== undefined ? { field: e.field } : {}), request_id: requestId };
+      status = e.status;
+    }
+    const res = translate(err, status);
+    if (status !== 405) {
+      res.headers.set("X-Request-Id", requestId);
+      return res;
+    }
     res.headers.set("Allow", allowed.join(", "));
     res.headers.set("X-Request-Id", requestId);
     return res;
@@ -117,24 +135,65 @@ export type FormFields = Record<string, string>;
 /**
  * Reads a form body (multipart/form-data or application/x-www-form-urlencoded; an empty body is an empty form),
  * at most 1 MiB (413). Text fields only, first value of each name; files are ignored.
- * Errors: AppError unsupported_media_type for other content types, syntax_error for an unparsable form.
+ * Errors: AppError unsupported_media_type for other content types; syntax_error for an unparsable form or one that is
+ * not UTF-8 (urlencoded: raw bytes or percent-escapes that are not UTF-8; multipart: a text field whose bytes are not
+ * UTF-8, seen as a U+FFFD the body does not contain); invalid_value naming the field for NUL, control characters
+ * (TAB/LF/CR included: every adapter field is single-line) or lone surrogates (lib/core/text.ts). Nothing is replaced.
  */
 export async function readForm(req: Request): Promise<{ fields: FormFields; bytes: Uint8Array }> {
   const bytes = await readCapped(req);
   const type = req.headers.get("content-type") ?? "";
   const fields: FormFields = {};
   if (bytes.byteLength === 0) return { fields, bytes };
-  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(type)) {
+  if (/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    Object.assign(fields, parseUrlencodedStrict(bytes));
+  } else if (/^multipart\/form-data\b/i.test(type)) {
+    let form: FormData;
+    try {
+      form = await new Request("http://local/", { method: "POST", headers: { "content-type": type }, body: bytes as BodyInit }).formData();
+    } catch {
+      throw new AppError("syntax_error", "The form body could not be parsed.");
+    }
+    // The multipart parser decodes text fields leniently (invalid bytes become U+FFFD); a U+FFFD the client did not
+    // send as such (its UTF-8 bytes EF BF BD are nowhere in the body) means the field was not UTF-8.
+    const sentReplacement = Buffer.from(bytes).includes(REPLACEMENT_UTF8);
+    for (const [k, v] of form) {
+      if (typeof v !== "string" || k in fields) continue;
+      if (!sentReplacement && (v.includes("\ufffd") || k.includes("\ufffd"))) {
+        throw new AppError("syntax_error", `The form field "${k}" is not valid UTF-8.`, { field: k });
+      }
+      fields[k] = v;
+    }
+  } else {
     throw new AppError("unsupported_media_type", "Send the fields as multipart/form-data or application/x-www-form-urlencoded.");
   }
-  let form: FormData;
-  try {
-    form = await new Request("http://local/", { method: "POST", headers: { "content-type": type }, body: bytes as BodyInit }).formData();
-  } catch {
-    throw new AppError("syntax_error", "The form body could not be parsed.");
-  }
-  for (const [k, v] of form) if (typeof v === "string" && !(k in fields)) fields[k] = v;
+  const bad = findTextProblem(fields, "line");
+  if (bad) throw new AppError("invalid_value", `The form field "${fieldPath(bad.path)}" ${bad.problem}.`, { field: fieldPath(bad.path) });
   return { fields, bytes };
+}
+
+const REPLACEMENT_UTF8 = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/** application/x-www-form-urlencoded (first value of each name), strictly UTF-8; syntax_error otherwise. */
+function parseUrlencodedStrict(bytes: Uint8Array): FormFields {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("syntax_error", "The form body is not valid UTF-8.");
+  }
+  const fields: FormFields = {};
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const name = strictDecode((eq < 0 ? pair : pair.slice(0, eq)).replaceAll("+", " "));
+    const value = strictDecode((eq < 0 ? "" : pair.slice(eq + 1)).replaceAll("+", " "));
+    if (name === null || value === null) {
+      throw new AppError("syntax_error", "The form body is not valid percent-encoded UTF-8.", name === null ? {} : { field: name });
+    }
+    if (!(name in fields)) fields[name] = value;
+  }
+  return fields;
 }
 
 /** A copy of `req` with `bytes` as its body (the original body has been read). */

@@ -10,6 +10,7 @@ import { readCapped } from "@/lib/api/request";
 import type { AuthedContext } from "@/lib/api/with-api-auth";
 import type { ApiScope } from "@/lib/auth/authenticate";
 import { isAppError, type ErrorCode } from "@/lib/core/errors";
+import { fieldPath, findTextProblem } from "@/lib/core/text";
 import { bearerCredential, compatRoute, methodNotAllowed, type NativeError } from "./http";
 
 export const SHOP_ERROR_TYPES = [
@@ -34,7 +35,8 @@ export type ShopErrorType = (typeof SHOP_ERROR_TYPES)[number];
 
 /** Our error code → [HTTP status, shop type]. */
 export const SHOP_ERRORS: Record<ErrorCode, [number, ShopErrorType]> = {
-  bad_request: [400, "invalidValue"],
+  // bad_request is the wrappers' text check (undecodable path, NUL/controls in a path or query parameter).
+  bad_request: [400, "invalidCharacters"],
   syntax_error: [400, "syntaxError"],
   invalid_value: [400, "invalidValue"],
   invalid_format: [400, "invalidFormat"],
@@ -109,7 +111,10 @@ export function shopRoute<P extends Record<string, string>>(scope: ApiScope, han
 
 export const shopMethodsNotAllowed = (allowed: string[]) => methodNotAllowed(allowed, shopTranslate);
 
-/** The JSON object body; anything unreadable is 400 "Request body could not be loaded." (syntaxError). */
+/**
+ * The JSON object body; anything unreadable is 400 "Request body could not be loaded." (syntaxError); a string or key
+ * with NUL, another C0 control but TAB/LF/CR, DEL or a lone surrogate is 400 invalidCharacters naming the field.
+ */
 export async function readShopBody(req: Request): Promise<Record<string, unknown>> {
   let input: unknown;
   try {
@@ -119,6 +124,8 @@ export async function readShopBody(req: Request): Promise<Record<string, unknown
     throw new ShopError(400, "syntaxError", "Request body could not be loaded.");
   }
   if (input === null || typeof input !== "object" || Array.isArray(input)) throw new ShopError(400, "syntaxError", "Request body could not be loaded: a JSON object is expected.");
+  const bad = findTextProblem(input, "text");
+  if (bad) throw new ShopError(400, "invalidCharacters", `${fieldPath(bad.path)} ${bad.problem}.`, shopField(fieldPath(bad.path)));
   return input as Record<string, unknown>;
 }
 

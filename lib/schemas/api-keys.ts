@@ -8,13 +8,14 @@
  * `scopes` on create: a non-empty list without repeats (an unknown name or a repeat is 422 invalid_value); absent = all scopes.
  */
 import { z } from "zod";
+import { line } from "./common";
 
 export const API_SCOPES = ["read", "write", "generate", "submit", "templates"] as const;
 export const ZApiScope = z.enum(API_SCOPES);
 export type ApiScope = z.infer<typeof ZApiScope>;
 
 export const ZCreateApiKeyBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: line(z.string()).trim().min(1).max(100),
   scopes: z
     .array(ZApiScope)
     .min(1)

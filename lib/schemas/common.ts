@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ERROR_CODES, type ErrorCode } from "@/lib/core/errors";
+import { textProblem } from "@/lib/core/text";
 
 export const ZErrorBody = z.object({
   error: z.object({
@@ -32,3 +33,16 @@ export const ZListQuery = z.object({
   cursor: z.string().min(1).max(200).optional(),
 });
 export type TListQuery = z.infer<typeof ZListQuery>;
+
+/**
+ * Single-line text (lib/core/text.ts): refuses NUL, every other C0 control character (TAB, LF and CR too), DEL and
+ * lone surrogates with 422 `invalid_value` naming the field; nothing is stripped. Wrap every single-line string
+ * field of a request body: `name: line(z.string().trim().min(1).max(200))`. Multi-line fields (template content)
+ * stay plain `z.string()`: readJson already refuses NUL, the other controls but TAB/LF/CR, and lone surrogates in
+ * every string of a body.
+ */
+export const line = <S extends z.ZodType<string, string>>(schema: S): S =>
+  schema.superRefine((v, ctx) => {
+    const problem = textProblem(v, "line");
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}; a single line of text is expected.` });
+  }) as unknown as S;

@@ -19,6 +19,7 @@
  */
 import { z } from "zod";
 import { urlPortError } from "@/lib/core/outbound";
+import { line } from "./common";
 
 export const FEED_FORMATS = ["rss", "atom"] as const;
 export const FEED_ENCODINGS = ["utf-8", "windows-1251"] as const;
@@ -26,35 +27,33 @@ export const MASK_SYNTAXES = ["glob", "regex", "css"] as const;
 export const PUBDATE_SOURCES = ["page", "server", "first_seen"] as const;
 export const FEED_STATUSES = ["idle", "running", "succeeded", "failed"] as const;
 
-const ZHttpUrl = z
-  .string()
+const ZHttpUrl = line(z.string())
   .trim()
   .max(2048)
   .url()
   .refine((u) => /^https?:\/\//i.test(u), { message: "must be an http(s) URL", params: { code: "invalid_format" } });
 
 const settings = {
-  name: z.string().trim().min(1).max(200),
+  name: line(z.string()).trim().min(1).max(200),
   // Fetched by the refresh: ports 80, 443 and CRAWL_ALLOWED_PORTS only (lib/core/outbound.ts), checked again at connect.
   foundUrl: ZHttpUrl.superRefine((v, ctx) => {
     const why = urlPortError(v);
     if (why) ctx.addIssue({ code: "custom", message: why, params: { code: "invalid_value" } });
   }),
-  linkMask: z.string().max(500),
+  linkMask: line(z.string()).max(500),
   maskSyntax: z.enum(MASK_SYNTAXES),
   itemsLimit: z.number().int().min(1).max(50),
   pubDateSource: z.enum(PUBDATE_SOURCES),
   format: z.enum(FEED_FORMATS),
-  channelTitle: z.string().trim().max(300).nullable(),
+  channelTitle: line(z.string()).trim().max(300).nullable(),
   channelImage: ZHttpUrl.nullable(),
-  webmaster: z
-    .string()
+  webmaster: line(z.string())
     .trim()
     .max(200)
     .regex(/^[^\s@()]+@[^\s@()]+\.[^\s@()]+(?: \([^()]{1,100}\))?$/, { message: 'must be an email address, optionally followed by " (Name)"' })
     .nullable(),
   encoding: z.enum(FEED_ENCODINGS),
-  templateId: z.string().min(1).max(64).nullable(),
+  templateId: line(z.string()).min(1).max(64).nullable(),
   active: z.boolean(),
 };
 

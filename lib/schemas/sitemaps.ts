@@ -37,15 +37,15 @@ import { FORBIDDEN_CUSTOM_HEADERS, MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, RULE_A
 import { urlPortError } from "@/lib/core/outbound";
 import { regexListErrors } from "@/lib/core/regex-safety";
 import { normalizeUrl } from "@/lib/core/url";
+import { line } from "./common";
 import { ZRunDto } from "./runs";
 
 const invalidFormat = (message: string) => ({ message, params: { code: "invalid_format" } });
 
 export const FILE_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
-const ZName = z.string().trim().min(1).max(200);
-const ZStartUrl = z
-  .string()
+const ZName = line(z.string()).trim().min(1).max(200);
+const ZStartUrl = line(z.string())
   .max(2048)
   .refine((v) => normalizeUrl(v) !== null, invalidFormat("Must be an absolute http(s) URL without credentials."))
   .superRefine((v, ctx) => {
@@ -74,7 +74,7 @@ const ZUserAgent = z
 const ZRule = z
   .strictObject({
     action: z.enum(RULE_ACTIONS),
-    pattern: z.string().min(1).max(1000),
+    pattern: line(z.string()).min(1).max(1000),
     syntax: z.enum(["glob", "regex"]),
   })
   .superRefine((rule, ctx) => {
@@ -137,7 +137,7 @@ const extensionFields = {
   hreflang: z.boolean(),
   video: z.boolean(),
   news: z.boolean(),
-  newsPublicationName: z.string().trim().min(1).max(200).nullable(),
+  newsPublicationName: line(z.string()).trim().min(1).max(200).nullable(),
   newsLanguage: z
     .string()
     .trim()
@@ -148,7 +148,7 @@ const extensionFields = {
 const ZExtensionsInput = z.strictObject(extensionFields).partial();
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const ZHeaderValue = z.string().max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value.");
+const ZHeaderValue = line(z.string()).max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value.");
 const ZHeaders = z
   .record(z.string().regex(TOKEN, "A header name (RFC 9110 token)."), ZHeaderValue)
   .superRefine((headers, ctx) => {
@@ -173,8 +173,8 @@ export const ZAuthInput = z
   .strictObject({
     basicAuth: z
       .strictObject({
-        username: z.string().min(1).max(256).regex(/^[^:\r\n\0]*$/, "A user name without ':' or line breaks (RFC 7617)."),
-        password: z.string().max(1024).regex(/^[^\r\n\0]*$/, "No line breaks in the password."),
+        username: line(z.string()).min(1).max(256).regex(/^[^:\r\n\0]*$/, "A user name without ':' or line breaks (RFC 7617)."),
+        password: line(z.string()).max(1024).regex(/^[^\r\n\0]*$/, "No line breaks in the password."),
       })
       .nullable(),
     headers: ZHeaders.nullable(),
@@ -205,9 +205,8 @@ const ZOutputInput = z.strictObject(outputFields).partial();
 export const SUB_SCOPE_KEY_RE = /^[a-z0-9][a-z0-9_-]{0,49}$/;
 export const ZSubScope = z.strictObject({
   key: z.string().regex(SUB_SCOPE_KEY_RE, "Must match ^[a-z0-9][a-z0-9_-]{0,49}$."),
-  name: z.string().trim().min(1).max(200),
-  pathPrefix: z
-    .string()
+  name: line(z.string()).trim().min(1).max(200),
+  pathPrefix: line(z.string())
     .max(500)
     .refine((v) => v.startsWith("/") && !/[\s#?]/.test(v), invalidFormat('A URL path starting with "/", without spaces, "?" or "#".')),
 });
@@ -246,8 +245,7 @@ export function cronError(expr: string): string | null {
     return (e as Error).message;
   }
 }
-const ZExportCron = z
-  .string()
+const ZExportCron = line(z.string())
   .trim()
   .max(200)
   .superRefine((v, ctx) => {
@@ -265,7 +263,7 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
-const ZTimeZone = z.string().min(1).max(100).refine(isTimeZone, "Must be an IANA time zone such as Europe/Berlin or UTC.");
+const ZTimeZone = line(z.string()).min(1).max(100).refine(isTimeZone, "Must be an IANA time zone such as Europe/Berlin or UTC.");
 
 const fields = {
   name: ZName,
@@ -280,7 +278,7 @@ const fields = {
   auth: ZAuthInput,
   output: ZOutputInput,
   subScopes: ZSubScopes,
-  templateId: z.string().min(1).max(64).nullable(),
+  templateId: line(z.string()).min(1).max(64).nullable(),
   options: z.strictObject({ exportCharset: z.enum(EXPORT_CHARSETS) }).partial(),
   writeIntoRobots: z.boolean(),
   exportAfterImport: z.boolean(),

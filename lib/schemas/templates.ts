@@ -5,11 +5,12 @@
  * `content` with the line in the message). `version` starts at 1 and grows by one on every content change.
  */
 import { z } from "zod";
+import { line } from "./common";
 import { TEMPLATE_KINDS } from "@/lib/templates/sandbox";
 
 export const ZTemplateKind = z.enum(TEMPLATE_KINDS).describe("xml: a urlset part; html: an HTML sitemap page; rss: an RSS 2.0 or Atom feed.");
 
-const ZName = z.string().trim().min(1).max(200);
+const ZName = line(z.string()).trim().min(1).max(200);
 const ZContent = z.string().max(262_144).describe("LiquidJS source (sandboxed; see docs/templates-feeds.md).");
 
 export const ZCreateTemplateBody = z.strictObject({ name: ZName, kind: ZTemplateKind, content: ZContent });

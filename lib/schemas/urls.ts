@@ -10,6 +10,7 @@
  * published run (`?source=crawl`), whose items have `id: null`, `priority`/`changefreq` null and `depth`.
  */
 import { z } from "zod";
+import { line } from "./common";
 import { CHANGEFREQS } from "./sitemaps";
 
 export const MAX_PUSH_URLS = 10_000;
@@ -19,7 +20,7 @@ export type UrlSource = (typeof URL_SOURCES)[number];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 export const ZPushUrl = z.strictObject({
-  url: z.string().min(1).max(2047),
+  url: line(z.string()).min(1).max(2047),
   priority: z.number().min(0).max(1).nullable().optional(),
   changefreq: z.enum(CHANGEFREQS).nullable().optional(),
   lastmod: z
@@ -33,7 +34,7 @@ export type TPushUrl = z.output<typeof ZPushUrl>;
 export const ZPushUrlsBody = z.union([ZPushUrl, z.strictObject({ urls: z.array(ZPushUrl).min(1).max(MAX_PUSH_URLS) })]);
 
 /** DELETE …/urls with a body: `{ urls: ["https://…", …] }` (1..10,000). */
-export const ZDeleteUrlsBody = z.strictObject({ urls: z.array(z.string().min(1).max(2047)).min(1).max(MAX_PUSH_URLS) });
+export const ZDeleteUrlsBody = z.strictObject({ urls: z.array(line(z.string()).min(1).max(2047)).min(1).max(MAX_PUSH_URLS) });
 
 export const ZSitemapUrlDto = z.object({
   /** null for crawl inventory items. */

@@ -3,6 +3,7 @@
  * 72 bytes, so longer ones would be silently truncated).
  */
 import { z } from "zod";
+import { line } from "./common";
 
 export const ZEmail = z.string().trim().toLowerCase().max(254).pipe(z.email());
 export const ZPassword = z
@@ -13,7 +14,7 @@ export const ZPassword = z
 export const ZSignupBody = z.strictObject({
   email: ZEmail,
   password: ZPassword,
-  name: z.string().trim().min(1).max(200).optional(),
+  name: line(z.string()).trim().min(1).max(200).optional(),
 });
 export type TSignupBody = z.input<typeof ZSignupBody>;
 

@@ -4,12 +4,13 @@
  * the create call, and stored encrypted (lib/auth/secrets.ts).
  */
 import { z } from "zod";
+import { line } from "./common";
 
 export const WEBHOOK_EVENTS = ["run.succeeded", "run.failed", "submission.completed"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const ZWebhookEvent = z.enum(WEBHOOK_EVENTS);
 
-const ZUrl = z.string().max(2000).url().describe("http(s) receiver URL; private and loopback addresses are refused (SSRF guard)");
+const ZUrl = line(z.string()).max(2000).url().describe("http(s) receiver URL; private and loopback addresses are refused (SSRF guard)");
 
 export const ZCreateWebhookBody = z.strictObject({
   url: ZUrl,
