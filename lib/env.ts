@@ -12,6 +12,12 @@
  *   polls while a run is active). Session calls are not plan-limited and not counted against the daily quota.
  * - SIGNUP_RATE_LIMIT_PER_MINUTE: sign-ups per client IP per minute (default 5).
  * - SIGNUP_ENABLED: "false" turns public sign-up off (accounts then come from `npm run user:create`).
+ * - CRAWL_IN_WORKER: "false" runs a run's crawl on the server's own thread instead of a worker thread (baseline for
+ *   bench/; lib/runs/crawl-thread.ts). The budget below applies to the worker only:
+ * - CRAWL_STALL_MS: longest one synchronous task may block the crawl worker, ms (default 10,000).
+ * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl attempt, ms (default 600,000).
+ * - CRAWL_TIME_BUDGET_MS: wall time of a crawl attempt, ms (default 86,400,000 = 24 h).
+ * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * Errors: throws Error listing every invalid variable.
  */
 import { z } from "zod";
@@ -42,6 +48,11 @@ export const ZEnv = z.object({
   SESSION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(5),
   SIGNUP_ENABLED: flag("true"),
+  CRAWL_IN_WORKER: flag("true"),
+  CRAWL_STALL_MS: z.coerce.number().int().min(100).default(10_000),
+  CRAWL_CPU_BUDGET_MS: z.coerce.number().int().min(100).default(600_000),
+  CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
