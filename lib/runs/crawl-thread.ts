@@ -11,7 +11,8 @@
  * Budget (each ends the worker with `worker.terminate()` and rejects with {@link CrawlBudgetError}; the sink's call
  * in progress, if any, is awaited first, so no batch is half-written):
  * - stall: one synchronous task blocks the worker for more than `stallMs` (the worker's heartbeat, stored in a
- *   SharedArrayBuffer every `heartbeatMs`, is older than that) → `crawl_cpu_budget_exceeded`;
+ *   SharedArrayBuffer every `heartbeatMs`, is older than that; counted from the first beat, after the worker's
+ *   modules are loaded) → `crawl_cpu_budget_exceeded`;
  * - CPU: the worker's event loop has been busy (Node's eventLoopUtilization `active` time ≈ CPU time of the thread)
  *   for more than `cpuMs` in total → `crawl_cpu_budget_exceeded`;
  * - wall time: the crawl runs longer than `wallMs` → `crawl_time_budget_exceeded`;
@@ -66,6 +67,9 @@ export function budgetFromEnv(): CrawlBudget {
   return { stallMs: env.CRAWL_STALL_MS, cpuMs: env.CRAWL_CPU_BUDGET_MS, wallMs: env.CRAWL_TIME_BUDGET_MS, heapMb: env.CRAWL_WORKER_HEAP_MB };
 }
 
+/** ms the worker may take to load its modules and beat for the first time (a loaded machine is slow at it). */
+export const STARTUP_MS = 60_000;
+
 /** ms the worker gets to stop after an abort before it is terminated. */
 export const ABORT_GRACE_MS = 5_000;
 
@@ -106,9 +110,9 @@ export async function crawlInWorker(
   const budget = { ...budgetFromEnv(), ...opts.budget };
   opts.signal?.throwIfAborted();
   const script = await ensureWorkerBundle();
+  // 0 until the worker's first beat: loading its modules is not a stalled crawl step (STARTUP_MS bounds it).
   const heartbeat = new SharedArrayBuffer(8);
   const beat = new BigInt64Array(heartbeat);
-  Atomics.store(beat, 0, BigInt(Date.now()));
   const { now, ...journal } = opts.journal ?? {};
   const resume: CrawlResume | null | undefined = opts.resume;
   const data: CrawlWorkerData = {
@@ -199,8 +203,11 @@ export async function crawlInWorker(
 
     const watchdog = setInterval(() => {
       if (settled) return;
-      const silentMs = Date.now() - Number(Atomics.load(beat, 0));
-      if (silentMs > budget.stallMs) {
+      const last = Number(Atomics.load(beat, 0));
+      if (last === 0 && Date.now() - t0 > STARTUP_MS) {
+        return void finish({ error: new Error(`the crawl worker did not start within ${fmtSeconds(STARTUP_MS)}`) }, true);
+      }
+      if (last !== 0 && Date.now() - last > budget.stallMs) {
         return void finish(
           {
             error: new CrawlBudgetError(
