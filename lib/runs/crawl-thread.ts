@@ -32,13 +32,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
+import * as threads from "node:worker_threads";
 import type { CrawlRecord, CrawlSettings } from "@/lib/core/types";
 import type { CrawlSummary, Revalidation } from "@/lib/crawl/crawler";
 import type { CrawlIntoOptions, CrawlProgress, CrawlResume } from "./pipeline";
 import type { JournalBatch, JournalOptions } from "./journal";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getEnv } from "@/lib/env";
+
+/** `Worker`, referenced indirectly so Next's bundler does not try to bundle the (runtime-built) worker script. */
+const WorkerThread: typeof threads.Worker = threads.Worker;
 
 /** Why a crawl was stopped by its budget; `code` is also the start of `message` (it ends up in Run.error). */
 export class CrawlBudgetError extends Error {
@@ -128,7 +131,14 @@ export async function crawlInWorker(
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
   };
-  const worker = new Worker(script, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: budget.heapMb } });
+  // A plain runtime path: Next's bundler must not treat the worker script as a module pattern of the app.
+  // No execArgv of this process (e.g. `--import tsx` of a script run through tsx): the bundle is plain JavaScript,
+  // and a loader in the worker only slows its start.
+  const worker = new WorkerThread(/*turbopackIgnore: true*/ script, {
+    workerData: data,
+    execArgv: [],
+    resourceLimits: { maxOldGenerationSizeMb: budget.heapMb },
+  });
   const t0 = Date.now();
 
   return new Promise<CrawlSummary>((resolve, reject) => {
@@ -253,7 +263,8 @@ const EXTRA_INPUTS = ["tsconfig.json"];
 
 /** The bundle's folder: node_modules/.cache/sitemap-forge under the working directory (the repository root). */
 function outDir(): string {
-  return path.join(process.cwd(), "node_modules", ".cache", "sitemap-forge");
+  // The ignore comments keep Next's file tracing from pulling the whole repository into the server output.
+  return path.join(/*turbopackIgnore: true*/ process.cwd(), "node_modules", ".cache", "sitemap-forge");
 }
 
 let building: Promise<string> | null = null;
@@ -267,7 +278,7 @@ export async function ensureWorkerBundle(): Promise<string> {
   const out = path.join(outDir(), "crawl-worker.mjs");
   const manifest = `${out}.inputs.json`;
   const stamp = (file: string) => {
-    const st = fs.statSync(path.join(root, file));
+    const st = fs.statSync(path.join(/*turbopackIgnore: true*/ root, file));
     return `${st.mtimeMs}:${st.size}`;
   };
   const fresh = () => {
@@ -282,7 +293,7 @@ export async function ensureWorkerBundle(): Promise<string> {
   };
   if (fresh()) return out;
   building ??= (async () => {
-    const esbuild = await import("esbuild");
+    const esbuild = await import(/*turbopackIgnore: true*/ "esbuild");
     fs.mkdirSync(outDir(), { recursive: true });
     const tmp = `${out}.${process.pid}.${Date.now()}.tmp.mjs`;
     const result = await esbuild.build({
