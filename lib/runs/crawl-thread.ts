@@ -32,16 +32,14 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import * as threads from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import type { Worker } from "node:worker_threads";
 import type { CrawlRecord, CrawlSettings } from "@/lib/core/types";
 import type { CrawlSummary, Revalidation } from "@/lib/crawl/crawler";
 import type { CrawlIntoOptions, CrawlProgress, CrawlResume } from "./pipeline";
 import type { JournalBatch, JournalOptions } from "./journal";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getEnv } from "@/lib/env";
-
-/** `Worker`, referenced indirectly so Next's bundler does not try to bundle the (runtime-built) worker script. */
-const WorkerThread: typeof threads.Worker = threads.Worker;
 
 /** Why a crawl was stopped by its budget; `code` is also the start of `message` (it ends up in Run.error). */
 export class CrawlBudgetError extends Error {
@@ -78,6 +76,8 @@ export const ABORT_GRACE_MS = 5_000;
 
 /** What the worker receives (structured clone); see crawl-worker.ts. */
 export type CrawlWorkerData = {
+  /** Marks the thread as a crawl worker (the bundle's worker side runs only then). */
+  crawlWorker: true;
   settings: CrawlSettings;
   durable: boolean;
   resume: { recorded: string[]; queue: FrontierItem[]; pagesFetched: number } | null;
@@ -119,6 +119,7 @@ export async function crawlInWorker(
   const { now, ...journal } = opts.journal ?? {};
   const resume: CrawlResume | null | undefined = opts.resume;
   const data: CrawlWorkerData = {
+    crawlWorker: true,
     settings,
     durable: !!opts.durable,
     resume: resume ? { recorded: [...resume.recorded], queue: [...resume.queue], pagesFetched: resume.pagesFetched } : null,
@@ -131,10 +132,11 @@ export async function crawlInWorker(
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
   };
-  // A plain runtime path: Next's bundler must not treat the worker script as a module pattern of the app.
+  // The bundle starts itself (crawl-worker.ts spawnCrawlWorker): no `new Worker` in code Next's bundler sees.
   // No execArgv of this process (e.g. `--import tsx` of a script run through tsx): the bundle is plain JavaScript,
   // and a loader in the worker only slows its start.
-  const worker = new WorkerThread(/*turbopackIgnore: true*/ script, {
+  const bundle = (await import(/*turbopackIgnore: true*/ /*webpackIgnore: true*/ pathToFileURL(script).href)) as typeof import("./crawl-worker");
+  const worker: Worker = bundle.spawnCrawlWorker({
     workerData: data,
     execArgv: [],
     resourceLimits: { maxOldGenerationSizeMb: budget.heapMb },
@@ -283,8 +285,8 @@ export async function ensureWorkerBundle(): Promise<string> {
   };
   const fresh = () => {
     try {
-      const m = JSON.parse(fs.readFileSync(manifest, "utf8")) as { inputs: Record<string, string> };
-      if (!fs.existsSync(out)) return false;
+      const m = JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ manifest, "utf8")) as { inputs: Record<string, string> };
+      if (!fs.existsSync(/*turbopackIgnore: true*/ out)) return false;
       for (const [file, s] of Object.entries(m.inputs)) if (stamp(file) !== s) return false;
       return true;
     } catch {
@@ -294,7 +296,7 @@ export async function ensureWorkerBundle(): Promise<string> {
   if (fresh()) return out;
   building ??= (async () => {
     const esbuild = await import(/*turbopackIgnore: true*/ "esbuild");
-    fs.mkdirSync(outDir(), { recursive: true });
+    fs.mkdirSync(/*turbopackIgnore: true*/ outDir(), { recursive: true });
     const tmp = `${out}.${process.pid}.${Date.now()}.tmp.mjs`;
     const result = await esbuild.build({
       absWorkingDir: root,
@@ -313,10 +315,10 @@ export async function ensureWorkerBundle(): Promise<string> {
       if (file.startsWith("node_modules/") || file.includes(":")) continue;
       inputs[file] = stamp(file);
     }
-    fs.renameSync(tmp, out);
+    fs.renameSync(/*turbopackIgnore: true*/ tmp, out);
     const mtmp = `${manifest}.${process.pid}.tmp`;
-    fs.writeFileSync(mtmp, JSON.stringify({ entry: ENTRY, inputs }));
-    fs.renameSync(mtmp, manifest);
+    fs.writeFileSync(/*turbopackIgnore: true*/ mtmp, JSON.stringify({ entry: ENTRY, inputs }));
+    fs.renameSync(/*turbopackIgnore: true*/ mtmp, manifest);
     return out;
   })().finally(() => {
     building = null;

@@ -15,13 +15,23 @@
  * the worker stops handing out URLs while too much waits to be written (lib/runs/journal.ts, pipeline.ts boundLag).
  * Liveness: the worker stores Date.now() into the shared `heartbeat` slot every `heartbeatMs` from a timer; a
  * synchronous task that blocks the thread (a backtracking regular expression) stops the beat, and the parent's
- * watchdog ends the thread. Input: `workerData` of type CrawlWorkerData (crawl-thread.ts).
+ * watchdog ends the thread. Input: `workerData` of type CrawlWorkerData (crawl-thread.ts). Imported in the parent
+ * (by crawl-thread.ts, at run time), the module only exports {@link spawnCrawlWorker}.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, Worker, workerData, type WorkerOptions } from "node:worker_threads";
 import { crawlInto } from "./pipeline";
 import type { CrawlWorkerData, FromWorker, ToWorker, WorkerCall } from "./crawl-thread";
 
-if (parentPort) {
+/**
+ * Starts this module (the bundle it is built into) as a crawl worker. Called by crawl-thread.ts after importing the
+ * bundle at run time, so the `new Worker` happens in code that Next's bundler never sees (it would otherwise try to
+ * bundle the worker script as a module of the app).
+ */
+export function spawnCrawlWorker(options: WorkerOptions): Worker {
+  return new Worker(new URL(import.meta.url), options);
+}
+
+if (parentPort && workerData?.crawlWorker === true) {
   const port = parentPort;
   const data = workerData as CrawlWorkerData;
   const beat = new BigInt64Array(data.heartbeat);
