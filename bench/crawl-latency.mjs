@@ -130,7 +130,7 @@ async function measureMode(mode) {
     CRAWL_IN_WORKER: mode === "worker" ? "true" : "false",
     INNGEST_MODE: "local",
     NEXT_TELEMETRY_DISABLED: "1",
-    PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 10_000_000, perDay: null } }),
+    PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 1_000_000, perDay: null } }),
   };
   tsx(env, ["scripts/db-migrate.ts", "deploy"]);
   const email = `bench-${crypto.randomBytes(4).toString("hex")}@example.com`;
