@@ -15,6 +15,7 @@ const nextConfig: NextConfig = {
     "iconv-lite",
     "playwright-core",
     "croner",
+    "esbuild",
   ],
   poweredByHeader: false,
 };

@@ -22,6 +22,12 @@
  *   `x-forwarded-for` or `x-forwarded-for:N` (N = trusted proxies in front of the app, 1..32, default 1): the N-th
  *   address from the right of X-Forwarded-For; any other header name (`x-real-ip`, `cf-connecting-ip`, …): its value,
  *   which the proxy must overwrite. Parsed to `{ header, hops }` (hops 0 = the whole value is the address).
+ * - CRAWL_IN_WORKER: "false" runs a run's crawl on the server's own thread instead of a worker thread (baseline for
+ *   bench/; lib/runs/crawl-thread.ts). The budget below applies to the worker only:
+ * - CRAWL_STALL_MS: longest one synchronous task may block the crawl worker, ms (default 10,000).
+ * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl attempt, ms (default 600,000).
+ * - CRAWL_TIME_BUDGET_MS: wall time of a crawl attempt, ms (default 86,400,000 = 24 h).
+ * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
@@ -89,6 +95,11 @@ export const ZEnv = z.object({
   REGEX_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   FAILED_AUTH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   TRUST_PROXY: ZTrustProxy.optional(),
+  CRAWL_IN_WORKER: flag("true"),
+  CRAWL_STALL_MS: z.coerce.number().int().min(100).default(10_000),
+  CRAWL_CPU_BUDGET_MS: z.coerce.number().int().min(100).default(600_000),
+  CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
+  CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -271,8 +271,10 @@ else for (const s of shortfalls) p(`- ${s}`);
 const errs = rows.filter((r) => r.error);
 for (const e of errs) p(`- Section \`${e.section}\` failed: ${e.error}`);
 p();
-// Keep the API load section (written by bench/api-load.mjs between its markers) when the crawl figures are re-rendered.
-const API_BLOCK = /<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/;
-const previous = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8").match(API_BLOCK) : null;
-fs.writeFileSync(outFile, L.join("\n") + (previous ? `\n\n${previous[0]}\n` : ""));
+// Keep the sections written by bench/api-load.mjs and bench/crawl-latency.mjs between their markers when the crawl
+// figures are re-rendered.
+const KEPT = [/<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/, /<!-- crawl-latency:start -->[\s\S]*?<!-- crawl-latency:end -->/];
+const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
+const kept = KEPT.map((re) => old.match(re)?.[0]).filter(Boolean);
+fs.writeFileSync(outFile, L.join("\n") + kept.map((b) => `\n\n${b}\n`).join(""));
 console.error(`wrote ${outFile}`);

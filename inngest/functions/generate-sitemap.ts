@@ -6,13 +6,15 @@
  * - Steps are retried (2 retries); both steps are idempotent (see lib/runs/execute.ts). A retried or re-delivered
  *   crawl step (the worker was killed, its lease expired) resumes from the inventory and frontier stored so far
  *   instead of starting over; a retried export rewrites the same bytes and republishes them.
- * - "Nothing indexable" is final: a NonRetriableError, recorded on the run without retries.
+ * - "Nothing indexable" and a crawl stopped by its budget (CrawlBudgetError, lib/runs/crawl-thread.ts) are final: a
+ *   NonRetriableError, recorded on the run without retries.
  * - When retries are exhausted, onFailure records the error on the run and releases the sitemap's claim.
  * Step outputs are small counts (memoised as JSON by Inngest), never page bodies or URL lists.
  */
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/lib/jobs/client";
 import { generateRequested } from "@/lib/jobs/events";
+import { CrawlBudgetError } from "@/lib/runs/crawl-thread";
 import { crawlRun, exportRun, failRun } from "@/lib/runs/execute";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 
@@ -29,7 +31,17 @@ export const generateSitemap = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { runId, sitemapId } = event.data;
-    const crawl = await step.run("crawl", () => crawlRun(runId));
+    const crawl = await step.run("crawl", async () => {
+      try {
+        return await crawlRun(runId);
+      } catch (err) {
+        if (err instanceof CrawlBudgetError) {
+          await failRun(runId, err);
+          throw new NonRetriableError(err.message);
+        }
+        throw err;
+      }
+    });
     const exported = await step.run("export", async () => {
       try {
         return await exportRun(runId);

@@ -30,6 +30,8 @@ import {
 } from "@/lib/db/runs";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { crawlInto, crawlSettings, writeOutputs, type CrawlProgress } from "@/lib/runs/pipeline";
+import { CrawlBudgetError, crawlInWorker, type CrawlBudget } from "@/lib/runs/crawl-thread";
+import { getEnv } from "@/lib/env";
 import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
 import { httpDateToIso } from "@/lib/crawl/crawler";
 import { rulesError } from "@/lib/crawl/rules";
@@ -91,8 +93,11 @@ export type CrawlStepResult = {
   diff?: RunDiffCounts;
 };
 
-/** Test hooks of the crawl step: journal tuning (batch sizes, and `now`, the clock that dates first-seen hashes). */
-export type CrawlRunOptions = { journal?: Omit<Partial<JournalOptions>, "write"> };
+/**
+ * Test hooks of the crawl step: journal tuning (batch sizes, and `now`, the clock that dates first-seen hashes) and
+ * the worker's budget (lib/runs/crawl-thread.ts; default from the environment).
+ */
+export type CrawlRunOptions = { journal?: Omit<Partial<JournalOptions>, "write">; budget?: Partial<CrawlBudget> };
 
 /** A journal batch as the database stores it: records, their pages' PageState, frontier pushes and completions. */
 function toCrawlBatch(batch: JournalBatch, fingerprint: string): CrawlBatch {
@@ -152,6 +157,9 @@ const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgre
  * Cancel (POST /api/v1/runs/{id}/cancel): a queued run is cancelled by the API before this step; for a running one
  * the API sets `cancelRequestedAt`, the progress tick aborts the crawl, and the run ends `cancelled` here (claim
  * released, frontier dropped, published files untouched). Database and sink errors fail the step.
+ * Off the event loop: the crawl runs in a worker thread with a budget (lib/runs/crawl-thread.ts; env
+ * CRAWL_IN_WORKER=false keeps it on this thread); the database work stays here. A crawl stopped by its budget
+ * throws CrawlBudgetError after its frontier is dropped (the function fails the run without retries).
  */
 export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
   const run = await loadRun(runId);
@@ -173,7 +181,9 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const base = checkpoint.totals;
   const abort = new AbortController();
   const fingerprint = snapshotFingerprint(settings);
-  const crawling = crawlInto(settings, {
+  const crawlFn = getEnv().CRAWL_IN_WORKER ? crawlInWorker : crawlInto;
+  const crawling = crawlFn(settings, {
+    budget: opts.budget,
     signal: abort.signal,
     durable: true,
     resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
@@ -194,6 +204,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     summary = await crawling;
   } catch (err) {
     if (abort.signal.aborted) return endCancelled(run);
+    if (err instanceof CrawlBudgetError) await clearCrawlFrontier(runId);
     throw err;
   }
   if (abort.signal.aborted) return endCancelled(run);

@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+/**
+ * API latency while a crawl runs in the same app: `npm run bench:latency` (or `node bench/crawl-latency.mjs`).
+ * Writes the section between the `crawl-latency` markers of bench/RESULTS.md (and prints it).
+ *
+ * For each mode of MODES (default "thread worker": the crawl on the server's own thread, CRAWL_IN_WORKER=false, as
+ * the baseline; then in its worker thread, lib/runs/crawl-thread.ts), in one run, all on 127.0.0.1:
+ *   1. a fresh database (DB=postgres: a throw-away database on BENCH_DATABASE_URL, default
+ *      postgresql://postgres@127.0.0.1:5432/test; DB=pglite: a folder under /tmp), an account and an API key made
+ *      by the account CLIs before the app starts (PGlite allows one process), 20 sitemaps for the list;
+ *   2. `npm start` on PORT (default 3241; builds first when .next is stale) with the in-process Inngest runner;
+ *   3. GET /api/v1/sitemaps with autocannon at 1 and 10 connections for DURATION s each (default 10): idle, then
+ *      during a crawl of the synthetic site of ../shared/bench (SITE_PAGES pages, default 10k, served on SITE_PORT,
+ *      default 8240, no added latency: the crawl is as CPU-bound as it gets). Each "during" cell starts once its
+ *      crawl has fetched 200 pages; a crawl that ends is replaced by a fresh run of another sitemap of the same site;
+ *      the table says how many pages were crawled during each cell and whether the crawl covered all of it.
+ * Bounded: fixed durations; the app and the site are stopped on exit. Errors: exits 1 with the reason.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+import { fetch } from "undici";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PORT = Number(process.env.PORT ?? 3241);
+const BASE = `http://127.0.0.1:${PORT}`;
+const DURATION = Number(process.env.DURATION ?? 10);
+const SITE_PORT = Number(process.env.SITE_PORT ?? 8240);
+const SITE_PAGES = process.env.SITE_PAGES ?? "10k";
+const DB = process.env.DB ?? "postgres";
+const MODES = (process.env.MODES ?? "thread worker").split(/\s+/).filter(Boolean);
+const SHARED_BENCH = process.env.SHARED_BENCH ?? path.join(REPO, "..", "shared", "bench");
+const RESULTS = path.join(REPO, "bench", "RESULTS.md");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sf-lat-bench-"));
+const cleanups = [];
+const cleanup = async () => {
+  for (const c of cleanups.splice(0).reverse()) await Promise.resolve(c()).catch(() => {});
+};
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, async () => { await cleanup(); process.exit(130); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.error("[bench:latency]", ...a);
+
+async function database() {
+  if (DB === "pglite") {
+    const dir = fs.mkdtempSync(path.join(tmp, "pg-"));
+    return { url: `pglite:${dir}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+  const name = `sf_lat_${crypto.randomBytes(5).toString("hex")}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+function tsx(env, args) {
+  const r = spawnSync(path.join(REPO, "node_modules", ".bin", "tsx"), args, { cwd: REPO, env, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+async function startSite() {
+  const out = fs.openSync(path.join(tmp, "site.log"), "w");
+  const site = spawn(process.execPath, [path.join(SHARED_BENCH, "site", "server.mjs"), "--pages", SITE_PAGES, "--port", String(SITE_PORT)], {
+    stdio: ["ignore", out, out],
+  });
+  cleanups.push(() => site.kill("SIGTERM"));
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${SITE_PORT}/robots.txt`)).ok) return;
+    } catch {}
+    await sleep(100);
+  }
+  throw new Error("the synthetic site did not start");
+}
+
+async function startApp(env) {
+  const out = fs.openSync(path.join(tmp, `app-${env.CRAWL_IN_WORKER}.log`), "w");
+  const app = spawn(process.execPath, ["scripts/run-app.mjs", "start"], { cwd: REPO, env, stdio: ["ignore", out, out], detached: true });
+  const stop = async () => {
+    try { process.kill(-app.pid, "SIGTERM"); } catch {}
+    for (let i = 0; i < 100 && app.exitCode === null && app.signalCode === null; i++) await sleep(100);
+  };
+  cleanups.push(stop);
+  const until = Date.now() + 900_000;
+  while (Date.now() < until) {
+    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}; see ${tmp}`);
+    try {
+      if ((await fetch(`${BASE}/api/v1/openapi.json`)).ok) return stop;
+    } catch {}
+    await sleep(1000);
+  }
+  throw new Error("the app did not answer within 15 minutes");
+}
+
+function cannon(connections, headers) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon({ url: `${BASE}/api/v1/sitemaps`, connections, headers, duration: DURATION }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: { write() {} } });
+  });
+}
+
+async function measureMode(mode) {
+  const db = await database();
+  const env = {
+    ...process.env,
+    PORT: String(PORT),
+    DATABASE_URL: db.url,
+    APP_URL: BASE,
+    NEXTAUTH_URL: BASE,
+    NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    FILES_DIR: path.join(tmp, `files-${mode}`),
+    CRAWL_ALLOW_HOSTS: `127.0.0.1:${SITE_PORT}`,
+    CRAWL_IN_WORKER: mode === "worker" ? "true" : "false",
+    INNGEST_MODE: "local",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 1_000_000, perDay: null } }),
+  };
+  tsx(env, ["scripts/db-migrate.ts", "deploy"]);
+  const email = `bench-${crypto.randomBytes(4).toString("hex")}@example.com`;
+  tsx(env, ["scripts/user-create.ts", "--email", email, "--password", "bench-password-123"]);
+  const key = tsx(env, ["scripts/apikey-create.ts", "--email", email, "--name", "bench"]).split("\n").pop();
+  log(`${mode}: starting the app (${DB})`);
+  const stop = await startApp(env);
+  const headers = { authorization: `Bearer ${key}` };
+  const api = async (method, p, body) => {
+    const r = await fetch(BASE + p, { method, headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const json = await r.json();
+    if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  for (let i = 0; i < 18; i++) await api("POST", "/api/v1/sitemaps", { name: `List ${i}`, startUrl: "https://www.example.com/", fileName: `list-${i}` });
+  const crawlSitemaps = [];
+  for (let i = 0; i < 2; i++) {
+    crawlSitemaps.push(
+      (await api("POST", "/api/v1/sitemaps", {
+        name: `Synthetic ${i}`,
+        startUrl: `http://127.0.0.1:${SITE_PORT}/`,
+        fileName: `synthetic-${i}`,
+        crawl: { maxPages: 20_000, maxDepth: 100, concurrency: 8 },
+      })).id,
+    );
+  }
+  for (let i = 0; i < 30; i++) await api("GET", "/api/v1/sitemaps");
+
+  const rows = [];
+  for (const c of [1, 10]) rows.push({ mode, connections: c, state: "idle", res: await cannon(c, headers) });
+
+  let next = 0;
+  let runId = null;
+  const runState = async () => (runId ? api("GET", `/api/v1/runs/${runId}`) : null);
+  const ensureCrawl = async () => {
+    let run = await runState();
+    if (!run || ["succeeded", "failed", "cancelled"].includes(run.status)) {
+      const sm = crawlSitemaps[next++ % crawlSitemaps.length];
+      runId = (await api("POST", `/api/v1/sitemaps/${sm}/generate`)).id;
+      run = await runState();
+    }
+    const t0 = Date.now();
+    while (run.progress.pagesFetched < 200 && !["succeeded", "failed", "cancelled"].includes(run.status)) {
+      if (Date.now() - t0 > 300_000) throw new Error("the crawl did not start");
+      await sleep(100);
+      run = await runState();
+    }
+    return run;
+  };
+  for (const c of [1, 10]) {
+    const before = await ensureCrawl();
+    const res = await cannon(c, headers);
+    const after = await runState();
+    const same = after.id === before.id;
+    rows.push({
+      mode,
+      connections: c,
+      state: "crawl",
+      res,
+      pages: same ? after.progress.pagesFetched - before.progress.pagesFetched : null,
+      covered: same && after.status === "running",
+    });
+  }
+  // Let the last crawl finish before stopping (a clean stop, not a measurement).
+  for (let i = 0; i < 600; i++) {
+    const run = await runState();
+    if (!run || run.status !== "running") break;
+    await sleep(500);
+  }
+  await stop();
+  await db.drop();
+  return rows;
+}
+
+async function main() {
+  await startSite();
+  const rows = [];
+  for (const mode of MODES) rows.push(...(await measureMode(mode)));
+  const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(" / ");
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
+  const ms = (v) => `${v} ms`;
+  const label = { thread: "on the server thread (CRAWL_IN_WORKER=false)", worker: "in a worker thread (default)" };
+  const p99 = (mode, c, state) => rows.find((r) => r.mode === mode && r.connections === c && r.state === state)?.res.latency.p99;
+  const ratios = MODES.map((m) => `${m}: ${(p99(m, 1, "crawl") / p99(m, 1, "idle")).toFixed(2)}×`).join(", ");
+  const section = [
+    "## API latency during a crawl (`npm run bench:latency`)",
+    "",
+    `Run ${when}, commit ${commit}, ${os.cpus().length} cores, load average (1/5/15 min) at the end ${load}. \`npm start\``,
+    `(production build, in-process Inngest runner) on ${DB === "pglite" ? "PGlite" : "PostgreSQL (127.0.0.1:5432)"}; autocannon`,
+    `GET /api/v1/sitemaps (20 sitemaps) for ${DURATION} s per cell from the same machine; the crawl: the ${SITE_PAGES}-page`,
+    "synthetic site of ../shared/bench on loopback, no added latency, concurrency 8, through the app (generate → local",
+    "runner → crawl step). \"pages\": pages the crawl fetched during the cell; \"covered\": the crawl ran for the whole cell.",
+    "",
+    "| crawl runs | connections | state | requests | p50 | p99 | max | req/s | pages | covered |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ...rows.map((r) =>
+      `| ${label[r.mode] ?? r.mode} | ${r.connections} | ${r.state === "idle" ? "idle" : "during crawl"} | ${r.res.requests.total} | ${ms(r.res.latency.p50)} | ${ms(r.res.latency.p99)} | ${ms(r.res.latency.max)} | ${r.res.requests.average} | ${r.pages ?? (r.state === "idle" ? "–" : "?")} | ${r.state === "idle" ? "–" : r.covered ? "yes" : "no"} |`,
+    ),
+    "",
+    `p99 during the crawl ÷ idle p99, 1 connection: ${ratios} (goal for the worker: ≤ 1.5×).`,
+    "",
+  ].join("\n");
+  console.log(section);
+  const start = "<!-- crawl-latency:start -->", end = "<!-- crawl-latency:end -->";
+  const current = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8") : "";
+  const block = `${start}\n${section}${end}`;
+  const updated = current.includes(start) ? current.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${current.trimEnd()}\n\n${block}\n`;
+  if (!process.env.NO_WRITE) fs.writeFileSync(RESULTS, updated);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error("bench:latency:", err.message ?? err, err.cause ?? "");
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

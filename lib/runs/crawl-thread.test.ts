@@ -1,0 +1,156 @@
+/**
+ * crawlInWorker (lib/runs/crawl-thread.ts): the crawl runs in a worker thread and hands its journal batches,
+ * progress and revalidation lookups to this thread; its budget ends a crawl that blocks the worker.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CrawlRecord } from "@/lib/core/types";
+import { page, startSite, type TestSite } from "@/lib/crawl/test-utils";
+import { CrawlBudgetError, crawlInWorker } from "./crawl-thread";
+import { crawlInto, crawlSettings, type CrawlProgress } from "./pipeline";
+import type { JournalBatch } from "./journal";
+
+/** `(a+)+$` backtracks exponentially on a run of a's that does not end the string (a few dozen are enough). */
+const HOSTILE = `/${"a".repeat(48)}!`;
+let site: TestSite;
+let released: (() => void) | null = null;
+
+beforeAll(async () => {
+  const routes: Parameters<typeof startSite>[0] = {
+    "/robots.txt": { body: "User-agent: *\nAllow: /\n", type: "text/plain" },
+    "/": { body: page(["/p1", "/p2", "/p3", HOSTILE]) },
+    "/hold": (_req, res) => {
+      // Answers only when the test says so: the crawl is mid-visit until then.
+      released = () => {
+        released = null;
+        if (!res.headersSent) res.writeHead(200, { "content-type": "text/html" }).end(page());
+      };
+    },
+  };
+  for (let i = 1; i <= 3; i++) routes[`/p${i}`] = { body: page([`/p${i}/x`, "/"]) };
+  for (let i = 1; i <= 3; i++) routes[`/p${i}/x`] = { body: page() };
+  routes[HOSTILE] = { body: page() };
+  site = await startSite(routes);
+});
+afterAll(async () => {
+  released?.();
+  await site.close();
+});
+
+/** A durable crawl through `crawl`, recording every batch and progress call its sink receives. */
+async function collect(crawl: typeof crawlInto | typeof crawlInWorker, start = "/", over: Record<string, unknown> = {}) {
+  const batches: JournalBatch[] = [];
+  const progress: CrawlProgress[] = [];
+  const summary = await crawl(crawlSettings({ startUrl: `${site.origin}${start}`, concurrency: 2 }), {
+    allowHosts: [site.hostPort],
+    durable: true,
+    progressIntervalMs: 0,
+    sink: {
+      write: async (_r, b) => {
+        batches.push(b);
+      },
+      progress: (p) => {
+        progress.push(p);
+      },
+    },
+    ...over,
+  });
+  const records = batches.flatMap((b) => b.records);
+  return { summary, batches, records, progress };
+}
+
+const byUrl = (rs: CrawlRecord[]) => [...rs].sort((a, b) => a.url.localeCompare(b.url)).map((r) => [r.url, r.included, r.reason, r.depth]);
+
+describe("crawlInWorker", () => {
+  it("reports the same records, queued URLs and finished visits as the in-thread crawl", async () => {
+    const inThread = await collect(crawlInto);
+    const inWorker = await collect(crawlInWorker);
+    expect(inWorker.records.length).toBe(8);
+    expect(byUrl(inWorker.records)).toEqual(byUrl(inThread.records));
+    expect(inWorker.summary.pagesFetched).toBe(inThread.summary.pagesFetched);
+    const urls = (bs: JournalBatch[], k: "queued" | "completed") => bs.flatMap((b) => b[k].map((i) => i.url)).sort();
+    expect(urls(inWorker.batches, "queued")).toEqual(urls(inThread.batches, "queued"));
+    expect(urls(inWorker.batches, "completed")).toEqual(urls(inThread.batches, "completed"));
+    // Page links cross the thread boundary as a Map (the snapshots of lib/db/page-state.ts need them).
+    expect(inWorker.batches.some((b) => b.links.get(`${site.origin}/`)?.length === 4)).toBe(true);
+    expect(inWorker.progress.at(-1)).toMatchObject({ pagesFetched: 8, urlsListed: 8, pagesQueued: 0 });
+  });
+
+  it("asks this thread for the validators of every page it fetches (revalidate)", async () => {
+    const asked: string[] = [];
+    const { records } = await collect(crawlInWorker, "/", {
+      revalidate: async (url: string) => {
+        asked.push(url);
+        return null;
+      },
+    });
+    expect(asked.sort()).toEqual(records.map((r) => r.url).sort());
+  });
+
+  it("a sink error fails the crawl with that error", async () => {
+    const boom = new Error("database gone");
+    await expect(
+      crawlInWorker(crawlSettings({ startUrl: `${site.origin}/` }), {
+        allowHosts: [site.hostPort],
+        durable: true,
+        sink: { write: async () => Promise.reject(boom) },
+      }),
+    ).rejects.toBe(boom);
+  });
+
+  it("an abort stops the crawl mid-visit with the signal's reason", async () => {
+    const ac = new AbortController();
+    const reason = new Error("cancelled by test");
+    const crawling = crawlInWorker(crawlSettings({ startUrl: `${site.origin}/hold` }), {
+      allowHosts: [site.hostPort],
+      signal: ac.signal,
+      sink: { write: async () => {} },
+    });
+    while (!site.requests.includes("/hold")) await new Promise((r) => setTimeout(r, 20));
+    ac.abort(reason);
+    await expect(crawling).rejects.toBe(reason);
+    released?.();
+  });
+
+  it("a crawl rule that backtracks on a linked URL is stopped by the stall budget, and nothing is written after", async () => {
+    const writes: number[] = [];
+    const t0 = Date.now();
+    const crawling = crawlInWorker(
+      crawlSettings({ startUrl: `${site.origin}/`, rules: [{ action: "exclude", pattern: "(a+)+$", syntax: "regex" }] }),
+      {
+        allowHosts: [site.hostPort],
+        durable: true,
+        budget: { stallMs: 500 },
+        sink: {
+          write: async (r) => {
+            writes.push(r.length);
+          },
+        },
+      },
+    );
+    const err = await crawling.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CrawlBudgetError);
+    expect((err as CrawlBudgetError).code).toBe("crawl_cpu_budget_exceeded");
+    expect((err as Error).message).toMatch(/^crawl_cpu_budget_exceeded: .*regular expression/);
+    // The backtracking alone would run for hours; the budget ended it within seconds.
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    const count = writes.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(writes.length).toBe(count);
+  });
+
+  it("the CPU budget stops a crawl whose worker stays busy", async () => {
+    // The same backtracking rule, with the stall limit out of reach: the busy time counted so far ends it.
+    const err = await crawlInWorker(
+      crawlSettings({ startUrl: `${site.origin}/`, rules: [{ action: "exclude", pattern: "(a+)+$", syntax: "regex" }] }),
+      { allowHosts: [site.hostPort], budget: { stallMs: 60_000, cpuMs: 400 }, sink: { write: async () => {} } },
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CrawlBudgetError);
+    expect((err as Error).message).toMatch(/^crawl_cpu_budget_exceeded: the crawl used more than its 0\.4 s of CPU time/);
+  });
+});
