@@ -222,3 +222,18 @@ export async function publishedEntryFiles(rows: { id: string; publishedRunId: st
   }
   return entries;
 }
+
+/** A sitemap's schedule plan with its ids (lib/schedule/due.ts reads exportPlan, exportCron, timezone). */
+export type PlannedSitemapRow = { id: string; userId: string; name: string; exportPlan: number[]; exportCron: string | null; timezone: string };
+
+/**
+ * Active sitemaps with a plan (a non-empty exportPlan or an exportCron), of every account or of `userId` only.
+ * Order: `"id"` (the scheduler's stable order) or `"created"` (oldest first, then id; the API's order).
+ */
+export async function listPlannedSitemaps(opts: { userId?: string; order: "id" | "created" }): Promise<PlannedSitemapRow[]> {
+  return getDb().sitemap.findMany({
+    where: { ...(opts.userId ? { userId: opts.userId } : {}), active: true, OR: [{ exportPlan: { isEmpty: false } }, { exportCron: { not: null } }] },
+    select: { id: true, userId: true, name: true, exportPlan: true, exportCron: true, timezone: true },
+    orderBy: opts.order === "id" ? [{ id: "asc" }] : [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
