@@ -8,17 +8,9 @@ import { Inngest, NonRetriableError } from "inngest";
 import { serve } from "inngest/next";
 import { createDb } from "@/lib/db/client";
 import { LocalSendMiddleware, setLocalEventSink } from "./local-send";
-import {
-  LocalInngestRunner,
-  canonicalJson,
-  compileExpression,
-  parseRetryAfter,
-  runIdFor,
-  signBody,
-  sleepWakeAt,
-  tryAcquireSchedulerLock,
-  type LocalRunnerOptions,
-} from "./local-runner";
+import { tryAcquireSchedulerLock } from "./cron-scheduler";
+import { LocalInngestRunner, type LocalRunnerOptions } from "./local-runner";
+import { canonicalJson, compileExpression, jobRunIdFor as runIdFor, parseRetryAfter, signBody, sleepWakeAt } from "./protocol";
 import { asRouteHandler } from "./start-local";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 
