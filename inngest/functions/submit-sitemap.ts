@@ -10,7 +10,7 @@
  */
 import { inngest } from "@/lib/jobs/client";
 import { submitRequested } from "@/lib/jobs/events";
-import { getDb } from "@/lib/db/client";
+import { failPendingSubmissionBatch } from "@/lib/db/submissions";
 import { finishSubmission, prepareSubmission, sendSubmissionChunk } from "@/lib/submit/submit";
 
 export const submitSitemap = inngest.createFunction(
@@ -21,10 +21,7 @@ export const submitSitemap = inngest.createFunction(
     concurrency: { key: "event.data.sitemapId", limit: 1 },
     retries: 1,
     onFailure: async ({ event, error }) => {
-      await getDb().submission.updateMany({
-        where: { batchId: event.data.event.data.batchId, engine: "batch", status: "pending" },
-        data: { status: "failed", message: `Submission failed: ${error.message}`.slice(0, 2000) },
-      });
+      await failPendingSubmissionBatch(event.data.event.data.batchId, `Submission failed: ${error.message}`.slice(0, 2000));
     },
   },
   async ({ event, step }) => {

@@ -42,6 +42,11 @@ export async function failSubmissionBatch(batchId: string, message: string): Pro
   await getDb().submission.updateMany({ where: { batchId, engine: "batch" }, data: { status: "failed", message } });
 }
 
+/** Marks the batch row of `batchId` failed with `message` if it is still pending (a failed job's last word). */
+export async function failPendingSubmissionBatch(batchId: string, message: string): Promise<void> {
+  await getDb().submission.updateMany({ where: { batchId, engine: "batch", status: "pending" }, data: { status: "failed", message } });
+}
+
 /** Every row of a batch of one of `userId`'s sitemaps, oldest first ([] when none). */
 export async function listBatchRows(opts: { userId: string; batchId: string }): Promise<SubmissionRow[]> {
   return getDb().submission.findMany({

@@ -247,7 +247,8 @@ describe("app/api/inngest/route.ts in local mode (INNGEST_MODE unset)", () => {
 
   it("keeps inngest.send() in the process (buffered until a runner attaches), never on the network", async () => {
     await loadRoute({ INNGEST_DEV: "1" }); // ignored in local mode
-    const { takeBufferedEvents, setLocalEventSink } = await import("@/lib/jobs/local-send");
+    const { setLocalEventSink } = await import("@/lib/jobs/local-send");
+    const { takeBufferedEvents } = await import("@/tests/helpers/local-send");
     await setLocalEventSink(undefined);
     takeBufferedEvents();
     const { sendGenerateRequested } = await import("@/lib/jobs/events");
