@@ -279,3 +279,14 @@ export async function listRunChanges(opts: {
 export async function findRunForWebhook(runId: string) {
   return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } } } });
 }
+
+/** The run with its whole sitemap row (the job steps of lib/runs/execute.ts), or null when it no longer exists. */
+export async function findRunWithSitemap(runId: string) {
+  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: true } });
+}
+
+/** The pages a run fetched and its sitemap's owner (the credit debit), or null. */
+export async function findRunCharge(runId: string): Promise<{ pagesFetched: number; userId: string } | null> {
+  const run = await getDb().run.findUnique({ where: { id: runId }, select: { pagesFetched: true, sitemap: { select: { userId: true } } } });
+  return run ? { pagesFetched: run.pagesFetched, userId: run.sitemap.userId } : null;
+}

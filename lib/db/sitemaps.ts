@@ -237,3 +237,18 @@ export async function listPlannedSitemaps(opts: { userId?: string; order: "id" |
     orderBy: opts.order === "id" ? [{ id: "asc" }] : [{ createdAt: "asc" }, { id: "asc" }],
   });
 }
+
+/** The id of the sitemap's published run (null: nothing published, or no such sitemap). */
+export async function publishedRunIdOf(sitemapId: string): Promise<string | null> {
+  return (await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true } }))?.publishedRunId ?? null;
+}
+
+/** The fields a run request checks (lib/runs/request-run.ts) of `userId`'s sitemap, or null. */
+export async function findSitemapForRunRequest(opts: { userId: string; sitemapId: string }) {
+  return getDb().sitemap.findFirst({ where: { id: opts.sitemapId, userId: opts.userId }, select: { id: true, active: true, activeRunId: true, subScopes: true } });
+}
+
+/** The sitemap's active flag and active run id, or null (why a run claim was refused). */
+export async function findSitemapRunState(sitemapId: string): Promise<{ active: boolean; activeRunId: string | null } | null> {
+  return getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { activeRunId: true, active: true } });
+}
