@@ -4,7 +4,6 @@
  * It speaks Inngest's public HTTP execution protocol (lib/jobs/protocol.ts) to the app's own `serve()` handlers,
  * using in-process `Request` objects and no network. The real SDK therefore runs the real functions, with memoised
  * steps, parallel steps, sleeps, sendEvent, retries (RetryAfterError's `retry-after` included) and onFailure.
- * See also docs/ARCHITECTURE notes in ARCHITECTURE.md ("Jobs").
  *
  * Parts: protocol.ts (wire format, SDK names), lib/db/job-runs.ts (the JobRun store), executor.ts (drives one job
  * run), cron-scheduler.ts (cron triggers under an advisory lock), this file (sync, events, polling, claiming).
@@ -72,7 +71,7 @@ export type LocalRunnerOptions = {
   /** Lease length while driving a job run; renewed every leaseMs/3. Default 30,000 ms. */
   leaseMs?: number;
   /** Job runs this process drives at once. Default 10. */
-  maxConcurrentRuns?: number;
+  maxConcurrentJobRuns?: number;
   /** Delay before retry `attempt` (1-based), in ms, when the SDK sends no retry-after. Default 5 s · 2^(attempt−1), capped at 10 min, ±10 % jitter. */
   backoffMs?: (attempt: number) => number;
   /** Start cron jobs (when this process wins the scheduler lock). Default true. */
@@ -103,7 +102,7 @@ export class LocalInngestRunner implements LocalEventSink {
   private readonly opts: LocalRunnerOptions;
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
-  private readonly maxConcurrentRuns: number;
+  private readonly maxConcurrentJobRuns: number;
   private readonly backoffMs: (attempt: number) => number;
 
   private fns = new Map<string, FnConfig>();
@@ -124,7 +123,7 @@ export class LocalInngestRunner implements LocalEventSink {
     this.log = opts.logger ?? createJobLogger();
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
     this.leaseMs = opts.leaseMs ?? 30_000;
-    this.maxConcurrentRuns = opts.maxConcurrentRuns ?? 10;
+    this.maxConcurrentJobRuns = opts.maxConcurrentJobRuns ?? 10;
     this.backoffMs = opts.backoffMs ?? defaultBackoff;
     const db = () => this.db;
     this.scheduler = new CronScheduler({
@@ -169,7 +168,7 @@ export class LocalInngestRunner implements LocalEventSink {
 
   /**
    * Syncs the functions (signed in-band PUT), becomes the event sink (unless routeSends: false), takes the scheduler
-   * lock and starts cron jobs (unless cron: false), then starts polling, which resumes unfinished runs of the served
+   * lock and starts cron jobs (unless cron: false), then starts polling, which resumes unfinished job runs of the served
    * functions. Throws Error when the sync fails. Call once.
    */
   async start(): Promise<void> {
@@ -226,7 +225,7 @@ export class LocalInngestRunner implements LocalEventSink {
   }
 
   /**
-   * Stops claiming runs, the cron jobs and the timers, and detaches from `inngest.send()`. Runs being driven get up to
+   * Stops claiming job runs, the cron jobs and the timers, and detaches from `inngest.send()`. Job runs being driven get up to
    * `drainMs` (default 10,000 ms) to finish their current request; they then release their lease and stay queued.
    * Runs still busy after that are abandoned: no later result is saved, and their lease expires for another process
    * to take over.
@@ -254,8 +253,8 @@ export class LocalInngestRunner implements LocalEventSink {
   }
 
   /**
-   * Resolves when no run of the served functions is queued, running or sleeping, and nothing is being driven here.
-   * Sleeping runs are waited for. Throws Error after `timeoutMs` (default 30,000 ms). For tests and scripts.
+   * Resolves when no job run of the served functions is queued, running or sleeping, and nothing is being driven here.
+   * Sleeping job runs are waited for. Throws Error after `timeoutMs` (default 30,000 ms). For tests and scripts.
    */
   async idle(opts: { timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
@@ -270,8 +269,8 @@ export class LocalInngestRunner implements LocalEventSink {
   // ---- events and cron ------------------------------------------------------------------------------------------
 
   /**
-   * Starts one run per (event, matching function). Events keep their id (a random UUID when absent); a run whose id
-   * already exists (same function and event id) is not created again. Resolves to the event ids once the runs are
+   * Starts one job run per (event, matching function). Events keep their id (a random UUID when absent); a job run whose id
+   * already exists (same function and event id) is not created again. Resolves to the event ids once the job runs are
    * stored. Throws Error before start(), and on DB errors.
    */
   async send(input: readonly unknown[]): Promise<{ ids: string[] }> {
@@ -294,10 +293,10 @@ export class LocalInngestRunner implements LocalEventSink {
   }
 
   /**
-   * Starts a run of a cron-triggered function now, with event `inngest/scheduled.timer` `{ cron }`. `fnId` is the full
-   * id or its part after the app id ("refresh-feeds"). With `at` (a tick time), the run id is derived from (function,
-   * `at` rounded to the second), as for scheduled ticks, so firing the same tick twice starts one run. Returns the run
-   * id, or null when that tick already has a run. Throws Error for an unknown function or one without a cron trigger.
+   * Starts a job run of a cron-triggered function now, with event `inngest/scheduled.timer` `{ cron }`. `fnId` is the full
+   * id or its part after the app id ("refresh-feeds"). With `at` (a tick time), the job run id is derived from (function,
+   * `at` rounded to the second), as for scheduled ticks, so firing the same tick twice starts one job run. Returns the job run
+   * id, or null when that tick already has one. Throws Error for an unknown function or one without a cron trigger.
    */
   async triggerCron(fnId: string, opts: { at?: Date } = {}): Promise<string | null> {
     const fn = this.fns.get(fnId) ?? [...this.fns.values()].find((f) => f.id.endsWith(`-${fnId}`));
@@ -336,7 +335,7 @@ export class LocalInngestRunner implements LocalEventSink {
     this.matchers.set(fn.id, matchers);
     const c = concurrencyOf(fn);
     if (c?.key && !EVENT_PATH_RE.test(c.key)) {
-      this.log.warn(`${fn.id}: concurrency key "${c.key}" is not a dotted event path; all its runs share one slot pool`);
+      this.log.warn(`${fn.id}: concurrency key "${c.key}" is not a dotted event path; all its job runs share one slot pool`);
     }
     if (Array.isArray(fn.concurrency) && fn.concurrency.length > 1) this.log.warn(`${fn.id}: only the first concurrency limit is enforced locally`);
   }
@@ -399,12 +398,12 @@ export class LocalInngestRunner implements LocalEventSink {
   }
 
   private async claimDue() {
-    if (this.active.size >= this.maxConcurrentRuns) return;
+    if (this.active.size >= this.maxConcurrentJobRuns) return;
     const now = new Date();
     const due = await listClaimableJobRuns(this.db, [...this.fns.keys()], now, 100);
     const blocked = new Set<string>();
     for (const r of due) {
-      if (this.stopped || this.active.size >= this.maxConcurrentRuns) break;
+      if (this.stopped || this.active.size >= this.maxConcurrentJobRuns) break;
       if (this.active.has(r.id) || (r.concurrencyKey && blocked.has(r.concurrencyKey))) continue;
       let claimed = false;
       try {

@@ -9,7 +9,9 @@
  *      sitemap's `Sitemap:` line (row `robots.txt`, status ok when present, failed when absent or unreadable);
  *      checks the key file on the site; if it is missing, writes a `failed` `indexnow-key` row saying exactly where
  *      to put it and sends nothing to any engine.
- *   3. sendSubmissionChunk (one step per endpoint × request of ≤ 10,000 URLs): lib/submit/indexnow.ts sendIndexNow.
+ *   3. sendSubmissionChunk (one step per endpoint × request of ≤ 10,000 URLs × attempt): lib/submit/indexnow.ts
+ *      attemptIndexNow; a `retry` answer is waited out by the function with a durable sleep, and the row is written
+ *      once the request is final (its attempts, and its duration from the first attempt, waits included).
  *   4. finishSubmission (step): the batch row becomes ok (every request ok, or nothing to send) or failed, and the
  *      `submission.completed` webhook event is emitted.
  * URLs not on the start URL's host are left out (IndexNow 422 otherwise) and counted in the message.
@@ -46,7 +48,7 @@ import {
   generateIndexNowKey,
   indexNowEndpoints,
   keyInfoFor,
-  sendIndexNow,
+  attemptIndexNow,
   sendOptionsFromEnv,
   INDEXNOW_MAX_URLS_PER_REQUEST,
   type SendOptions,
@@ -231,14 +233,27 @@ export async function prepareSubmission(batchId: string): Promise<PreparedSubmis
   }
 }
 
-/** Step 3 (module doc): request `index` (0-based, ≤ 10,000 URLs) of the batch to `endpoint`. Returns the row's status. */
-export async function sendSubmissionChunk(batchId: string, endpoint: string, index: number, opts: SendOptions = {}): Promise<"ok" | "failed"> {
+/** What a send step returns: final (the row is written), or retry after `delayMs` (nothing written yet). */
+export type ChunkOutcome = { status: "ok" | "failed" } | { status: "retry"; delayMs: number; startedAt: number };
+
+/**
+ * Step 3 (module doc): attempt `attempt` (default 1) of request `index` (0-based, ≤ 10,000 URLs) of the batch to
+ * `endpoint`. `startedAt` (epoch ms) is the first attempt's start, handed back by a `retry` answer.
+ */
+export async function sendSubmissionChunk(
+  batchId: string,
+  endpoint: string,
+  index: number,
+  opts: SendOptions & { attempt?: number; startedAt?: number } = {},
+): Promise<ChunkOutcome> {
+  const { attempt = 1, startedAt = Date.now(), ...sendOpts } = opts;
   const head = await batchHead(batchId);
   const sm = await getSubmitSitemap(head.sitemapId);
   const info = keyInfoFor(sm.startUrl, sm.indexNowKey!);
   const { urls, foreign } = await submittableUrls(head.runId, info.host);
   const urlList = batchUrls(urls)[index] ?? [];
-  const r = await sendIndexNow(endpoint, { host: info.host, key: info.key, keyLocation: info.keyLocation, urlList }, { ...sendOptionsFromEnv(), ...opts });
+  const r = await attemptIndexNow(endpoint, { host: info.host, key: info.key, keyLocation: info.keyLocation, urlList }, { ...sendOptionsFromEnv(), ...sendOpts, attempt });
+  if (r.outcome === "retry") return { status: "retry", delayMs: r.retryInMs!, startedAt };
   const note = index === 0 && foreign ? ` (${foreign} URL(s) on other hosts left out)` : "";
   await insertSubmission({
     sitemapId: sm.id,
@@ -249,11 +264,11 @@ export async function sendSubmissionChunk(batchId: string, endpoint: string, ind
     status: r.outcome,
     httpStatus: r.httpStatus,
     urlCount: urlList.length,
-    durationMs: r.durationMs,
-    attempts: r.attempts,
+    durationMs: Date.now() - startedAt,
+    attempts: attempt,
     message: `Request ${index + 1}: ${r.message}${note}`,
   });
-  return r.outcome;
+  return { status: r.outcome };
 }
 
 /** Step 4 (module doc). Returns the final batch status. */
