@@ -234,6 +234,8 @@ export class LocalInngestRunner implements LocalEventSink {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.tickTimer);
+    // Cron jobs stop first (no tick queues work while runs drain); the scheduler lock is released with them.
+    await this.scheduler.stop();
     if (getLocalEventSink() === this) await setLocalEventSink(undefined);
     const drives = [...this.active.values()];
     if (drives.length) {
@@ -249,7 +251,6 @@ export class LocalInngestRunner implements LocalEventSink {
         this.log.warn(`job run ${shortId(d.lease.jobRunId)} abandoned at stop; its lease will expire`);
       }
     }
-    await this.scheduler.stop();
   }
 
   /**
