@@ -23,7 +23,8 @@ export async function register(): Promise<void> {
     installSocketAddressHeader();
     if ((process.env.INNGEST_MODE?.trim().toLowerCase() || "local") !== "local") return;
     const { startLocalRunner, localTransport } = await import("@/lib/jobs/start-local");
-    const started = startLocalRunner().catch((err) => {
+    // The route is passed in, so lib/ never imports app/.
+    const started = startLocalRunner({ route: () => import("@/app/api/inngest/route") }).catch((err) => {
       console.error("[inngest-local] the job runner did not start; jobs will not run in this process", err);
     });
     if (localTransport() === "in-process") await started;

@@ -2,16 +2,19 @@
  * Runs endpoints' shared parts: the list spec of GET /api/v1/runs, the credit check before starting runs, and
  * starting several sitemaps' runs at once (POST /api/v1/sitemaps/generate/hour/{hour} and …/generate/import).
  *
- * Hour plans: `{hour}` is an hour of the current UTC day (0..23); a sitemap is due when the local hour, in its own
- * `timezone`, of `<today>T<hour>:00:00Z` is one of its exportPlan hours (a plan of [3] in Europe/Berlin is due at
- * hour 1 UTC in summer and hour 2 in winter: the zone rules of that date apply). Runs started this way have trigger
- * "schedule" and scheduledFor = that UTC instant.
+ * Hour plans: `{hour}` is an hour of the current UTC day (0..23); a sitemap is due when its plan (exportPlan hours
+ * and exportCron, in its own `timezone`) fires in the UTC hour slot [<today>T<hour>:00Z, + 1 h): lib/schedule/due.ts
+ * `isDueInSlot`, the rule the hourly scheduler uses too (a plan of [3] in Europe/Berlin is due at hour 1 UTC in summer
+ * and hour 2 in winter; [14] in Asia/Kolkata, 08:30 UTC, at hour 8). Runs started this way have trigger "schedule"
+ * and scheduledFor = that UTC instant.
  */
 import type { RunTrigger } from "@/generated/prisma/client";
 import { AppError } from "@/lib/core/errors";
 import { getDb } from "@/lib/db/client";
+import { listPlannedSitemaps } from "@/lib/db/sitemaps";
 import { findUserAccount } from "@/lib/db/users";
 import { requestRun } from "@/lib/runs/request-run";
+import { isDueInSlot } from "@/lib/schedule/due";
 import { RUN_STATUSES, RUN_TRIGGERS, type TRunDto } from "@/lib/schemas/runs";
 import type { ListSpec } from "./list-query";
 
@@ -62,14 +65,10 @@ export async function startMany(userId: string, sitemapIds: string[], trigger: R
   return { started, skipped };
 }
 
-/** The caller's active sitemaps due at UTC hour `hour` of today (see module doc), oldest first. */
+/** The caller's active sitemaps due in the UTC hour slot of `slot` (see module doc), oldest first. */
 export async function sitemapsDueAt(userId: string, slot: Date): Promise<string[]> {
-  const rows = await getDb().sitemap.findMany({
-    where: { userId, active: true, NOT: { exportPlan: { isEmpty: true } } },
-    select: { id: true, exportPlan: true, timezone: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return rows.filter((r) => r.exportPlan.includes(localHour(slot, r.timezone))).map((r) => r.id);
+  const rows = await listPlannedSitemaps({ userId, order: "created" });
+  return rows.filter((r) => isDueInSlot(r, slot)).map((r) => r.id);
 }
 
 /** The caller's active sitemaps marked exportAfterImport, oldest first. */

@@ -240,7 +240,12 @@ export async function loadFeedForRefresh(feedId: string) {
   return getDb().feed.findUnique({ where: { id: feedId } });
 }
 
-/** Active feeds' ids, for the hourly schedule. */
-export async function activeFeedIds(): Promise<string[]> {
-  return (await getDb().feed.findMany({ where: { active: true }, select: { id: true }, orderBy: { createdAt: "asc" } })).map((r) => r.id);
+/** Active feeds' ids whose refresh is not running (or has run longer than `staleBefore` allows), oldest first. */
+export async function listRefreshableFeedIds(staleBefore: Date): Promise<string[]> {
+  const rows = await getDb().feed.findMany({
+    where: { active: true, OR: [{ status: { not: "running" } }, { updatedAt: { lt: staleBefore } }] },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => r.id);
 }

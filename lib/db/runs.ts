@@ -78,23 +78,6 @@ export async function getRunForUser(opts: { runId: string; userId: string }): Pr
   return run ? toRunDto(run) : null;
 }
 
-/** Runs of a sitemap, newest first; cursor = id of the last run of the previous page. */
-export async function listRunsForSitemap(opts: {
-  sitemapId: string;
-  userId: string;
-  limit: number;
-  cursor?: string | null;
-}): Promise<{ items: TRunDto[]; nextCursor: string | null }> {
-  const rows = await getDb().run.findMany({
-    where: { sitemapId: opts.sitemapId, sitemap: { userId: opts.userId } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: opts.limit + 1,
-    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-  });
-  const items = rows.slice(0, opts.limit).map(toRunDto);
-  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].id : null };
-}
-
 /**
  * One page of the runs of `userId`'s sitemaps under the list grammar (lib/api/list-query.ts; `where`/`orderBy`/`take`
  * as parsed there).
@@ -213,42 +196,6 @@ export async function finishRun(
   }, TX_OPTIONS);
 }
 
-/** Drops a run's inventory and frontier (tests and maintenance; a retried crawl step resumes instead). */
-export async function clearRunUrls(runId: string): Promise<void> {
-  await getDb().runUrl.deleteMany({ where: { runId } });
-  await getDb().crawlFrontier.deleteMany({ where: { runId } });
-}
-
-/** Inventory of a run for display: left-out URLs with reasons, paged. */
-export async function listRunUrls(opts: {
-  runId: string;
-  included?: boolean;
-  reason?: string;
-  limit: number;
-  cursor?: string | null;
-}) {
-  const rows = await getDb().runUrl.findMany({
-    where: {
-      runId: opts.runId,
-      ...(opts.included !== undefined ? { included: opts.included } : {}),
-      ...(opts.reason ? { reason: opts.reason } : {}),
-      ...(opts.cursor ? { url: { gt: opts.cursor } } : {}),
-    },
-    orderBy: { url: "asc" },
-    take: opts.limit + 1,
-  });
-  const items = rows.slice(0, opts.limit).map((r) => ({
-    url: r.url,
-    status: r.status,
-    included: r.included,
-    reason: r.reason,
-    lastmod: iso(r.lastmod),
-    depth: r.depth,
-    target: r.target,
-  }));
-  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].url : null };
-}
-
 /** The diff is one transaction over the whole inventory: on a million-URL site it takes longer than TX_OPTIONS allow. */
 const DIFF_TX_OPTIONS = { ...TX_OPTIONS, timeout: 10 * 60_000 };
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -326,4 +273,20 @@ export async function listRunChanges(opts: {
   });
   const items = rows.slice(0, opts.limit).map((r) => ({ url: r.url, kind: r.kind as ChangeKind }));
   return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].url : null };
+}
+
+/** A run with its sitemap's owner (the run.succeeded / run.failed webhook event), or null. */
+export async function findRunForWebhook(runId: string) {
+  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } } } });
+}
+
+/** The run with its whole sitemap row (the job steps of lib/runs/execute.ts), or null when it no longer exists. */
+export async function findRunWithSitemap(runId: string) {
+  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: true } });
+}
+
+/** The pages a run fetched and its sitemap's owner (the credit debit), or null. */
+export async function findRunCharge(runId: string): Promise<{ pagesFetched: number; userId: string } | null> {
+  const run = await getDb().run.findUnique({ where: { id: runId }, select: { pagesFetched: true, sitemap: { select: { userId: true } } } });
+  return run ? { pagesFetched: run.pagesFetched, userId: run.sitemap.userId } : null;
 }

@@ -222,3 +222,33 @@ export async function publishedEntryFiles(rows: { id: string; publishedRunId: st
   }
   return entries;
 }
+
+/** A sitemap's schedule plan with its ids (lib/schedule/due.ts reads exportPlan, exportCron, timezone). */
+export type PlannedSitemapRow = { id: string; userId: string; name: string; exportPlan: number[]; exportCron: string | null; timezone: string };
+
+/**
+ * Active sitemaps with a plan (a non-empty exportPlan or an exportCron), of every account or of `userId` only.
+ * Order: `"id"` (the scheduler's stable order) or `"created"` (oldest first, then id; the API's order).
+ */
+export async function listPlannedSitemaps(opts: { userId?: string; order: "id" | "created" }): Promise<PlannedSitemapRow[]> {
+  return getDb().sitemap.findMany({
+    where: { ...(opts.userId ? { userId: opts.userId } : {}), active: true, OR: [{ exportPlan: { isEmpty: false } }, { exportCron: { not: null } }] },
+    select: { id: true, userId: true, name: true, exportPlan: true, exportCron: true, timezone: true },
+    orderBy: opts.order === "id" ? [{ id: "asc" }] : [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** The id of the sitemap's published run (null: nothing published, or no such sitemap). */
+export async function publishedRunIdOf(sitemapId: string): Promise<string | null> {
+  return (await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true } }))?.publishedRunId ?? null;
+}
+
+/** The fields a run request checks (lib/runs/request-run.ts) of `userId`'s sitemap, or null. */
+export async function findSitemapForRunRequest(opts: { userId: string; sitemapId: string }) {
+  return getDb().sitemap.findFirst({ where: { id: opts.sitemapId, userId: opts.userId }, select: { id: true, active: true, activeRunId: true, subScopes: true } });
+}
+
+/** The sitemap's active flag and active run id, or null (why a run claim was refused). */
+export async function findSitemapRunState(sitemapId: string): Promise<{ active: boolean; activeRunId: string | null } | null> {
+  return getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { activeRunId: true, active: true } });
+}

@@ -8,17 +8,9 @@ import { Inngest, NonRetriableError } from "inngest";
 import { serve } from "inngest/next";
 import { createDb } from "@/lib/db/client";
 import { LocalSendMiddleware, setLocalEventSink } from "./local-send";
-import {
-  LocalInngestRunner,
-  canonicalJson,
-  compileExpression,
-  parseRetryAfter,
-  runIdFor,
-  signBody,
-  sleepWakeAt,
-  tryAcquireSchedulerLock,
-  type LocalRunnerOptions,
-} from "./local-runner";
+import { tryAcquireSchedulerLock } from "./cron-scheduler";
+import { LocalInngestRunner, type LocalRunnerOptions } from "./local-runner";
+import { jobRunIdFor as runIdFor } from "./protocol";
 import { asRouteHandler } from "./start-local";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 
@@ -181,50 +173,6 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null |
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-// ---- pure helpers --------------------------------------------------------------------------------------------------
-describe("protocol helpers", () => {
-  it("canonicalJson sorts keys recursively and drops undefined", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, undefined, "x"], c: null }, u: undefined })).toBe('{"a":{"c":null,"d":[1,null,"x"]},"b":1}');
-  });
-
-  it("signBody matches the SDK's HMAC scheme (key without prefix, body + t)", () => {
-    const sig = signBody('{"a":1}', "signkey-prod-00ff", 1_700_000_000_123);
-    expect(sig).toMatch(/^t=1700000000&s=[0-9a-f]{64}$/);
-    expect(signBody('{"a":1}', "00ff", 1_700_000_000_999)).toBe(sig);
-  });
-
-  it("sleepWakeAt reads SDK time strings and ISO dates", () => {
-    expect(sleepWakeAt("1s", 1000)).toBe(2000);
-    expect(sleepWakeAt("1d2h3m4s", 0)).toBe(86_400_000 + 7_200_000 + 180_000 + 4000);
-    expect(sleepWakeAt("2026-01-01T00:00:00.000Z", 0)).toBe(Date.parse("2026-01-01T00:00:00.000Z"));
-    expect(() => sleepWakeAt("soon")).toThrow(/invalid sleep/);
-  });
-
-  it("parseRetryAfter takes seconds or a date", () => {
-    expect(parseRetryAfter("30", 0)).toBe(30_000);
-    expect(parseRetryAfter(new Date(5000).toUTCString(), 1000)).toBe(4000);
-    expect(parseRetryAfter(null)).toBeUndefined();
-  });
-
-  it("compileExpression supports the onFailure trigger form and rejects the rest", () => {
-    const f = compileExpression("event.data.function_id == 'app-fn'")!;
-    const ev = (data: Record<string, unknown>) => ({ name: "x", id: "1", ts: 0, data });
-    expect(f(ev({ function_id: "app-fn" }))).toBe(true);
-    expect(f(ev({ function_id: "app-other" }))).toBe(false);
-    const g = compileExpression('event.data.a == "x" && event.data.n != 2')!;
-    expect(g(ev({ a: "x", n: 3 }))).toBe(true);
-    expect(g(ev({ a: "x", n: 2 }))).toBe(false);
-    expect(compileExpression("event.data.a > 1")).toBeNull();
-    expect(compileExpression("size(event.data.list) == 2")).toBeNull();
-  });
-
-  it("runIdFor is deterministic per (function, event id)", () => {
-    expect(runIdFor("a-f", "e1")).toBe(runIdFor("a-f", "e1"));
-    expect(runIdFor("a-f", "e1")).not.toBe(runIdFor("a-g", "e1"));
-    expect(runIdFor("a-f", "e1")).toMatch(/^[0-9a-f]{32}$/);
-  });
-});
 
 for (const backend of testBackends()) {
   describe(`LocalInngestRunner on ${backend.name}`, () => {

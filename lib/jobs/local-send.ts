@@ -22,8 +22,10 @@ export type LocalEventSink = { send(events: LocalEvent[]): Promise<{ ids: string
 
 export const MAX_BUFFERED_EVENTS = 10_000;
 
-type Holder = { sink?: LocalEventSink; buffer: LocalEvent[] };
-const holder: Holder = ((globalThis as any).__sitemapForgeInngestSend ??= { buffer: [] });
+/** The sink and the buffer of not yet routed events, kept on `globalThis` under this key (module doc). */
+export type LocalSendHolder = { sink?: LocalEventSink; buffer: LocalEvent[] };
+export const LOCAL_SEND_HOLDER_KEY = "__sitemapForgeInngestSend";
+const holder: LocalSendHolder = ((globalThis as any)[LOCAL_SEND_HOLDER_KEY] ??= { buffer: [] });
 
 /**
  * Normalises a payload from `inngest.send()`: drops functions (`validate`) and undefined, fills `id` (random UUID)
@@ -60,11 +62,6 @@ export async function setLocalEventSink(sink: LocalEventSink | undefined): Promi
 /** The current sink, if a runner is attached. */
 export function getLocalEventSink(): LocalEventSink | undefined {
   return holder.sink;
-}
-
-/** Removes and returns the buffered events (tests; tools that want to inspect what would have been sent). */
-export function takeBufferedEvents(): LocalEvent[] {
-  return holder.buffer.splice(0);
 }
 
 /** Sends (or buffers) events the way the middleware does. Returns the event ids. */

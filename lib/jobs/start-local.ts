@@ -2,15 +2,16 @@
  * The process's local runner (INNGEST_MODE=local): one LocalInngestRunner per process, kept on globalThis (Next.js
  * can load this module from several bundles, and HMR reloads it), driving the functions of app/api/inngest/route.ts.
  *
- * - `startLocalRunner(opts?)` builds the runner around the route, signs with `localSigningKey()`, syncs, attaches
+ * - `startLocalRunner(opts)` builds the runner around the route, signs with `localSigningKey()`, syncs, attaches
  *   `inngest.send()` to it, takes the scheduler lock for cron, and resumes unfinished runs. It is idempotent:
  *   concurrent and repeated calls share one runner. A failed start is not cached, so the next call tries again.
  * - `getLocalRunner()` returns the started runner, or undefined.
  * - `stopLocalRunner()` stops it and forgets it (tests, scripts).
  *
  * Transport (`localTransport()`):
- * - `in-process` (default): the route's exported PUT/POST handlers are imported lazily and called with `Request`
- *   objects. No network is used.
+ * - `in-process` (default): the route's exported PUT/POST handlers, loaded by the caller's `route()` (instrumentation.ts
+ *   passes `() => import("@/app/api/inngest/route")`: lib/ never imports app/), are called with `Request` objects.
+ *   No network is used.
  * - `http` (default when NODE_ENV=development): the same signed requests are sent with fetch to this server's own
  *   route, `INNGEST_LOCAL_URL` or `http://127.0.0.1:$PORT/api/inngest`. Under `next dev`, instrumentation.ts
  *   imports its own copy of the route, which HMR never refreshes, so in-process calls would keep running the code the
@@ -18,13 +19,18 @@
  *   its first sync for up to 2 minutes until the server is listening. Responses have no timeout, so a long step is
  *   never cut off. Override with `INNGEST_LOCAL_TRANSPORT=in-process|http`.
  *
- * Errors: `startLocalRunner` rejects when INNGEST_MODE is not local, and when the sync or the DB fails.
+ * Errors: `startLocalRunner` rejects when INNGEST_MODE is not local, when the in-process transport gets no `route`,
+ * and when the sync or the DB fails.
  */
 import { Agent, fetch as undiciFetch } from "undici";
 import { isLocalMode, localSigningKey } from "./client";
-import { LocalInngestRunner, type LocalRunnerOptions, type RouteHandler } from "./local-runner";
+import { LocalInngestRunner, type LocalRunnerOptions } from "./local-runner";
+import type { RouteHandler } from "./protocol";
 
 export type LocalTransport = "in-process" | "http";
+
+/** A `serve()` route module's handlers as Next exports them (`(req, ctx) => Response`). */
+export type ServeRoute = { PUT: (req: any, ctx: any) => Promise<Response>; POST: (req: any, ctx: any) => Promise<Response> };
 
 type Holder = { runner?: LocalInngestRunner; starting?: Promise<LocalInngestRunner> };
 const holder: Holder = ((globalThis as any).__sitemapForgeLocalRunner ??= {});
@@ -39,7 +45,7 @@ export function localTransport(env: NodeJS.ProcessEnv = process.env): LocalTrans
 /** Adapts a `serve()` handler from `inngest/next` (`(req: NextRequest, res) => Response`) to a plain Request handler. */
 export const asRouteHandler =
   (h: (req: any, res: unknown) => Promise<Response>): RouteHandler =>
-  (req) =>
+  (req: Request) =>
     h(req, undefined);
 
 /** A RouteHandler that sends the request over HTTP with no headers/body timeout (steps may run for minutes). */
@@ -51,14 +57,17 @@ function httpHandler(): RouteHandler {
   };
 }
 
-/** Starts (once) and returns the process's local runner. `opts` apply to the first call only. */
+/**
+ * Starts (once) and returns the process's local runner. `opts` apply to the first call only; `route` loads the serve
+ * route's module (required for the in-process transport).
+ */
 export function startLocalRunner(
-  opts: Partial<Omit<LocalRunnerOptions, "handler" | "signingKey">> & { transport?: LocalTransport } = {},
+  opts: Partial<Omit<LocalRunnerOptions, "handler" | "signingKey">> & { transport?: LocalTransport; route?: () => Promise<ServeRoute> } = {},
 ): Promise<LocalInngestRunner> {
   if (holder.runner) return Promise.resolve(holder.runner);
   if (!isLocalMode) return Promise.reject(new Error("startLocalRunner() needs INNGEST_MODE=local"));
   holder.starting ??= (async () => {
-    const { transport = localTransport(), ...rest } = opts;
+    const { transport = localTransport(), route: loadRoute, ...rest } = opts;
     let runnerOpts: LocalRunnerOptions;
     if (transport === "http") {
       const h = httpHandler();
@@ -71,7 +80,8 @@ export function startLocalRunner(
         ...rest,
       };
     } else {
-      const route = await import("@/app/api/inngest/route");
+      if (!loadRoute) throw new Error("startLocalRunner(): the in-process transport needs `route` (the serve route module's loader)");
+      const route = await loadRoute();
       runnerOpts = { handler: { PUT: asRouteHandler(route.PUT), POST: asRouteHandler(route.POST) }, signingKey: localSigningKey(), ...rest };
     }
     const runner = new LocalInngestRunner(runnerOpts);

@@ -8,7 +8,7 @@
  * returns the first debit. The ledger row and the balance change are one transaction, serialised per run by an
  * advisory lock, so concurrent calls cannot debit twice.
  */
-import { getDb } from "@/lib/db/client";
+import { creditBalanceAndLast, debitOnce } from "@/lib/db/credits";
 
 export const PAGES_PER_CREDIT = 100;
 export const RUN_DEBIT_REASON = "run";
@@ -20,42 +20,14 @@ export type RunDebit = { runId: string; cost: number; balance: number; alreadyDe
 
 /** Call once a run has finished (any final status), with the pages it fetched. Errors: the user must exist. */
 export async function debitRunCredits(opts: { userId: string; runId: string; pagesFetched: number }): Promise<RunDebit> {
-  const cost = runCost(opts.pagesFetched);
-  return getDb().$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`credits:${opts.runId}`}))::text`;
-    const prior = await tx.creditEntry.findFirst({
-      where: { userId: opts.userId, runId: opts.runId, reason: RUN_DEBIT_REASON },
-      select: { delta: true },
-    });
-    if (prior) {
-      const user = await tx.user.findUniqueOrThrow({ where: { id: opts.userId }, select: { creditBalance: true } });
-      return { runId: opts.runId, cost: -prior.delta, balance: user.creditBalance, alreadyDebited: true };
-    }
-    await tx.creditEntry.create({ data: { userId: opts.userId, runId: opts.runId, delta: -cost, reason: RUN_DEBIT_REASON } });
-    const user = await tx.user.update({
-      where: { id: opts.userId },
-      data: { creditBalance: { decrement: cost } },
-      select: { creditBalance: true },
-    });
-    return { runId: opts.runId, cost, balance: user.creditBalance, alreadyDebited: false };
-  });
+  const r = await debitOnce({ userId: opts.userId, runId: opts.runId, reason: RUN_DEBIT_REASON, cost: runCost(opts.pagesFetched) });
+  return { runId: opts.runId, ...r };
 }
 
 export type LastCost = { runId: string | null; credits: number; at: string };
 
 /** The balance and the most recent run debit (`lastCost`, null before the first run). */
 export async function getCreditSummary(userId: string): Promise<{ balance: number; lastCost: LastCost | null }> {
-  const db = getDb();
-  const [user, last] = await Promise.all([
-    db.user.findUniqueOrThrow({ where: { id: userId }, select: { creditBalance: true } }),
-    db.creditEntry.findFirst({
-      where: { userId, reason: RUN_DEBIT_REASON },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      select: { runId: true, delta: true, createdAt: true },
-    }),
-  ]);
-  return {
-    balance: user.creditBalance,
-    lastCost: last ? { runId: last.runId, credits: -last.delta, at: last.createdAt.toISOString() } : null,
-  };
+  const { balance, last } = await creditBalanceAndLast(userId, RUN_DEBIT_REASON);
+  return { balance, lastCost: last ? { runId: last.runId, credits: -last.delta, at: last.createdAt.toISOString() } : null };
 }

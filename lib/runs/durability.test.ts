@@ -1,7 +1,7 @@
 /**
  * Durability of a run against a real `kill -9` (reliability.md §1.7, G7) and idempotency of exports (G8), on an
  * embedded PGlite folder and, with TEST_DATABASE_URL, on PostgreSQL. The worker is a child process
- * (lib/runs/test-step-child.ts) running crawlRun / exportRun, SIGKILLed from here:
+ * (tests/helpers/step-child.ts) running crawlRun / exportRun, SIGKILLed from here:
  *
  * - crawl: a 500-page site on loopback counts requests per URL; the crawl is killed twice mid-way and resumed.
  *   After each kill, the pages fetched again by the next attempt must be ≤ 5 % of those fetched before the kill, and
@@ -30,7 +30,7 @@ import { validateXml } from "@/tests/helpers/xmllint";
 import { exportRun } from "./execute";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CHILD = path.join(REPO, "lib", "runs", "test-step-child.ts");
+const CHILD = path.join(REPO, "tests", "helpers", "step-child.ts");
 
 /** A database both this process and the child can open: a PGlite folder (one process at a time) or PostgreSQL. */
 type TestDatabase = { url: string; open(): Promise<Db>; close(): Promise<void>; destroy(): Promise<void> };

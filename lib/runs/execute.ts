@@ -14,7 +14,6 @@
 import type { Sitemap } from "@/generated/prisma/client";
 import { decryptJson, SITEMAP_AUTH_PURPOSE } from "@/lib/auth/secrets";
 import type { CrawlRule, QueryPolicy, RenderJsMode, SiteAuth, SitemapEntry, TrailingSlashPolicy } from "@/lib/core/types";
-import { getDb } from "@/lib/db/client";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { filesRoot, publishRunFiles } from "@/lib/db/files";
 import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals, persistCrawlBatch, type CrawlBatch, type CrawlCheckpoint } from "@/lib/db/frontier";
@@ -27,6 +26,8 @@ import {
   updateRunProgress,
   type RunDiffCounts,
   type RunProgress,
+  findRunCharge,
+  findRunWithSitemap,
 } from "@/lib/db/runs";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { crawlInto, crawlSettings, writeOutputs, type CrawlProgress } from "@/lib/runs/pipeline";
@@ -37,6 +38,7 @@ import { httpDateToIso } from "@/lib/crawl/crawler";
 import { rulesError } from "@/lib/crawl/rules";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
+import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
 import { applySitemapTemplateOf } from "@/lib/templates/export";
@@ -79,7 +81,7 @@ export function settingsOf(sm: Sitemap) {
 
 /** The run with its sitemap, or null when it no longer exists (its sitemap was deleted): the job then ends quietly. */
 async function loadRun(runId: string) {
-  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: true } });
+  return findRunWithSitemap(runId);
 }
 
 export type CrawlStepResult = {
@@ -218,8 +220,8 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     urlsExcluded: totals.urlsExcluded,
     excludedByReason: totals.excludedByReason,
   });
-  const published = await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true } });
-  const baseRunId = published?.publishedRunId && published.publishedRunId !== runId ? published.publishedRunId : null;
+  const publishedRunId = await publishedRunIdOf(sitemapId);
+  const baseRunId = publishedRunId && publishedRunId !== runId ? publishedRunId : null;
   const diff = await computeRunDiff(runId, baseRunId);
   return {
     skipped: false,
@@ -347,9 +349,9 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
  * run. A run that fetched nothing (e.g. robots.txt unreachable) costs nothing.
  */
 async function chargeRun(runId: string): Promise<void> {
-  const run = await getDb().run.findUnique({ where: { id: runId }, select: { pagesFetched: true, sitemap: { select: { userId: true } } } });
+  const run = await findRunCharge(runId);
   if (!run || run.pagesFetched === 0) return;
-  await debitRunCredits({ userId: run.sitemap.userId, runId, pagesFetched: run.pagesFetched });
+  await debitRunCredits({ userId: run.userId, runId, pagesFetched: run.pagesFetched });
 }
 
 /** Records a run's final failure (called from the function's onFailure handler and for non-retriable errors). */

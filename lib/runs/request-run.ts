@@ -15,8 +15,8 @@
  */
 import type { RunTrigger } from "@/generated/prisma/client";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
 import { claimRun, finishRun, toRunDto } from "@/lib/db/runs";
+import { findSitemapForRunRequest, findSitemapRunState } from "@/lib/db/sitemaps";
 import { sendGenerateRequested } from "@/lib/jobs/events";
 import { subScopesOf } from "@/lib/schemas/sitemaps";
 import type { TRunDto } from "@/lib/schemas/runs";
@@ -32,10 +32,7 @@ export type RequestRunOptions = {
 };
 
 export async function requestRun(opts: RequestRunOptions): Promise<TRunDto> {
-  const sitemap = await getDb().sitemap.findFirst({
-    where: { id: opts.sitemapId, userId: opts.userId },
-    select: { id: true, active: true, activeRunId: true, subScopes: true },
-  });
+  const sitemap = await findSitemapForRunRequest({ userId: opts.userId, sitemapId: opts.sitemapId });
   if (!sitemap) throw new AppError("not_found", `Sitemap ${opts.sitemapId} not found.`);
   let subScopes: string[] = [];
   if (opts.subScopes?.length) {
@@ -49,7 +46,7 @@ export async function requestRun(opts: RequestRunOptions): Promise<TRunDto> {
   if (!sitemap.active) throw new AppError("conflict", "The sitemap is inactive; activate it before generating.");
   const run = await claimRun({ sitemapId: sitemap.id, trigger: opts.trigger, subScopes, scheduledFor: opts.scheduledFor ?? null });
   if (!run) {
-    const active = await getDb().sitemap.findUnique({ where: { id: sitemap.id }, select: { activeRunId: true, active: true } });
+    const active = await findSitemapRunState(sitemap.id);
     if (active && !active.active) throw new AppError("conflict", "The sitemap is inactive; activate it before generating.");
     throw new AppError("conflict", "A run of this sitemap is already queued or running.", {
       details: { activeRunId: active?.activeRunId ?? null },

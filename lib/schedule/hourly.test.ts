@@ -2,49 +2,11 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { createUser } from "@/lib/db/users";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
-import { claimSlot, isPlannedInSlot, nextPlannedRun, runHourlyTick, scheduleOverview, slotOf } from "./hourly";
+import { sitemapsDueAt } from "@/lib/api/runs";
+import { claimSchedulerSlot as claimSlot } from "@/lib/db/scheduler-slots";
+import { runHourlyTick, scheduleOverview } from "./hourly";
 
 const utc = (s: string) => new Date(`${s}Z`);
-const plan = (exportPlan: number[], timezone = "UTC", exportCron: string | null = null) => ({ exportPlan, exportCron, timezone });
-
-describe("plan and cron matching (pure)", () => {
-  it("slotOf floors to the UTC hour", () => {
-    expect(slotOf(utc("2026-01-15T08:59:59.999")).toISOString()).toBe("2026-01-15T08:00:00.000Z");
-  });
-
-  it("9:00 Europe/Berlin runs in the 08:00 UTC slot in winter and the 07:00 UTC slot in summer", () => {
-    const berlin = plan([9], "Europe/Berlin");
-    expect(isPlannedInSlot(berlin, utc("2026-01-15T08:00:00"))).toBe(true);
-    expect(isPlannedInSlot(berlin, utc("2026-01-15T09:00:00"))).toBe(false);
-    expect(isPlannedInSlot(berlin, utc("2026-01-15T07:00:00"))).toBe(false);
-    expect(isPlannedInSlot(berlin, utc("2026-07-15T07:00:00"))).toBe(true);
-    expect(isPlannedInSlot(berlin, utc("2026-07-15T08:00:00"))).toBe(false);
-  });
-
-  it("a half-hour zone: 14:00 Asia/Kolkata (+5:30) is 08:30 UTC, in the 08:00 slot", () => {
-    expect(isPlannedInSlot(plan([14], "Asia/Kolkata"), utc("2026-03-01T08:00:00"))).toBe(true);
-    expect(isPlannedInSlot(plan([14], "Asia/Kolkata"), utc("2026-03-01T09:00:00"))).toBe(false);
-  });
-
-  it("several plan hours, and UTC by default", () => {
-    const p = plan([0, 12]);
-    const hits = Array.from({ length: 24 }, (_, h) => h).filter((h) => isPlannedInSlot(p, utc(`2026-05-05T${String(h).padStart(2, "0")}:00:00`)));
-    expect(hits).toEqual([0, 12]);
-  });
-
-  it("exportCron fires within the hour (minute 30 counts), in the sitemap's zone", () => {
-    const weekdays = plan([], "America/New_York", "30 6 * * 1-5"); // 06:30 New York = 11:30 UTC in winter (EST, −5)
-    expect(isPlannedInSlot(weekdays, utc("2026-01-14T11:00:00"))).toBe(true); // a Wednesday
-    expect(isPlannedInSlot(weekdays, utc("2026-01-14T10:00:00"))).toBe(false);
-    expect(isPlannedInSlot(weekdays, utc("2026-01-17T11:00:00"))).toBe(false); // Saturday
-    expect(nextPlannedRun(weekdays, utc("2026-01-14T12:00:00"))?.toISOString()).toBe("2026-01-15T11:30:00.000Z");
-  });
-
-  it("no plan, or an invalid cron, plans nothing", () => {
-    expect(nextPlannedRun(plan([]), utc("2026-01-01T00:00:00"))).toBeNull();
-    expect(isPlannedInSlot(plan([], "UTC", "not a cron"), utc("2026-01-01T00:00:00"))).toBe(false);
-  });
-});
 
 for (const backend of testBackends()) {
   describe(`scheduler ticks on ${backend.name}`, () => {
@@ -128,6 +90,26 @@ for (const backend of testBackends()) {
       const theirs = await scheduleOverview(stranger, utc("2026-01-15T13:20:00"));
       expect(theirs.upcoming).toEqual([]);
       expect(JSON.stringify(theirs.missedSlots)).not.toContain(twice.id);
+    });
+
+    it("Asia/Kolkata [14]: the scheduler and POST …/generate/hour/{h} agree on the 08:00 UTC slot (14:00 local = 08:30 UTC)", async () => {
+      await t.db.sitemap.deleteMany({ where: { userId } });
+      const kolkata = await sitemap({ exportPlan: [14], timezone: "Asia/Kolkata" });
+      const cron = await sitemap({ exportPlan: [], exportCron: "15 8 * * *", timezone: "UTC" }); // exportCron only
+      const day = "2026-02-10";
+      // The API's hour answer: due at hour 8, not at hour 9 (the old local-hour check said 9) nor 7.
+      expect(await sitemapsDueAt(userId, utc(`${day}T08:00:00`))).toEqual([kolkata.id, cron.id]);
+      expect(await sitemapsDueAt(userId, utc(`${day}T09:00:00`))).toEqual([]);
+      expect(await sitemapsDueAt(userId, utc(`${day}T07:00:00`))).toEqual([]);
+      // The scheduler's tick of the 08:00 slot starts exactly these runs; the 09:00 tick starts none of them.
+      const tick8 = await runHourlyTick(utc(`${day}T08:02:00`));
+      expect(tick8.started.map((s) => s.sitemapId).sort()).toEqual([kolkata.id, cron.id].sort());
+      for (const id of [kolkata.id, cron.id]) {
+        await t.db.run.deleteMany({ where: { sitemapId: id } });
+        await t.db.sitemap.update({ where: { id }, data: { activeRunId: null } });
+      }
+      const tick9 = await runHourlyTick(utc(`${day}T09:02:00`));
+      expect(tick9.started).toEqual([]);
     });
   });
 }

@@ -3,11 +3,8 @@
  * `schedule/hourly.requested`): for the current UTC hour slot, start a run (trigger "schedule") of every active
  * sitemap planned in it, and record the slot.
  *
- * - Planned in slot [S, S+1h): an `exportPlan` hour H (0..23, local time in the sitemap's IANA `timezone`) whose
- *   local H:00 falls in the slot, or an `exportCron` (5 fields, same timezone, croner) that fires in the slot.
- *   Example: 9:00 Europe/Berlin is 08:00 UTC in winter (CET, +1) and 07:00 UTC in summer (CEST, +2). A zone with a
- *   half-hour offset (Asia/Kolkata, +5:30) has 14:00 local at 08:30 UTC, in the 08:00 slot. Local times skipped by a
- *   DST change fire as croner decides (it moves them to the next valid time).
+ * - Planned in slot [S, S+1h): lib/schedule/due.ts `isDueInSlot` (exportPlan hours and exportCron, croner, in the
+ *   sitemap's time zone), the same function POST /api/v1/sitemaps/generate/hour/{h} uses.
  * - Exactly one scheduler per slot: the slot row is claimed with `INSERT … ON CONFLICT` (SchedulerSlot.slot is the
  *   primary key), so with several app instances (or a cron tick and a manual event at once) only the claimer starts
  *   runs; the function also has Inngest concurrency limit 1. A retry of the claiming tick (same `owner`, the event id)
@@ -24,69 +21,15 @@
  *
  * Units: slots are Date at a whole UTC hour; durations ms. Errors: database errors reject.
  */
-import { Cron } from "croner";
 import { isAppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
+import { claimSchedulerSlot, finishSchedulerSlot, lastSlotBefore, missedSchedulerSlots, recentSchedulerSlots } from "@/lib/db/scheduler-slots";
+import { listPlannedSitemaps } from "@/lib/db/sitemaps";
 import { requestDueFeedRefreshes } from "@/lib/feeds/schedule";
 import { requestRun } from "@/lib/runs/request-run";
+import { HOUR_MS, isDueInSlot, nextPlannedRun, slotOf } from "./due";
 
-export const HOUR_MS = 3_600_000;
+export { HOUR_MS, slotOf } from "./due";
 export const MAX_MISSED_SLOTS = 168;
-
-/** The UTC hour slot containing `at`. */
-export const slotOf = (at: Date): Date => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
-
-export type PlanFields = { exportPlan: number[]; exportCron: string | null; timezone: string };
-
-/** The cron expressions of a sitemap's plan: the hours as "0 h1,h2 * * *" plus exportCron. */
-function crons(sm: PlanFields): string[] {
-  const hours = [...new Set(sm.exportPlan.filter((h) => Number.isInteger(h) && h >= 0 && h <= 23))].sort((a, b) => a - b);
-  return [...(hours.length ? [`0 ${hours.join(",")} * * *`] : []), ...(sm.exportCron?.trim() ? [sm.exportCron.trim()] : [])];
-}
-
-/** First fire time of the sitemap's plan at or after `from` (ms resolution), or null (no plan / invalid cron). */
-export function nextPlannedRun(sm: PlanFields, from: Date): Date | null {
-  let best: Date | null = null;
-  for (const expr of crons(sm)) {
-    try {
-      const next = new Cron(expr, { timezone: sm.timezone || "UTC", paused: true }).nextRun(new Date(from.getTime() - 1));
-      if (next && (!best || next < best)) best = next;
-    } catch {
-      // an invalid cron or time zone plans nothing (the API validates both on write)
-    }
-  }
-  return best;
-}
-
-/** True when the sitemap's plan fires in [slot, slot + 1 h). */
-export function isPlannedInSlot(sm: PlanFields, slot: Date): boolean {
-  const next = nextPlannedRun(sm, slot);
-  return next !== null && next.getTime() < slot.getTime() + HOUR_MS;
-}
-
-type PlannedSitemap = PlanFields & { id: string; userId: string };
-
-async function plannedSitemaps(): Promise<PlannedSitemap[]> {
-  return getDb().sitemap.findMany({
-    where: { active: true, OR: [{ exportPlan: { isEmpty: false } }, { exportCron: { not: null } }] },
-    select: { id: true, userId: true, exportPlan: true, exportCron: true, timezone: true },
-    orderBy: { id: "asc" },
-  });
-}
-
-/**
- * Claims `slot`: true for the one caller that inserted its row (INSERT … ON CONFLICT), or for a retry by the same
- * `owner` (e.g. the Inngest event id) while the slot is still unfinished — so a tick that crashed half-way can be
- * retried, while a different tick of the same hour never gets it.
- */
-export async function claimSlot(slot: Date, missed: boolean, owner: string | null = null): Promise<boolean> {
-  const detail = JSON.stringify(owner ? { owner } : {});
-  const n = await getDb().$executeRaw`
-    INSERT INTO "SchedulerSlot" ("slot", "missed", "detail") VALUES (${slot}, ${missed}, ${detail}::jsonb)
-    ON CONFLICT ("slot") DO UPDATE SET "startedAt" = now()
-    WHERE "SchedulerSlot"."finishedAt" IS NULL AND ${owner}::text IS NOT NULL AND "SchedulerSlot"."detail"->>'owner' = ${owner}::text`;
-  return n === 1;
-}
 
 export type TickResult = {
   slot: string;
@@ -107,36 +50,32 @@ export type TickResult = {
  * (or an earlier tick) already handled the slot.
  */
 export async function runHourlyTick(now: Date = new Date(), opts: { owner?: string } = {}): Promise<TickResult> {
-  const db = getDb();
   const slot = slotOf(now);
   const result: TickResult = { slot: slot.toISOString(), claimed: false, missedSlots: [], missedUnlisted: 0, started: [], skipped: [], feedsRefreshed: 0 };
-  const last = await db.schedulerSlot.findFirst({ where: { slot: { lt: slot } }, orderBy: { slot: "desc" }, select: { slot: true } });
-  if (!(await claimSlot(slot, false, opts.owner ?? null))) return result;
+  const last = await lastSlotBefore(slot);
+  if (!(await claimSchedulerSlot(slot, false, opts.owner ?? null))) return result;
   result.claimed = true;
 
-  const sitemaps = await plannedSitemaps();
+  const sitemaps = await listPlannedSitemaps({ order: "id" });
   // Missed slots between the last handled one and this one.
   const catchUp = new Map<string, Date>();
   if (last) {
-    const gap = Math.round((slot.getTime() - last.slot.getTime()) / HOUR_MS) - 1;
+    const gap = Math.round((slot.getTime() - last.getTime()) / HOUR_MS) - 1;
     const first = Math.max(1, gap - MAX_MISSED_SLOTS + 1);
     result.missedUnlisted = Math.max(0, gap - MAX_MISSED_SLOTS);
     for (let i = first; i <= gap; i++) {
-      const missed = new Date(last.slot.getTime() + i * HOUR_MS);
-      const planned = sitemaps.filter((s) => isPlannedInSlot(s, missed));
-      if (!(await claimSlot(missed, true))) continue;
+      const missed = new Date(last.getTime() + i * HOUR_MS);
+      const planned = sitemaps.filter((s) => isDueInSlot(s, missed));
+      if (!(await claimSchedulerSlot(missed, true))) continue;
       result.missedSlots.push(missed.toISOString());
       for (const s of planned) catchUp.set(s.id, missed);
-      await db.schedulerSlot.update({
-        where: { slot: missed },
-        data: { finishedAt: new Date(), detail: { planned: planned.map((s) => s.id), note: "Missed (scheduler not running); see catch-up in the next handled slot." } },
-      });
+      await finishSchedulerSlot(missed, { detail: { planned: planned.map((s) => s.id), note: "Missed (scheduler not running); see catch-up in the next handled slot." } });
     }
   }
 
-  const due = sitemaps.filter((s) => isPlannedInSlot(s, slot) || catchUp.has(s.id));
+  const due = sitemaps.filter((s) => isDueInSlot(s, slot) || catchUp.has(s.id));
   for (const s of due) {
-    const isCatchUp = !isPlannedInSlot(s, slot);
+    const isCatchUp = !isDueInSlot(s, slot);
     try {
       const run = await requestRun({ sitemapId: s.id, userId: s.userId, trigger: "schedule", scheduledFor: isCatchUp ? catchUp.get(s.id)! : slot });
       result.started.push({ sitemapId: s.id, runId: run.id, catchUp: isCatchUp });
@@ -150,20 +89,16 @@ export async function runHourlyTick(now: Date = new Date(), opts: { owner?: stri
   } catch (err) {
     result.feedsError = err instanceof Error ? err.message : String(err);
   }
-  await db.schedulerSlot.update({
-    where: { slot },
-    data: {
-      finishedAt: new Date(),
-      runsStarted: result.started.length,
-      feedsRefreshed: result.feedsRefreshed,
-      detail: {
-        ...(opts.owner ? { owner: opts.owner } : {}),
-        started: result.started,
-        skipped: result.skipped,
-        missedSlots: result.missedSlots,
-        missedUnlisted: result.missedUnlisted,
-        ...(result.feedsError ? { feedsError: result.feedsError } : {}),
-      },
+  await finishSchedulerSlot(slot, {
+    runsStarted: result.started.length,
+    feedsRefreshed: result.feedsRefreshed,
+    detail: {
+      ...(opts.owner ? { owner: opts.owner } : {}),
+      started: result.started,
+      skipped: result.skipped,
+      missedSlots: result.missedSlots,
+      missedUnlisted: result.missedUnlisted,
+      ...(result.feedsError ? { feedsError: result.feedsError } : {}),
     },
   });
   return result;
@@ -199,12 +134,7 @@ const toSlotDto = (r: { slot: Date; startedAt: Date; finishedAt: Date | null; ru
  * slots of the last 30 days. Slot details list sitemap ids of every account; they are filtered to the user's own.
  */
 export async function scheduleOverview(userId: string, now: Date = new Date()): Promise<ScheduleOverview> {
-  const db = getDb();
-  const mine = await db.sitemap.findMany({
-    where: { userId, active: true, OR: [{ exportPlan: { isEmpty: false } }, { exportCron: { not: null } }] },
-    select: { id: true, name: true, exportPlan: true, exportCron: true, timezone: true },
-    orderBy: { createdAt: "asc" },
-  });
+  const mine = await listPlannedSitemaps({ userId, order: "created" });
   const ids = new Set(mine.map((s) => s.id));
   const own = (detail: unknown): unknown => {
     if (!detail || typeof detail !== "object") return detail;
@@ -213,8 +143,8 @@ export async function scheduleOverview(userId: string, now: Date = new Date()): 
     if (Array.isArray(d.planned)) d.planned = (d.planned as string[]).filter((x) => ids.has(x));
     return d;
   };
-  const recent = await db.schedulerSlot.findMany({ orderBy: { slot: "desc" }, take: 48 });
-  const missed = await db.schedulerSlot.findMany({ where: { missed: true, slot: { gte: new Date(now.getTime() - 30 * 24 * HOUR_MS) } }, orderBy: { slot: "desc" }, take: 200 });
+  const recent = await recentSchedulerSlots(48);
+  const missed = await missedSchedulerSlots(new Date(now.getTime() - 30 * 24 * HOUR_MS), 200);
   return {
     upcoming: mine.map((s) => ({
       sitemapId: s.id,

@@ -13,6 +13,9 @@
  *   of this host (or key/schema mismatch) = final failure, never retried; 429 and 5xx (and network errors) = retried
  *   with exponential back-off (base 2 s, ×2 per attempt), honouring Retry-After (seconds or HTTP date), each delay
  *   capped at `maxDelayMs` (default 60,000 ms), at most `maxAttempts` attempts (default 4).
+ * - `attemptIndexNow` makes ONE request and says when to retry; the wait between attempts is a durable `step.sleep`
+ *   of the `submit-sitemap` function (inngest/functions/submit-sitemap.ts), not a sleep inside a step, so a restart
+ *   resumes the schedule and no step holds a worker for minutes.
  * Google does not take part in IndexNow and its sitemap ping was retired in 2023; Bing's ping returns 410. We send
  * no pings.
  */
@@ -101,21 +104,17 @@ export type SendOptions = {
   baseDelayMs?: number;
   /** Cap on each delay (also on Retry-After), ms. Default 60,000. */
   maxDelayMs?: number;
-  /** Waits `ms` (tests record it instead of waiting). */
-  sleep?: (ms: number) => Promise<void>;
   post?: (url: string, opts: PostOptions) => Promise<PostResult>;
   timeoutMs?: number;
   allowHosts?: readonly string[];
 };
 
-export type SendResult = {
-  outcome: Outcome;
+export type AttemptResult = {
+  /** `retry`: ask again after `retryInMs`; ok/failed are final (failed also when the attempts are used up). */
+  outcome: Outcome | "retry";
   httpStatus: number | null;
-  attempts: number;
-  /** Sum of request times and back-off waits, ms. */
-  durationMs: number;
-  /** Delays waited between attempts, ms. */
-  delaysMs: number[];
+  /** Wait before the next attempt, ms (only for `retry`). */
+  retryInMs: number | null;
   message: string;
 };
 
@@ -126,60 +125,40 @@ export function sendOptionsFromEnv(env: Record<string, string | undefined> = pro
 }
 
 /**
- * Sends one IndexNow request (≤ 10,000 URLs) to `endpoint`, retrying 429/5xx/network errors with back-off (module
- * doc). Never throws; the result says what happened.
+ * Attempt number `attempt` (1-based) of one IndexNow request (≤ 10,000 URLs) to `endpoint` (module doc): one POST,
+ * classified. 429/5xx/network errors give `retry` with the delay (Retry-After, else base · 2^(attempt−1), capped)
+ * while attempts remain, else `failed` "(gave up after N attempts)". Never throws, except RangeError for more than
+ * 10,000 URLs.
  */
-export async function sendIndexNow(
+export async function attemptIndexNow(
   endpoint: string,
   payload: { host: string; key: string; keyLocation: string; urlList: string[] },
-  opts: SendOptions = {},
-): Promise<SendResult> {
+  opts: SendOptions & { attempt: number },
+): Promise<AttemptResult> {
   if (payload.urlList.length > INDEXNOW_MAX_URLS_PER_REQUEST) throw new RangeError("at most 10,000 URLs per IndexNow request");
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
   const base = opts.baseDelayMs ?? 2000;
   const cap = opts.maxDelayMs ?? 60_000;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const post = opts.post ?? guardedPost;
-  const body = JSON.stringify(payload);
-  const started = Date.now();
-  const delaysMs: number[] = [];
-  let last: PostResult | null = null;
-  let message = "";
-  for (let attempt = 1; ; attempt++) {
-    last = await post(endpoint, {
-      body,
-      headers: { "content-type": "application/json; charset=utf-8" },
-      timeoutMs: opts.timeoutMs,
-      allowHosts: opts.allowHosts,
-    });
-    let retryDelay: number | null = null;
-    if (last.error) {
-      message = `${last.error.code}: ${last.error.message}`;
-      if (last.error.code === "blocked_host" || last.error.code === "invalid_url") {
-        return { outcome: "failed", httpStatus: null, attempts: attempt, durationMs: Date.now() - started, delaysMs, message };
-      }
-      retryDelay = base * 2 ** (attempt - 1);
-    } else {
-      const d = describeStatus(last.status!);
-      const excerpt = last.body.trim().slice(0, 300);
-      message = excerpt ? `${d.meaning} — ${excerpt}` : d.meaning;
-      if (d.outcome !== "retry") {
-        return { outcome: d.outcome, httpStatus: last.status, attempts: attempt, durationMs: Date.now() - started, delaysMs, message };
-      }
-      retryDelay = retryAfterMs(last.headers["retry-after"]) ?? base * 2 ** (attempt - 1);
-    }
-    if (attempt >= maxAttempts) {
-      return {
-        outcome: "failed",
-        httpStatus: last.status,
-        attempts: attempt,
-        durationMs: Date.now() - started,
-        delaysMs,
-        message: `${message} (gave up after ${attempt} attempts)`,
-      };
-    }
-    const wait = Math.min(retryDelay, cap);
-    delaysMs.push(wait);
-    await sleep(wait);
+  const res = await post(endpoint, {
+    body: JSON.stringify(payload),
+    headers: { "content-type": "application/json; charset=utf-8" },
+    timeoutMs: opts.timeoutMs,
+    allowHosts: opts.allowHosts,
+  });
+  let message: string;
+  let retryDelay: number;
+  if (res.error) {
+    message = `${res.error.code}: ${res.error.message}`;
+    if (res.error.code === "blocked_host" || res.error.code === "invalid_url") return { outcome: "failed", httpStatus: null, retryInMs: null, message };
+    retryDelay = base * 2 ** (opts.attempt - 1);
+  } else {
+    const d = describeStatus(res.status!);
+    const excerpt = res.body.trim().slice(0, 300);
+    message = excerpt ? `${d.meaning} — ${excerpt}` : d.meaning;
+    if (d.outcome !== "retry") return { outcome: d.outcome, httpStatus: res.status, retryInMs: null, message };
+    retryDelay = retryAfterMs(res.headers["retry-after"]) ?? base * 2 ** (opts.attempt - 1);
   }
+  if (opts.attempt >= maxAttempts) return { outcome: "failed", httpStatus: res.status, retryInMs: null, message: `${message} (gave up after ${opts.attempt} attempts)` };
+  return { outcome: "retry", httpStatus: res.status, retryInMs: Math.min(retryDelay, cap), message };
 }

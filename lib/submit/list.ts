@@ -3,10 +3,9 @@
  * the list grammar of lib/api/list-query.ts (size, cursor, sort, filter). Only the caller's rows.
  */
 import type { ListQuery, ListSpec } from "@/lib/api/list-query";
-import { getDb } from "@/lib/db/client";
+import { querySubmissions, toSubmissionDto } from "@/lib/db/submissions";
 import { SUBMISSION_STATUSES, type TSubmissionDto } from "@/lib/schemas/submissions";
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS } from "@/lib/schemas/webhooks";
-import { toSubmissionDto } from "./submit";
 
 export const SUBMISSION_LIST_SPEC: ListSpec = {
   fields: {
@@ -47,11 +46,7 @@ export const DELIVERY_LIST_SPEC: ListSpec = {
 
 /** A page of the user's submission entries (optionally of one sitemap). */
 export async function listSubmissions(opts: { userId: string; sitemapId?: string; q: ListQuery }): Promise<{ items: TSubmissionDto[]; nextCursor: string | null }> {
-  const rows = await getDb().submission.findMany({
-    where: { AND: [{ sitemap: { userId: opts.userId } }, ...(opts.sitemapId ? [{ sitemapId: opts.sitemapId }] : []), opts.q.where] },
-    orderBy: opts.q.orderBy as never,
-    take: opts.q.take,
-  });
+  const rows = await querySubmissions({ userId: opts.userId, sitemapId: opts.sitemapId, where: opts.q.where, orderBy: opts.q.orderBy as never, take: opts.q.take });
   const page = opts.q.page(rows);
   return { items: page.rows.map(toSubmissionDto), nextCursor: page.nextCursor };
 }

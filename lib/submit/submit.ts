@@ -9,7 +9,9 @@
  *      sitemap's `Sitemap:` line (row `robots.txt`, status ok when present, failed when absent or unreadable);
  *      checks the key file on the site; if it is missing, writes a `failed` `indexnow-key` row saying exactly where
  *      to put it and sends nothing to any engine.
- *   3. sendSubmissionChunk (one step per endpoint × request of ≤ 10,000 URLs): lib/submit/indexnow.ts sendIndexNow.
+ *   3. sendSubmissionChunk (one step per endpoint × request of ≤ 10,000 URLs × attempt): lib/submit/indexnow.ts
+ *      attemptIndexNow; a `retry` answer is waited out by the function with a durable sleep, and the row is written
+ *      once the request is final (its attempts, and its duration from the first attempt, waits included).
  *   4. finishSubmission (step): the batch row becomes ok (every request ok, or nothing to send) or failed, and the
  *      `submission.completed` webhook event is emitted.
  * URLs not on the start URL's host are left out (IndexNow 422 otherwise) and counted in the message.
@@ -19,8 +21,21 @@
  */
 import { randomBytes } from "node:crypto";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
 import { publishedEntryFiles } from "@/lib/db/sitemaps";
+import {
+  countChangedUrls,
+  ensureSitemapIndexNowKey,
+  failSubmissionBatch,
+  findBatchHead,
+  findSubmitSitemap,
+  finishBatchHead,
+  getSubmitSitemap,
+  insertSubmission,
+  listBatchEntries,
+  listBatchRows,
+  listChangedUrls,
+  toSubmissionDto,
+} from "@/lib/db/submissions";
 import { inngest } from "@/lib/jobs/client";
 import { submitRequested } from "@/lib/jobs/events";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
@@ -33,40 +48,17 @@ import {
   generateIndexNowKey,
   indexNowEndpoints,
   keyInfoFor,
-  sendIndexNow,
+  attemptIndexNow,
   sendOptionsFromEnv,
   INDEXNOW_MAX_URLS_PER_REQUEST,
   type SendOptions,
 } from "./indexnow";
 
-type SubmissionRow = Awaited<ReturnType<ReturnType<typeof getDb>["submission"]["findFirstOrThrow"]>>;
-
-/** API shape of a Submission row (a log entry). */
-export function toSubmissionDto(r: SubmissionRow): TSubmissionDto {
-  return {
-    id: r.id,
-    batchId: r.batchId,
-    sitemapId: r.sitemapId,
-    runId: r.runId,
-    engine: r.engine,
-    endpoint: r.endpoint,
-    status: r.status as TSubmissionDto["status"],
-    httpStatus: r.httpStatus,
-    urlCount: r.urlCount,
-    durationMs: r.durationMs,
-    attempts: r.attempts,
-    message: r.message,
-    createdAt: r.createdAt.toISOString(),
-  };
-}
+export { toSubmissionDto };
 
 /** The sitemap's IndexNow key, generated and stored on first use (a concurrent first use keeps one key). */
-export async function ensureIndexNowKey(sitemapId: string): Promise<string> {
-  const db = getDb();
-  const sm = await db.sitemap.findUniqueOrThrow({ where: { id: sitemapId }, select: { indexNowKey: true } });
-  if (sm.indexNowKey) return sm.indexNowKey;
-  await db.sitemap.updateMany({ where: { id: sitemapId, indexNowKey: null }, data: { indexNowKey: generateIndexNowKey() } });
-  return (await db.sitemap.findUniqueOrThrow({ where: { id: sitemapId }, select: { indexNowKey: true } })).indexNowKey!;
+export function ensureIndexNowKey(sitemapId: string): Promise<string> {
+  return ensureSitemapIndexNowKey(sitemapId, generateIndexNowKey);
 }
 
 /** Public URL of the sitemap's published entry file (index, else first urlset), or null when nothing is published. */
@@ -76,10 +68,7 @@ export async function sitemapPublicUrl(sm: { id: string; publishedRunId: string 
 }
 
 async function ownedSitemap(userId: string, sitemapId: string) {
-  const sm = await getDb().sitemap.findFirst({
-    where: { id: sitemapId, userId },
-    select: { id: true, userId: true, startUrl: true, publishedRunId: true, indexNowKey: true },
-  });
+  const sm = await findSubmitSitemap({ userId, sitemapId });
   if (!sm) throw new AppError("not_found", `Sitemap ${sitemapId} not found.`);
   return sm;
 }
@@ -97,38 +86,30 @@ export async function getIndexNowInfo(opts: { userId: string; sitemapId: string 
   };
 }
 
-/** Changed URLs of a run (added, changed, removed), in URL order. */
-async function changedUrls(runId: string): Promise<string[]> {
-  const rows = await getDb().runChange.findMany({ where: { runId }, select: { url: true }, orderBy: { url: "asc" } });
-  return rows.map((r) => r.url);
-}
-
 const newBatchId = () => `sub_${randomBytes(12).toString("hex")}`;
 
 /** Step 1 (module doc). Returns the pending batch. */
 export async function requestSubmission(opts: { userId: string; sitemapId: string }): Promise<TSubmissionBatchDto> {
   const sm = await ownedSitemap(opts.userId, opts.sitemapId);
   if (!sm.publishedRunId) throw new AppError("conflict", "Nothing is published yet: generate the sitemap before submitting it.");
-  const urlCount = await getDb().runChange.count({ where: { runId: sm.publishedRunId } });
+  const urlCount = await countChangedUrls(sm.publishedRunId);
   const batchId = newBatchId();
-  await getDb().submission.create({
-    data: {
-      sitemapId: sm.id,
-      runId: sm.publishedRunId,
-      batchId,
-      engine: "batch",
-      endpoint: `POST /api/v1/sitemaps/${sm.id}/submit`,
-      status: "pending",
-      urlCount,
-      attempts: 0,
-      message: `Submitting the ${urlCount} changed URL(s) of run ${sm.publishedRunId}.`,
-    },
+  await insertSubmission({
+    sitemapId: sm.id,
+    runId: sm.publishedRunId,
+    batchId,
+    engine: "batch",
+    endpoint: `POST /api/v1/sitemaps/${sm.id}/submit`,
+    status: "pending",
+    urlCount,
+    attempts: 0,
+    message: `Submitting the ${urlCount} changed URL(s) of run ${sm.publishedRunId}.`,
   });
   try {
     await inngest.send(submitRequested.create({ batchId, sitemapId: sm.id }, { id: `submit-${batchId}` }));
   } catch (err) {
     console.error("[submit] could not enqueue", batchId, err);
-    await getDb().submission.updateMany({ where: { batchId, engine: "batch" }, data: { status: "failed", message: "The job could not be enqueued." } });
+    await failSubmissionBatch(batchId, "The job could not be enqueued.");
     throw new AppError("service_unavailable", "The job queue is unavailable; try again shortly.");
   }
   return (await getBatch({ userId: opts.userId, batchId }))!;
@@ -136,10 +117,7 @@ export async function requestSubmission(opts: { userId: string; sitemapId: strin
 
 /** A batch with its entries (oldest first), or null when it is not the user's. */
 export async function getBatch(opts: { userId: string; batchId: string }): Promise<TSubmissionBatchDto | null> {
-  const rows = await getDb().submission.findMany({
-    where: { batchId: opts.batchId, sitemap: { userId: opts.userId } },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  const rows = await listBatchRows(opts);
   const head = rows.find((r) => r.engine === "batch");
   if (!head) return null;
   return {
@@ -173,13 +151,13 @@ export type PreparedSubmission = {
 };
 
 async function batchHead(batchId: string) {
-  const head = await getDb().submission.findFirst({ where: { batchId, engine: "batch" } });
+  const head = await findBatchHead(batchId);
   if (!head) throw new Error(`submission batch ${batchId} not found`);
   return head;
 }
 
 async function submittableUrls(runId: string | null, host: string): Promise<{ urls: string[]; foreign: number }> {
-  const all = runId ? await changedUrls(runId) : [];
+  const all = runId ? await listChangedUrls(runId) : [];
   const urls = all.filter((u) => {
     try {
       return new URL(u).host === host;
@@ -192,9 +170,8 @@ async function submittableUrls(runId: string | null, host: string): Promise<{ ur
 
 /** Step 2 (module doc): key, robots.txt check, key file check. */
 export async function prepareSubmission(batchId: string): Promise<PreparedSubmission> {
-  const db = getDb();
   const head = await batchHead(batchId);
-  const sm = await db.sitemap.findUniqueOrThrow({ where: { id: head.sitemapId }, select: { id: true, startUrl: true, publishedRunId: true } });
+  const sm = await getSubmitSitemap(head.sitemapId);
   const key = await ensureIndexNowKey(sm.id);
   const info = keyInfoFor(sm.startUrl, key);
   const endpoints = indexNowEndpoints();
@@ -206,53 +183,47 @@ export async function prepareSubmission(batchId: string): Promise<PreparedSubmis
     const sitemapUrl = (await sitemapPublicUrl(publishedOfRun)) ?? (await sitemapPublicUrl(sm));
     if (sitemapUrl) {
       const robots = await checkRobots({ siteUrl: sm.startUrl, sitemapUrl, urls, fetcher });
-      await db.submission.create({
-        data: {
-          sitemapId: sm.id,
-          runId: head.runId,
-          batchId,
-          engine: "robots.txt",
-          endpoint: robots.url,
-          status: robots.sitemapLinePresent && !robots.sitemapDisallowed ? "ok" : "failed",
-          httpStatus: robots.httpStatus,
-          urlCount: 0,
-          durationMs: robots.durationMs,
-          attempts: 1,
-          message: robots.message,
-        },
+      await insertSubmission({
+        sitemapId: sm.id,
+        runId: head.runId,
+        batchId,
+        engine: "robots.txt",
+        endpoint: robots.url,
+        status: robots.sitemapLinePresent && !robots.sitemapDisallowed ? "ok" : "failed",
+        httpStatus: robots.httpStatus,
+        urlCount: 0,
+        durationMs: robots.durationMs,
+        attempts: 1,
+        message: robots.message,
       });
     }
     if (urls.length === 0) {
-      await db.submission.create({
-        data: {
-          sitemapId: sm.id,
-          runId: head.runId,
-          batchId,
-          engine: "indexnow",
-          endpoint: endpoints.join(", "),
-          status: "skipped",
-          attempts: 0,
-          message: `No changed URLs on ${info.host} to submit${foreign ? ` (${foreign} on other hosts left out)` : ""}.`,
-        },
+      await insertSubmission({
+        sitemapId: sm.id,
+        runId: head.runId,
+        batchId,
+        engine: "indexnow",
+        endpoint: endpoints.join(", "),
+        status: "skipped",
+        attempts: 0,
+        message: `No changed URLs on ${info.host} to submit${foreign ? ` (${foreign} on other hosts left out)` : ""}.`,
       });
       return { sitemapId: sm.id, runId: head.runId, chunks: 0, endpoints, keyOk: true, urlCount: 0 };
     }
     const keyFile = await checkKeyFile(info, fetcher);
     if (!keyFile.ok) {
-      await db.submission.create({
-        data: {
-          sitemapId: sm.id,
-          runId: head.runId,
-          batchId,
-          engine: "indexnow-key",
-          endpoint: info.keyLocation,
-          status: "failed",
-          httpStatus: keyFile.httpStatus,
-          urlCount: urls.length,
-          durationMs: keyFile.durationMs,
-          attempts: 1,
-          message: `${keyFile.message} Nothing was sent to IndexNow.`,
-        },
+      await insertSubmission({
+        sitemapId: sm.id,
+        runId: head.runId,
+        batchId,
+        engine: "indexnow-key",
+        endpoint: info.keyLocation,
+        status: "failed",
+        httpStatus: keyFile.httpStatus,
+        urlCount: urls.length,
+        durationMs: keyFile.durationMs,
+        attempts: 1,
+        message: `${keyFile.message} Nothing was sent to IndexNow.`,
       });
       return { sitemapId: sm.id, runId: head.runId, chunks: 0, endpoints, keyOk: false, urlCount: urls.length };
     }
@@ -262,39 +233,48 @@ export async function prepareSubmission(batchId: string): Promise<PreparedSubmis
   }
 }
 
-/** Step 3 (module doc): request `index` (0-based, ≤ 10,000 URLs) of the batch to `endpoint`. Returns the row's status. */
-export async function sendSubmissionChunk(batchId: string, endpoint: string, index: number, opts: SendOptions = {}): Promise<"ok" | "failed"> {
-  const db = getDb();
+/** What a send step returns: final (the row is written), or retry after `delayMs` (nothing written yet). */
+export type ChunkOutcome = { status: "ok" | "failed" } | { status: "retry"; delayMs: number; startedAt: number };
+
+/**
+ * Step 3 (module doc): attempt `attempt` (default 1) of request `index` (0-based, ≤ 10,000 URLs) of the batch to
+ * `endpoint`. `startedAt` (epoch ms) is the first attempt's start, handed back by a `retry` answer.
+ */
+export async function sendSubmissionChunk(
+  batchId: string,
+  endpoint: string,
+  index: number,
+  opts: SendOptions & { attempt?: number; startedAt?: number } = {},
+): Promise<ChunkOutcome> {
+  const { attempt = 1, startedAt = Date.now(), ...sendOpts } = opts;
   const head = await batchHead(batchId);
-  const sm = await db.sitemap.findUniqueOrThrow({ where: { id: head.sitemapId }, select: { id: true, startUrl: true, indexNowKey: true } });
+  const sm = await getSubmitSitemap(head.sitemapId);
   const info = keyInfoFor(sm.startUrl, sm.indexNowKey!);
   const { urls, foreign } = await submittableUrls(head.runId, info.host);
   const urlList = batchUrls(urls)[index] ?? [];
-  const r = await sendIndexNow(endpoint, { host: info.host, key: info.key, keyLocation: info.keyLocation, urlList }, { ...sendOptionsFromEnv(), ...opts });
+  const r = await attemptIndexNow(endpoint, { host: info.host, key: info.key, keyLocation: info.keyLocation, urlList }, { ...sendOptionsFromEnv(), ...sendOpts, attempt });
+  if (r.outcome === "retry") return { status: "retry", delayMs: r.retryInMs!, startedAt };
   const note = index === 0 && foreign ? ` (${foreign} URL(s) on other hosts left out)` : "";
-  await db.submission.create({
-    data: {
-      sitemapId: sm.id,
-      runId: head.runId,
-      batchId,
-      engine: engineName(endpoint),
-      endpoint,
-      status: r.outcome,
-      httpStatus: r.httpStatus,
-      urlCount: urlList.length,
-      durationMs: r.durationMs,
-      attempts: r.attempts,
-      message: `Request ${index + 1}: ${r.message}${note}`,
-    },
+  await insertSubmission({
+    sitemapId: sm.id,
+    runId: head.runId,
+    batchId,
+    engine: engineName(endpoint),
+    endpoint,
+    status: r.outcome,
+    httpStatus: r.httpStatus,
+    urlCount: urlList.length,
+    durationMs: Date.now() - startedAt,
+    attempts: attempt,
+    message: `Request ${index + 1}: ${r.message}${note}`,
   });
-  return r.outcome;
+  return { status: r.outcome };
 }
 
 /** Step 4 (module doc). Returns the final batch status. */
 export async function finishSubmission(batchId: string): Promise<"ok" | "failed"> {
-  const db = getDb();
   const head = await batchHead(batchId);
-  const rows = await db.submission.findMany({ where: { batchId, engine: { not: "batch" } } });
+  const rows = await listBatchEntries(batchId);
   const sends = rows.filter((r) => r.engine.startsWith("indexnow"));
   const failed = sends.filter((r) => r.status === "failed");
   const sent = sends.filter((r) => r.engine.startsWith("indexnow:") && r.status === "ok").reduce((n, r) => n + r.urlCount, 0);
@@ -304,8 +284,8 @@ export async function finishSubmission(batchId: string): Promise<"ok" | "failed"
     (failed.length ? `${failed.length} of ${sends.length} IndexNow entr${sends.length === 1 ? "y" : "ies"} failed. ` : "") +
     `${sent} URL submission(s) accepted.` +
     (robots ? ` robots.txt: ${robots.status === "ok" ? "Sitemap: line present" : "Sitemap: line missing or robots.txt unreadable"}.` : "");
-  await db.submission.update({ where: { id: head.id }, data: { status, message, attempts: 1, durationMs: Date.now() - head.createdAt.getTime() } });
-  const sm = await db.sitemap.findUnique({ where: { id: head.sitemapId }, select: { userId: true } });
+  await finishBatchHead(head.id, { status, message, durationMs: Date.now() - head.createdAt.getTime() });
+  const sm = await getSubmitSitemap(head.sitemapId).catch(() => null);
   if (sm) {
     await emitWebhookEvent({
       userId: sm.userId,

@@ -5,7 +5,7 @@
  * (env WEBHOOK_RETRY_DELAYS_MS, comma-separated ms; default 10 s, 1 min, 10 min, 1 h, 6 h → 6 attempts in ~7 h),
  * after which the row is `failed`. A deleted or deactivated webhook ends the delivery as failed at once.
  */
-import { getDb } from "@/lib/db/client";
+import { failDelivery, findDeliveryWithWebhook, recordDeliveryAttempt } from "@/lib/db/webhooks";
 import { guardedPost } from "@/lib/submit/http";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signPayload } from "./sign";
 import { webhookSecret } from "./webhooks";
@@ -24,12 +24,11 @@ export type AttemptResult = { done: boolean; delivered: boolean; status: number 
 
 /** Makes one attempt; `final`: no retry follows, so a failure marks the row failed. */
 export async function attemptDelivery(deliveryId: string, opts: { final: boolean }): Promise<AttemptResult> {
-  const db = getDb();
-  const d = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { webhook: true } });
+  const d = await findDeliveryWithWebhook(deliveryId);
   if (!d) return { done: true, delivered: false, status: null, error: "delivery deleted" };
   if (d.status !== "pending") return { done: true, delivered: d.status === "delivered", status: d.lastStatus, error: d.lastError };
   if (!d.webhook.active) {
-    await db.webhookDelivery.update({ where: { id: d.id }, data: { status: "failed", lastError: "The webhook is inactive." } });
+    await failDelivery(d.id, "The webhook is inactive.");
     return { done: true, delivered: false, status: null, error: "The webhook is inactive." };
   }
   const body = JSON.stringify(d.payload);
@@ -48,9 +47,6 @@ export async function attemptDelivery(deliveryId: string, opts: { final: boolean
   const delivered = res.status !== null && res.status >= 200 && res.status < 300;
   const error = delivered ? null : res.error ? `${res.error.code}: ${res.error.message}` : `HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 200)}` : ""}`;
   const status = delivered ? "delivered" : opts.final ? "failed" : "pending";
-  await db.webhookDelivery.update({
-    where: { id: d.id },
-    data: { attempts: { increment: 1 }, lastStatus: res.status, lastError: error, status, ...(delivered ? { deliveredAt: new Date() } : {}) },
-  });
+  await recordDeliveryAttempt(d.id, { status, lastStatus: res.status, lastError: error });
   return { done: delivered || opts.final, delivered, status: res.status, error };
 }

@@ -14,7 +14,8 @@
  * event emitted again for the same subject — a retried export step — queues nothing new: one delivery per webhook.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { getDb } from "@/lib/db/client";
+import { findRunForWebhook } from "@/lib/db/runs";
+import { failDelivery, insertDelivery, subscribedWebhookIds } from "@/lib/db/webhooks";
 import { inngest } from "@/lib/jobs/client";
 import { webhookDeliveryRequested } from "@/lib/jobs/events";
 import type { WebhookEvent } from "@/lib/schemas/webhooks";
@@ -25,15 +26,11 @@ const deliveryId = (webhookId: string, event: string, key?: string) =>
 async function queueDelivery(webhookId: string, event: string, data: unknown, key?: string): Promise<string> {
   const id = deliveryId(webhookId, event, key);
   const payload = { id, event, createdAt: new Date().toISOString(), data };
-  const { count } = await getDb().webhookDelivery.createMany({
-    data: [{ id, webhookId, event, payload: payload as object, status: "pending" }],
-    skipDuplicates: true,
-  });
-  if (count === 0) return id; // already queued for this subject
+  if (!(await insertDelivery({ id, webhookId, event, payload }))) return id; // already queued for this subject
   try {
     await inngest.send(webhookDeliveryRequested.create({ deliveryId: id }, { id: `deliver-${id}` }));
   } catch (err) {
-    await getDb().webhookDelivery.update({ where: { id }, data: { status: "failed", lastError: "The delivery job could not be queued." } });
+    await failDelivery(id, "The delivery job could not be queued.");
     throw err;
   }
   return id;
@@ -42,13 +39,13 @@ async function queueDelivery(webhookId: string, event: string, data: unknown, ke
 /** Queues `event` for every subscribed active webhook of `userId`. Resolves to the delivery ids; never rejects. */
 export async function emitWebhookEvent(opts: { userId: string; event: WebhookEvent; data: Record<string, unknown>; key?: string }): Promise<string[]> {
   try {
-    const hooks = await getDb().webhook.findMany({ where: { userId: opts.userId, active: true, events: { has: opts.event } }, select: { id: true } });
+    const hooks = await subscribedWebhookIds(opts.userId, opts.event);
     const ids: string[] = [];
     for (const h of hooks) {
       try {
-        ids.push(await queueDelivery(h.id, opts.event, opts.data, opts.key));
+        ids.push(await queueDelivery(h, opts.event, opts.data, opts.key));
       } catch (err) {
-        console.error("[webhooks] could not queue delivery", h.id, opts.event, err);
+        console.error("[webhooks] could not queue delivery", h, opts.event, err);
       }
     }
     return ids;
@@ -61,7 +58,7 @@ export async function emitWebhookEvent(opts: { userId: string; event: WebhookEve
 /** Emits run.succeeded / run.failed for a finished run (looked up by id). Never rejects. */
 export async function emitRunEvent(runId: string): Promise<string[]> {
   try {
-    const run = await getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } } } });
+    const run = await findRunForWebhook(runId);
     if (!run || (run.status !== "succeeded" && run.status !== "failed")) return [];
     return emitWebhookEvent({
       userId: run.sitemap.userId,

@@ -7,52 +7,26 @@
  */
 import { decryptSecret, encryptSecret } from "@/lib/auth/secrets";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
+import {
+  deleteWebhookRow,
+  findWebhookRow,
+  getWebhookSecretEncrypted,
+  insertWebhook,
+  queryDeliveries,
+  queryWebhooks,
+  toDeliveryDto,
+  toWebhookDto,
+  updateWebhookRow,
+} from "@/lib/db/webhooks";
 import type { ListQuery } from "@/lib/api/list-query";
-import type { TCreateWebhookBody, TUpdateWebhookBody, TWebhookDeliveryDto, TWebhookDto, WebhookEvent } from "@/lib/schemas/webhooks";
+import type { TCreateWebhookBody, TUpdateWebhookBody, TWebhookDto } from "@/lib/schemas/webhooks";
 import { checkOutboundUrl } from "@/lib/submit/http";
 import { generateWebhookSecret } from "./sign";
 
 export const WEBHOOK_SECRET_PURPOSE = "webhook-secret";
 
-type WebhookRow = { id: string; url: string; events: string[]; active: boolean; createdAt: Date; updatedAt: Date };
-
-/** API shape of a Webhook row (never the secret). */
-export const toWebhookDto = (w: WebhookRow): TWebhookDto => ({
-  id: w.id,
-  url: w.url,
-  events: w.events as WebhookEvent[],
-  active: w.active,
-  createdAt: w.createdAt.toISOString(),
-  updatedAt: w.updatedAt.toISOString(),
-});
-
-type DeliveryRow = {
-  id: string;
-  webhookId: string;
-  event: string;
-  status: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: Date | null;
-  createdAt: Date;
-  payload: unknown;
-};
-
-/** API shape of a WebhookDelivery row (timestamps as ISO 8601 UTC). */
-export const toDeliveryDto = (d: DeliveryRow): TWebhookDeliveryDto => ({
-  id: d.id,
-  webhookId: d.webhookId,
-  event: d.event,
-  status: d.status as TWebhookDeliveryDto["status"],
-  attempts: d.attempts,
-  lastStatus: d.lastStatus,
-  lastError: d.lastError,
-  deliveredAt: d.deliveredAt?.toISOString() ?? null,
-  createdAt: d.createdAt.toISOString(),
-  payload: d.payload,
-});
+/** The DTO mappers live with the queries (lib/db/webhooks.ts). */
+export { toDeliveryDto, toWebhookDto };
 
 function assertReceiverUrl(url: string): void {
   const reason = checkOutboundUrl(url);
@@ -63,21 +37,19 @@ function assertReceiverUrl(url: string): void {
 export async function createWebhook(userId: string, body: TCreateWebhookBody): Promise<TWebhookDto & { secret: string }> {
   assertReceiverUrl(body.url);
   const secret = generateWebhookSecret();
-  const row = await getDb().webhook.create({
-    data: { userId, url: body.url, events: [...new Set(body.events)], active: body.active ?? true, secretEncrypted: encryptSecret(secret, WEBHOOK_SECRET_PURPOSE) },
-  });
+  const row = await insertWebhook({ userId, url: body.url, events: [...new Set(body.events)], active: body.active ?? true, secretEncrypted: encryptSecret(secret, WEBHOOK_SECRET_PURPOSE) });
   return { ...toWebhookDto(row), secret };
 }
 
 /** The user's webhook `id`, or null (unknown or another account's). */
 export async function findWebhook(userId: string, id: string): Promise<TWebhookDto | null> {
-  const row = await getDb().webhook.findFirst({ where: { id, userId } });
+  const row = await findWebhookRow(userId, id);
   return row ? toWebhookDto(row) : null;
 }
 
 /** A page of the user's webhooks under the list grammar `q` (lib/api/list-query.ts). */
 export async function listWebhooks(userId: string, q: ListQuery): Promise<{ items: TWebhookDto[]; nextCursor: string | null }> {
-  const rows = await getDb().webhook.findMany({ where: { AND: [{ userId }, q.where] }, orderBy: q.orderBy as never, take: q.take });
+  const rows = await queryWebhooks({ userId, where: q.where, orderBy: q.orderBy as never, take: q.take });
   const page = q.page(rows);
   return { items: page.rows.map(toWebhookDto), nextCursor: page.nextCursor };
 }
@@ -85,31 +57,27 @@ export async function listWebhooks(userId: string, q: ListQuery): Promise<{ item
 /** Applies a partial update; null when the webhook is not the user's. Throws AppError invalid_value for a refused url. */
 export async function updateWebhook(userId: string, id: string, body: TUpdateWebhookBody): Promise<TWebhookDto | null> {
   if (body.url !== undefined) assertReceiverUrl(body.url);
-  const r = await getDb().webhook.updateMany({
-    where: { id, userId },
-    data: { ...(body.url !== undefined ? { url: body.url } : {}), ...(body.events ? { events: [...new Set(body.events)] } : {}), ...(body.active !== undefined ? { active: body.active } : {}) },
+  const updated = await updateWebhookRow(userId, id, {
+    ...(body.url !== undefined ? { url: body.url } : {}),
+    ...(body.events ? { events: [...new Set(body.events)] } : {}),
+    ...(body.active !== undefined ? { active: body.active } : {}),
   });
-  return r.count ? findWebhook(userId, id) : null;
+  return updated ? findWebhook(userId, id) : null;
 }
 
 /** Deletes the webhook and (cascade) its deliveries; false when it is not the user's. */
 export async function deleteWebhook(userId: string, id: string): Promise<boolean> {
-  return (await getDb().webhook.deleteMany({ where: { id, userId } })).count > 0;
+  return deleteWebhookRow(userId, id);
 }
 
 /** A page of one webhook's deliveries (only when the webhook is the user's) under the list grammar `q`. */
 export async function listDeliveries(userId: string, webhookId: string, q: ListQuery) {
-  const rows = await getDb().webhookDelivery.findMany({
-    where: { AND: [{ webhookId, webhook: { userId } }, q.where] },
-    orderBy: q.orderBy as never,
-    take: q.take,
-  });
+  const rows = await queryDeliveries({ userId, webhookId, where: q.where, orderBy: q.orderBy as never, take: q.take });
   const page = q.page(rows);
   return { items: page.rows.map(toDeliveryDto), nextCursor: page.nextCursor };
 }
 
 /** The plaintext secret of a webhook (for signing). Throws SecretsKeyError when the key changed. */
 export async function webhookSecret(webhookId: string): Promise<string> {
-  const w = await getDb().webhook.findUniqueOrThrow({ where: { id: webhookId }, select: { secretEncrypted: true } });
-  return decryptSecret(w.secretEncrypted, WEBHOOK_SECRET_PURPOSE);
+  return decryptSecret(await getWebhookSecretEncrypted(webhookId), WEBHOOK_SECRET_PURPOSE);
 }

@@ -131,7 +131,7 @@ for (const backend of testBackends()) {
       expect(new Set(bodies.slice(1).flatMap((x) => x.urlList)).size).toBe(25_000);
       // The key file was checked on the live site before sending.
       expect(site.requests.map((r) => r.path)).toEqual(expect.arrayContaining(["/robots.txt", `/${k.key}.txt`]));
-    });
+    }, 60_000); // 25,000 rows seeded, four requests and a durable 1 s Retry-After sleep: slow on a loaded machine
 
     it("key file missing: a failed entry saying exactly where to put it, and no request to the engine", async () => {
       const { sm } = await publishedSitemap(3);

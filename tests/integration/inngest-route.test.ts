@@ -14,7 +14,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { canonicalJson, signBody } from "@/lib/jobs/local-runner";
+import { canonicalJson, signBody } from "@/lib/jobs/protocol";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 
 const KEY_HEX = "0123456789abcdef".repeat(4);
@@ -247,7 +247,8 @@ describe("app/api/inngest/route.ts in local mode (INNGEST_MODE unset)", () => {
 
   it("keeps inngest.send() in the process (buffered until a runner attaches), never on the network", async () => {
     await loadRoute({ INNGEST_DEV: "1" }); // ignored in local mode
-    const { takeBufferedEvents, setLocalEventSink } = await import("@/lib/jobs/local-send");
+    const { setLocalEventSink } = await import("@/lib/jobs/local-send");
+    const { takeBufferedEvents } = await import("@/tests/helpers/local-send");
     await setLocalEventSink(undefined);
     takeBufferedEvents();
     const { sendGenerateRequested } = await import("@/lib/jobs/events");
@@ -270,7 +271,8 @@ describe("starting the local runner around the real route", () => {
     const start = await import("@/lib/jobs/start-local");
     const { getLocalEventSink } = await import("@/lib/jobs/local-send");
     try {
-      const [a, b] = await Promise.all([start.startLocalRunner({ db: () => t.db }), start.startLocalRunner()]);
+      const route = () => import("@/app/api/inngest/route");
+      const [a, b] = await Promise.all([start.startLocalRunner({ db: () => t.db, route }), start.startLocalRunner()]);
       expect(a).toBe(b);
       expect(start.getLocalRunner()).toBe(a);
       expect(await start.startLocalRunner()).toBe(a);
@@ -321,8 +323,8 @@ describe("starting the local runner around the real route", () => {
       const { sendGenerateRequested } = await import("@/lib/jobs/events");
       await sendGenerateRequested({ runId: "http-run", sitemapId: "sm-http" });
       await runner.idle();
-      const { runIdFor } = await import("@/lib/jobs/local-runner");
-      const run = await t.db.jobRun.findUniqueOrThrow({ where: { id: runIdFor(FN_ID, "generate-http-run") } });
+      const { jobRunIdFor } = await import("@/lib/jobs/protocol");
+      const run = await t.db.jobRun.findUniqueOrThrow({ where: { id: jobRunIdFor(FN_ID, "generate-http-run") } });
       expect(run.status).toBe("completed");
       expect(seen).toContain(`POST /api/inngest?fnId=${FN_ID}&stepId=step`);
       expect(seen.filter((r) => r.startsWith("PUT")).length).toBeGreaterThanOrEqual(2); // start + re-sync on send

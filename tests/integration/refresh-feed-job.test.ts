@@ -38,7 +38,7 @@ describe("refresh-feed through the local runner", () => {
     const start = await import("@/lib/jobs/start-local");
     const { POST: refresh } = await import("@/app/api/v1/feeds/[id]/refresh/route");
     const { readFeedFile } = await import("@/lib/feeds/files");
-    const runner = await start.startLocalRunner({ db: () => t.db });
+    const runner = await start.startLocalRunner({ db: () => t.db, route: () => import("@/app/api/inngest/route") });
     try {
       expect(runner.functions.map((f) => f.id)).toContain("sitemap-forge-refresh-feed");
       const user = await seedUser();

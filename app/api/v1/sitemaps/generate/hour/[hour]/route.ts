@@ -3,8 +3,9 @@ import { assertCredits, sitemapsDueAt, startMany } from "@/lib/api/runs";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 
-// POST /api/v1/sitemaps/generate/hour/{hour} – start the runs of the caller's active sitemaps whose exportPlan holds
-// the local hour (in each sitemap's timezone) of {hour}:00 UTC today; 202 {hour, scheduledFor, started, skipped}.
+// POST /api/v1/sitemaps/generate/hour/{hour} – start the runs of the caller's active sitemaps due in the UTC hour
+// {hour}:00–{hour}:59 of today (exportPlan and exportCron in each sitemap's timezone, lib/schedule/due.ts, the
+// scheduler's rule); 202 {hour, scheduledFor, started, skipped}.
 // {hour} not an integer 0..23 → 404 not_found (as in the shop API)
 export const POST = withApiAuth<{ hour: string }>(async ({ params, principal }) => {
   if (!/^\d{1,2}$/.test(params.hour) || Number(params.hour) > 23) {

@@ -1,7 +1,7 @@
 /**
  * Test helper, run as a child process by lib/runs/durability.test.ts so a test can SIGKILL a real worker mid-step:
  *
- *   node --import tsx lib/runs/test-step-child.ts <crawl|export> <runId>
+ *   node --import tsx tests/helpers/step-child.ts <crawl|export> <runId>
  *
  * Env: DATABASE_URL (a `pglite:<dir>` folder or a PostgreSQL URL), FILES_DIR, APP_URL, CRAWL_ALLOW_HOSTS.
  * Prints one JSON line per event on stdout: {"event":"start"} right before the step starts (the database is open),
@@ -11,13 +11,13 @@
  */
 import { getDb, getPglite } from "@/lib/db/client";
 import { unlockPgliteDir } from "@/lib/db/pglite-lock";
-import { crawlRun, exportRun } from "./execute";
+import { crawlRun, exportRun } from "@/lib/runs/execute";
 
 const [step, runId] = process.argv.slice(2);
 const say = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + "\n");
 
 try {
-  if ((step !== "crawl" && step !== "export") || !runId) throw new Error("usage: test-step-child.ts <crawl|export> <runId>");
+  if ((step !== "crawl" && step !== "export") || !runId) throw new Error("usage: step-child.ts <crawl|export> <runId>");
   await getDb().$queryRaw`SELECT 1`;
   say({ event: "start", pid: process.pid });
   const result = step === "crawl" ? await crawlRun(runId) : await exportRun(runId);
