@@ -13,9 +13,10 @@ import { getDb } from "@/lib/db/client";
 import { findUserAccount } from "@/lib/db/users";
 import { requestRun } from "@/lib/runs/request-run";
 import { RUN_STATUSES, RUN_TRIGGERS, type TRunDto } from "@/lib/schemas/runs";
+import type { RunList } from "@/lib/db/list-models";
 import type { ListSpec } from "./list-query";
 
-export const RUN_LIST_SPEC: ListSpec = {
+export const RUN_LIST_SPEC: ListSpec<RunList> = {
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
     number: { type: "int", column: "number" },

@@ -5,13 +5,14 @@
 import { CHANGEFREQS } from "@/lib/schemas/sitemaps";
 import { MAX_PUSH_URLS, URL_SOURCES, ZPushUrl, type TPushUrl } from "@/lib/schemas/urls";
 import { z } from "zod";
+import type { RunUrlList, SitemapUrlList } from "@/lib/db/list-models";
 import { ListQueryError, type ListSpec } from "./list-query";
 import { parseWith, readJson } from "./request";
 
 /** Bulk pushes may be large: 10,000 URLs of up to 2,047 characters plus values. */
 export const PUSH_MAX_BYTES = 8 * 1024 * 1024;
 
-export const PUSHED_URL_LIST_SPEC: ListSpec = {
+export const PUSHED_URL_LIST_SPEC: ListSpec<SitemapUrlList> = {
   defaultSort: { field: "url", dir: "asc" },
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
@@ -25,7 +26,7 @@ export const PUSHED_URL_LIST_SPEC: ListSpec = {
   },
 };
 
-export const CRAWL_URL_LIST_SPEC: ListSpec = {
+export const CRAWL_URL_LIST_SPEC: ListSpec<RunUrlList> = {
   defaultSort: { field: "url", dir: "asc" },
   idColumn: "url",
   fields: {

@@ -19,7 +19,7 @@ export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }
   if (source === "crawl") {
     const q = readListQuery(req, CRAWL_URL_LIST_SPEC);
     if (!sm.publishedRunId) return jsonList([], null);
-    const page = q.page(await queryRunInventory({ runId: sm.publishedRunId, where: q.where, orderBy: q.orderBy as never, take: q.take }));
+    const page = q.page(await queryRunInventory({ runId: sm.publishedRunId, where: q.where, orderBy: q.orderBy, take: q.take }));
     const items: TSitemapUrlDto[] = page.rows.map((r) => ({
       id: null,
       url: r.url,
@@ -34,7 +34,7 @@ export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }
     return jsonList(items, page.nextCursor);
   }
   const q = readListQuery(req, PUSHED_URL_LIST_SPEC);
-  const page = q.page(await querySitemapUrls({ sitemapId: sm.id, where: q.where, orderBy: q.orderBy as never, take: q.take }));
+  const page = q.page(await querySitemapUrls({ sitemapId: sm.id, where: q.where, orderBy: q.orderBy, take: q.take }));
   return jsonList(page.rows.map(toSitemapUrlDto), page.nextCursor);
 }, { scope: "read" });
 
