@@ -23,7 +23,7 @@ import { parseWith } from "@/lib/api/request";
 import { resolveSitemapDeferred, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
-import { deleteSitemap, findSitemap, insertSitemap, listSitemaps, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
+import { deleteSitemap, findSitemap, insertSitemap, newestSitemap, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
 import { deleteTemplate, findTemplate, insertTemplate, listTemplates, toTemplateDto, updateTemplate, type TemplateRow } from "@/lib/db/templates";
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { TEMPLATE_LIST_SPEC } from "@/lib/templates/list-spec";
@@ -250,8 +250,7 @@ async function toNativeBody(principal: Principal, body: Record<string, unknown>,
 
 /** The start URL of the account's newest sitemap (the shop's site), or null. */
 async function defaultStartUrl(userId: string): Promise<string | null> {
-  const { rows } = await listSitemaps({ userId, limit: 1 });
-  return rows[0]?.startUrl ?? null;
+  return (await newestSitemap(userId))?.startUrl ?? null;
 }
 
 async function sitemapIdOf(principal: Principal, rawId: string): Promise<string> {

@@ -8,6 +8,8 @@
  * added, removed or changed plus the three counts on the Run row.
  * Units: counts are URLs/pages; bytesWritten is bytes of published files on disk.
  */
+import type { ListQuery } from "@/lib/api/list-query";
+import type { RunChangeList } from "./list-models";
 import type { Prisma, Run as RunRow, RunTrigger } from "@/generated/prisma/client";
 import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
@@ -76,23 +78,6 @@ export async function getRun(runId: string): Promise<RunRow | null> {
 export async function getRunForUser(opts: { runId: string; userId: string }): Promise<TRunDto | null> {
   const run = await getDb().run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } } });
   return run ? toRunDto(run) : null;
-}
-
-/** Runs of a sitemap, newest first; cursor = id of the last run of the previous page. */
-export async function listRunsForSitemap(opts: {
-  sitemapId: string;
-  userId: string;
-  limit: number;
-  cursor?: string | null;
-}): Promise<{ items: TRunDto[]; nextCursor: string | null }> {
-  const rows = await getDb().run.findMany({
-    where: { sitemapId: opts.sitemapId, sitemap: { userId: opts.userId } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: opts.limit + 1,
-    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-  });
-  const items = rows.slice(0, opts.limit).map(toRunDto);
-  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].id : null };
 }
 
 /**
@@ -301,29 +286,23 @@ export async function computeRunDiff(runId: string, baseRunId: string | null): P
 }
 
 /**
- * One page of a run's changes, in URL order; `cursor` = the last URL of the previous page (keyset on the
+ * One page of a run's changes under the list grammar `q` (lib/api/list-query.ts; default URL order, keyset on the
  * (runId, url) unique index). Returns null when the run does not exist or is not one of `userId`'s sitemaps'.
  */
 export async function listRunChanges(opts: {
   runId: string;
   userId: string;
-  kind?: ChangeKind;
-  limit: number;
-  cursor?: string | null;
+  q: ListQuery<RunChangeList>;
 }): Promise<{ items: { url: string; kind: ChangeKind }[]; nextCursor: string | null } | null> {
   const db = getDb();
   const run = await db.run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } }, select: { id: true } });
   if (!run) return null;
   const rows = await db.runChange.findMany({
-    where: {
-      runId: opts.runId,
-      ...(opts.kind ? { kind: opts.kind } : {}),
-      ...(opts.cursor ? { url: { gt: opts.cursor } } : {}),
-    },
-    orderBy: { url: "asc" },
+    where: { AND: [{ runId: opts.runId }, opts.q.where] },
+    orderBy: opts.q.orderBy,
     select: { url: true, kind: true },
-    take: opts.limit + 1,
+    take: opts.q.take,
   });
-  const items = rows.slice(0, opts.limit).map((r) => ({ url: r.url, kind: r.kind as ChangeKind }));
-  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].url : null };
+  const page = opts.q.page(rows);
+  return { items: page.rows.map((r) => ({ url: r.url, kind: r.kind as ChangeKind })), nextCursor: page.nextCursor };
 }

@@ -14,7 +14,6 @@ import type { TAuthInput, TCreateSitemap, TUpdateSitemap } from "@/lib/schemas/s
 import { getDb } from "./client";
 import { removeSitemapFiles } from "./files";
 import { deletePageStates } from "./page-state";
-import { newestFirst, olderThan, pageOf, type KeysetAfter } from "./keyset";
 
 const select = {
   id: true,
@@ -157,15 +156,9 @@ export async function querySitemaps(opts: {
   });
 }
 
-/** The user's sitemaps, newest first. */
-export async function listSitemaps(opts: { userId: string; limit: number; after?: KeysetAfter | null }) {
-  const rows = await getDb().sitemap.findMany({
-    where: { userId: opts.userId, ...olderThan(opts.after) },
-    orderBy: newestFirst,
-    take: opts.limit + 1,
-    select,
-  });
-  return pageOf(rows, opts.limit);
+/** The user's newest sitemap (createdAt, then id), or null. */
+export async function newestSitemap(userId: string): Promise<SitemapRow | null> {
+  return getDb().sitemap.findFirst({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select });
 }
 
 export async function updateSitemap(opts: { userId: string; sitemapId: string; data: TUpdateSitemap }): Promise<SitemapRow | null> {

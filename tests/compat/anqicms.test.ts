@@ -7,7 +7,7 @@ import { POST as createSitemap } from "@/app/api/v1/sitemaps/route";
 import { GET as getImport, POST as postImport } from "@/app/api/import/sitemap/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { anqiUpdateSitemap, ANQI_MSG } from "@/lib/compat/anqicms";
-import { finishRun, getRunForUser, listRunsForSitemap } from "@/lib/db/runs";
+import { finishRun, getRunForUser, queryRuns, toRunDto } from "@/lib/db/runs";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { BASE, ctx, expectRateLimitHeaders, req, seedUser, sitemapBody } from "@/tests/api/helpers";
 
@@ -29,8 +29,8 @@ const call = async (r: Request) => {
 /** Waits until the sitemap has a queued run and finishes it as a worker would. */
 async function finishNextRun(userId: string, sitemapId: string, outcome: "succeeded" | "failed") {
   for (let i = 0; i < 200; i++) {
-    const { items } = await listRunsForSitemap({ sitemapId, userId, limit: 1 });
-    const run = items[0];
+    const [row] = await queryRuns({ userId, where: { sitemapId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 1 });
+    const run = row ? toRunDto(row) : undefined;
     if (run && (run.status === "queued" || run.status === "running")) {
       await finishRun(run.id, outcome === "succeeded" ? { status: "succeeded", bytesWritten: 10, filesWritten: 1 } : { status: "failed", error: "site unreachable" });
       return run.id;
