@@ -9,7 +9,7 @@
  */
 import type { RunTrigger } from "@/generated/prisma/client";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
+import { plannedSitemaps, sitemapIdsWhere } from "@/lib/db/sitemaps";
 import { findUserAccount } from "@/lib/db/users";
 import { requestRun } from "@/lib/runs/request-run";
 import { CHANGE_KINDS, RUN_STATUSES, RUN_TRIGGERS, type TRunDto } from "@/lib/schemas/runs";
@@ -93,20 +93,11 @@ export async function startMany(userId: string, sitemapIds: string[], trigger: R
 
 /** The caller's active sitemaps due at UTC hour `hour` of today (see module doc), oldest first. */
 export async function sitemapsDueAt(userId: string, slot: Date): Promise<string[]> {
-  const rows = await getDb().sitemap.findMany({
-    where: { userId, active: true, NOT: { exportPlan: { isEmpty: true } } },
-    select: { id: true, exportPlan: true, timezone: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  const rows = await plannedSitemaps(userId);
   return rows.filter((r) => r.exportPlan.includes(localHour(slot, r.timezone))).map((r) => r.id);
 }
 
 /** The caller's active sitemaps marked exportAfterImport, oldest first. */
 export async function sitemapsAfterImport(userId: string): Promise<string[]> {
-  const rows = await getDb().sitemap.findMany({
-    where: { userId, active: true, exportAfterImport: true },
-    select: { id: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return rows.map((r) => r.id);
+  return sitemapIdsWhere(userId, { active: true, exportAfterImport: true });
 }

@@ -13,8 +13,7 @@
  */
 import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
-import { getDb } from "@/lib/db/client";
-import { authSummary, publishedEntryFiles, querySitemaps, type SitemapRow } from "@/lib/db/sitemaps";
+import { authSummary, publishedEntryFiles, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { EXPORT_STATUS, subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
@@ -189,8 +188,7 @@ export const SITEMAP_LIST_SPEC_DERIVED_SORTS: ListSpec<SitemapList> = {
  */
 export async function resolveSitemapDeferred(userId: string, q: ListQuery<SitemapList>): Promise<string[] | undefined> {
   if (!q.deferred.length) return undefined;
-  const all = await getDb().sitemap.findMany({ where: { userId }, select: { id: true } });
-  const { derived } = await derivedOf(all.map((r) => r.id));
+  const { derived } = await derivedOf(await sitemapIdsWhere(userId));
   const values = new Map<string, Record<string, FilterValue>>();
   for (const [id, d] of derived) values.set(id, { ...d });
   return matchDeferred(q.deferred, values);
@@ -206,12 +204,9 @@ export async function listSitemapsPage(userId: string, q: ListQuery<SitemapList>
   const where = q.where;
   if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy, take: q.take, ids }));
   const field = q.memorySort.field as keyof Derived;
-  const matching = await getDb().sitemap.findMany({
-    where: { AND: [{ userId }, where, ...(ids ? [{ id: { in: ids } }] : [])] },
-    select: { id: true },
-  });
-  const { derived } = await derivedOf(matching.map((r) => r.id));
-  const ordered = sortInMemory(matching.map((r) => ({ id: r.id, value: derived.get(r.id)![field] as FilterValue })), q);
+  const matching = await sitemapIdsWhere(userId, where, ids);
+  const { derived } = await derivedOf(matching);
+  const ordered = sortInMemory(matching.map((id) => ({ id, value: derived.get(id)![field] as FilterValue })), q);
   const rows = await querySitemaps({ userId, where: {}, orderBy: q.orderBy, take: ordered.length, ids: ordered.map((o) => o.id) });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const page = q.page(ordered.filter((o) => byId.has(o.id)).map((o) => ({ ...byId.get(o.id)!, [field]: o.value })));

@@ -109,6 +109,11 @@ export async function findFeed(opts: { userId: string; feedId: string }): Promis
   return getDb().feed.findFirst({ where: { id: opts.feedId, userId: opts.userId }, select });
 }
 
+/** Whether a feed with this id exists (any account: public feed files are served by id). */
+export async function feedExists(feedId: string): Promise<boolean> {
+  return (await getDb().feed.count({ where: { id: feedId } })) > 0;
+}
+
 export async function listFeeds(opts: { userId: string; q: ListQuery<FeedList> }) {
   const rows = await getDb().feed.findMany({ where: { AND: [{ userId: opts.userId }, opts.q.where] }, orderBy: opts.q.orderBy, take: opts.q.take, select });
   return opts.q.page(rows);

@@ -70,6 +70,17 @@ export async function claimRun(opts: {
   );
 }
 
+/**
+ * The newest run (createdAt, then id) of a sitemap, or null. With `subScopeKey`: the newest run requested for the
+ * whole site (no sub-scopes) or for that key.
+ */
+export async function newestRun(sitemapId: string, subScopeKey?: string): Promise<RunRow | null> {
+  return getDb().run.findFirst({
+    where: { sitemapId, ...(subScopeKey === undefined ? {} : { OR: [{ subScopes: { isEmpty: true } }, { subScopes: { has: subScopeKey } }] }) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+}
+
 export async function getRun(runId: string): Promise<RunRow | null> {
   return getDb().run.findUnique({ where: { id: runId } });
 }

@@ -215,3 +215,25 @@ export async function publishedEntryFiles(rows: { id: string; publishedRunId: st
   }
   return entries;
 }
+
+/**
+ * Ids of `userId`'s sitemaps matching `where` (and `ids` when given), oldest first (createdAt, id) — for the derived
+ * list filters and sorts (lib/api/sitemaps.ts) and batch starts (lib/api/runs.ts).
+ */
+export async function sitemapIdsWhere(userId: string, where: Prisma.SitemapWhereInput = {}, ids?: string[]): Promise<string[]> {
+  const rows = await getDb().sitemap.findMany({
+    where: { AND: [{ userId }, where, ...(ids ? [{ id: { in: ids } }] : [])] },
+    select: { id: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return rows.map((r) => r.id);
+}
+
+/** `userId`'s active sitemaps with a non-empty exportPlan: id, plan hours and IANA time zone, oldest first. */
+export async function plannedSitemaps(userId: string): Promise<{ id: string; exportPlan: number[]; timezone: string }[]> {
+  return getDb().sitemap.findMany({
+    where: { userId, active: true, NOT: { exportPlan: { isEmpty: true } } },
+    select: { id: true, exportPlan: true, timezone: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
