@@ -43,6 +43,9 @@ export function TopNav() {
           })}
         </nav>
         <div className="ml-auto flex items-center gap-3">
+          <Link href="/docs/api" data-testid="api-docs-link" className="text-sm font-medium whitespace-nowrap text-slate-500 hover:text-slate-900">
+            API docs
+          </Link>
           {email && (
             <span className="hidden max-w-[16rem] truncate text-sm text-slate-500 sm:inline" data-testid="user-email" title={email}>
               {email}

@@ -41,7 +41,7 @@ describe("toErrorResponse", () => {
     const res = toErrorResponse(new AppError("conflict", "Busy.", { field: "x" }), "req_1");
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({
-      error: { type: "conflict", code: "conflict", message: "Busy.", field: "x", request_id: "req_1", doc_url: expect.stringMatching(/docs\/api\.md#conflict$/) },
+      error: { type: "conflict", code: "conflict", message: "Busy.", field: "x", request_id: "req_1", doc_url: expect.stringMatching(/^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/docs\/api#conflict$/) },
     });
   });
 

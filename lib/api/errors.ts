@@ -8,9 +8,11 @@
  */
 import { Prisma } from "@/generated/prisma/client";
 import { AppError, type ErrorCode } from "@/lib/core/errors";
+import { getEnv } from "@/lib/env";
 import { z } from "zod";
 
-export const DOC_BASE_URL = "https://github.com/sitemap-forge/sitemap-forge/blob/main/docs/api.md";
+/** Where an error code is explained: this instance's API reference (APP_URL/docs/api, the error table's row). */
+export const docUrl = (code: ErrorCode): string => `${getEnv().APP_URL.replace(/\/+$/, "")}/docs/api#${code}`;
 
 export function errorBody(err: AppError, requestId: string) {
   return {
@@ -21,7 +23,7 @@ export function errorBody(err: AppError, requestId: string) {
       ...(err.field !== undefined ? { field: err.field } : {}),
       ...(err.details !== undefined ? { details: err.details } : {}),
       request_id: requestId,
-      doc_url: `${DOC_BASE_URL}#${err.code}`,
+      doc_url: docUrl(err.code),
     },
   };
 }

@@ -73,6 +73,8 @@ describe("list grammar: filters", () => {
     expect(q("filter[status][in]=queued,running").where).toEqual({ status: { in: ["queued", "running"] } });
     expect(q("filter[name][contains]=Doc").where).toEqual({ name: { contains: "Doc", mode: "insensitive" } });
     expect(q("filter[exportPlan][contains]=3").where).toEqual({ exportPlan: { has: 3 } });
+    // LIKE wildcards and the escape character are escaped, so they match themselves.
+    expect(q("filter[name][contains]=50%25_a%5Cb").where).toEqual({ name: { contains: "50\\%\\_a\\\\b", mode: "insensitive" } });
   });
 
   it("deferred fields come back separately", () => {

@@ -23,8 +23,17 @@
  * the cursor is base64url JSON { s: "field:dir", v: sort value of the last row, i: its id }. The next page is the
  * rows strictly after that pair, so pages stay stable while rows are inserted or deleted (no OFFSET).
  *
+ * `contains` on a string column is a case-insensitive substring match: the value's LIKE wildcards (`%`, `_`) and the
+ * escape character `\` are escaped, so `filter[name][contains]=50%25` matches names containing "50%" literally
+ * (Prisma passes the value into ILIKE '%…%' as is; PostgreSQL's default LIKE escape character is `\`).
+ *
  * Filters on derived fields (computed from other tables, e.g. a sitemap's exportStatus) are not turned into `where`;
  * they come back in `deferred` for the endpoint to resolve (typically to an `id in (…)` condition).
+ *
+ * Typing: a ListSpec is generic over the listed model's Prisma input types (`ListSpec<RunList>`, the models' types in
+ * lib/db/list-models.ts: `{ where: Prisma.RunWhereInput; orderBy: Prisma.RunOrderByWithRelationInput }`), so
+ * `column` must name a field of the model and the parsed `where`/`orderBy` go to `findMany` without casts. The untyped default (plain records) is
+ * for tests and specs that never reach Prisma.
  */
 import { AppError, type ErrorCode } from "@/lib/core/errors";
 
@@ -39,10 +48,19 @@ const MAX_IN_VALUES = 100;
 export type FieldType = "string" | "int" | "number" | "boolean" | "date" | "enum" | "stringArray" | "intArray";
 export type FilterValue = string | number | boolean | Date | null;
 
-export type FieldSpec = {
+/** The top-level field names of a Prisma `WhereInput` (its columns and relations, not AND/OR/NOT). */
+export type ColumnOf<W> = Exclude<Extract<keyof W, string>, "AND" | "OR" | "NOT">;
+
+type AnyWhere = Record<string, unknown>;
+
+/** A listed model's Prisma input types: `where` its `WhereInput`, `orderBy` its `OrderByWithRelationInput`. */
+export type ListModel = { where: object; orderBy: object };
+type AnyModel = { where: AnyWhere; orderBy: AnyWhere };
+
+export type FieldSpec<W extends object = AnyWhere> = {
   type: FieldType;
   /** Prisma scalar column (top-level) this field maps to; omit for derived fields (`deferred`). */
-  column?: string;
+  column?: ColumnOf<W>;
   /** enum: the allowed values. */
   values?: readonly string[];
   /** The column can be NULL (enables `null` values; sorting puts NULLs last). */
@@ -51,7 +69,7 @@ export type FieldSpec = {
   filter?: boolean;
   sort?: boolean;
   /** Custom `where` for this field (e.g. JSON columns); receives the parsed value(s). */
-  where?: (op: ListOp, value: FilterValue | FilterValue[]) => Record<string, unknown>;
+  where?: (op: ListOp, value: FilterValue | FilterValue[]) => W;
   /**
    * Derived field: filters are returned in `deferred` instead of `where`. Sortable only with `sort: true`, in memory
    * (`memorySort` of the result; see sortInMemory).
@@ -61,17 +79,22 @@ export type FieldSpec = {
   ops?: readonly ListOp[];
 };
 
-export type ListSpec = {
-  fields: Record<string, FieldSpec>;
+/**
+ * An endpoint's list grammar over model M (its Prisma where/orderBy input types; see the module comment).
+ */
+export type ListSpec<M extends ListModel = AnyModel> = {
+  fields: Record<string, FieldSpec<M["where"]>>;
   /** Default "createdAt:desc". */
   defaultSort?: { field: string; dir: SortDir };
-  /** Id column used as the tie-breaker (default "id"). */
-  idColumn?: string;
+  /** Id column used as the tie-breaker (default "id"); a column unique within the listed rows. */
+  idColumn?: ColumnOf<M["where"]>;
+  /** Type-level only (never set): carries M's orderBy, which no field mentions, to parseListQuery's result. */
+  readonly model?: M;
 };
 
 export type ParsedFilter = { field: string; op: ListOp; value: FilterValue | FilterValue[] };
 
-export type ListQuery = {
+export type ListQuery<M extends ListModel = AnyModel> = {
   size: number;
   sort: { field: string; dir: SortDir };
   filters: ParsedFilter[];
@@ -83,9 +106,9 @@ export type ListQuery = {
    */
   memorySort: { field: string; dir: SortDir; nullable: boolean; after: { value: FilterValue; id: string } | null } | null;
   /** Prisma `where`: the column filters AND the keyset condition of the cursor. */
-  where: Record<string, unknown>;
+  where: M["where"];
   /** Prisma `orderBy`: sort column then id, same direction. */
-  orderBy: Record<string, unknown>[];
+  orderBy: M["orderBy"][];
   /** Rows to fetch: size + 1 (the extra row tells whether there is a next page). */
   take: number;
   /** Cuts the fetched rows to `size` and builds `next_cursor` from the last row kept (null on the last page). */
@@ -151,10 +174,13 @@ function parseValue(spec: FieldSpec, raw: string, param: string, allowNull: bool
   }
 }
 
+/** `value` for PostgreSQL LIKE/ILIKE with `\` as the escape character: `%`, `_` and `\` match themselves. */
+export const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** The Prisma condition of one filter on a column field. */
-function columnWhere(spec: FieldSpec, op: ListOp, value: FilterValue | FilterValue[]): Record<string, unknown> {
-  if (spec.where) return spec.where(op, value);
-  const c = spec.column!;
+function columnWhere(spec: FieldSpec, op: ListOp, value: FilterValue | FilterValue[]): AnyWhere {
+  if (spec.where) return spec.where(op, value) as AnyWhere;
+  const c: string = spec.column!;
   switch (op) {
     case "eq":
       return { [c]: value };
@@ -166,7 +192,7 @@ function columnWhere(spec: FieldSpec, op: ListOp, value: FilterValue | FilterVal
       return { [c]: { in: value } };
     case "contains":
       if (spec.type === "stringArray" || spec.type === "intArray") return { [c]: { has: value } };
-      return { [c]: { contains: value, mode: "insensitive" } };
+      return { [c]: { contains: escapeLike(String(value)), mode: "insensitive" } };
     default:
       return { [c]: { [op]: value } };
   }
@@ -217,8 +243,10 @@ const FILTER_KEY = /^filter\[([^\][]*)\](?:\[([^\][]*)\])?$/;
  * Parses the list grammar of `params` for the endpoint described by `spec`.
  * Throws ListQueryError (HTTP 400) with the codes listed at the top of this module.
  */
-export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQuery {
-  const idColumn = spec.idColumn ?? "id";
+export function parseListQuery<M extends ListModel>(params: URLSearchParams, spec: ListSpec<M>): ListQuery<M> {
+  const idColumn: string = spec.idColumn ?? "id";
+  // Parsing works on column names as strings; the types come back at the end (see `typed`).
+  const fields = spec.fields as unknown as Record<string, FieldSpec>;
 
   // size / limit
   const rawSize = params.get("size") ?? params.get("limit");
@@ -239,14 +267,14 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     if (parts.length !== 2) throw new ListQueryError("syntax_error", "`sort` must be field:asc or field:desc (exactly one ':').", "sort");
     const [field, dir] = parts;
     if (dir !== "asc" && dir !== "desc") throw new ListQueryError("syntax_error", "The direction of `sort` must be asc or desc.", "sort");
-    const f = spec.fields[field];
+    const f = fields[field];
     const sortable = f && f.sort !== false && (f.deferred ? f.sort === true : !!f.column);
     if (!sortable) {
       throw new ListQueryError("unknown_field", `Cannot sort by "${field}"; sortable: ${sortableFields(spec).join(", ")}.`, field || "sort");
     }
     sort = { field, dir };
   }
-  const sortSpec = spec.fields[sort.field];
+  const sortSpec = fields[sort.field];
   if (!sortSpec?.column && !sortSpec?.deferred) throw new Error(`list spec: default sort field ${sort.field} has no column`);
   const inMemory = !!sortSpec.deferred;
 
@@ -257,7 +285,7 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     const m = FILTER_KEY.exec(key);
     if (!m) throw new ListQueryError("syntax_error", `"${key}" is not filter[field] or filter[field][operation].`, key);
     const [, field, opRaw] = m;
-    const f = spec.fields[field];
+    const f = fields[field];
     if (!f || f.filter === false) {
       throw new ListQueryError("unknown_field", `Cannot filter by "${field}"; filterable: ${filterableFields(spec).join(", ")}.`, field || key);
     }
@@ -279,8 +307,8 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     }
     filters.push({ field, op, value });
   }
-  const deferred = filters.filter((x) => spec.fields[x.field].deferred);
-  const conditions = filters.filter((x) => !spec.fields[x.field].deferred).map((x) => columnWhere(spec.fields[x.field], x.op, x.value));
+  const deferred = filters.filter((x) => fields[x.field].deferred);
+  const conditions = filters.filter((x) => !fields[x.field].deferred).map((x) => columnWhere(fields[x.field], x.op, x.value));
 
   // cursor / pageToken
   let cursorAfter: { value: FilterValue; id: string } | null = null;
@@ -293,7 +321,7 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     else conditions.push(keysetWhere(sortSpec.column!, idColumn, sort.dir, c.value, c.id, !!sortSpec.nullable));
   }
 
-  const col = sortSpec.column ?? sort.field;
+  const col: string = sortSpec.column ?? sort.field;
   // A unique sort column (e.g. url within a run) is its own tie-breaker.
   const orderBy = inMemory
     ? [{ [idColumn]: sort.dir }]
@@ -302,6 +330,9 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
         ...(col === idColumn ? [] : [{ [idColumn]: sort.dir }]),
       ];
   const where = conditions.length === 0 ? {} : conditions.length === 1 ? conditions[0] : { AND: conditions };
+  // The one place the built records meet Prisma's types: every key comes from the spec's typed `column`s (or its
+  // own `where`), with the operators Prisma's filter inputs define (equals/not/in/lt/…/contains+mode/has, OR/AND/NOT).
+  const typed = { where: where as M["where"], orderBy: orderBy as M["orderBy"][] };
 
   return {
     size,
@@ -309,8 +340,7 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
     filters,
     deferred,
     memorySort: inMemory ? { field: sort.field, dir: sort.dir, nullable: !!sortSpec.nullable, after: cursorAfter } : null,
-    where,
-    orderBy,
+    ...typed,
     take: size + 1,
     page<T extends Record<string, unknown>>(rows: T[]) {
       const kept = rows.slice(0, size);
@@ -329,7 +359,7 @@ export function parseListQuery(params: URLSearchParams, spec: ListSpec): ListQue
  * cursor, and returns the first `q.take` (size + 1). Pass the rows, each with the sort field set to its value, to
  * `q.page()` to get the next cursor. Memory: O(rows of the account), for derived fields only.
  */
-export function sortInMemory<T extends { id: string; value: FilterValue }>(items: T[], q: ListQuery): T[] {
+export function sortInMemory<T extends { id: string; value: FilterValue }>(items: T[], q: Pick<ListQuery, "memorySort" | "take">): T[] {
   const ms = q.memorySort;
   if (!ms) return items.slice(0, q.take);
   const d = ms.dir === "asc" ? 1 : -1;
@@ -348,13 +378,14 @@ export function sortInMemory<T extends { id: string; value: FilterValue }>(items
 }
 
 /** parseListQuery on a request's query string. */
-export const readListQuery = (req: Request, spec: ListSpec): ListQuery => parseListQuery(new URL(req.url).searchParams, spec);
+export const readListQuery = <M extends ListModel>(req: Request, spec: ListSpec<M>): ListQuery<M> =>
+  parseListQuery(new URL(req.url).searchParams, spec);
 
-export const sortableFields = (spec: ListSpec) =>
+export const sortableFields = <M extends ListModel>(spec: ListSpec<M>) =>
   Object.entries(spec.fields)
     .filter(([, f]) => f.sort !== false && (f.deferred ? f.sort === true : !!f.column))
     .map(([k]) => k);
-export const filterableFields = (spec: ListSpec) => Object.entries(spec.fields).filter(([, f]) => f.filter !== false).map(([k]) => k);
+export const filterableFields = <M extends ListModel>(spec: ListSpec<M>) => Object.entries(spec.fields).filter(([, f]) => f.filter !== false).map(([k]) => k);
 
 /**
  * Applies deferred filters to derived values computed by the endpoint: `values` maps row id → { field: value }.
@@ -385,9 +416,3 @@ export function matchDeferred(deferred: ParsedFilter[], values: Map<string, Reco
   for (const [id, row] of values) if (deferred.every((f) => test(f, row[f.field] ?? null))) ids.push(id);
   return ids;
 }
-
-/** The OpenAPI description of the grammar (query parameters common to every list endpoint). */
-export const LIST_GRAMMAR_DOC =
-  "size=1..300 (alias limit, default 20), cursor (alias pageToken), sort=field:asc|desc, filter[field]=value, " +
-  "filter[field][op]=value with op eq|ne|lt|lte|gt|gte|in|contains. Errors 400: syntax_error, unknown_field, " +
-  "unknown_operation, invalid_value.";

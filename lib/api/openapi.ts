@@ -1,25 +1,32 @@
 /**
- * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas of lib/schemas with zod 4's native
- * `z.toJSONSchema` (JSON Schema 2020-12, which OpenAPI 3.1 uses as is). Served at GET /api/v1/openapi.json and
- * rendered at /docs/api.
+ * The OpenAPI 3.1 document of /api/v1 (and the compatibility adapters), built by zod-openapi's `createDocument` from
+ * the zod schemas of lib/schemas: request bodies and parameters are the schemas' input side, responses their output
+ * side (a schema used both ways gets an `…Output` component). Every operation has its parameters, request and
+ * response schemas, and one example per JSON body (sampled from the schema by openapi-sampler; error bodies show the
+ * envelope). Served at GET /api/v1/openapi.json and rendered by Scalar's API reference at /docs/api.
  *
  * ENDPOINTS is the one list of what exists: tests/api/openapi.test.ts walks app/api/v1 and fails when a route file's
- * method is missing here (or listed here without a route). Request bodies are the schemas' input side (what a client
- * sends; defaults optional), responses their output side. Every error response is the envelope (#/components/schemas/
- * Error); every authenticated response documents the X-RateLimit-* and X-Quota-* headers.
+ * method is missing here (or listed here without a route). Every error response is the envelope (#/components/schemas/
+ * Error) unless an adapter names its own; every operation lists 400 syntax_error (bad percent-encoding, NUL), 405 and
+ * 500, those with a body 413, authenticated ones 401 (`WWW-Authenticate: Bearer`) and 429 (`Retry-After`), and their
+ * success responses carry the X-RateLimit-* and X-Quota-* headers.
  */
+import { sample } from "openapi-sampler";
 import { z } from "zod";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from "zod-openapi";
 import { ERROR_CODES, type ErrorCode } from "@/lib/core/errors";
 import { getEnv } from "@/lib/env";
 import { planTable, PLAN_NAMES } from "@/lib/quota/plans";
 import { API_SCOPES, ZApiKeyDto, ZCreateApiKeyBody, ZCreatedApiKeyDto, type ApiScope } from "@/lib/schemas/api-keys";
-import { ZErrorBody, ZListQuery } from "@/lib/schemas/common";
+import { ZErrorBody, ZListBody } from "@/lib/schemas/common";
 import { ZFileDto } from "@/lib/schemas/files";
-import { ZRunChangeDto, ZRunChangesQuery, ZRunDto } from "@/lib/schemas/runs";
+import { ZRunChangeDto, ZRunDto } from "@/lib/schemas/runs";
 import { ZCreateSitemapBody, ZSitemapDto, ZUpdateSitemapBody } from "@/lib/schemas/sitemaps";
 import { ZUsageDto, ZUsageQuery } from "@/lib/schemas/usage";
+import { docUrl } from "./errors";
 import { OPENAPI_AREAS } from "./openapi-areas";
-import { BODY_ERRORS, COMMON, IDEMPOTENCY, list, listQueryStatus, type Endpoint, type Success } from "./openapi-common";
+import { BODY_ERRORS, COMMON, IDEMPOTENCY, LIST_QUERY_ERRORS, list, listQueryStatus, type Endpoint, type Success } from "./openapi-common";
+import { ZListGrammarQuery } from "./openapi-core-v2";
 
 export type { Endpoint } from "./openapi-common";
 import { ZSignupBody, ZUserDto } from "@/lib/schemas/users";
@@ -66,11 +73,12 @@ const CORE_ENDPOINTS: Endpoint[] = [
   { method: "GET", path: "/api/v1/runs/{id}", summary: "Status, progress and counts of a run.", access: "read",
     success: [{ status: 200, description: "The run.", data: "Run" }], errors: [...COMMON, "not_found"] },
   { method: "GET", path: "/api/v1/runs/{id}/changes", summary: "URLs added, removed or changed by a run, in URL order.", access: "read",
-    query: ZRunChangesQuery, success: [list("RunChange", "A page of changes.")], errors: [...COMMON, "not_found", "invalid_value"] },
+    query: ZListGrammarQuery.extend({ kind: z.enum(["added", "removed", "changed"]).optional().describe("Shorthand of filter[kind]=.") }),
+    success: [list("RunChange", "A page of changes.")], errors: [...COMMON, "not_found", ...LIST_QUERY_ERRORS] },
   { method: "GET", path: "/api/v1/usage", summary: "Plan, today's calls against the quota, limits, crawl credits, per-day history and recent debits.", access: "read",
     query: ZUsageQuery, success: [{ status: 200, description: "Usage.", data: "Usage" }], errors: [...COMMON, "invalid_value"] },
-  { method: "GET", path: "/api/v1/api-keys", summary: "Your API keys (no secrets); dashboard session only.", access: "session", query: ZListQuery,
-    success: [list("ApiKey", "A page of keys.")], errors: [...COMMON, "invalid_value"] },
+  { method: "GET", path: "/api/v1/api-keys", summary: "Your API keys (no secrets), newest first; filter/sort by id, name, createdAt, lastUsedAt, revokedAt. Dashboard session only.",
+    access: "session", query: ZListGrammarQuery, success: [list("ApiKey", "A page of keys.")], errors: [...COMMON, ...LIST_QUERY_ERRORS] },
   { method: "POST", path: "/api/v1/api-keys", summary: "Create a key with scopes; the plaintext is in this answer only.", access: "session",
     body: "CreateApiKeyBody", success: [{ status: 201, description: "The key with its plaintext `key`.", data: "CreatedApiKey" }],
     errors: [...COMMON, ...BODY_ERRORS] },
@@ -85,6 +93,8 @@ export const ENDPOINTS: Endpoint[] = [...CORE_ENDPOINTS, ...OPENAPI_AREAS.flatMa
 );
 const ALL_SCHEMAS: Record<string, readonly [z.ZodType, "input" | "output"]> = Object.assign({}, SCHEMAS, ...OPENAPI_AREAS.map((a) => a.schemas));
 
+const HEADER_IS_STRING = new Set(["Location", "X-Request-Id", "Idempotent-Replayed", "WWW-Authenticate"]);
+
 const LIMIT_HEADERS = {
   "X-RateLimit-Limit": "Requests allowed per minute for this API key (from the plan), or for the signed-in user.",
   "X-RateLimit-Remaining": "Requests left in the current minute.",
@@ -94,128 +104,190 @@ const LIMIT_HEADERS = {
   "X-Quota-Reset": "When the UTC day ends, epoch seconds (absent when unlimited).",
   "X-Request-Id": "This request's id (= `request_id` in errors).",
   "Retry-After": "Seconds to wait (429 only).",
+  "WWW-Authenticate": "`Bearer` (401 only): send an API key as `Authorization: Bearer sfk_…`.",
   Location: "Path of the created resource.",
   "Idempotent-Replayed": "`true` when this is a stored response replayed for a repeated Idempotency-Key.",
 };
 
-const toSchema = (schema: z.ZodType, io: "input" | "output") => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
-  return rest;
-};
 const ref = (name: string, kind = "schemas") => ({ $ref: `#/components/${kind}/${name}` });
-const jsonContent = (schema: unknown) => ({ "application/json": { schema } });
+const JSON_MEDIA = "application/json";
 
-function successResponse(s: Success, authed: boolean) {
-  const headers: Record<string, unknown> = { "X-Request-Id": ref("X-Request-Id", "headers") };
+/** The named schema `name` (core or an area's); an unknown name is a programming error in ENDPOINTS. */
+function schemaOf(name: string): z.ZodType {
+  const entry = ALL_SCHEMAS[name];
+  if (!entry) throw new Error(`openapi: no schema named ${name}`);
+  return entry[0];
+}
+
+/** Every request that reaches a handler can carry these problems, whatever the endpoint (see docs/api.md). */
+function implicitErrors(e: Endpoint): ErrorCode[] {
+  const authed = e.access !== "public";
+  const hasBody = e.body !== undefined || e.method === "POST" || e.method === "PUT" || e.method === "PATCH";
+  return [
+    // Bad percent-encoding, NUL or control characters in the path or query string.
+    "syntax_error",
+    ...(hasBody ? (["payload_too_large"] as const) : []),
+    // 401 with WWW-Authenticate: Bearer; 429 for the per-minute limit and for too many failed authentications per IP.
+    ...(authed ? (["unauthorized", "rate_limited"] as const) : []),
+    "method_not_allowed",
+    "internal_error",
+  ];
+}
+
+function successResponse(s: Success, authed: boolean): ZodOpenApiResponseObject {
+  const headers: Record<string, { $ref: string }> = { "X-Request-Id": ref("X-Request-Id", "headers") };
   if (authed) for (const h of ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Quota-Limit", "X-Quota-Remaining", "X-Quota-Reset"]) headers[h] = ref(h, "headers");
   if ("headers" in s) for (const h of s.headers ?? []) headers[h] = ref(h, "headers");
-  let content: unknown;
-  if ("media" in s) content = { [s.media]: { schema: {} } };
-  else if (s.data) content = jsonContent({ type: "object", properties: { data: ref(s.data) }, required: ["data"] });
-  else if (s.list) {
-    content = jsonContent({
-      type: "object",
-      properties: { data: { type: "array", items: ref(s.list) }, next_cursor: { anyOf: [{ type: "string" }, { type: "null" }] } },
-      required: ["data", "next_cursor"],
-    });
-  }
+  let content: ZodOpenApiResponseObject["content"];
+  if ("media" in s) content = { [s.media]: { schema: s.media === JSON_MEDIA ? { type: "object" } : { type: "string" } } };
+  else if (s.data) content = { [JSON_MEDIA]: { schema: z.object({ data: schemaOf(s.data) }) } };
+  else if (s.list) content = { [JSON_MEDIA]: { schema: ZListBody(schemaOf(s.list)) } };
   return { description: s.description, headers, ...(content ? { content } : {}) };
 }
 
-function queryParameters(query: z.ZodObject) {
-  const schema = toSchema(query, "input") as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(schema.properties ?? {}).map(([name, s]) => ({
-    name, in: "query", required: schema.required?.includes(name) ?? false, schema: s,
-  }));
+/** An endpoint's path parameters (all strings; `{hour}` and `{id}` are validated by the handler). */
+function pathParams(path: string): z.ZodObject | undefined {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+  return names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined;
 }
 
 /** An endpoint's tag: its area's own, else the resource after /api/v1/ (sitemaps, runs, …). */
 const tagOf = (e: Endpoint) => e.tag ?? e.path.split("/")[3];
 
+function operationOf(e: Endpoint): ZodOpenApiOperationObject {
+  const authed = e.access !== "public";
+  const idempotent = e.method === "POST" && authed && e.access !== "session";
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
+  for (const s of e.success) {
+    const r = successResponse(s, authed);
+    if (idempotent) (r.headers as Record<string, unknown>)["Idempotent-Replayed"] = ref("Idempotent-Replayed", "headers");
+    responses[String(s.status)] = r;
+  }
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set<ErrorCode>([...e.errors, ...implicitErrors(e)])) {
+    const status = e.errorStatus?.(code) ?? ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    const list = codes.map((c) => `\`${c}\``).join(", ");
+    const existing = responses[String(status)];
+    if (existing) {
+      // An adapter that answers errors with a success status (AnQiCMS, mysitemapgenerator: always HTTP 200).
+      existing.description += ` Errors come with this status too (${list}).`;
+      continue;
+    }
+    const headers: Record<string, { $ref: string }> = { "X-Request-Id": ref("X-Request-Id", "headers") };
+    if (status === 401) headers["WWW-Authenticate"] = ref("WWW-Authenticate", "headers");
+    if (status === 429) headers["Retry-After"] = ref("Retry-After", "headers");
+    if (authed && status !== 401) for (const h of ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]) headers[h] = ref(h, "headers");
+    const notes = codes.map((c) => ERROR_NOTES[c]).filter(Boolean).join(" ");
+    const body = e.errorBody ? schemaOf(e.errorBody) : ZErrorBody;
+    const example = e.errorBody ? undefined : errorExample(codes[0]);
+    responses[String(status)] = {
+      description: `Error: ${list}.${notes ? " " + notes : ""}`,
+      headers,
+      content: { [JSON_MEDIA]: { schema: body, ...(example ? { example } : {}) } },
+    };
+  }
+  const scopeNote = e.access === "public" ? "Public (no authentication)." : e.access === "session" ? "Dashboard session only." : `API key scope: \`${e.access}\`.`;
+  const path = pathParams(e.path);
+  return {
+    operationId: `${e.method.toLowerCase()}${e.path.replace("/api/v1", "").replace(/\{(\w+)\}/g, "By_$1").replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
+    summary: e.summary.length > 90 ? e.summary.slice(0, e.summary.search(/[.;(]/) > 0 ? e.summary.search(/[.;(]/) : 90) : e.summary,
+    description: `${e.summary}\n\n${scopeNote}`,
+    tags: [tagOf(e)],
+    ...(e.access === "public" ? { security: [] } : e.access === "session" ? { security: [{ session: [] }] } : { "x-scope": e.access }),
+    ...(path || e.query ? { requestParams: { ...(path ? { path } : {}), ...(e.query ? { query: e.query } : {}) } } : {}),
+    ...(idempotent ? { parameters: [ref("IdempotencyKey", "parameters")] } : {}),
+    ...(e.body ? { requestBody: { required: true, content: { [JSON_MEDIA]: { schema: schemaOf(e.body) } } } } : {}),
+    responses,
+  };
+}
+
+/** Why some codes happen, where the code alone does not say (shown in every response that lists them). */
+const ERROR_NOTES: Partial<Record<ErrorCode, string>> = {
+  syntax_error: "400 syntax_error also answers bad percent-encoding, NUL or control characters in the path or query.",
+  payload_too_large: "413 when the body is over the endpoint's limit.",
+  unauthorized: "401 comes with `WWW-Authenticate: Bearer`.",
+  rate_limited: "429 when the per-minute limit is spent, or after too many failed authentications from one IP; `Retry-After` says how long to wait.",
+};
+
+/** A native error envelope for `code`, as errorBody (lib/api/errors.ts) writes it. */
+function errorExample(code: ErrorCode) {
+  return { error: { type: ERROR_CODES[code].type, code, message: "What went wrong, in a sentence.", request_id: "req_8f2c1a", doc_url: docUrl(code) } };
+}
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * Adds one example per operation where the schema alone is all a reader has: the JSON request body and every JSON
+ * success response get an `example` sampled from their schema by openapi-sampler (Redocly's), refs resolved in `doc`.
+ */
+function addExamples(doc: JsonObject): void {
+  const sampleOf = (schema: unknown) => sample(schema as Parameters<typeof sample>[0], { skipReadOnly: true, quiet: true, maxSampleDepth: 6 }, doc);
+  for (const ops of Object.values(doc.paths as Record<string, Record<string, JsonObject>>)) {
+    for (const op of Object.values(ops)) {
+      const body = (op.requestBody as JsonObject | undefined)?.content as Record<string, JsonObject> | undefined;
+      if (body?.[JSON_MEDIA]?.schema && body[JSON_MEDIA].example === undefined) body[JSON_MEDIA].example = sampleOf(body[JSON_MEDIA].schema);
+      for (const [status, r] of Object.entries(op.responses as Record<string, JsonObject>)) {
+        const media = (r.content as Record<string, JsonObject> | undefined)?.[JSON_MEDIA];
+        if (status.startsWith("2") && media?.schema && media.example === undefined) media.example = sampleOf(media.schema);
+      }
+    }
+  }
+}
+
 /** The whole document. `serverUrl` defaults to APP_URL. */
 export function buildOpenApi(serverUrl = getEnv().APP_URL) {
   const env = getEnv();
   const plans = planTable(env);
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths: ZodOpenApiPathsObject = {};
   for (const e of ENDPOINTS) {
-    const authed = e.access !== "public";
-    const responses: Record<string, unknown> = {};
-    const idempotent = e.method === "POST" && authed && e.access !== "session";
-    for (const s of e.success) {
-      const r = successResponse(s, authed);
-      if (idempotent) r.headers["Idempotent-Replayed"] = ref("Idempotent-Replayed", "headers");
-      responses[String(s.status)] = r;
-    }
-    const byStatus = new Map<number, ErrorCode[]>();
-    // Every route answers other methods with 405, and anything unexpected with 500.
-    for (const code of new Set<ErrorCode>([...e.errors, "method_not_allowed", "internal_error"])) {
-      const status = e.errorStatus?.(code) ?? ERROR_CODES[code].status;
-      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-    }
-    for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
-      const what = `Error: ${codes.map((c) => `\`${c}\``).join(", ")}.`;
-      const existing = responses[String(status)] as { description: string } | undefined;
-      if (existing) {
-        // An adapter that answers errors with a success status (AnQiCMS, mysitemapgenerator: always HTTP 200).
-        existing.description += ` Errors come with this status too (${what.slice(7, -1)}).`;
-        continue;
-      }
-      const headers: Record<string, unknown> = { "X-Request-Id": ref("X-Request-Id", "headers") };
-      if (status === 429) headers["Retry-After"] = ref("Retry-After", "headers");
-      if (authed && status !== 401) for (const h of ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]) headers[h] = ref(h, "headers");
-      responses[String(status)] = { description: what, headers, content: jsonContent(ref(e.errorBody ?? "Error")) };
-    }
-    const parameters: unknown[] = [...e.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-    if (e.query) parameters.push(...queryParameters(e.query));
-    if (idempotent) parameters.push(ref("IdempotencyKey", "parameters"));
-    const scopeNote = e.access === "public" ? "Public (no authentication)." : e.access === "session" ? "Dashboard session only." : `API key scope: \`${e.access}\`.`;
     paths[e.path] ??= {};
-    paths[e.path][e.method.toLowerCase()] = {
-      operationId: `${e.method.toLowerCase()}${e.path.replace("/api/v1", "").replace(/\{(\w+)\}/g, "By_$1").replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
-      summary: e.summary,
-      description: scopeNote,
-      tags: [tagOf(e)],
-      ...(e.access === "public" ? { security: [] } : e.access === "session" ? { security: [{ session: [] }] } : { "x-scope": e.access }),
-      ...(parameters.length ? { parameters } : {}),
-      ...(e.body ? { requestBody: { required: true, content: jsonContent(ref(e.body)) } } : {}),
-      responses,
-    };
+    paths[e.path][e.method.toLowerCase() as "get"] = operationOf(e);
   }
-  const schemas = Object.fromEntries(Object.entries(ALL_SCHEMAS).map(([name, [schema, io]]) => [name, toSchema(schema, io)]));
-  return {
-    openapi: "3.1.0",
-    info: {
-      title: "Sitemap Forge API",
-      version: "1",
-      description:
-        "Crawl sites and publish XML sitemaps. Success bodies are `{ data }` (lists add `next_cursor`); errors are " +
-        "`{ error: { type, code, message, field?, request_id, doc_url } }`. Plans: " +
-        PLAN_NAMES.map((p) => `${p} ${plans[p].perMinute}/min, ${plans[p].perDay ?? "unlimited"}/day`).join("; ") +
-        `. Key scopes: ${API_SCOPES.join(", ")}.`,
-    },
-    servers: [{ url: serverUrl }],
-    security: [{ bearer: [] }, { session: [] }],
-    tags: [...new Set(ENDPOINTS.map(tagOf))].map((name) => ({ name })),
-    paths,
-    components: {
-      schemas,
-      securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", bearerFormat: "sfk_…", description: "An API key: `Authorization: Bearer sfk_…`." },
-        session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The dashboard's session cookie." },
+  const doc = createDocument(
+    {
+      openapi: "3.1.0",
+      info: {
+        title: "Sitemap Forge API",
+        version: "1",
+        description:
+          "Crawl sites and publish XML sitemaps.\n\n" +
+          "- Success bodies are `{ data }`; lists are `{ data, next_cursor }` and share one grammar: `size` 1..300, `cursor`, " +
+          "`sort=field:asc|desc`, `filter[field][op]=value` (query errors are 400).\n" +
+          "- Errors are `{ error: { type, code, message, field?, request_id, doc_url } }`; `doc_url` points at the error table of this page.\n" +
+          "- Plans: " + PLAN_NAMES.map((p) => `${p} ${plans[p].perMinute}/min, ${plans[p].perDay ?? "unlimited"}/day`).join("; ") + ".\n" +
+          `- Key scopes: ${API_SCOPES.join(", ")}.`,
       },
-      parameters: {
-        IdempotencyKey: {
-          name: "Idempotency-Key", in: "header", required: false,
-          description: "1..255 printable ASCII characters; a repeat of the same request within 24 h replays the stored response.",
-          schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+      servers: [{ url: serverUrl }],
+      security: [{ bearer: [] }, { session: [] }],
+      tags: [...new Set(ENDPOINTS.map(tagOf))].map((name) => ({ name })),
+      paths,
+      components: {
+        schemas: Object.fromEntries(Object.entries(ALL_SCHEMAS).map(([name, [schema]]) => [name, schema])),
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", bearerFormat: "sfk_…", description: "An API key: `Authorization: Bearer sfk_…`." },
+          session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The dashboard's session cookie." },
         },
+        parameters: {
+          IdempotencyKey: {
+            name: "Idempotency-Key", in: "header", required: false,
+            description: "1..255 printable ASCII characters; a repeat of the same request within 24 h replays the stored response.",
+            schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+          },
+        },
+        headers: Object.fromEntries(
+          Object.entries(LIMIT_HEADERS).map(([name, description]) => [
+            name,
+            { description, schema: HEADER_IS_STRING.has(name) ? { type: "string" } : { type: "integer" } },
+          ]),
+        ),
       },
-      headers: Object.fromEntries(
-        Object.entries(LIMIT_HEADERS).map(([name, description]) => [
-          name,
-          { description, schema: name === "Location" || name === "X-Request-Id" || name === "Idempotent-Replayed" ? { type: "string" } : { type: "integer" } },
-        ]),
-      ),
     },
-  };
+    // Transforms and refinements have no JSON Schema; their input side is documented, the output side left open.
+    { allowEmptySchema: { custom: true, transform: true, pipe: true } },
+  ) as unknown as JsonObject;
+  addExamples(doc);
+  return doc as JsonObject & { openapi: string; info: { title: string; version: string; description: string }; paths: Record<string, Record<string, JsonObject>>; components: JsonObject };
 }

@@ -10,15 +10,15 @@
  */
 import type { RunTrigger } from "@/generated/prisma/client";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
-import { listPlannedSitemaps } from "@/lib/db/sitemaps";
+import { listPlannedSitemaps, sitemapIdsWhere } from "@/lib/db/sitemaps";
 import { findUserAccount } from "@/lib/db/users";
 import { requestRun } from "@/lib/runs/request-run";
 import { isDueInSlot } from "@/lib/schedule/due";
-import { RUN_STATUSES, RUN_TRIGGERS, type TRunDto } from "@/lib/schemas/runs";
-import type { ListSpec } from "./list-query";
+import { CHANGE_KINDS, RUN_STATUSES, RUN_TRIGGERS, type TRunDto } from "@/lib/schemas/runs";
+import type { RunChangeList, RunList } from "@/lib/db/list-models";
+import { ListQueryError, parseListQuery, type ListQuery, type ListSpec } from "./list-query";
 
-export const RUN_LIST_SPEC: ListSpec = {
+export const RUN_LIST_SPEC: ListSpec<RunList> = {
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
     number: { type: "int", column: "number" },
@@ -30,6 +30,34 @@ export const RUN_LIST_SPEC: ListSpec = {
     finishedAt: { type: "date", column: "finishedAt", nullable: true },
   },
 };
+
+/**
+ * GET /api/v1/runs/{id}/changes: URL order by default; `url` is unique within a run, so it is its own tie-breaker.
+ * `?kind=` is kept as a shorthand of `filter[kind]=` (lib/api/runs.ts changesQuery).
+ */
+export const RUN_CHANGE_LIST_SPEC: ListSpec<RunChangeList> = {
+  defaultSort: { field: "url", dir: "asc" },
+  idColumn: "url",
+  fields: {
+    url: { type: "string", column: "url" },
+    kind: { type: "enum", column: "kind", values: CHANGE_KINDS },
+  },
+};
+
+/**
+ * The list query of GET /api/v1/runs/{id}/changes: the list grammar, plus `?kind=added|removed|changed` as a
+ * shorthand of `filter[kind]=` (the endpoint's original parameter). Throws ListQueryError (400) like the grammar.
+ */
+export function changesQuery(req: Request): ListQuery<RunChangeList> {
+  const params = new URL(req.url).searchParams;
+  const kind = params.get("kind");
+  if (kind !== null) {
+    if (!(CHANGE_KINDS as readonly string[]).includes(kind)) throw new ListQueryError("invalid_value", `\`kind\` must be one of ${CHANGE_KINDS.join(", ")}.`, "kind");
+    params.delete("kind");
+    params.append("filter[kind]", kind);
+  }
+  return parseListQuery(params, RUN_CHANGE_LIST_SPEC);
+}
 
 /** 403 quota_exceeded when the account has no crawl credits left (balance ≤ 0). */
 export async function assertCredits(userId: string): Promise<void> {
@@ -73,10 +101,5 @@ export async function sitemapsDueAt(userId: string, slot: Date): Promise<string[
 
 /** The caller's active sitemaps marked exportAfterImport, oldest first. */
 export async function sitemapsAfterImport(userId: string): Promise<string[]> {
-  const rows = await getDb().sitemap.findMany({
-    where: { userId, active: true, exportAfterImport: true },
-    select: { id: true },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return rows.map((r) => r.id);
+  return sitemapIdsWhere(userId, { active: true, exportAfterImport: true });
 }

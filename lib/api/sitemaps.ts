@@ -13,11 +13,11 @@
  */
 import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
-import { getDb } from "@/lib/db/client";
-import { authSummary, publishedEntryFiles, querySitemaps, type SitemapRow } from "@/lib/db/sitemaps";
+import { authSummary, publishedEntryFiles, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { EXPORT_STATUS, subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
+import type { SitemapList } from "@/lib/db/list-models";
 import { matchDeferred, sortInMemory, type FilterValue, type ListQuery, type ListSpec } from "./list-query";
 
 export const publicFileUrl = (sitemapId: string, name: string) => publicFilesBaseUrl(sitemapId) + encodeURIComponent(name);
@@ -139,7 +139,7 @@ export async function toSitemapDto(row: SitemapRow): Promise<TSitemapDto> {
 }
 
 /** GET /api/v1/sitemaps: filter and sort fields (the shop API's, plus startUrl, number, writeIntoRobots, timezone). */
-export const SITEMAP_LIST_SPEC: ListSpec = {
+export const SITEMAP_LIST_SPEC: ListSpec<SitemapList> = {
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
     number: { type: "int", column: "number" },
@@ -173,7 +173,7 @@ export const SITEMAP_LIST_SPEC: ListSpec = {
  * listSitemapsPage can serve (it orders them in memory): GET /api/v1/sitemaps uses this one. A caller paging with
  * querySitemaps + q.orderBy must keep SITEMAP_LIST_SPEC (those sorts are then 400 unknown_field, never a wrong order).
  */
-export const SITEMAP_LIST_SPEC_DERIVED_SORTS: ListSpec = {
+export const SITEMAP_LIST_SPEC_DERIVED_SORTS: ListSpec<SitemapList> = {
   fields: {
     ...SITEMAP_LIST_SPEC.fields,
     exportStatus: { ...SITEMAP_LIST_SPEC.fields.exportStatus, sort: true },
@@ -186,10 +186,9 @@ export const SITEMAP_LIST_SPEC_DERIVED_SORTS: ListSpec = {
  * Resolves the deferred filters (exportStatus, lastExportStarted, lastExportFinished) of a parsed sitemap list query
  * to the ids of the user's sitemaps that pass them, or undefined when there are none to resolve.
  */
-export async function resolveSitemapDeferred(userId: string, q: ListQuery): Promise<string[] | undefined> {
+export async function resolveSitemapDeferred(userId: string, q: ListQuery<SitemapList>): Promise<string[] | undefined> {
   if (!q.deferred.length) return undefined;
-  const all = await getDb().sitemap.findMany({ where: { userId }, select: { id: true } });
-  const { derived } = await derivedOf(all.map((r) => r.id));
+  const { derived } = await derivedOf(await sitemapIdsWhere(userId));
   const values = new Map<string, Record<string, FilterValue>>();
   for (const [id, d] of derived) values.set(id, { ...d });
   return matchDeferred(q.deferred, values);
@@ -200,18 +199,15 @@ export async function resolveSitemapDeferred(userId: string, q: ListQuery): Prom
  * derived exportStatus / lastExportStarted / lastExportFinished order the account's matching sitemaps in memory
  * (one id query plus the runs of those sitemaps), then load only the page's rows.
  */
-export async function listSitemapsPage(userId: string, q: ListQuery): Promise<{ rows: SitemapRow[]; nextCursor: string | null }> {
+export async function listSitemapsPage(userId: string, q: ListQuery<SitemapList>): Promise<{ rows: SitemapRow[]; nextCursor: string | null }> {
   const ids = await resolveSitemapDeferred(userId, q);
-  const where = q.where as never;
-  if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy as never, take: q.take, ids }));
+  const where = q.where;
+  if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy, take: q.take, ids }));
   const field = q.memorySort.field as keyof Derived;
-  const matching = await getDb().sitemap.findMany({
-    where: { AND: [{ userId }, where, ...(ids ? [{ id: { in: ids } }] : [])] },
-    select: { id: true },
-  });
-  const { derived } = await derivedOf(matching.map((r) => r.id));
-  const ordered = sortInMemory(matching.map((r) => ({ id: r.id, value: derived.get(r.id)![field] as FilterValue })), q);
-  const rows = await querySitemaps({ userId, where: {}, orderBy: q.orderBy as never, take: ordered.length, ids: ordered.map((o) => o.id) });
+  const matching = await sitemapIdsWhere(userId, where, ids);
+  const { derived } = await derivedOf(matching);
+  const ordered = sortInMemory(matching.map((id) => ({ id, value: derived.get(id)![field] as FilterValue })), q);
+  const rows = await querySitemaps({ userId, where: {}, orderBy: q.orderBy, take: ordered.length, ids: ordered.map((o) => o.id) });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const page = q.page(ordered.filter((o) => byId.has(o.id)).map((o) => ({ ...byId.get(o.id)!, [field]: o.value })));
   return { rows: page.rows as SitemapRow[], nextCursor: page.nextCursor };

@@ -8,8 +8,8 @@
  * the published files (one set of files per sitemap, shared by every sub-scope).
  * Queries: one per sub-scope for its newest run plus two counts; a sitemap has at most 100 sub-scopes.
  */
-import { getDb } from "@/lib/db/client";
-import { lastSucceededAt, toRunDto } from "@/lib/db/runs";
+import { publishedFileSummaries } from "@/lib/db/files";
+import { lastSucceededAt, newestRun, toRunDto } from "@/lib/db/runs";
 import type { SitemapRow } from "@/lib/db/sitemaps";
 import { countUrlsByPrefix } from "@/lib/db/urls";
 import { originOf } from "@/lib/core/url";
@@ -17,15 +17,12 @@ import { subScopesOf, type TSitemapStatusDto } from "@/lib/schemas/sitemaps";
 import { exportStatusOf, publicFileUrl } from "./sitemaps";
 
 export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> {
-  const db = getDb();
   const origin = originOf(sm.startUrl)!;
   const scopes = subScopesOf(sm.subScopes);
   const [newest, succeeded, files] = await Promise.all([
-    db.run.findFirst({ where: { sitemapId: sm.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    newestRun(sm.id),
     lastSucceededAt([sm.id]),
-    sm.publishedRunId
-      ? db.sitemapFile.findMany({ where: { runId: sm.publishedRunId }, orderBy: { name: "asc" }, select: { name: true, kind: true, urlCount: true, bytes: true } })
-      : Promise.resolve([]),
+    sm.publishedRunId ? publishedFileSummaries(sm.publishedRunId) : Promise.resolve([]),
   ]);
   const fileDtos = files.map((f) => ({ ...f, url: publicFileUrl(sm.id, f.name) }));
   const prefixes = [origin + "/", ...scopes.map((s) => origin + s.pathPrefix)];
@@ -33,10 +30,7 @@ export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> 
   const lastRun = newest ? toRunDto(newest) : null;
   const subScopes = [];
   for (const s of scopes) {
-    const run = await db.run.findFirst({
-      where: { sitemapId: sm.id, OR: [{ subScopes: { isEmpty: true } }, { subScopes: { has: s.key } }] },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    });
+    const run = await newestRun(sm.id, s.key);
     const dto = run ? toRunDto(run) : null;
     subScopes.push({
       key: s.key,

@@ -1,17 +1,22 @@
 /**
- * Pushed URLs endpoints' shared parts: the list specs (pushed URLs, and the published run's crawl inventory for
- * `?source=crawl`), and reading a push body (one URL or `{ urls: [...] }`).
+ * The pushed URLs endpoints (/api/v1/sitemaps/{id}/urls): the list specs (pushed URLs, and the published run's crawl
+ * inventory for `?source=crawl`), reading a push body (one URL or `{ urls: [...] }`), one page of either list as
+ * DTOs, and deleting pushed URLs by value. Other accounts' sitemaps are "not found" (404).
  */
+import { AppError } from "@/lib/core/errors";
+import type { RunUrlList, SitemapUrlList } from "@/lib/db/list-models";
+import { findSitemap } from "@/lib/db/sitemaps";
+import { deleteSitemapUrlsByUrl, queryRunInventory, querySitemapUrls, toSitemapUrlDto } from "@/lib/db/urls";
 import { CHANGEFREQS } from "@/lib/schemas/sitemaps";
-import { MAX_PUSH_URLS, URL_SOURCES, ZPushUrl, type TPushUrl } from "@/lib/schemas/urls";
+import { MAX_PUSH_URLS, URL_SOURCES, ZDeleteUrlsBody, ZPushUrl, type TPushUrl, type TSitemapUrlDto } from "@/lib/schemas/urls";
 import { z } from "zod";
-import { ListQueryError, type ListSpec } from "./list-query";
+import { ListQueryError, readListQuery, type ListSpec } from "./list-query";
 import { parseWith, readJson } from "./request";
 
 /** Bulk pushes may be large: 10,000 URLs of up to 2,047 characters plus values. */
 export const PUSH_MAX_BYTES = 8 * 1024 * 1024;
 
-export const PUSHED_URL_LIST_SPEC: ListSpec = {
+export const PUSHED_URL_LIST_SPEC: ListSpec<SitemapUrlList> = {
   defaultSort: { field: "url", dir: "asc" },
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
@@ -25,7 +30,7 @@ export const PUSHED_URL_LIST_SPEC: ListSpec = {
   },
 };
 
-export const CRAWL_URL_LIST_SPEC: ListSpec = {
+export const CRAWL_URL_LIST_SPEC: ListSpec<RunUrlList> = {
   defaultSort: { field: "url", dir: "asc" },
   idColumn: "url",
   fields: {
@@ -53,4 +58,54 @@ export async function readPushBody(req: Request): Promise<{ bulk: boolean; items
     return { bulk: true, items: parseWith(ZBulk, body).urls };
   }
   return { bulk: false, items: [parseWith(ZPushUrl, body)] };
+}
+
+const sitemapNotFound = (id: string) => new AppError("not_found", `Sitemap ${id} not found.`);
+
+/**
+ * One page of GET /api/v1/sitemaps/{id}/urls: the pushed URLs, or with `?source=crawl` the URLs listed by the
+ * published run (none before the first publish), under the list grammar of `req`. Throws 404 not_found, 400 list errors.
+ */
+export async function listSitemapUrls(userId: string, sitemapId: string, req: Request): Promise<{ items: TSitemapUrlDto[]; nextCursor: string | null }> {
+  const source = listSource(req);
+  const sm = await findSitemap({ userId, sitemapId });
+  if (!sm) throw sitemapNotFound(sitemapId);
+  if (source === "pushed") {
+    const q = readListQuery(req, PUSHED_URL_LIST_SPEC);
+    const page = q.page(await querySitemapUrls({ sitemapId: sm.id, where: q.where, orderBy: q.orderBy, take: q.take }));
+    return { items: page.rows.map(toSitemapUrlDto), nextCursor: page.nextCursor };
+  }
+  const q = readListQuery(req, CRAWL_URL_LIST_SPEC);
+  if (!sm.publishedRunId) return { items: [], nextCursor: null };
+  const page = q.page(await queryRunInventory({ runId: sm.publishedRunId, where: q.where, orderBy: q.orderBy, take: q.take }));
+  const items = page.rows.map((r) => ({
+    id: null,
+    url: r.url,
+    priority: null,
+    changefreq: null,
+    lastmod: r.lastmod?.toISOString() ?? null,
+    source: "crawl" as const,
+    depth: r.depth,
+    createdAt: null,
+    updatedAt: null,
+  }));
+  return { items, nextCursor: page.nextCursor };
+}
+
+/**
+ * DELETE /api/v1/sitemaps/{id}/urls: removes the pushed URLs named by `?url=` (repeatable) or, without any, by a body
+ * `{ urls: [...] }`; returns how many were removed. Throws 404 for an unknown sitemap or when none was pushed,
+ * 422 missing when neither names a URL (and the body's own 4xx).
+ */
+export async function deletePushedUrls(userId: string, sitemapId: string, req: Request): Promise<number> {
+  const sm = await findSitemap({ userId, sitemapId });
+  if (!sm) throw sitemapNotFound(sitemapId);
+  let urls = new URL(req.url).searchParams.getAll("url");
+  if (!urls.length) {
+    if (!req.headers.get("content-type")) throw new AppError("missing", "Name the URLs: ?url=… or a body {\"urls\": [...]}.", { field: "url" });
+    urls = (await readJson(req, ZDeleteUrlsBody)).urls;
+  }
+  const deleted = await deleteSitemapUrlsByUrl(sm.id, urls);
+  if (deleted === 0) throw new AppError("not_found", "None of these URLs was pushed to this sitemap.");
+  return deleted;
 }

@@ -17,12 +17,13 @@
  * A subshopId without a sub-scope yet becomes `{ key, name: "Subshop <id>", pathPrefix: "/" }` (the whole site:
  * set its path prefix through PATCH /api/v1/sitemaps/{id} for a per-section sitemap).
  */
+import type { RunList, TemplateList } from "@/lib/db/list-models";
 import { parseListQuery, type ListSpec } from "@/lib/api/list-query";
 import { parseWith } from "@/lib/api/request";
 import { resolveSitemapDeferred, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
-import { deleteSitemap, findSitemap, insertSitemap, listSitemaps, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
+import { deleteSitemap, findSitemap, insertSitemap, newestSitemap, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
 import { deleteTemplate, findTemplate, insertTemplate, listTemplates, toTemplateDto, updateTemplate, type TemplateRow } from "@/lib/db/templates";
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { TEMPLATE_LIST_SPEC } from "@/lib/templates/list-spec";
@@ -113,7 +114,7 @@ const SITEMAP_FIELDS: Record<string, string> = {
 };
 
 const TEMPLATE_FIELDS: Record<string, string> = { id: "number", name: "name", content: "content", createdAt: "createdAt", updatedAt: "updatedAt" };
-const SHOP_TEMPLATE_SPEC: ListSpec = {
+const SHOP_TEMPLATE_SPEC: ListSpec<TemplateList> = {
   ...TEMPLATE_LIST_SPEC,
   fields: { ...TEMPLATE_LIST_SPEC.fields, content: { type: "string", column: "content" } },
 };
@@ -179,7 +180,7 @@ export async function listShopSitemaps(principal: Principal, req: Request): Prom
     renameFieldError(err, SITEMAP_FIELDS);
   }
   const ids = await resolveSitemapDeferred(principal.userId, q);
-  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where as never, orderBy: q.orderBy as never, take: q.take, ids }));
+  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take, ids }));
   return Response.json({ data: await toShopSitemaps(await toSitemapDtos(page.rows)), nextPageToken: page.nextCursor });
 }
 
@@ -249,8 +250,7 @@ async function toNativeBody(principal: Principal, body: Record<string, unknown>,
 
 /** The start URL of the account's newest sitemap (the shop's site), or null. */
 async function defaultStartUrl(userId: string): Promise<string | null> {
-  const { rows } = await listSitemaps({ userId, limit: 1 });
-  return rows[0]?.startUrl ?? null;
+  return (await newestSitemap(userId))?.startUrl ?? null;
 }
 
 async function sitemapIdOf(principal: Principal, rawId: string): Promise<string> {
@@ -410,7 +410,7 @@ const eqNeIn = (op: ListOp, cond: (values: number[]) => Record<string, unknown>,
   op === "ne" ? { NOT: cond(asList(v)) } : cond(asList(v));
 
 /** GET sitemaps/protocols: the document's filter and sort fields over runs (native RUN_LIST_SPEC columns). */
-export const PROTOCOL_LIST_SPEC: ListSpec = {
+export const PROTOCOL_LIST_SPEC: ListSpec<RunList> = {
   defaultSort: { field: "id", dir: "desc" },
   fields: {
     id: RUN_LIST_SPEC.fields.number,
@@ -442,7 +442,7 @@ export async function listShopProtocols(principal: Principal, req: Request): Pro
   } catch (err) {
     renameFieldError(err, PROTOCOL_FIELDS);
   }
-  const page = q.page(await queryRuns({ userId: principal.userId, where: q.where as never, orderBy: q.orderBy as never, take: q.take }));
+  const page = q.page(await queryRuns({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take }));
   const runs = page.rows.map(toRunDto);
   const sitemapIds = [...new Set(runs.map((r) => r.sitemapId))];
   const [numbers, dtos] = await Promise.all([sitemapNumbers(sitemapIds), Promise.all(sitemapIds.map((id) => findSitemap({ userId: principal.userId, sitemapId: id })))]);

@@ -2,8 +2,9 @@
  * Sitemaps as the compatibility adapters read them: the native DTO (lib/api/sitemaps.ts toSitemapDtos — settings,
  * numeric `number`, shop fields exportStatus/protocolId/lastExport*, newest run, public entry URL). Owner-scoped.
  */
-import { toSitemapDtos } from "@/lib/api/sitemaps";
-import { findSitemap, listSitemaps } from "@/lib/db/sitemaps";
+import { parseListQuery } from "@/lib/api/list-query";
+import { SITEMAP_LIST_SPEC, toSitemapDtos } from "@/lib/api/sitemaps";
+import { findSitemap, querySitemaps } from "@/lib/db/sitemaps";
 import type { TSitemapDto } from "@/lib/schemas/sitemaps";
 
 export type CompatSitemap = TSitemapDto;
@@ -14,14 +15,15 @@ export async function loadSitemapForCompat(userId: string, sitemapId: string): P
   return row ? (await toSitemapDtos([row]))[0] : null;
 }
 
-/** Every sitemap of `userId`, newest first (walks the native keyset pages of 100). */
+/** Every sitemap of `userId`, newest first (walks the list grammar's keyset pages of 100). */
 export async function loadSitemapsForCompat(userId: string): Promise<CompatSitemap[]> {
   const out: CompatSitemap[] = [];
-  let after = null;
+  let cursor: string | null = null;
   for (;;) {
-    const page = await listSitemaps({ userId, limit: 100, after });
+    const q = parseListQuery(new URLSearchParams({ size: "100", ...(cursor ? { cursor } : {}) }), SITEMAP_LIST_SPEC);
+    const page: { rows: Awaited<ReturnType<typeof querySitemaps>>; nextCursor: string | null } = q.page(await querySitemaps({ userId, where: q.where, orderBy: q.orderBy, take: q.take }));
     out.push(...(await toSitemapDtos(page.rows)));
-    if (!page.next) return out;
-    after = page.next;
+    if (!page.nextCursor) return out;
+    cursor = page.nextCursor;
   }
 }

@@ -138,7 +138,7 @@ const startUrlOf = (domain: string) => `https://${domain}/`;
 /** The account's sitemap for https://<domain>/ (oldest first), or null. */
 async function sitemapForDomain(userId: string, domain: string) {
   const q = parseListQuery(new URLSearchParams({ "filter[startUrl]": startUrlOf(domain), sort: "createdAt:asc", size: "1" }), SITEMAP_LIST_SPEC);
-  const rows = await querySitemaps({ userId, where: q.where as never, orderBy: q.orderBy as never, take: 1 });
+  const rows = await querySitemaps({ userId, where: q.where, orderBy: q.orderBy, take: 1 });
   return rows[0] ?? null;
 }
 
@@ -260,7 +260,7 @@ export async function listSitemapsSx(principal: Principal, req: Request): Promis
   if (query.cursor) params.set("cursor", query.cursor);
   if (query.status) params.set("filter[active]", query.status === "active" ? "true" : "false");
   const q = parseListQuery(params, SITEMAP_LIST_SPEC);
-  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where as never, orderBy: q.orderBy as never, take: q.take }));
+  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take }));
   const dtos = await toSitemapDtos(page.rows);
   const counts = await Promise.all(
     dtos.map(async (d) =>

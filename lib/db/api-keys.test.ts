@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { API_KEY_LIST_SPEC } from "@/lib/api/api-keys";
+import { parseListQuery } from "@/lib/api/list-query";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { hashApiKey } from "@/lib/auth/keys";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
@@ -31,7 +33,7 @@ for (const backend of testBackends()) {
       expect(await revokeApiKey({ userId: a.id, keyId: k.id })).toBe(true);
       expect((await t.db.apiKey.findUniqueOrThrow({ where: { id: k.id } })).revokedAt).toEqual(revokedAt);
       expect(await findActiveApiKey(hashApiKey(k.key))).toBeNull();
-      expect((await listApiKeys({ userId: a.id, limit: 10 })).items[0].revokedAt).toEqual(revokedAt!.toISOString());
+      expect((await listApiKeys({ userId: a.id, q: parseListQuery(new URLSearchParams(), API_KEY_LIST_SPEC) })).items[0].revokedAt).toEqual(revokedAt!.toISOString());
     });
 
     it("touchApiKey writes at most once a minute, also when called concurrently", async () => {

@@ -5,7 +5,8 @@
  */
 import { ZApiScope, type ApiScope, type TApiKeyDto } from "@/lib/schemas/api-keys";
 import { getDb } from "./client";
-import { newestFirst, olderThan, pageOf, type KeysetAfter } from "./keyset";
+import type { ListQuery } from "@/lib/api/list-query";
+import type { ApiKeyList } from "./list-models";
 
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -44,16 +45,16 @@ export async function insertApiKey(opts: {
   return toApiKeyDto(await getDb().apiKey.create({ data: opts, select }));
 }
 
-/** The user's keys (revoked ones too, with `revokedAt`), newest first. */
-export async function listApiKeys(opts: { userId: string; limit: number; after?: KeysetAfter | null }) {
+/** A page of the user's keys (revoked ones too, with `revokedAt`) under the list grammar `q` (lib/api/list-query.ts). */
+export async function listApiKeys(opts: { userId: string; q: ListQuery<ApiKeyList> }): Promise<{ items: TApiKeyDto[]; nextCursor: string | null }> {
   const rows = await getDb().apiKey.findMany({
-    where: { userId: opts.userId, ...olderThan(opts.after) },
-    orderBy: newestFirst,
-    take: opts.limit + 1,
+    where: { AND: [{ userId: opts.userId }, opts.q.where] },
+    orderBy: opts.q.orderBy,
+    take: opts.q.take,
     select,
   });
-  const page = pageOf(rows, opts.limit);
-  return { items: page.rows.map(toApiKeyDto), next: page.next };
+  const page = opts.q.page(rows);
+  return { items: page.rows.map(toApiKeyDto), nextCursor: page.nextCursor };
 }
 
 /** Revokes the user's key; true when it exists (already revoked counts), false for unknown or another user's key. */

@@ -9,6 +9,7 @@
  * - `claimFeedRefresh` is the one conditional UPDATE that moves a feed to "running" (409 when it already runs,
  *   unless that refresh is older than 15 minutes, i.e. died).
  */
+import type { FeedList } from "./list-models";
 import { Prisma } from "@/generated/prisma/client";
 import type { ListQuery } from "@/lib/api/list-query";
 import { AppError } from "@/lib/core/errors";
@@ -108,7 +109,12 @@ export async function findFeed(opts: { userId: string; feedId: string }): Promis
   return getDb().feed.findFirst({ where: { id: opts.feedId, userId: opts.userId }, select });
 }
 
-export async function listFeeds(opts: { userId: string; q: ListQuery }) {
+/** Whether a feed with this id exists (any account: public feed files are served by id). */
+export async function feedExists(feedId: string): Promise<boolean> {
+  return (await getDb().feed.count({ where: { id: feedId } })) > 0;
+}
+
+export async function listFeeds(opts: { userId: string; q: ListQuery<FeedList> }) {
   const rows = await getDb().feed.findMany({ where: { AND: [{ userId: opts.userId }, opts.q.where] }, orderBy: opts.q.orderBy, take: opts.q.take, select });
   return opts.q.page(rows);
 }

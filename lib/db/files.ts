@@ -112,3 +112,8 @@ export async function removeSitemapFiles(sitemapId: string): Promise<void> {
   if (!isSafeFileName(sitemapId)) return;
   await fs.promises.rm(path.join(filesRoot(), sitemapId), { recursive: true, force: true });
 }
+
+/** The files of a published run (name, kind, URL count, bytes), by name. */
+export async function publishedFileSummaries(runId: string): Promise<{ name: string; kind: string; urlCount: number; bytes: number }[]> {
+  return getDb().sitemapFile.findMany({ where: { runId }, orderBy: { name: "asc" }, select: { name: true, kind: true, urlCount: true, bytes: true } });
+}

@@ -8,6 +8,8 @@
  * added, removed or changed plus the three counts on the Run row.
  * Units: counts are URLs/pages; bytesWritten is bytes of published files on disk.
  */
+import type { ListQuery } from "@/lib/api/list-query";
+import type { RunChangeList } from "./list-models";
 import type { Prisma, Run as RunRow, RunTrigger } from "@/generated/prisma/client";
 import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
@@ -66,6 +68,17 @@ export async function claimRun(opts: {
     },
     TX_OPTIONS,
   );
+}
+
+/**
+ * The newest run (createdAt, then id) of a sitemap, or null. With `subScopeKey`: the newest run requested for the
+ * whole site (no sub-scopes) or for that key.
+ */
+export async function newestRun(sitemapId: string, subScopeKey?: string): Promise<RunRow | null> {
+  return getDb().run.findFirst({
+    where: { sitemapId, ...(subScopeKey === undefined ? {} : { OR: [{ subScopes: { isEmpty: true } }, { subScopes: { has: subScopeKey } }] }) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
 }
 
 export async function getRun(runId: string): Promise<RunRow | null> {
@@ -248,31 +261,25 @@ export async function computeRunDiff(runId: string, baseRunId: string | null): P
 }
 
 /**
- * One page of a run's changes, in URL order; `cursor` = the last URL of the previous page (keyset on the
+ * One page of a run's changes under the list grammar `q` (lib/api/list-query.ts; default URL order, keyset on the
  * (runId, url) unique index). Returns null when the run does not exist or is not one of `userId`'s sitemaps'.
  */
 export async function listRunChanges(opts: {
   runId: string;
   userId: string;
-  kind?: ChangeKind;
-  limit: number;
-  cursor?: string | null;
+  q: ListQuery<RunChangeList>;
 }): Promise<{ items: { url: string; kind: ChangeKind }[]; nextCursor: string | null } | null> {
   const db = getDb();
   const run = await db.run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } }, select: { id: true } });
   if (!run) return null;
   const rows = await db.runChange.findMany({
-    where: {
-      runId: opts.runId,
-      ...(opts.kind ? { kind: opts.kind } : {}),
-      ...(opts.cursor ? { url: { gt: opts.cursor } } : {}),
-    },
-    orderBy: { url: "asc" },
+    where: { AND: [{ runId: opts.runId }, opts.q.where] },
+    orderBy: opts.q.orderBy,
     select: { url: true, kind: true },
-    take: opts.limit + 1,
+    take: opts.q.take,
   });
-  const items = rows.slice(0, opts.limit).map((r) => ({ url: r.url, kind: r.kind as ChangeKind }));
-  return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1].url : null };
+  const page = opts.q.page(rows);
+  return { items: page.rows.map((r) => ({ url: r.url, kind: r.kind as ChangeKind })), nextCursor: page.nextCursor };
 }
 
 /** A run with its sitemap's owner (the run.succeeded / run.failed webhook event), or null. */

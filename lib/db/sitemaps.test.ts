@@ -4,7 +4,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { createUser } from "./users";
-import { deleteSitemap, findSitemap, insertSitemap, listSitemaps, publishedEntryFiles, updateSitemap } from "./sitemaps";
+import { parseListQuery } from "@/lib/api/list-query";
+import { SITEMAP_LIST_SPEC } from "@/lib/api/sitemaps";
+import { deleteSitemap, findSitemap, insertSitemap, newestSitemap, publishedEntryFiles, querySitemaps, updateSitemap } from "./sitemaps";
 
 let n = 0;
 const base = () => ({ name: "S", startUrl: "https://a.example/", fileName: `f${++n}` });
@@ -27,7 +29,8 @@ for (const backend of testBackends()) {
       expect(await findSitemap({ userId: b.id, sitemapId: row.id })).toBeNull();
       expect(await updateSitemap({ userId: b.id, sitemapId: row.id, data: { name: "x" } })).toBeNull();
       expect(await deleteSitemap({ userId: b.id, sitemapId: row.id })).toBe("not_found");
-      expect((await listSitemaps({ userId: b.id, limit: 10 })).rows).toEqual([]);
+      expect(await querySitemaps({ userId: b.id, where: {}, orderBy: [{ id: "asc" }], take: 10 })).toEqual([]);
+      expect(await newestSitemap(b.id)).toBeNull();
       expect((await findSitemap({ userId: a.id, sitemapId: row.id }))!.name).toBe("S");
     });
 
@@ -39,19 +42,21 @@ for (const backend of testBackends()) {
       await expect(updateSitemap({ userId: u.id, sitemapId: b.id, data: { fileName: a.fileName } })).rejects.toMatchObject({ code: "duplicate_entry" });
     });
 
-    it("pages newest first without skipping or repeating rows that share a createdAt", async () => {
+    it("querySitemaps pages newest first (list grammar) without skipping or repeating rows that share a createdAt", async () => {
       const u = await user();
       const at = new Date("2030-01-01T00:00:00Z");
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await t.db.sitemap.create({ data: { ...base(), userId: u.id, createdAt: at } })).id);
       const seen: string[] = [];
-      let after = null;
+      let cursor: string | null = null;
       do {
-        const page: Awaited<ReturnType<typeof listSitemaps>> = await listSitemaps({ userId: u.id, limit: 2, after });
+        const q = parseListQuery(new URLSearchParams({ size: "2", ...(cursor ? { cursor } : {}) }), SITEMAP_LIST_SPEC);
+        const page: { rows: { id: string }[]; nextCursor: string | null } = q.page(await querySitemaps({ userId: u.id, where: q.where, orderBy: q.orderBy, take: q.take }));
         seen.push(...page.rows.map((r) => r.id));
-        after = page.next;
-      } while (after);
+        cursor = page.nextCursor;
+      } while (cursor);
       expect(seen).toEqual([...ids].sort().reverse());
+      expect((await newestSitemap(u.id))!.id).toBe(seen[0]);
     });
 
     it("publishedEntryFiles: the sitemap index when there is one, else the first urlset; nothing when unpublished", async () => {

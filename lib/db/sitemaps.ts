@@ -14,7 +14,6 @@ import type { TAuthInput, TCreateSitemap, TUpdateSitemap } from "@/lib/schemas/s
 import { getDb } from "./client";
 import { removeSitemapFiles } from "./files";
 import { deletePageStates } from "./page-state";
-import { newestFirst, olderThan, pageOf, type KeysetAfter } from "./keyset";
 
 const select = {
   id: true,
@@ -157,15 +156,9 @@ export async function querySitemaps(opts: {
   });
 }
 
-/** The user's sitemaps, newest first. */
-export async function listSitemaps(opts: { userId: string; limit: number; after?: KeysetAfter | null }) {
-  const rows = await getDb().sitemap.findMany({
-    where: { userId: opts.userId, ...olderThan(opts.after) },
-    orderBy: newestFirst,
-    take: opts.limit + 1,
-    select,
-  });
-  return pageOf(rows, opts.limit);
+/** The user's newest sitemap (createdAt, then id), or null. */
+export async function newestSitemap(userId: string): Promise<SitemapRow | null> {
+  return getDb().sitemap.findFirst({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select });
 }
 
 export async function updateSitemap(opts: { userId: string; sitemapId: string; data: TUpdateSitemap }): Promise<SitemapRow | null> {
@@ -251,4 +244,17 @@ export async function findSitemapForRunRequest(opts: { userId: string; sitemapId
 /** The sitemap's active flag and active run id, or null (why a run claim was refused). */
 export async function findSitemapRunState(sitemapId: string): Promise<{ active: boolean; activeRunId: string | null } | null> {
   return getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { activeRunId: true, active: true } });
+}
+
+/**
+ * Ids of `userId`'s sitemaps matching `where` (and `ids` when given), oldest first (createdAt, id) — for the derived
+ * list filters and sorts (lib/api/sitemaps.ts) and batch starts (lib/api/runs.ts).
+ */
+export async function sitemapIdsWhere(userId: string, where: Prisma.SitemapWhereInput = {}, ids?: string[]): Promise<string[]> {
+  const rows = await getDb().sitemap.findMany({
+    where: { AND: [{ userId }, where, ...(ids ? [{ id: { in: ids } }] : [])] },
+    select: { id: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return rows.map((r) => r.id);
 }

@@ -7,6 +7,7 @@
  * Errors: insert/update throw AppError("invalid_value", field "content") for a template that does not parse
  * (message with the line and column) or is empty.
  */
+import type { TemplateList } from "./list-models";
 import { Prisma } from "@/generated/prisma/client";
 import { AppError } from "@/lib/core/errors";
 import type { ListQuery } from "@/lib/api/list-query";
@@ -61,7 +62,7 @@ export async function findTemplate(opts: { userId: string; templateId: string })
 }
 
 /** A page of the user's templates for a parsed list query (lib/api/list-query.ts). */
-export async function listTemplates(opts: { userId: string; q: ListQuery }) {
+export async function listTemplates(opts: { userId: string; q: ListQuery<TemplateList> }) {
   const rows = await getDb().template.findMany({
     where: { AND: [{ userId: opts.userId }, opts.q.where] },
     orderBy: opts.q.orderBy,

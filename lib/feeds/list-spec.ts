@@ -1,7 +1,8 @@
 /** GET /api/v1/feeds: filter and sort fields of the list grammar (lib/api/list-query.ts). */
+import type { FeedList } from "@/lib/db/list-models";
 import type { ListSpec } from "@/lib/api/list-query";
 
-export const FEED_LIST_SPEC: ListSpec = {
+export const FEED_LIST_SPEC: ListSpec<FeedList> = {
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
     number: { type: "int", column: "number" },

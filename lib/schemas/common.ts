@@ -23,16 +23,8 @@ export const ZErrorBody = z.object({
 });
 export type TErrorBody = z.infer<typeof ZErrorBody>;
 
-export const ZDataBody = <T extends z.ZodType>(item: T) => z.object({ data: item });
 export const ZListBody = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 export type TList<T> = { data: T[]; next_cursor: string | null };
-
-/** `?limit=1..100&cursor=`: limit defaults to 20. Other query parameters are ignored. */
-export const ZListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(200).optional(),
-});
-export type TListQuery = z.infer<typeof ZListQuery>;
 
 /**
  * Single-line text (lib/core/text.ts): refuses NUL, every other C0 control character (TAB, LF and CR too), DEL and

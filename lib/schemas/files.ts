@@ -5,8 +5,6 @@
  */
 import { z } from "zod";
 
-export const FILE_KINDS = ["urlset", "sitemapindex", "txt", "json"] as const;
-
 export const ZFileDto = z.object({
   name: z.string(),
   kind: z.string(),

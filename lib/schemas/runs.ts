@@ -46,14 +46,5 @@ export const CHANGE_KINDS = ["added", "removed", "changed"] as const;
 export const ZRunChangeDto = z.object({ url: z.string(), kind: z.enum(CHANGE_KINDS) });
 export type TRunChangeDto = z.infer<typeof ZRunChangeDto>;
 
-/**
- * `?kind=added|removed|changed&limit=1..100&cursor=`: kind omitted = all kinds; limit defaults to 20; cursor is the
- * `next_cursor` of the previous page (opaque; URLs may be up to 2,047 characters, hence the longer bound).
- */
-export const ZRunChangesQuery = z.object({
-  kind: z.enum(CHANGE_KINDS).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(4000).optional(),
-});
 
 export const isActiveRun = (r: Pick<TRunDto, "status">) => r.status === "queued" || r.status === "running";

@@ -31,8 +31,6 @@ export const ZPushUrl = z.strictObject({
 });
 export type TPushUrl = z.output<typeof ZPushUrl>;
 
-export const ZPushUrlsBody = z.union([ZPushUrl, z.strictObject({ urls: z.array(ZPushUrl).min(1).max(MAX_PUSH_URLS) })]);
-
 /** DELETE …/urls with a body: `{ urls: ["https://…", …] }` (1..10,000). */
 export const ZDeleteUrlsBody = z.strictObject({ urls: z.array(line(z.string()).min(1).max(2047)).min(1).max(MAX_PUSH_URLS) });
 

@@ -1,8 +1,9 @@
 /** GET /api/v1/templates: filter and sort fields of the list grammar (lib/api/list-query.ts). */
+import type { TemplateList } from "@/lib/db/list-models";
 import type { ListSpec } from "@/lib/api/list-query";
 import { TEMPLATE_KINDS } from "./sandbox";
 
-export const TEMPLATE_LIST_SPEC: ListSpec = {
+export const TEMPLATE_LIST_SPEC: ListSpec<TemplateList> = {
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
     number: { type: "int", column: "number" },

@@ -5,6 +5,7 @@
  * Errors (AppError): not_found; invalid_value on `url` when the SSRF guard refuses it (not http(s), credentials, an
  * address that is not public unicast and not allow-listed, or localhost).
  */
+import type { WebhookDeliveryList, WebhookList } from "@/lib/db/list-models";
 import { decryptSecret, encryptSecret } from "@/lib/auth/secrets";
 import { AppError } from "@/lib/core/errors";
 import {
@@ -48,8 +49,8 @@ export async function findWebhook(userId: string, id: string): Promise<TWebhookD
 }
 
 /** A page of the user's webhooks under the list grammar `q` (lib/api/list-query.ts). */
-export async function listWebhooks(userId: string, q: ListQuery): Promise<{ items: TWebhookDto[]; nextCursor: string | null }> {
-  const rows = await queryWebhooks({ userId, where: q.where, orderBy: q.orderBy as never, take: q.take });
+export async function listWebhooks(userId: string, q: ListQuery<WebhookList>): Promise<{ items: TWebhookDto[]; nextCursor: string | null }> {
+  const rows = await queryWebhooks({ userId, where: q.where, orderBy: q.orderBy, take: q.take });
   const page = q.page(rows);
   return { items: page.rows.map(toWebhookDto), nextCursor: page.nextCursor };
 }
@@ -71,8 +72,8 @@ export async function deleteWebhook(userId: string, id: string): Promise<boolean
 }
 
 /** A page of one webhook's deliveries (only when the webhook is the user's) under the list grammar `q`. */
-export async function listDeliveries(userId: string, webhookId: string, q: ListQuery) {
-  const rows = await queryDeliveries({ userId, webhookId, where: q.where, orderBy: q.orderBy as never, take: q.take });
+export async function listDeliveries(userId: string, webhookId: string, q: ListQuery<WebhookDeliveryList>) {
+  const rows = await queryDeliveries({ userId, webhookId, where: q.where, orderBy: q.orderBy, take: q.take });
   const page = q.page(rows);
   return { items: page.rows.map(toDeliveryDto), nextCursor: page.nextCursor };
 }

@@ -50,7 +50,7 @@ for (const backend of testBackends()) {
     it("GET (session) lists the user's keys without secrets or hashes, newest first", async () => {
       mockSession(alice.id);
       await post({ name: "second" });
-      const res = await listKeys(req("GET", "/api/v1/api-keys?limit=100"), ctx());
+      const res = await listKeys(req("GET", "/api/v1/api-keys?size=300"), ctx());
       expect(res.status).toBe(200);
       const body = await res.json();
       for (const k of body.data) ZApiKeyDto.strict().parse(k);
@@ -58,9 +58,21 @@ for (const backend of testBackends()) {
       expect(JSON.stringify(body)).not.toMatch(/hash|sfk_[0-9A-Za-z]{20}/);
       const mine = await t.db.apiKey.count({ where: { userId: alice.id } });
       expect(body.data).toHaveLength(mine);
-      const page = await (await listKeys(req("GET", "/api/v1/api-keys?limit=1"), ctx())).json();
+      const page = await (await listKeys(req("GET", "/api/v1/api-keys?size=1"), ctx())).json();
       expect(page.data).toHaveLength(1);
       expect(page.next_cursor).toEqual(expect.any(String));
+      const next = await (await listKeys(req("GET", `/api/v1/api-keys?size=1&cursor=${page.next_cursor}`), ctx())).json();
+      expect(next.data.map((k: { id: string }) => k.id)).toEqual([body.data[1].id]);
+      const named = await (await listKeys(req("GET", "/api/v1/api-keys?filter[name]=second&sort=name:asc"), ctx())).json();
+      expect(named.data.map((k: { name: string }) => k.name)).toEqual(["second"]);
+    });
+
+    it("GET answers the list grammar's errors with 400 and the parameter", async () => {
+      mockSession(alice.id);
+      await expectError(await listKeys(req("GET", "/api/v1/api-keys?size=0"), ctx()), 400, "invalid_value", "size");
+      await expectError(await listKeys(req("GET", "/api/v1/api-keys?size=abc"), ctx()), 400, "invalid_value", "size");
+      await expectError(await listKeys(req("GET", "/api/v1/api-keys?cursor=nope"), ctx()), 400, "invalid_value", "cursor");
+      await expectError(await listKeys(req("GET", "/api/v1/api-keys?sort=hash:asc"), ctx()), 400, "unknown_field", "hash");
     });
 
     it("DELETE (session) revokes: 204, the key gets 401 on its next request, a repeat is 204", async () => {
@@ -73,7 +85,7 @@ for (const backend of testBackends()) {
       await expectError(await listSitemaps(req("GET", "/api/v1/sitemaps", { key: created.key }), ctx()), 401, "unauthorized");
       mockSession(alice.id);
       expect((await revokeKey(req("DELETE", `/api/v1/api-keys/${created.id}`), ctx({ id: created.id }))).status).toBe(204);
-      const listed = (await (await listKeys(req("GET", "/api/v1/api-keys?limit=100"), ctx())).json()).data;
+      const listed = (await (await listKeys(req("GET", "/api/v1/api-keys?size=300"), ctx())).json()).data;
       expect(listed.find((k: { id: string }) => k.id === created.id).revokedAt).toEqual(expect.any(String));
     });
 

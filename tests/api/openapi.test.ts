@@ -114,6 +114,8 @@ describe("GET /api/v1/openapi.json", () => {
         for (const r of node.required) expect(Object.keys(node.properties), `${where}: required ${r}`).toContain(r);
       }
       for (const [k, v] of Object.entries(node)) {
+        // Examples are data, not schemas.
+        if (k === "example" || k === "examples") continue;
         // A `properties` (or `headers`, `$defs`) map's keys are names, not keywords: check each value as a schema.
         if (["properties", "headers", "$defs", "schemas"].includes(k) && v && typeof v === "object") {
           for (const [name, sub] of Object.entries(v)) check(sub, `${where}/${k}/${name}`);
@@ -153,6 +155,40 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.paths["/api/v1/openapi.json"].get.security).toEqual([]);
     expect(doc.paths["/api/v1/sitemaps"].get.parameters.map((p: any) => p.name)).toEqual(["size", "limit", "cursor", "pageToken", "sort", "filter[field][op]"]);
   });
+
+  it("every operation: path parameters, an example per JSON body, and the responses every request can get", () => {
+    for (const e of ENDPOINTS) {
+      const op = doc.paths[e.path][e.method.toLowerCase()];
+      const where = `${e.method} ${e.path}`;
+      const inPath = [...e.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      expect((op.parameters ?? []).filter((p: any) => p.in === "path").map((p: any) => p.name), where).toEqual(inPath);
+      if (e.query) expect((op.parameters ?? []).filter((p: any) => p.in === "query").length, where).toBeGreaterThan(0);
+      const body = op.requestBody?.content?.["application/json"];
+      if (e.body) expect(body.example, where).toBeDefined();
+      for (const [status, r] of Object.entries<any>(op.responses)) {
+        const media = r.content?.["application/json"];
+        if (status.startsWith("2") && media?.schema) {
+          expect(media.example, `${where} ${status}`).toBeDefined();
+        }
+      }
+      // Adapters map codes to their own statuses (AnQiCMS and mysitemapgenerator answer everything with 200).
+      if (e.errorStatus && !e.path.startsWith("/api/v1/")) continue;
+      expect(op.responses["400"]?.description, where).toMatch(/syntax_error/);
+      expect(op.responses["405"], where).toBeDefined();
+      if (e.access !== "public") {
+        expect(op.responses["401"].headers, where).toHaveProperty("WWW-Authenticate");
+        expect(op.responses["429"].headers, where).toHaveProperty("Retry-After");
+        expect(op.responses["429"].description, where).toMatch(/failed authentications/);
+      }
+      if (e.body) expect(op.responses["413"], where).toBeDefined();
+    }
+    // The sampled examples follow the schemas: a run list's example is a { data: [run], next_cursor } page.
+    const runs = doc.paths["/api/v1/runs"].get.responses["200"].content["application/json"].example;
+    expect(runs).toMatchObject({ data: [expect.objectContaining({ id: expect.any(String), status: expect.any(String) })] });
+    expect(runs).toHaveProperty("next_cursor");
+    const err = doc.paths["/api/v1/sitemaps/{id}"].get.responses["404"].content["application/json"].example;
+    expect(err.error).toMatchObject({ code: "not_found", type: "not_found", doc_url: "http://localhost:3000/docs/api#not_found" });
+  });
 });
 
 describe("/docs/api page", () => {
@@ -161,8 +197,10 @@ describe("/docs/api page", () => {
     const { createElement } = await import("react");
     const { default: ApiDocsPage } = await import("@/app/docs/api/page");
     const html = renderToStaticMarkup(createElement(ApiDocsPage));
+    // Before Scalar loads (and without JavaScript): the plain list of operations.
     for (const e of ENDPOINTS) expect(html, e.path).toContain(`<code class="text-slate-800">${e.path}</code>`);
+    // Every error's doc_url (APP_URL/docs/api#<code>) lands on a row of the error table.
     for (const code of Object.keys(ERROR_CODES)) expect(html).toContain(`id="${code}"`);
-    expect(html).toContain("unlimited");
+    expect(html).toContain('href="/api/v1/openapi.json"');
   });
 });

@@ -73,7 +73,7 @@ for (const backend of testBackends()) {
     });
 
     it("lists every change in URL order, with kind, as a { data, next_cursor } list", async () => {
-      const res = await list("?limit=100");
+      const res = await list("?size=300");
       expect(res.status).toBe(200);
       expectRateLimitHeaders(res);
       const body = ZListBody(ZRunChangeDto.strict()).parse(await res.json());
@@ -93,21 +93,26 @@ for (const backend of testBackends()) {
     });
 
     it("filters by kind and pages with an opaque cursor", async () => {
-      const p1 = await (await list("?kind=removed&limit=4")).json();
+      const p1 = await (await list("?filter[kind]=removed&size=4")).json();
       expect(paths(p1)).toEqual([["/gone", "removed"], ["/noindex-now", "removed"], ["/old-0", "removed"], ["/old-1", "removed"]]);
       expect(p1.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      const p2 = await (await list(`?kind=removed&limit=4&cursor=${p1.next_cursor}`)).json();
+      const p2 = await (await list(`?filter[kind]=removed&size=4&cursor=${p1.next_cursor}`)).json();
       expect(paths(p2)).toEqual([["/old-2", "removed"], ["/old-3", "removed"]]);
       expect(p2.next_cursor).toBeNull();
       expect(paths(await (await list("?kind=changed")).json())).toEqual([["/edited", "changed"]]);
-      expect(paths(await (await list("?kind=added&limit=1")).json())).toEqual([["/new-a", "added"]]);
+      expect(paths(await (await list("?kind=added&size=1")).json())).toEqual([["/new-a", "added"]]);
+      expect(paths(await (await list("?size=3")).json())).toHaveLength(3);
+      expect(paths(await (await list("?filter[url][contains]=old-&sort=url:desc&size=2")).json())).toEqual([["/old-3", "removed"], ["/old-2", "removed"]]);
     });
 
-    it("rejects a bad kind, limit or cursor with 422 and the field", async () => {
-      await expectError(await list("?kind=moved"), 422, "invalid_value", "kind");
-      await expectError(await list("?limit=0"), 422, "invalid_value", "limit");
-      await expectError(await list("?cursor=not-a-cursor!"), 422, "invalid_value", "cursor");
-      await expectError(await list(`?cursor=${Buffer.from("javascript:alert(1)").toString("base64url")}`), 422, "invalid_value", "cursor");
+    it("rejects a bad kind, size, sort or cursor with 400 (the list grammar) and the field", async () => {
+      await expectError(await list("?kind=moved"), 400, "invalid_value", "kind");
+      await expectError(await list("?filter[kind]=moved"), 400, "invalid_value", "filter[kind]");
+      await expectError(await list("?size=0"), 400, "invalid_value", "size");
+      await expectError(await list("?size=abc"), 400, "invalid_value", "size");
+      await expectError(await list("?sort=runId:asc"), 400, "unknown_field", "runId");
+      await expectError(await list("?cursor=not-a-cursor!"), 400, "invalid_value", "cursor");
+      await expectError(await list(`?cursor=${Buffer.from("javascript:alert(1)").toString("base64url")}`), 400, "invalid_value", "cursor");
     });
 
     it("is 404 for another account's run and for an unknown run; 401 without a key", async () => {

@@ -178,6 +178,21 @@ for (const backend of testBackends()) {
         expect((await names("filter[number]=" + (await t.db.sitemap.findUniqueOrThrow({ where: { id: made[2].id } })).number)).names).toEqual(["Gamma"]);
       });
 
+      it("contains matches LIKE wildcards (%, _) and the escape character literally", async () => {
+        const dave = await seedUser();
+        for (const name of ["50% off", "500 off", "50x50", "50_50", "back\\slash", "backslash"]) await newSitemap({ name }, dave.key);
+        const list = async (qs: string) => {
+          const res = await get(qs + "&sort=name:asc", dave.key);
+          expect(res.status).toBe(200);
+          return (await res.json()).data.map((d: { name: string }) => d.name);
+        };
+        expect(await list("filter[name][contains]=50%25")).toEqual(["50% off"]);
+        expect(await list("filter[name][contains]=0_5")).toEqual(["50_50"]);
+        expect(await list("filter[name][contains]=k%5Cs")).toEqual(["back\\slash"]);
+        expect(await list("filter[name][contains]=%25")).toEqual(["50% off"]);
+        expect((await list("filter[name][contains]=50")).sort()).toEqual(["50% off", "500 off", "50_50", "50x50"]);
+      });
+
       it("sort on any field with keyset pages of size 2: every row once, in order, ties broken by id", async () => {
         for (const sort of ["maxFileEntries:asc", "maxFileEntries:desc", "name:desc", "createdAt:asc", "number:desc"]) {
           const seen: string[] = [];

@@ -1,18 +1,17 @@
-import { issueApiKey } from "@/lib/auth/issue-api-key";
-import { decodeCursor, encodeCursor } from "@/lib/api/pagination";
-import { readJson, readQuery } from "@/lib/api/request";
+import { API_KEY_LIST_SPEC } from "@/lib/api/api-keys";
+import { readListQuery } from "@/lib/api/list-query";
+import { readJson } from "@/lib/api/request";
 import { json, jsonList } from "@/lib/api/response";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
+import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { listApiKeys } from "@/lib/db/api-keys";
 import { ZCreateApiKeyBody } from "@/lib/schemas/api-keys";
-import { ZListQuery } from "@/lib/schemas/common";
 
-// GET /api/v1/api-keys – your keys (no secrets), newest first; dashboard session only
+// GET /api/v1/api-keys – your keys (no secrets) under the list grammar (default newest first); dashboard session only
 export const GET = withApiAuth(
   async ({ req, principal }) => {
-    const q = readQuery(req, ZListQuery);
-    const page = await listApiKeys({ userId: principal.userId, limit: q.limit, after: decodeCursor(q.cursor) });
-    return jsonList(page.items, encodeCursor(page.next));
+    const page = await listApiKeys({ userId: principal.userId, q: readListQuery(req, API_KEY_LIST_SPEC) });
+    return jsonList(page.items, page.nextCursor);
   },
   { scope: "read", sessionOnly: true },
 );

@@ -8,7 +8,7 @@ import { queryRuns, toRunDto } from "@/lib/db/runs";
 // id, number, sitemapId, status, trigger, createdAt, startedAt, finishedAt; default createdAt:desc.
 export const GET = withApiAuth(async ({ req, principal }) => {
   const q = readListQuery(req, RUN_LIST_SPEC);
-  const page = q.page(await queryRuns({ userId: principal.userId, where: q.where, orderBy: q.orderBy as never, take: q.take }));
+  const page = q.page(await queryRuns({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take }));
   return jsonList(page.rows.map(toRunDto), page.nextCursor);
 }, { scope: "read" });
 

@@ -13,7 +13,7 @@ export const GET = withApiAuth<{ id: string }>(async ({ req, params, principal }
     throw new AppError("not_found", `Sitemap ${params.id} not found.`);
   }
   const where = { AND: [{ sitemapId: params.id }, q.where] };
-  const page = q.page(await queryRuns({ userId: principal.userId, where, orderBy: q.orderBy as never, take: q.take }));
+  const page = q.page(await queryRuns({ userId: principal.userId, where, orderBy: q.orderBy, take: q.take }));
   return jsonList(page.rows.map(toRunDto), page.nextCursor);
 }, { scope: "read" });
 
