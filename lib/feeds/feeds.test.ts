@@ -257,6 +257,15 @@ for (const backend of testBackends()) {
       expect(fs.readdirSync(path.join(process.env.FILES_DIR!, "feeds", feed.id))).toEqual(["feed.xml"]); // no temp files left
     });
 
+    it("a stored link mask that can backtrack catastrophically fails the refresh with the reason, before any fetch", async () => {
+      const feed = await newFeed({ linkMask: "(a|a)*$", maskSyntax: "regex" }); // as stored by a version without the check
+      const before = hits["/news"] ?? 0;
+      await expect(refreshFeed(feed.id, { refreshId: "r", now: T1 })).rejects.toThrow(/^The link mask cannot run: The regular expression can take exponential time/);
+      expect(hits["/news"] ?? 0).toBe(before);
+      expect(await t.db.feed.findUnique({ where: { id: feed.id } })).toMatchObject({ status: "failed", lastError: expect.stringMatching(/^The link mask cannot run/) });
+      expect(await readFeedFile(feed.id)).toBeNull();
+    });
+
     it("refuses a page robots.txt disallows, without fetching it", async () => {
       const feed = await newFeed({ foundUrl: `${origin}/news/private` });
       const before = hits["/news/private"] ?? 0;

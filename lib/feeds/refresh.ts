@@ -30,7 +30,7 @@ import { feedOrder, feedPublicUrl, finishFeedRefresh, knownFeedItems, loadFeedFo
 import { loadTemplateById } from "@/lib/db/templates";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { stripInvalidXmlChars } from "@/lib/sitemap/xml";
-import { compileMask, extractItemMeta, extractLinks, type MaskSyntax } from "./extract";
+import { compileMask, extractItemMeta, extractLinks, MaskError, type MaskSyntax } from "./extract";
 import { writeFeedFile } from "./files";
 import { encodeFeed, renderFeedXml, type FeedEncoding, type FeedFormat } from "./render";
 
@@ -123,7 +123,14 @@ async function charge(feed: Feed, refreshId: string, pages: number): Promise<num
 }
 
 async function run(feed: Feed, fetcher: Fetcher, counter: { pages: number }, now: Date): Promise<{ items: number; newItems: number }> {
-  const mask = compileMask(feed.linkMask, feed.maskSyntax as MaskSyntax);
+  let mask: ReturnType<typeof compileMask>;
+  try {
+    mask = compileMask(feed.linkMask, feed.maskSyntax as MaskSyntax);
+  } catch (err) {
+    // A mask stored before the input checks existed (e.g. a regex that backtracks catastrophically) never runs.
+    if (err instanceof MaskError) throw new FeedRefreshError(`The link mask cannot run: ${err.message} Edit the feed.`);
+    throw err;
+  }
   const robots = createRobotsCache({ fetcher, userAgent: DEFAULT_USER_AGENT });
   const origin = new URL(feed.foundUrl).origin;
   const policy = await robots.get(origin);
