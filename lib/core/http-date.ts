@@ -6,14 +6,15 @@
  * No clock is read; results never depend on the machine's time zone.
  */
 
-const IMF_FIXDATE = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /**
  * An IMF-fixdate's fields (year, month 1–12, day, hour, minute, second), or null when `value` is not one or names
- * an impossible date (Feb 30, hour 24, second 60, unknown month name). `value` is taken as is (trim it first).
+ * an impossible date (Feb 30, hour 24, second 60). Day and month names are case-sensitive, as RFC 9110 writes them. `value` is taken as is (trim it first).
  */
 export function parseImfFixdate(value: string): [number, number, number, number, number, number] | null {
   const m = IMF_FIXDATE.exec(value);

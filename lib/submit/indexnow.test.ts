@@ -3,7 +3,7 @@ import { createFetcher } from "@/lib/crawl/fetch";
 import { checkKeyFile, checkRobots } from "./checks";
 import { startFakeServer, type FakeServer } from "@/tests/helpers/fake-server";
 import { guardedPost } from "./http";
-import { batchUrls, describeStatus, engineName, generateIndexNowKey, indexNowEndpoints, keyInfoFor, retryAfterMs, sendIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
+import { batchUrls, describeStatus, engineName, generateIndexNowKey, indexNowEndpoints, keyInfoFor, sendIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
 
 let engine: FakeServer;
 let site: FakeServer;
@@ -56,9 +56,6 @@ describe("IndexNow key and config", () => {
     expect([200, 202, 400, 403, 422, 429, 503].map((s) => describeStatus(s).outcome)).toEqual(["ok", "ok", "failed", "failed", "failed", "retry", "retry"]);
     expect(describeStatus(403).meaning).toMatch(/key not valid/);
     expect(describeStatus(422).meaning).toMatch(/do not belong to the host/);
-    expect(retryAfterMs("7")).toBe(7000);
-    expect(retryAfterMs(new Date(Date.now() + 5000).toUTCString(), Date.now())).toBeGreaterThan(3000);
-    expect(retryAfterMs(undefined)).toBeNull();
   });
 });
 

@@ -17,6 +17,7 @@
  * no pings.
  */
 import { randomBytes } from "node:crypto";
+import { backoffMs, parseRetryAfter } from "@/lib/core/retry";
 import { guardedPost, type PostOptions, type PostResult } from "./http";
 
 export const INDEXNOW_MAX_URLS_PER_REQUEST = 10_000;
@@ -81,14 +82,6 @@ export function describeStatus(status: number): { outcome: Outcome | "retry"; me
   return { outcome: "failed", meaning: `${status}: unexpected answer` };
 }
 
-/** Retry-After (delta seconds or HTTP date) in ms from `now`, or null when absent/unparseable. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 export type SendOptions = {
   maxAttempts?: number;
   /** First back-off delay, ms (doubled per attempt). Default 2,000. */
@@ -132,6 +125,7 @@ export async function sendIndexNow(
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
   const base = opts.baseDelayMs ?? 2000;
   const cap = opts.maxDelayMs ?? 60_000;
+  const backoff = { baseMs: base, maxMs: cap };
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const post = opts.post ?? guardedPost;
   const body = JSON.stringify(payload);
@@ -152,7 +146,7 @@ export async function sendIndexNow(
       if (last.error.code === "blocked_host" || last.error.code === "invalid_url") {
         return { outcome: "failed", httpStatus: null, attempts: attempt, durationMs: Date.now() - started, delaysMs, message };
       }
-      retryDelay = base * 2 ** (attempt - 1);
+      retryDelay = backoffMs(attempt - 1, backoff);
     } else {
       const d = describeStatus(last.status!);
       const excerpt = last.body.trim().slice(0, 300);
@@ -160,7 +154,7 @@ export async function sendIndexNow(
       if (d.outcome !== "retry") {
         return { outcome: d.outcome, httpStatus: last.status, attempts: attempt, durationMs: Date.now() - started, delaysMs, message };
       }
-      retryDelay = retryAfterMs(last.headers["retry-after"]) ?? base * 2 ** (attempt - 1);
+      retryDelay = parseRetryAfter(last.headers["retry-after"]) ?? backoffMs(attempt - 1, backoff);
     }
     if (attempt >= maxAttempts) {
       return {
