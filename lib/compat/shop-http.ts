@@ -9,6 +9,7 @@
 import { readCapped } from "@/lib/api/request";
 import type { AuthedContext } from "@/lib/api/with-api-auth";
 import type { ApiScope } from "@/lib/auth/authenticate";
+import { z } from "zod";
 import { isAppError, type ErrorCode } from "@/lib/core/errors";
 import { fieldPath, findTextProblem } from "@/lib/core/text";
 import { bearerCredential, compatRoute, methodNotAllowed, type NativeError } from "./http";
@@ -135,31 +136,47 @@ export function shopId(raw: string, what = "id"): number {
   return Number(raw);
 }
 
-export type FieldKind = "string" | "boolean" | "integer" | "intArray" | "array" | "object" | "integerOrNull";
-
-const isKind = (v: unknown, k: FieldKind): boolean => {
-  switch (k) {
-    case "string": return typeof v === "string";
-    case "boolean": return typeof v === "boolean";
-    case "integer": return typeof v === "number" && Number.isSafeInteger(v);
-    case "integerOrNull": return v === null || (typeof v === "number" && Number.isSafeInteger(v));
-    case "intArray": return Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isSafeInteger(x));
-    case "array": return Array.isArray(v);
-    case "object": return v !== null && typeof v === "object" && !Array.isArray(v);
+/** A description of a value's JSON type in the document's words ("a string", "an integer" …), found on the schema. */
+function typeWords(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  let node: z.ZodType | undefined = schema;
+  let words: string | undefined;
+  for (let i = 0; ; i++) {
+    // Wrappers (optional, nullable) may carry the description or sit around the schema that does.
+    while (node) {
+      words = node.description ?? words;
+      if (node instanceof z.ZodOptional || node instanceof z.ZodNullable) node = node.unwrap() as z.ZodType;
+      else break;
+    }
+    if (i >= path.length || !(node instanceof z.ZodObject)) return words;
+    node = (node.shape as Record<string, z.ZodType>)[String(path[i])];
+    words = undefined;
   }
-};
+}
 
 /**
- * The document's body checks, in its order: unknown field → unknownDataField, required field absent → missing,
- * wrong JSON type → invalidFormat (e.g. "name or fileName is not a string").
+ * Parses a shop request body with its zod schema (a strict object whose fields carry the document's type words in
+ * `.describe()`) and answers the document's first error, in its order: unknown field → unknownDataField, required
+ * field absent → missing, wrong JSON type → invalidFormat ("name is not a string"). An array element of the wrong
+ * type names the array ("exportPlan is not an array of integers"). Value checks stay with the native schemas.
+ * Throws ShopError (400).
  */
-export function checkShopBody(body: Record<string, unknown>, fields: Record<string, FieldKind>, required: readonly string[]): void {
-  for (const k of Object.keys(body)) if (!(k in fields)) throw new ShopError(400, "unknownDataField", `Unknown field "${k}".`, k);
-  for (const k of required) if (body[k] === undefined) throw new ShopError(400, "missing", `${k} is missing.`, k);
-  for (const [k, kind] of Object.entries(fields)) {
-    if (body[k] !== undefined && !isKind(body[k], kind)) {
-      const what = kind === "intArray" ? "an array of integers" : kind === "integerOrNull" ? "an integer" : `a${kind === "integer" || kind === "array" || kind === "object" ? "n" : ""} ${kind}`;
-      throw new ShopError(400, "invalidFormat", `${k} is not ${what}.`, k);
-    }
+export function parseShopBody<S extends z.ZodObject>(schema: S, body: Record<string, unknown>): z.infer<S> {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issues = r.error.issues;
+  const unknown = issues.find((i) => i.code === "unrecognized_keys" && i.path.length === 0);
+  if (unknown && unknown.code === "unrecognized_keys") {
+    throw new ShopError(400, "unknownDataField", `Unknown field "${unknown.keys[0]}".`, unknown.keys[0]);
   }
+  const missing = issues.find((i) => i.path.length === 1 && body[String(i.path[0])] === undefined);
+  if (missing) throw new ShopError(400, "missing", `${String(missing.path[0])} is missing.`, String(missing.path[0]));
+  const first = issues[0];
+  if (first.code === "unrecognized_keys") {
+    const field = [...first.path, first.keys[0]].join(".");
+    throw new ShopError(400, "unknownDataField", `Unknown field "${field}".`, field);
+  }
+  const at = first.path.findIndex((seg) => typeof seg === "number");
+  const path = at < 0 ? first.path : first.path.slice(0, at);
+  const field = path.map(String).join(".");
+  throw new ShopError(400, "invalidFormat", `${field} is not ${typeWords(schema, path) ?? "valid"}.`, field);
 }

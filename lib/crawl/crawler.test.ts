@@ -1,7 +1,7 @@
 import iconv from "iconv-lite";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
-import { crawl, httpDateToIso, type CrawlOptions } from "./crawler";
+import { crawl, type CrawlOptions } from "./crawler";
 import type { LookupFn } from "./fetch";
 import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "./test-utils";
 
@@ -501,13 +501,5 @@ describe("crawl: API", () => {
   it("rejects invalid settings before any request", async () => {
     await expect(crawl({ ...DEFAULT_CRAWL_SETTINGS, startUrl: "ftp://x/" })).rejects.toThrow(TypeError);
     await expect(crawl({ ...DEFAULT_CRAWL_SETTINGS, startUrl: "http://x/", concurrency: 0 })).rejects.toThrow(RangeError);
-  });
-
-  it("httpDateToIso", () => {
-    expect(httpDateToIso("Sun, 06 Nov 1994 08:49:37 GMT")).toBe("1994-11-06T08:49:37Z");
-    expect(httpDateToIso("Sunday, 06-Nov-94 08:49:37 GMT")).toBe("1994-11-06T08:49:37Z"); // RFC 850
-    expect(httpDateToIso("Sun Nov  6 08:49:37 1994")).toBe("1994-11-06T08:49:37Z"); // asctime: GMT by definition
-    expect(httpDateToIso("garbage")).toBeNull();
-    expect(httpDateToIso(null)).toBeNull();
   });
 });

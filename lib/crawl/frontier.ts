@@ -5,7 +5,7 @@
  * Contract the crawler relies on:
  * - `markSeen` is the only deduplication point: it returns true exactly once per URL.
  * - `shift` returns an item of the LOWEST depth queued, first in, first out within one depth (the in-memory store
- *   does). The crawler's scheduler (lib/crawl/crawler.ts run()) uses this to know that nothing shallower than the
+ *   does). The crawler's scheduler (lib/crawl/scheduler.ts run()) uses this to know that nothing shallower than the
  *   item just shifted is waiting; a plain FIFO store still gives exact depths, only with less parallelism.
  * - A URL is pushed once. When the crawler finds a shorter path to a queued URL it lowers the depth in its own
  *   bookkeeping and dispatches the item with that depth when it comes out; stores never see the change (a durable

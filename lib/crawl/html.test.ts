@@ -139,6 +139,13 @@ describe("charset", () => {
     expect(detectCharset(body, "text/html; charset=iso-8859-1")).toBe("windows-1252");
     expect(decodeHtml(body, "text/html; charset=iso-8859-1").text).toBe("<p>€");
   });
+
+  it("prescans like the HTML spec: a <meta charset> inside a comment does not count", () => {
+    expect(detectCharset(Buffer.from(`<!-- <meta charset="windows-1251"> --><meta charset="koi8-r">`), null)).toBe("koi8-r");
+    expect(detectCharset(Buffer.from(`<!-- <meta charset="windows-1251"> --><p>x</p>`), null)).toBe("utf-8");
+    // A meta-declared x-user-defined means windows-1252 (HTML §13.2.3.2).
+    expect(detectCharset(Buffer.from(`<meta charset="x-user-defined">`), null)).toBe("windows-1252");
+  });
 });
 
 describe("content type helpers", () => {

@@ -9,6 +9,7 @@
  *   path allocation-free.
  * Units: ms. Errors: `acquire` rejects with `signal.reason` when the signal aborts while waiting.
  */
+import { backoffMs, parseRetryAfter } from "@/lib/core/retry";
 
 /** Longest Crawl-delay honoured, ms: a robots.txt asking for more still gets one request per 30 s. */
 export const MAX_CRAWL_DELAY_MS = 30_000;
@@ -19,26 +20,14 @@ export const MAX_RETRY_DELAY_MS = 30_000;
 /** Back-off without Retry-After: 1 s, 2 s, 4 s … (doubling per attempt), ms. */
 export const BASE_RETRY_DELAY_MS = 1_000;
 
-/**
- * Retry-After (RFC 9110 §10.2.3) in ms from `now`: delay-seconds ("120") or an HTTP-date; a date in the past
- * gives 0. Null when absent or unparsable.
- */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
-  if (value == null) return null;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  if (!/[a-z]/i.test(v)) return null;
-  const t = Date.parse(v);
-  if (!Number.isFinite(t)) return null;
-  return Math.max(0, t - now);
-}
+/** Retry-After (RFC 9110 §10.2.3) in ms from `now`: see lib/core/retry.ts (re-exported for the crawler's callers). */
+export { parseRetryAfter };
 
 /** How long to wait before retry number `attempt` (0-based): Retry-After if given, else exponential; capped. */
 export function retryDelayMs(retryAfter: string | null, attempt: number, opts: { baseMs?: number; maxMs?: number } = {}): number {
   const max = opts.maxMs ?? MAX_RETRY_DELAY_MS;
   const given = parseRetryAfter(retryAfter);
-  const ms = given ?? (opts.baseMs ?? BASE_RETRY_DELAY_MS) * 2 ** attempt;
-  return Math.min(Math.max(0, ms), max);
+  return given !== null ? Math.min(given, max) : backoffMs(attempt, { baseMs: opts.baseMs ?? BASE_RETRY_DELAY_MS, maxMs: max });
 }
 
 /** `lastStart`: when the latest request to the origin really started (a late timer must not shorten the spacing). */

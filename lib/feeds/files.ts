@@ -1,15 +1,16 @@
 /**
  * Feed files on disk: `<FILES_DIR>/feeds/<feedId>/feed.xml`, one file per feed, replaced atomically.
  *
- * `writeFeedFile` writes a temporary file in the same folder, fsyncs it, renames it over `feed.xml` (atomic on POSIX)
- * and fsyncs the folder, so a reader sees the old file or the new one, never a half-written one. A crash leaves
+ * `writeFeedFile` replaces `feed.xml` with lib/core/atomic-write.ts (temporary file in the same folder, fsync, rename,
+ * folder fsync), so a reader sees the old file or the new one, never a half-written one. A crash leaves
  * only a `.tmp-*` file that is never served. `readFeedFile` → { bytes, modified, sha256 } or null; it opens through
  * lib/files/safe-open.ts, so a symlink in place of the file or its folder is never followed (null, logged).
  * Errors: file system errors as thrown (none for a missing file in read/remove).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "@/lib/core/atomic-write";
 import { filesRoot } from "@/lib/db/files";
 import { openStoredFile } from "@/lib/files/safe-open";
 
@@ -20,23 +21,7 @@ const feedDir = (feedId: string) => path.join(filesRoot(), "feeds", path.basenam
 export async function writeFeedFile(feedId: string, bytes: Buffer): Promise<{ sha256: string; bytes: number }> {
   const dir = feedDir(feedId);
   await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
-  const fh = await open(tmp, "w");
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path.join(dir, FEED_FILE_NAME));
-  const d = await open(dir, "r");
-  try {
-    await d.sync();
-  } catch {
-    /* some file systems cannot fsync a directory */
-  } finally {
-    await d.close();
-  }
+  await writeFileAtomic(path.join(dir, FEED_FILE_NAME), bytes);
   return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
 }
 

@@ -5,7 +5,7 @@
  */
 import { MAX_URLS_PER_FILE } from "@/lib/core/types";
 import { SitemapLimitError } from "./errors";
-import { encodeLoc, w3cDatetime } from "./xml";
+import { encodeLoc, escapeEncodedLoc, escapeXml, w3cDatetime } from "./xml";
 
 /** sitemaps.org 0.9 namespace, shared by `<urlset>` and `<sitemapindex>`. */
 export const SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9";
@@ -23,7 +23,7 @@ export type SitemapIndexOptions = {
 
 /**
  * Renders a `<sitemapindex>` as a UTF-8 XML string (indented, ending in a newline; same input → same string).
- * Each `loc` goes through `encodeLoc` (RFC 3986) and is then XML-escaped (`&` `<` `>`; pass it unescaped);
+ * Each `loc` goes through `encodeLoc` (RFC 3986) and is then XML-escaped (`escapeEncodedLoc`: `&` and `'`; pass it unescaped);
  * `lastmod` goes through `w3cDatetime` and is omitted when absent or invalid. `opts.stylesheet` adds the
  * `<?xml-stylesheet?>` line (byte counts of callers include it, since they measure this string).
  *
@@ -37,16 +37,11 @@ export function buildSitemapIndexXml(items: readonly SitemapIndexItem[], opts: S
   }
   const out: string[] = [`<?xml version="1.0" encoding="UTF-8"?>\n`, opts.stylesheet ?? "", `<sitemapindex xmlns="${SITEMAP_NS}">\n`];
   for (const item of items) {
-    out.push(`  <sitemap>\n    <loc>${escapeText(encodeLoc(item.loc))}</loc>\n`);
+    out.push(`  <sitemap>\n    <loc>${escapeEncodedLoc(encodeLoc(item.loc))}</loc>\n`);
     const lastmod = w3cDatetime(item.lastmod);
-    if (lastmod) out.push(`    <lastmod>${escapeText(lastmod)}</lastmod>\n`);
+    if (lastmod) out.push(`    <lastmod>${escapeXml(lastmod)}</lastmod>\n`);
     out.push("  </sitemap>\n");
   }
   out.push("</sitemapindex>\n");
   return out.join("");
-}
-
-/** Text-node escaping (XML 1.0 §2.4): `&`, `<`, and `>` (for `]]>`); quotes need none outside attributes. */
-function escapeText(s: string): string {
-  return /[&<>]/.test(s) ? s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : s;
 }

@@ -26,6 +26,7 @@ import { createHash } from "node:crypto";
 import { constants, createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { fsyncPath } from "@/lib/core/atomic-write";
 import { EmptyGenerationError, GenerationExistsError } from "./errors";
 import { assertSafeName, isSafeName } from "./names";
 
@@ -52,15 +53,6 @@ async function exists(p: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw err;
-  }
-}
-
-async function fsyncPath(p: string): Promise<void> {
-  const fh = await open(p, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
 

@@ -39,7 +39,7 @@ import {
   type PartedOutputOptions,
   resolvePartedOptions,
 } from "./parts";
-import { w3cDatetime } from "./xml";
+import { escapeEncodedLoc, w3cDatetime } from "./xml";
 import { xmlStylesheetPi } from "./xsl";
 
 export type { SitemapEntrySource, SitemapFileKind, WriteResult, WrittenFile } from "./parts";
@@ -58,10 +58,8 @@ export type WriteSitemapOptions = PartedOutputOptions & {
 
 const URLSET_FOOTER = "</urlset>\n";
 
-// An encoded loc holds only RFC 3986 characters (encodeLoc's contract), so "&" and "'" are the only ones XML
-// escaping can change; checking for those two is much cheaper than escapeXml's full scan on a million URLs.
-const escapeLoc = (loc: string): string =>
-  loc.includes("&") || loc.includes("'") ? loc.replace(/&/g, "&amp;").replace(/'/g, "&apos;") : loc;
+// An encoded loc holds only RFC 3986 characters (encodeLoc's contract): escapeEncodedLoc is enough.
+const escapeLoc = escapeEncodedLoc;
 
 /**
  * `<urlset>` part format: one `<url>` per line; `loc` XML-escaped (it may hold `&` and `'`); the entry's extension

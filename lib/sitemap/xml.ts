@@ -6,6 +6,7 @@
  * - `encodeLoc(url)`: absolute http(s) URL → ASCII RFC 3986 string under 2,048 chars; throws `InvalidLocError`.
  * - `w3cDatetime(v)`: string | Date → `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss(Z|±hh:mm)`; `null` when invalid.
  */
+import { parseImfFixdate } from "@/lib/core/http-date";
 import { InvalidLocError } from "./errors";
 
 /**
@@ -42,6 +43,14 @@ export function escapeXml(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
   return s.replace(INVALID_XML_CHARS, "").replace(SPECIAL, (c) => ENTITY[c]);
 }
+
+/**
+ * XML-escapes a value `encodeLoc` returned (RFC 3986 characters only, so no `<`, `>` or `"`): `&` → `&amp;`,
+ * `'` → `&apos;`. Much cheaper than {@link escapeXml}'s full scan on a million URLs; the one escape for `<loc>`
+ * in urlsets and the sitemap index, and for the `<?xml-stylesheet?>` href.
+ */
+export const escapeEncodedLoc = (loc: string): string =>
+  loc.includes("&") || loc.includes("'") ? loc.replace(/&/g, "&amp;").replace(/'/g, "&apos;") : loc;
 
 // After WHATWG serialisation only ASCII is left; these are the characters RFC 3986 allows outside the authority
 // (unreserved, reserved, and "%" when it starts a %XX triplet). Anything else ("|", "^", "`", "{", "}", "[", "]",
@@ -139,10 +148,6 @@ const RE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Date, "T" (or a space, RFC 3339 §5.6 note), hh:mm, optional :ss and fraction, optional zone (Z, ±hh, ±hhmm, ±hh:mm).
 const RE_DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
-// RFC 9110 §5.6.7 IMF-fixdate, the Last-Modified header format: "Sun, 06 Nov 1994 08:49:37 GMT".
-const RE_HTTP_DATE =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const pad4 = (n: number) => String(n).padStart(4, "0");
@@ -210,8 +215,9 @@ export function w3cDatetime(value: string | Date | null | undefined): string | n
     if (tz === null) return null;
     return formatDateTime(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] === undefined ? 0 : +m[6], tz);
   }
-  m = RE_HTTP_DATE.exec(s);
-  if (m) return formatDateTime(+m[3], MONTHS.indexOf(m[2]) + 1, +m[1], +m[4], +m[5], +m[6], "Z");
+  // RFC 9110 §5.6.7 IMF-fixdate, the Last-Modified header format (lib/core/http-date.ts).
+  const f = parseImfFixdate(s);
+  if (f) return formatDateTime(f[0], f[1], f[2], f[3], f[4], f[5], "Z");
   return null;
 }
 

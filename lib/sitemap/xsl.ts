@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { SitemapOptionsError } from "./errors";
-import { encodeLoc } from "./xml";
+import { encodeLoc, escapeEncodedLoc } from "./xml";
 
 /** Public path of the stylesheet on the app's origin. */
 export const SITEMAP_XSL_PATH = "/sitemap.xsl";
@@ -21,8 +21,8 @@ const ROOT_RELATIVE = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/;
 
 /**
  * The `<?xml-stylesheet?>` line (ending in "\n") for `href`: an absolute http(s) URL (RFC 3986-encoded like `<loc>`)
- * or a root-relative path with an optional query (`/sitemap.xsl`, `/sitemap.xsl?v=2`). `&` is written as `&amp;` (the pseudo-attribute allows entity
- * references); quotes, `<` and `?>` cannot occur after encoding.
+ * or a root-relative path with an optional query (`/sitemap.xsl`, `/sitemap.xsl?v=2`). `&` and `'` are written as `&amp;` and `&apos;` (the pseudo-attribute allows
+ * references to the predefined entities); quotes, `<` and `?>` cannot occur after encoding.
  * @throws SitemapOptionsError for anything else (relative paths, other schemes, quotes, spaces).
  */
 export function xmlStylesheetPi(href: string): string {
@@ -38,7 +38,7 @@ export function xmlStylesheetPi(href: string): string {
       );
     }
   }
-  return `<?xml-stylesheet type="text/xsl" href="${h.replace(/&/g, "&amp;")}"?>\n`;
+  return `<?xml-stylesheet type="text/xsl" href="${escapeEncodedLoc(h)}"?>\n`;
 }
 
 /** The stylesheet (UTF-8 text). Deterministic; its sha256 is the ETag of `sitemapXslResponse`. */

@@ -3,7 +3,7 @@ import { createFetcher } from "@/lib/crawl/fetch";
 import { checkKeyFile, checkRobots } from "./checks";
 import { startFakeServer, type FakeServer } from "@/tests/helpers/fake-server";
 import { guardedPost } from "./http";
-import { batchUrls, describeStatus, engineName, generateIndexNowKey, indexNowEndpoints, keyInfoFor, retryAfterMs, attemptIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
+import { batchUrls, describeStatus, engineName, generateIndexNowKey, indexNowEndpoints, keyInfoFor, attemptIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
 
 let engine: FakeServer;
 let site: FakeServer;
@@ -56,9 +56,6 @@ describe("IndexNow key and config", () => {
     expect([200, 202, 400, 403, 422, 429, 503].map((s) => describeStatus(s).outcome)).toEqual(["ok", "ok", "failed", "failed", "failed", "retry", "retry"]);
     expect(describeStatus(403).meaning).toMatch(/key not valid/);
     expect(describeStatus(422).meaning).toMatch(/do not belong to the host/);
-    expect(retryAfterMs("7")).toBe(7000);
-    expect(retryAfterMs(new Date(5000).toUTCString(), 1000)).toBe(4000); // an HTTP date, from an injected now
-    expect(retryAfterMs(undefined)).toBeNull();
   });
 });
 

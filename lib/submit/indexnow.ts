@@ -21,6 +21,7 @@
  */
 import { urlPortError } from "@/lib/core/outbound";
 import { randomBytes } from "node:crypto";
+import { backoffMs, parseRetryAfter } from "@/lib/core/retry";
 import { guardedPost, type PostOptions, type PostResult } from "./http";
 
 export const INDEXNOW_MAX_URLS_PER_REQUEST = 10_000;
@@ -90,14 +91,6 @@ export function describeStatus(status: number): { outcome: Outcome | "retry"; me
   return { outcome: "failed", meaning: `${status}: unexpected answer` };
 }
 
-/** Retry-After (delta seconds or HTTP date) in ms from `now`, or null when absent/unparseable. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
 export type SendOptions = {
   maxAttempts?: number;
   /** First back-off delay, ms (doubled per attempt). Default 2,000. */
@@ -151,13 +144,13 @@ export async function attemptIndexNow(
   if (res.error) {
     message = `${res.error.code}: ${res.error.message}`;
     if (res.error.code === "blocked_host" || res.error.code === "invalid_url") return { outcome: "failed", httpStatus: null, retryInMs: null, message };
-    retryDelay = base * 2 ** (opts.attempt - 1);
+    retryDelay = backoffMs(opts.attempt - 1, { baseMs: base, maxMs: cap });
   } else {
     const d = describeStatus(res.status!);
     const excerpt = res.body.trim().slice(0, 300);
     message = excerpt ? `${d.meaning} — ${excerpt}` : d.meaning;
     if (d.outcome !== "retry") return { outcome: d.outcome, httpStatus: res.status, retryInMs: null, message };
-    retryDelay = retryAfterMs(res.headers["retry-after"]) ?? base * 2 ** (opts.attempt - 1);
+    retryDelay = parseRetryAfter(res.headers["retry-after"]) ?? backoffMs(opts.attempt - 1, { baseMs: base, maxMs: cap });
   }
   if (opts.attempt >= maxAttempts) return { outcome: "failed", httpStatus: res.status, retryInMs: null, message: `${message} (gave up after ${opts.attempt} attempts)` };
   return { outcome: "retry", httpStatus: res.status, retryInMs: Math.min(retryDelay, cap), message };

@@ -1,0 +1,210 @@
+/**
+ * The shop API's sitemaps resource: GET/POST sitemaps, GET/PUT/DELETE sitemaps/{id} (field mapping and defaults:
+ * module doc of lib/compat/shop.ts). Bodies are checked by zod only: the shop's JSON types first
+ * (lib/compat/shop-http.ts parseShopBody), then the native sitemap schemas (lib/schemas/sitemaps.ts) for values.
+ * Errors: ShopError / AppError, answered in the shop's envelope by shopRoute.
+ */
+import { z } from "zod";
+import { resolveSitemapDeferred, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
+import { parseWith } from "@/lib/api/request";
+import type { Principal } from "@/lib/auth/authenticate";
+import { deleteSitemap, findSitemap, insertSitemap, newestSitemap, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
+import { sitemapIdByNumber, templateIdByNumber, templateNumbers } from "@/lib/db/numbers";
+import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
+import { parseShopBody, readShopBody, ShopError, shopId } from "./shop-http";
+import { shopListQuery } from "./shop-query";
+
+export type ShopSitemap = {
+  id: number;
+  active: boolean;
+  name: string;
+  fileName: string;
+  subshopIds: (number | string)[];
+  templateId: number | null;
+  maxFileSize: number;
+  maxFileEntries: number;
+  options: { exportCharset: string };
+  writeIntoRobots: boolean;
+  exportAfterImport: boolean;
+  exportPlan: number[];
+  exportStatus: number;
+  protocolId: number | null;
+  lastExportStarted: string | null;
+  lastExportFinished: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startUrl: string;
+};
+
+/** A sub-scope key as the shop shows a subshop id: digit-only keys as integers. */
+export const subshopId = (key: string): number | string => (/^\d{1,15}$/.test(key) ? Number(key) : key);
+
+/** Our sitemap DTOs in the shop's shape (template ids as template numbers). */
+export async function toShopSitemaps(dtos: TSitemapDto[]): Promise<ShopSitemap[]> {
+  const numbers = await templateNumbers(dtos.flatMap((d) => (d.templateId ? [d.templateId] : [])));
+  return dtos.map((d) => ({
+    id: d.number,
+    active: d.active,
+    name: d.name,
+    fileName: d.fileName,
+    subshopIds: d.subScopes.map((s) => subshopId(s.key)),
+    templateId: d.templateId ? (numbers.get(d.templateId) ?? null) : null,
+    maxFileSize: d.maxFileSize,
+    maxFileEntries: d.maxFileEntries,
+    options: { exportCharset: d.options.exportCharset },
+    writeIntoRobots: d.writeIntoRobots,
+    exportAfterImport: d.exportAfterImport,
+    exportPlan: d.exportPlan,
+    exportStatus: d.exportStatus,
+    protocolId: d.protocolId,
+    lastExportStarted: d.lastExportStarted,
+    lastExportFinished: d.lastExportFinished,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    startUrl: d.startUrl,
+  }));
+}
+
+
+/** The document's filter and sort fields of GET sitemaps, and what they are called natively. */
+const SITEMAP_FIELDS: Record<string, string> = {
+  id: "number",
+  active: "active",
+  name: "name",
+  fileName: "fileName",
+  templateId: "templateId",
+  subshopIds: "subScopes",
+  maxFileSize: "maxFileSize",
+  maxFileEntries: "maxFileEntries",
+  exportAfterImport: "exportAfterImport",
+  exportStatus: "exportStatus",
+  lastExportStarted: "lastExportStarted",
+  lastExportFinished: "lastExportFinished",
+  createdAt: "createdAt",
+  updatedAt: "updatedAt",
+};
+
+
+/** GET sitemaps: the account's sitemaps as a page of the shop's list (module doc of lib/compat/shop.ts). */
+export async function listShopSitemaps(principal: Principal, req: Request): Promise<Response> {
+  const q = await shopListQuery(new URL(req.url), SITEMAP_FIELDS, SITEMAP_LIST_SPEC, {
+    defaultSort: "number:asc",
+    mapValue: async (field, raw) => {
+      if (field !== "templateId" || raw === "null") return raw;
+      const parts = await Promise.all(
+        raw.split(",").map(async (v) => {
+          const n = /^\d{1,15}$/.test(v) ? Number(v) : null;
+          if (n === null) throw new ShopError(400, "invalidCharacters", `templateId filter value "${v}" is not an integer.`, "filter[templateId]");
+          return (await templateIdByNumber(principal.userId, n)) ?? "-";
+        }),
+      );
+      return parts.join(",");
+    },
+  });
+  const ids = await resolveSitemapDeferred(principal.userId, q);
+  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take, ids }));
+  return Response.json({ data: await toShopSitemaps(await toSitemapDtos(page.rows)), nextPageToken: page.nextCursor });
+}
+
+/**
+ * The sitemap body's JSON types (the document's "missing" fields are required on POST; PUT takes any subset).
+ * Field order is the order the document reports errors in.
+ */
+const ZShopSitemapBody = z.strictObject({
+  name: z.string().describe("a string"),
+  active: z.boolean().describe("a boolean"),
+  fileName: z.string().describe("a string"),
+  templateId: z.int().nullable().describe("an integer"),
+  exportAfterImport: z.boolean().describe("a boolean"),
+  exportPlan: z.array(z.int()).describe("an array of integers"),
+  maxFileEntries: z.int().describe("an integer"),
+  maxFileSize: z.int().describe("an integer"),
+  writeIntoRobots: z.boolean().describe("a boolean"),
+  subshopIds: z.array(z.unknown()).describe("an array"),
+  options: z.strictObject({ exportCharset: z.string().describe("a string").optional() }).describe("an object").optional(),
+  startUrl: z.string().describe("a string").optional(),
+});
+const ZShopSitemapPatch = ZShopSitemapBody.partial();
+type ShopSitemapBody = z.infer<typeof ZShopSitemapPatch>;
+
+/** The shop body (types checked) in native terms; the native schema then checks the values. */
+async function toNativeBody(principal: Principal, body: ShopSitemapBody, current: TSitemapDto | null): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const k of ["name", "active", "maxFileEntries", "maxFileSize", "exportPlan", "writeIntoRobots", "exportAfterImport", "startUrl"] as const) {
+    if (body[k] !== undefined) out[k] = body[k];
+  }
+  if (body.fileName !== undefined) out.fileName = body.fileName.replace(/\.xml(\.gz)?$/i, "");
+  if (body.options?.exportCharset !== undefined) out.options = { exportCharset: body.options.exportCharset.toLowerCase() };
+  if (body.templateId !== undefined) {
+    const n = body.templateId;
+    if (n === null || n === 0) out.templateId = null;
+    else {
+      const id = n > 0 ? await templateIdByNumber(principal.userId, n) : null;
+      if (!id) throw new ShopError(400, "invalidValue", "templateId is invalid.", "templateId");
+      out.templateId = id;
+    }
+  }
+  if (body.subshopIds !== undefined) {
+    const existing = new Map<string, TSubScope>((current?.subScopes ?? []).map((s) => [s.key, s]));
+    out.subScopes = body.subshopIds.map((raw) => {
+      const key = typeof raw === "number" || typeof raw === "string" ? String(raw).toLowerCase() : "";
+      if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(key)) throw new ShopError(400, "invalidValue", `subshopIds: "${String(raw)}" is not a subshop id.`, "subshopIds");
+      return existing.get(key) ?? { key, name: `Subshop ${key}`, pathPrefix: "/" };
+    });
+  }
+  return out;
+}
+
+/** The start URL of the account's newest sitemap (the shop's site), or null. */
+async function defaultStartUrl(userId: string): Promise<string | null> {
+  return (await newestSitemap(userId))?.startUrl ?? null;
+}
+
+/** Our id of the sitemap the shop calls `rawId` (its number); 400 invalidValue, 404 notFound. */
+export async function sitemapIdOf(principal: Principal, rawId: string): Promise<string> {
+  const n = shopId(rawId);
+  const id = await sitemapIdByNumber(principal.userId, n);
+  if (!id) throw new ShopError(404, "notFound", `Sitemap with id=${n} was not found.`);
+  return id;
+}
+
+const one = async (dto: TSitemapDto) => (await toShopSitemaps([dto]))[0];
+
+export async function getShopSitemap(principal: Principal, rawId: string): Promise<Response> {
+  const id = await sitemapIdOf(principal, rawId);
+  const row = await findSitemap({ userId: principal.userId, sitemapId: id });
+  if (!row) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
+  return Response.json(await one(await toSitemapDto(row)));
+}
+
+export async function createShopSitemap(principal: Principal, req: Request): Promise<Response> {
+  const body = parseShopBody(ZShopSitemapBody, await readShopBody(req));
+  const native = await toNativeBody(principal, body, null);
+  if (native.startUrl === undefined) {
+    const url = await defaultStartUrl(principal.userId);
+    if (!url) throw new ShopError(400, "missing", "startUrl is missing: the account has no sitemap to take the site's URL from.", "startUrl");
+    native.startUrl = url;
+  }
+  const data = parseWith(ZCreateSitemapBody, native);
+  const row = await insertSitemap({ userId: principal.userId, data });
+  return Response.json(await one(await toSitemapDto(row)), { status: 201, headers: { Location: `/api/shop/sitemaps/${row.number}` } });
+}
+
+export async function updateShopSitemap(principal: Principal, rawId: string, req: Request): Promise<Response> {
+  const id = await sitemapIdOf(principal, rawId);
+  const body = parseShopBody(ZShopSitemapPatch, await readShopBody(req));
+  const current = await findSitemap({ userId: principal.userId, sitemapId: id });
+  if (!current) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
+  const data = parseWith(ZUpdateSitemapBody, await toNativeBody(principal, body, await toSitemapDto(current)));
+  const row = await updateSitemap({ userId: principal.userId, sitemapId: id, data });
+  if (!row) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
+  return Response.json(await one(await toSitemapDto(row)));
+}
+
+export async function deleteShopSitemap(principal: Principal, rawId: string): Promise<Response> {
+  const id = await sitemapIdOf(principal, rawId);
+  const outcome = await deleteSitemap({ userId: principal.userId, sitemapId: id });
+  if (outcome === "not_found") throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
+  if (outcome === "active_run") throw new ShopError(409, "conflict", "The generation process of this sitemap is running; delete it when it has ended.");
+  return new Response(null, { status: 204 });
+}

@@ -1,0 +1,37 @@
+/**
+ * The shop API's status resource: GET sitemaps/{id}/status, from the native status (lib/api/status.ts).
+ * Errors: ShopError (400 invalid id, 404).
+ */
+import type { Principal } from "@/lib/auth/authenticate";
+import { sitemapStatus } from "@/lib/api/status";
+import { findSitemap } from "@/lib/db/sitemaps";
+import { ShopError } from "./shop-http";
+import { sitemapIdOf, subshopId } from "./shop-sitemaps";
+
+/**
+ * GET sitemaps/{id}/status: the export status of the whole sitemap and of each subshop (sub-scope), from the native
+ * status (lib/api/status.ts) — real runs, unlike the document's "does not track real processes".
+ */
+export async function getShopStatus(principal: Principal, rawId: string): Promise<Response> {
+  const id = await sitemapIdOf(principal, rawId);
+  const row = await findSitemap({ userId: principal.userId, sitemapId: id });
+  if (!row) throw new ShopError(404, "notFound", "The sitemap was not found.");
+  const st = await sitemapStatus(row);
+  return Response.json({
+    id: st.number,
+    exportStatus: st.exportStatus,
+    protocolId: st.lastRun?.number ?? null,
+    lastExportStarted: st.lastExportStarted,
+    lastExportFinished: st.lastExportFinished,
+    urls: st.urls,
+    subshops: st.subScopes.map((s) => ({
+      subshopId: subshopId(s.key),
+      name: s.name,
+      exportStatus: s.exportStatus,
+      protocolId: s.lastRun?.number ?? null,
+      lastExportStarted: s.lastRun ? (s.lastRun.startedAt ?? s.lastRun.createdAt) : null,
+      lastExportFinished: s.lastRun?.status === "succeeded" ? s.lastRun.finishedAt : null,
+      urls: s.urls,
+    })),
+  });
+}
