@@ -27,7 +27,6 @@
  * - `dir` should be empty (e.g. the temp dir of `publishGeneration`); existing files with the same names are
  *   overwritten, others are left alone.
  */
-import { SitemapOptionsError } from "./errors";
 import { ExtensionRenderer, MAX_NEWS_PER_FILE, type ExtensionOptions } from "./extensions";
 import { SITEMAP_NS } from "./index-xml";
 import {
@@ -39,7 +38,6 @@ import {
   type PartedOutputOptions,
   resolvePartedOptions,
 } from "./parts";
-import { w3cDatetime } from "./xml";
 import { xmlStylesheetPi } from "./xsl";
 
 export type { SitemapEntrySource, SitemapFileKind, WriteResult, WrittenFile } from "./parts";
