@@ -8,7 +8,8 @@ import { ApiError } from "@/lib/client/api";
 function redirectOnUnauthorized(error: unknown) {
   if (error instanceof ApiError && error.status === 401 && window.location.pathname.startsWith("/dashboard")) {
     const back = encodeURIComponent(window.location.pathname + window.location.search);
-    window.location.assign(`/login?callbackUrl=${back}`);
+    // A full page load (not the router): the expired session's cached queries go with it.
+    window.location.assign(new URL(`/login?callbackUrl=${back}`, window.location.origin).href);
   }
 }
 

@@ -48,11 +48,11 @@ export function ScheduleEditor({ sitemap }: { sitemap: SitemapDto }) {
   const [cron, setCron] = useState(sitemap.exportCron ?? "");
   const [tz, setTz] = useState(sitemap.timezone);
   const [saved, setSaved] = useState(false);
-  const zones = useMemo(timeZones, []);
+  const zones = useMemo(() => timeZones(), []);
 
   const cronErr = cron.trim() ? cronError(cron.trim()) : null;
   const plan = { exportPlan: hours, exportCron: cron.trim() || null, timezone: tz };
-  const upcoming = useMemo(() => (cronErr ? [] : nextRuns(plan, 5)), [hours, cron, tz, cronErr]); // eslint-disable-line react-hooks/exhaustive-deps
+  const upcoming = cronErr ? [] : nextRuns(plan, 5);
   const dirty =
     hours.join(",") !== [...sitemap.exportPlan].sort((a, b) => a - b).join(",") || (cron.trim() || null) !== sitemap.exportCron || tz !== sitemap.timezone;
 

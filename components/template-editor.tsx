@@ -5,6 +5,7 @@
  * the validation the exporter applies before publishing (well-formed XML in the sitemaps.org namespace, absolute
  * locs, size caps): `ok` or the errors, the URL/item count and bytes. A syntax error shows the API's message.
  */
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { errorMessage } from "@/lib/client/api";
 import { formatBytes, formatCount } from "@/lib/client/format";
@@ -67,29 +68,33 @@ export const STARTERS: Record<Kind, string> = {
 
 const PREVIEW_DEBOUNCE_MS = 400;
 
-function usePreview(kind: Kind, content: string) {
-  const [state, setState] = useState<{ data: TemplatePreviewDto | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: false });
+/** `value`, once it has stayed the same for `ms`. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
   useEffect(() => {
-    if (!content.trim()) {
-      setState({ data: null, error: null, loading: false });
-      return;
-    }
-    const ctrl = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
-    const t = setTimeout(() => {
-      previewTemplate(kind, content, ctrl.signal).then(
-        (data) => setState({ data, error: null, loading: false }),
-        (err) => {
-          if ((err as Error).name !== "AbortError") setState({ data: null, error: errorMessage(err), loading: false });
-        },
-      );
-    }, PREVIEW_DEBOUNCE_MS);
-    return () => {
-      clearTimeout(t);
-      ctrl.abort();
-    };
-  }, [kind, content]);
-  return state;
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+/** The preview of the source as it was 400 ms after the last keystroke; an older answer is dropped (query key). */
+function usePreview(kind: Kind, content: string): { data: TemplatePreviewDto | null; error: string | null; loading: boolean } {
+  const settled = useDebounced(content, PREVIEW_DEBOUNCE_MS);
+  const enabled = settled.trim() !== "";
+  const q = useQuery({
+    queryKey: ["template-preview", kind, settled],
+    queryFn: ({ signal }) => previewTemplate(kind, settled, signal),
+    enabled,
+    retry: false,
+    staleTime: Infinity,
+  });
+  if (!content.trim()) return { data: null, error: null, loading: false };
+  return {
+    data: enabled && !q.isError ? (q.data ?? null) : null,
+    error: enabled && q.isError ? errorMessage(q.error) : null,
+    loading: settled !== content || (enabled && q.isFetching),
+  };
 }
 
 export type TemplateEditorValues = { name: string; kind: Kind; content: string };

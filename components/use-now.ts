@@ -1,14 +1,20 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useCallback, useSyncExternalStore } from "react";
 
-/** The current time, re-read every `ms` while `enabled` (for elapsed-time counters). */
+/**
+ * The current time in ms, re-read every `ms` while `enabled` (for elapsed-time counters). The value is Date.now()
+ * rounded down to a multiple of `ms`, so it stays the same between ticks (useSyncExternalStore needs a stable
+ * snapshot).
+ */
 export function useNow(enabled: boolean, ms = 1_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!enabled) return;
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [enabled, ms]);
-  return now;
+  const subscribe = useCallback(
+    (onTick: () => void) => {
+      if (!enabled) return () => {};
+      const t = setInterval(onTick, ms);
+      return () => clearInterval(t);
+    },
+    [enabled, ms],
+  );
+  const snapshot = () => Math.floor(Date.now() / ms) * ms;
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
 }

@@ -44,8 +44,8 @@ try {
     }
     if (!rest.includes("--create-only")) await deploy();
   } else throw new Error("usage: db-migrate deploy | new <name> [--create-only] | check");
-} catch (e: any) {
-  console.error("db-migrate error:", e?.message ?? e);
+} catch (e) {
+  console.error("db-migrate error:", e instanceof Error ? e.message : e);
   process.exitCode = 1;
 } finally {
   process.exit(process.exitCode ?? 0);

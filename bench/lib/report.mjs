@@ -15,7 +15,6 @@ const med = (a) => { const s = a.filter((x) => typeof x === "number" && !Number.
 const max = (a) => { const s = a.filter((x) => typeof x === "number"); return s.length ? Math.max(...s) : null; };
 const f = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? "–" : typeof v === "number" ? v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : String(v));
 const f0 = (v) => f(v, 0);
-const ratio = (a, b) => (a && b ? `${f(a / b, 1)}×` : "–");
 // "2.0× faster" / "1.4× slower" from the peer's and our figure of a lower-is-better quantity (time, MB, CPU)
 const vs = (peer, ours, better, worse) => (peer && ours ? (peer >= ours ? `${f(peer / ours, 1)}× ${better}` : `${f(ours / peer, 1)}× ${worse}`) : "–");
 const load = (r) => `${f(r.load1Before, 2)} → ${f(r.load1After, 2)} (max ${f(r.load1Max, 2)})`;
@@ -51,7 +50,6 @@ p();
 const c10 = rows.filter((r) => r.section === "crawl10k" && !r.error);
 const cells = [...new Set(c10.map((r) => `${r.latencyMs}|${r.conc}`))];
 const goalPps = { 0: 1500, 20: 1300 };
-const goals = [];
 const selfMed = {};
 const share = (r) => (r.wallS ? (r.cpuS + (r.serverCpuS || 0)) / r.wallS : null); // cores the crawler and the site got
 for (const cell of cells) {

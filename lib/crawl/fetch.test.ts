@@ -141,22 +141,18 @@ describe("createFetcher: body cap (decompressed bytes)", () => {
 });
 
 describe("createFetcher: total deadline", () => {
+  // No wall-clock bounds here: the drip sends a byte every 100 ms forever, so an idle timeout never fires and only
+  // a total deadline can end the request (without one the test hangs until vitest's timeout and fails).
   it("abandons a slow-drip body at timeoutMs (not an idle timeout)", async () => {
-    const t0 = Date.now();
     const r = await make({ timeoutMs: 600 }).fetch(`${site.origin}/drip`);
-    const elapsed = Date.now() - t0;
     expect(r.error?.code).toBe("timeout");
     expect(r.status).toBe(200);
-    expect(elapsed).toBeGreaterThanOrEqual(550);
-    expect(elapsed).toBeLessThan(1_500);
   });
 
   it("abandons a server that never answers", async () => {
-    const t0 = Date.now();
     const r = await make({ timeoutMs: 400 }).fetch(`${site.origin}/silent`);
     expect(r.error?.code).toBe("timeout");
     expect(r.status).toBeNull();
-    expect(Date.now() - t0).toBeLessThan(1_500);
   });
 
   it("reports a caller abort as aborted", async () => {

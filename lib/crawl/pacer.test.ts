@@ -22,6 +22,30 @@ describe("Retry-After", () => {
   });
 });
 
+/**
+ * A clock for the pacer that only moves when `runAll` wakes the earliest sleeper: starts are exact, whatever the
+ * machine's load.
+ */
+function fakeClock() {
+  let clock = 0;
+  const timers: { at: number; resolve: () => void }[] = [];
+  return {
+    now: () => clock,
+    sleep: (ms: number) => new Promise<void>((resolve) => void timers.push({ at: clock + ms, resolve })),
+    /** Lets every caller reach its sleep, then wakes sleepers in time order until none is left. */
+    async runAll() {
+      for (;;) {
+        await new Promise((r) => setImmediate(r));
+        if (timers.length === 0) return;
+        timers.sort((a, b) => a.at - b.at);
+        const t = timers.shift()!;
+        clock = Math.max(clock, t.at);
+        t.resolve();
+      }
+    },
+  };
+}
+
 describe("createPacer", () => {
   it("no delay and no pause: acquire is synchronous (null)", () => {
     const p = createPacer();
@@ -31,19 +55,18 @@ describe("createPacer", () => {
   });
 
   it("spaces request starts by the delay, whatever the concurrency", async () => {
-    const p = createPacer();
+    const c = fakeClock();
+    const p = createPacer(c);
     p.setDelay("http://a", 60);
     const starts: number[] = [];
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const w = p.acquire("http://a");
-        if (w) await w;
-        starts.push(performance.now() - t0);
-      }),
-    );
-    starts.sort((a, b) => a - b);
-    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(55);
+    const callers = Array.from({ length: 4 }, async () => {
+      const w = p.acquire("http://a");
+      if (w) await w;
+      starts.push(c.now());
+    });
+    await c.runAll();
+    await Promise.all(callers);
+    expect(starts.sort((a, b) => a - b)).toEqual([0, 60, 120, 180]);
     expect(p.acquire("http://b")).toBeNull(); // other origins are not slowed
   });
 
@@ -81,11 +104,18 @@ describe("createPacer", () => {
   });
 
   it("a pause holds back every request to that origin until it ends", async () => {
-    const p = createPacer();
+    const c = fakeClock();
+    const p = createPacer(c);
     p.pause("http://a", 80);
-    const t0 = performance.now();
-    await Promise.all([p.acquire("http://a"), p.acquire("http://a")]);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
+    const starts: number[] = [];
+    const callers = [0, 1].map(async () => {
+      const w = p.acquire("http://a");
+      if (w) await w;
+      starts.push(c.now());
+    });
+    await c.runAll();
+    await Promise.all(callers);
+    expect(starts).toEqual([80, 80]);
     expect(p.acquire("http://a")).toBeNull();
   });
 

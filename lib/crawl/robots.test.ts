@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createFetcher, type Fetcher } from "./fetch";
 import { fetchRobots, parseRobotsTxt, productToken, ROBOTS_MAX_BYTES } from "./robots";
 import { startSite, type RouteSpec, type TestSite } from "./test-utils";

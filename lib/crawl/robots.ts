@@ -160,7 +160,6 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
  */
 export function canonicalPercentEncoding(s: string): string {
   let out = s;
-  // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(out)) {
     out = out.replace(/[^\x00-\x7f]+/g, (run) => {
       let enc = "";
@@ -183,7 +182,6 @@ export function canonicalPercentEncoding(s: string): string {
 export function robotsPath(url: string): string {
   let path: string | null = null;
   // Fast path for the crawler's own normalised URLs: printable ASCII, "scheme://host/...".
-  // eslint-disable-next-line no-control-regex
   if (/^https?:\/\/[^/]+\//.test(url) && !/[^\x21-\x7e]/.test(url)) {
     const start = url.indexOf("/", url.indexOf("//") + 2);
     const hash = url.indexOf("#", start);

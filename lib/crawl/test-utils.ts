@@ -28,6 +28,8 @@ export type TestSite = {
   requestHeaders: Record<string, string | string[] | undefined>[];
   /** performance.now() at each request's arrival, in arrival order. */
   requestTimes: number[];
+  /** The most requests this site was answering at one moment (arrived, response not yet finished). */
+  readonly maxInFlight: number;
   close(): Promise<void>;
 };
 
@@ -46,7 +48,12 @@ export async function startSite(routes: Record<string, RouteSpec | RouteHandler>
   const requests: string[] = [];
   const requestHeaders: Record<string, string | string[] | undefined>[] = [];
   const requestTimes: number[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once("close", () => void inFlight--);
     const path = req.url ?? "/";
     requests.push(path);
     requestHeaders.push({ ...req.headers });
@@ -73,6 +80,9 @@ export async function startSite(routes: Record<string, RouteSpec | RouteHandler>
     requests,
     requestHeaders,
     requestTimes,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

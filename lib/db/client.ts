@@ -16,7 +16,7 @@ import { databaseUrl } from "./url";
 export type Db = PrismaClient;
 
 type Holder = { db?: Db; pglite?: PGlite };
-const holder: Holder = ((globalThis as any).__sitemapForgeDb ??= {});
+const holder: Holder = ((globalThis as typeof globalThis & { __sitemapForgeDb?: Holder }).__sitemapForgeDb ??= {});
 
 /**
  * Opens the PGlite database of a `pglite:` URL (creates parent folders). `pglite:memory` → in-memory.

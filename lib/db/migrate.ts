@@ -9,6 +9,7 @@
  * Errors: throws Error("<engine message>\n  driver error: <driver message>") when a migration fails; the failed
  * migration is recorded and later deploys refuse, exactly like `prisma migrate deploy`.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the schema engine's wasm-bindgen glue and its JSON-RPC answers ship no TypeScript types */
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";

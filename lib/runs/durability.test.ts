@@ -120,7 +120,11 @@ function bfsDepths(): Map<number, number> {
   const queue = [0];
   while (queue.length) {
     const i = queue.shift()!;
-    for (const j of links(i)) if (!depth.has(j)) (depth.set(j, depth.get(i)! + 1), queue.push(j));
+    for (const j of links(i)) {
+      if (depth.has(j)) continue;
+      depth.set(j, depth.get(i)! + 1);
+      queue.push(j);
+    }
   }
   return depth;
 }

@@ -27,7 +27,6 @@
  * - `dir` should be empty (e.g. the temp dir of `publishGeneration`); existing files with the same names are
  *   overwritten, others are left alone.
  */
-import { SitemapOptionsError } from "./errors";
 import { ExtensionRenderer, MAX_NEWS_PER_FILE, type ExtensionOptions } from "./extensions";
 import { SITEMAP_NS } from "./index-xml";
 import {

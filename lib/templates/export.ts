@@ -82,7 +82,10 @@ export function readUrlsetEntries(xml: string): TemplateUrl[] {
         else if (n === "lastmod") u.lastmod = text.trim();
         else if (n === "changefreq") u.changefreq = text.trim();
         else if (n === "priority") u.priority = text.trim();
-        else if (n === "image" && image) (u.images.push(image), (image = null));
+        else if (n === "image" && image) {
+          u.images.push(image);
+          image = null;
+        }
       } else if (depth === 3 && image) {
         if (n === "loc") image.loc = text.trim();
         else if (n === "title") image.title = text;

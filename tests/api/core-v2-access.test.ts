@@ -22,7 +22,7 @@ import type { ApiScope } from "@/lib/schemas/api-keys";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { ctx, expectError, expectRateLimitHeaders, req, seedUser, sitemapBody } from "./helpers";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- route handlers with different param shapes
+// Route handlers with different param shapes.
 type Handler = (req: Request, c: any) => Promise<Response>;
 type Case = { name: string; method: string; path: string; handler: Handler; other: Handler; params: Record<string, string>; scope: ApiScope; body?: unknown };
 

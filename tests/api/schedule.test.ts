@@ -2,7 +2,7 @@
  * GET /api/v1/schedule and the `hourly-scheduler` Inngest function (manual event `schedule/hourly.requested`) driven
  * by the local runner, on PGlite and PostgreSQL.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth")>()), getServerSession: vi.fn(async () => null) }));
 
