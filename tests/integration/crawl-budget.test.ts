@@ -5,7 +5,7 @@
  * loopback site's start page links to `/aaaa…a!`, on which the rule backtracks for hours. The run is started
  * through the API's route handler and driven by the in-process Inngest runner through the real /api/inngest route,
  * as in `npm start`. While the crawl worker is stuck in the regex, API calls on this thread answer in < 1 s; the
- * stall budget (CRAWL_STALL_MS, 2 s here) then ends the worker: the run fails, without retries, with
+ * stall budget (CRAWL_STALL_MS, 5 s here) then ends the worker: the run fails, without retries, with
  * `crawl_cpu_budget_exceeded`, its frontier dropped, the claim released, and the files published by the previous
  * run untouched.
  */
@@ -41,7 +41,7 @@ beforeAll(async () => {
   vi.stubEnv("CRAWL_ALLOW_HOSTS", site.hostPort);
   vi.stubEnv("FILES_DIR", filesDir);
   vi.stubEnv("APP_URL", "http://sitemaps.test");
-  vi.stubEnv("CRAWL_STALL_MS", "2000");
+  vi.stubEnv("CRAWL_STALL_MS", "5000");
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -94,7 +94,7 @@ for (const backend of testBackends()) {
 
       const timings: number[] = [];
       let running = 0;
-      const until = Date.now() + 1500;
+      const until = Date.now() + 3000;
       while (Date.now() < until) {
         const t0 = performance.now();
         const list = await listSitemaps(req("GET", "/api/v1/sitemaps", { key: alice.key }), ctx());
@@ -106,12 +106,12 @@ for (const backend of testBackends()) {
         await new Promise((r) => setTimeout(r, 100));
       }
       // Calls were made while the crawl was running, and each answered (two API calls) in well under a second.
-      expect(running).toBeGreaterThanOrEqual(3);
+      expect(running).toBeGreaterThanOrEqual(2);
       expect(Math.max(...timings)).toBeLessThan(1000);
 
       const ended = await waitForRun(runId, 60_000);
       expect(ended.status).toBe("failed");
-      expect(ended.error).toMatch(/^crawl_cpu_budget_exceeded: one step of the crawl kept the CPU busy for more than 2 s/);
+      expect(ended.error).toMatch(/^crawl_cpu_budget_exceeded: one step of the crawl kept the CPU busy for more than 5 s/);
       // Final on the first failure: the step was not retried (a retry would fetch the start page again).
       await new Promise((r) => setTimeout(r, 500));
       expect(homeFetches()).toBe(before + 1);
