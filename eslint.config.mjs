@@ -18,7 +18,9 @@ const PRISMA = [
   { group: ["@/lib/db/client", "**/db/client"], message: "The database client is used only in lib/db: call a lib/db module." },
 ];
 const NOT_APP_OR_INNGEST = [
-  { group: ["@/app/*", "@/inngest/*", "**/app/*", "**/inngest/*"], message: "lib/ never imports app/ or inngest/." },
+  { group: ["@/app", "@/app/*", "@/inngest", "@/inngest/*"], message: "lib/ never imports app/ or inngest/." },
+  // Relative paths into the repository's app/ or inngest/ (the inngest package's own subpaths stay allowed).
+  { regex: "^(\\.\\./)+(app|inngest)(/|$)", message: "lib/ never imports app/ or inngest/." },
 ];
 // no-restricted-imports does not see `await import("…")`.
 const DYNAMIC_APP_OR_INNGEST = [

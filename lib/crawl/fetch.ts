@@ -186,7 +186,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function credentialHeaders(auth: SiteAuth | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!auth) return out;
-  // eslint-disable-next-line no-control-regex
   const badValue = (v: string) => /[\r\n\0]/.test(v);
   for (const [rawName, value] of Object.entries(auth.headers ?? {})) {
     const name = rawName.toLowerCase();

@@ -124,10 +124,16 @@ export function bestSrcsetCandidate(srcset: string | undefined): string | null {
     const w = /^(\d+)w$/i.exec(descriptor);
     const x = /^(\d+(?:\.\d+)?)x$/i.exec(descriptor);
     if (w) {
-      if (+w[1] > bestW) ((bestW = +w[1]), (best = url));
+      if (+w[1] > bestW) {
+        bestW = +w[1];
+        best = url;
+      }
     } else if (bestW < 0) {
       const density = x ? +x[1] : 1;
-      if (density > bestX) ((bestX = density), (best = url));
+      if (density > bestX) {
+        bestX = density;
+        best = url;
+      }
     }
   }
   return best;

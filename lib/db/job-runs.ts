@@ -12,9 +12,15 @@
  * Every function takes the Prisma client first (the runner may be given its own). Units: Date instants, ms.
  * Errors: database errors reject.
  */
-import { Prisma } from "@/generated/prisma/client";
+import { Prisma, type JobRun } from "@/generated/prisma/client";
 import type { LocalEvent } from "@/lib/jobs/local-send";
 import type { Db } from "./client";
+
+/**
+ * The runner receives the database handle it passes back to these functions (tests give each runner its own
+ * database); it never queries through it.
+ */
+export { getDb, type Db } from "./client";
 
 export type JobRunStatus = "queued" | "running" | "sleeping" | "completed" | "failed";
 export const UNFINISHED_JOB_RUN_STATUSES: JobRunStatus[] = ["queued", "running", "sleeping"];
@@ -39,7 +45,7 @@ export type JobRunState = {
 export type NewJobRun = { id: string; fnId: string; event: LocalEvent; maxAttempts: number; concurrencyKey: string | null };
 
 /** The one mapper from a JobRun row to JobRunState. */
-export function toJobRunState(row: Prisma.JobRunGetPayload<{}>): JobRunState {
+export function toJobRunState(row: JobRun): JobRunState {
   return {
     id: row.id,
     fnId: row.fnId,

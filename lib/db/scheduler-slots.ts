@@ -7,10 +7,10 @@
  * - finishSchedulerSlot: sets finishedAt (now) with the counts and the JSON detail.
  * Errors: database errors reject.
  */
-import { Prisma } from "@/generated/prisma/client";
+import { Prisma, type SchedulerSlot } from "@/generated/prisma/client";
 import { getDb } from "./client";
 
-export type SchedulerSlotRow = Prisma.SchedulerSlotGetPayload<{}>;
+export type SchedulerSlotRow = SchedulerSlot;
 
 /** The latest recorded slot before `slot`, or null on a new installation. */
 export async function lastSlotBefore(slot: Date): Promise<Date | null> {

@@ -5,11 +5,11 @@
  * toSubmissionDto is the one API mapper of a row. Errors: database errors reject; `*OrThrow` reads reject when the
  * row is missing (a job step then fails and is retried).
  */
-import type { Prisma } from "@/generated/prisma/client";
+import type { Prisma, Submission } from "@/generated/prisma/client";
 import type { TSubmissionDto } from "@/lib/schemas/submissions";
 import { getDb } from "./client";
 
-export type SubmissionRow = Prisma.SubmissionGetPayload<{}>;
+export type SubmissionRow = Submission;
 
 /** API shape of a Submission row (a log entry). */
 export function toSubmissionDto(r: SubmissionRow): TSubmissionDto {

@@ -4,12 +4,12 @@
  * each entity (the secret is never in a DTO). Errors: database errors reject; `getWebhookSecretEncrypted` rejects
  * when the webhook is gone.
  */
-import type { Prisma } from "@/generated/prisma/client";
+import type { Prisma, Webhook, WebhookDelivery } from "@/generated/prisma/client";
 import type { TWebhookDeliveryDto, TWebhookDto, WebhookEvent } from "@/lib/schemas/webhooks";
 import { getDb } from "./client";
 
-export type WebhookRow = Prisma.WebhookGetPayload<{}>;
-export type DeliveryRow = Prisma.WebhookDeliveryGetPayload<{}>;
+export type WebhookRow = Webhook;
+export type DeliveryRow = WebhookDelivery;
 
 /** API shape of a Webhook row (never the secret). */
 export const toWebhookDto = (w: Pick<WebhookRow, "id" | "url" | "events" | "active" | "createdAt" | "updatedAt">): TWebhookDto => ({

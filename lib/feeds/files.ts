@@ -1,7 +1,7 @@
 /**
  * Feed files on disk: `<FILES_DIR>/feeds/<feedId>/feed.xml`, one file per feed, replaced atomically.
  *
- * `writeFeedFile` replaces `feed.xml` with lib/core/atomic-write.ts (temporary file in the same folder, fsync, rename,
+ * `writeFeedFile` replaces `feed.xml` with lib/files/atomic-write.ts (temporary file in the same folder, fsync, rename,
  * folder fsync), so a reader sees the old file or the new one, never a half-written one. A crash leaves
  * only a `.tmp-*` file that is never served. `readFeedFile` → { bytes, modified, sha256 } or null; it opens through
  * lib/files/safe-open.ts, so a symlink in place of the file or its folder is never followed (null, logged).
@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "@/lib/core/atomic-write";
+import { writeFileAtomic } from "@/lib/files/atomic-write";
 import { filesRoot } from "@/lib/db/files";
 import { openStoredFile } from "@/lib/files/safe-open";
 

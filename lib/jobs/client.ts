@@ -45,7 +45,7 @@ export const isLocalMode = INNGEST_MODE === "local";
 /** Placeholder event key of local mode: never sent anywhere (the middleware answers before HTTP). */
 export const LOCAL_EVENT_KEY = "local-mode-events-stay-in-process";
 
-const keyHolder: { key?: string } = ((globalThis as any).__sitemapForgeInngestKey ??= {});
+const keyHolder: { key?: string } = ((globalThis as typeof globalThis & { __sitemapForgeInngestKey?: { key?: string } }).__sitemapForgeInngestKey ??= {});
 
 /**
  * The signing key that local mode uses for /api/inngest: `INNGEST_SIGNING_KEY` if set, otherwise a random

@@ -10,7 +10,7 @@
  * Units: ms. Errors: none thrown from timers (they are logged); `start()` rejects only on programming errors.
  */
 import { Cron } from "croner";
-import type { Db } from "@/lib/db/client";
+import type { Db } from "@/lib/db/job-runs";
 import { pruneJobRuns, releaseAdvisoryLock, tryAdvisoryLock } from "@/lib/db/job-runs";
 import { errorMessage, type JobLogger } from "./log";
 import type { FnConfig } from "./protocol";

@@ -14,7 +14,7 @@
  * Units: ms, epoch ms. Errors: internal errors (DB down) hand the job run back, due again after 5 s; never thrown.
  */
 import { internalEvents } from "inngest";
-import type { Db } from "@/lib/db/client";
+import type { Db } from "@/lib/db/job-runs";
 import { findJobRun, renewJobRunLease, requeueJobRun, saveJobRun, type JobRunPatch, type JobRunState } from "@/lib/db/job-runs";
 import type { LocalEvent } from "./local-send";
 import { errorMessage, shortId, type JobLogger } from "./log";

@@ -28,7 +28,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { internalEvents } from "inngest";
-import { getDb, type Db } from "@/lib/db/client";
+import { getDb, type Db } from "@/lib/db/job-runs";
 import {
   claimJobRun,
   countOrphanJobRuns,

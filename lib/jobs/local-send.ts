@@ -25,7 +25,7 @@ export const MAX_BUFFERED_EVENTS = 10_000;
 /** The sink and the buffer of not yet routed events, kept on `globalThis` under this key (module doc). */
 export type LocalSendHolder = { sink?: LocalEventSink; buffer: LocalEvent[] };
 export const LOCAL_SEND_HOLDER_KEY = "__sitemapForgeInngestSend";
-const holder: LocalSendHolder = ((globalThis as any)[LOCAL_SEND_HOLDER_KEY] ??= { buffer: [] });
+const holder: LocalSendHolder = ((globalThis as unknown as Record<string, LocalSendHolder | undefined>)[LOCAL_SEND_HOLDER_KEY] ??= { buffer: [] });
 
 /**
  * Normalises a payload from `inngest.send()`: drops functions (`validate`) and undefined, fills `id` (random UUID)

@@ -203,6 +203,8 @@ export const asJsonError = (e: unknown): Record<string, unknown> =>
 // ---- calling the route -----------------------------------------------------------------------------------------
 
 export type RouteHandler = (req: Request) => Promise<Response>;
+// `json` is whatever the SDK answered (op codes, step data, errors); callers narrow it by status and op code.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CallResult = { status: number; headers: Headers; json: any };
 
 /**

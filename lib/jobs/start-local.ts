@@ -30,10 +30,13 @@ import type { RouteHandler } from "./protocol";
 export type LocalTransport = "in-process" | "http";
 
 /** A `serve()` route module's handlers as Next exports them (`(req, ctx) => Response`). */
-export type ServeRoute = { PUT: (req: any, ctx: any) => Promise<Response>; POST: (req: any, ctx: any) => Promise<Response> };
+// Next's handlers take a NextRequest and a context this runner never builds: typed loosely on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyHandler = (req: any, ctx: any) => Promise<Response>;
+export type ServeRoute = { PUT: AnyHandler; POST: AnyHandler };
 
 type Holder = { runner?: LocalInngestRunner; starting?: Promise<LocalInngestRunner> };
-const holder: Holder = ((globalThis as any).__sitemapForgeLocalRunner ??= {});
+const holder: Holder = ((globalThis as typeof globalThis & { __sitemapForgeLocalRunner?: Holder }).__sitemapForgeLocalRunner ??= {});
 
 /** `INNGEST_LOCAL_TRANSPORT` if set, else `http` under NODE_ENV=development, else `in-process`. */
 export function localTransport(env: NodeJS.ProcessEnv = process.env): LocalTransport {
@@ -44,7 +47,7 @@ export function localTransport(env: NodeJS.ProcessEnv = process.env): LocalTrans
 
 /** Adapts a `serve()` handler from `inngest/next` (`(req: NextRequest, res) => Response`) to a plain Request handler. */
 export const asRouteHandler =
-  (h: (req: any, res: unknown) => Promise<Response>): RouteHandler =>
+  (h: AnyHandler): RouteHandler =>
   (req: Request) =>
     h(req, undefined);
 

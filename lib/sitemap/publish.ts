@@ -26,7 +26,7 @@ import { createHash } from "node:crypto";
 import { constants, createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { fsyncPath } from "@/lib/core/atomic-write";
+import { fsyncPath } from "@/lib/files/atomic-write";
 import { EmptyGenerationError, GenerationExistsError } from "./errors";
 import { assertSafeName, isSafeName } from "./names";
 

@@ -38,7 +38,7 @@ import {
   type PartedOutputOptions,
   resolvePartedOptions,
 } from "./parts";
-import { escapeEncodedLoc, w3cDatetime } from "./xml";
+import { escapeEncodedLoc } from "./xml";
 import { xmlStylesheetPi } from "./xsl";
 
 export type { SitemapEntrySource, SitemapFileKind, WriteResult, WrittenFile } from "./parts";

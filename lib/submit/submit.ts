@@ -39,7 +39,7 @@ import {
 import { inngest } from "@/lib/jobs/client";
 import { submitRequested } from "@/lib/jobs/events";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
-import type { TIndexNowInfoDto, TSubmissionBatchDto, TSubmissionDto } from "@/lib/schemas/submissions";
+import type { TIndexNowInfoDto, TSubmissionBatchDto } from "@/lib/schemas/submissions";
 import { emitWebhookEvent } from "@/lib/webhooks/emit";
 import { checkKeyFile, checkRobots, checksFetcher } from "./checks";
 import {
