@@ -6,7 +6,7 @@
  * AppError → as is. ZodError → 422 (see zodToAppError). Prisma P2002 → 409 duplicate_entry, P2025 → 404.
  * Anything else → 500 internal_error with a generic message; the error itself goes to the server log only.
  */
-import { Prisma } from "@/generated/prisma/client";
+import { dbErrorToAppError } from "@/lib/db/errors";
 import { AppError, type ErrorCode } from "@/lib/core/errors";
 import { getEnv } from "@/lib/env";
 import { z } from "zod";
@@ -60,11 +60,7 @@ export function zodToAppError(error: z.ZodError, input: unknown, inputKnown = tr
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) return zodToAppError(err, undefined, false);
-  if (err instanceof Prisma.PrismaClientKnownRequestError) {
-    if (err.code === "P2002") return new AppError("duplicate_entry", "A resource with these values already exists.");
-    if (err.code === "P2025") return new AppError("not_found", "Not found.");
-  }
-  return null;
+  return dbErrorToAppError(err);
 }
 
 export function toErrorResponse(err: unknown, requestId: string): Response {

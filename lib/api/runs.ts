@@ -8,7 +8,7 @@
  * and hour 2 in winter; [14] in Asia/Kolkata, 08:30 UTC, at hour 8). Runs started this way have trigger "schedule"
  * and scheduledFor = that UTC instant.
  */
-import type { RunTrigger } from "@/generated/prisma/client";
+import type { RunTrigger } from "@/lib/db/runs";
 import { AppError } from "@/lib/core/errors";
 import { listPlannedSitemaps, sitemapIdsWhere } from "@/lib/db/sitemaps";
 import { findUserAccount } from "@/lib/db/users";

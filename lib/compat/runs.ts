@@ -4,7 +4,7 @@
  * lib/runs/request-run.ts requestRun (404 not_found, 422 invalid_value for an unknown sub-scope, 409 conflict when
  * inactive or a run is already queued/running, 503 service_unavailable).
  */
-import type { RunTrigger } from "@/generated/prisma/client";
+import type { RunTrigger } from "@/lib/db/runs";
 import { assertCredits } from "@/lib/api/runs";
 import type { Principal } from "@/lib/auth/authenticate";
 import { requestRun } from "@/lib/runs/request-run";

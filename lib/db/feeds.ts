@@ -18,6 +18,9 @@ import type { TCreateFeedBody, TFeedDto, TFeedItemDto, TUpdateFeedBody } from "@
 import { getEnv } from "@/lib/env";
 import { getDb } from "./client";
 
+/** A feed row as Prisma returns it, for callers outside lib/db. */
+export type { Feed } from "@/generated/prisma/client";
+
 export const STALE_REFRESH_MS = 15 * 60_000;
 /** Items off the page for longer than this (180 days) are forgotten; one that comes back counts as new. */
 export const ITEM_RETENTION_MS = 180 * 24 * 3_600_000;

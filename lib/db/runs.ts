@@ -15,6 +15,9 @@ import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
 import { getDb, TX_OPTIONS } from "./client";
 
+/** Prisma's run trigger enum, for callers outside lib/db. */
+export type { RunTrigger } from "@/generated/prisma/client";
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toRunDto(r: RunRow): TRunDto {

@@ -15,6 +15,9 @@ import { getDb } from "./client";
 import { removeSitemapFiles } from "./files";
 import { deletePageStates } from "./page-state";
 
+/** A sitemap row as Prisma returns it, for callers outside lib/db. */
+export type { Sitemap } from "@/generated/prisma/client";
+
 const select = {
   id: true,
   name: true,

@@ -21,7 +21,7 @@
  * Returns { skipped, items, newItems, pagesFetched, cost }. Errors: FeedRefreshError (a message for the user; the
  * feed is marked failed before it is thrown); unexpected errors are thrown after marking the feed failed.
  */
-import type { Feed } from "@/generated/prisma/client";
+import type { Feed } from "@/lib/db/feeds";
 import { DEFAULT_USER_AGENT } from "@/lib/core/types";
 import { createFetcher, headerValue, type Fetcher, type FetchResult } from "@/lib/crawl/fetch";
 import { decodeHtml } from "@/lib/crawl/html";

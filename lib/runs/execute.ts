@@ -11,7 +11,7 @@
  *
  * Errors: anything thrown fails the step (and is retried by Inngest); `failRun` records the final error.
  */
-import type { Sitemap } from "@/generated/prisma/client";
+import type { Sitemap } from "@/lib/db/sitemaps";
 import { decryptJson, SITEMAP_AUTH_PURPOSE } from "@/lib/auth/secrets";
 import type { CrawlRule, QueryPolicy, RenderJsMode, SiteAuth, SitemapEntry, TrailingSlashPolicy } from "@/lib/core/types";
 import { debitRunCredits } from "@/lib/quota/credits";

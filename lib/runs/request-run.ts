@@ -13,7 +13,7 @@
  * lib/db/runs.ts claimRun; `details.activeRunId` names the active run), service_unavailable (the job could not be
  * enqueued; the run is marked failed so nothing is left hanging).
  */
-import type { RunTrigger } from "@/generated/prisma/client";
+import type { RunTrigger } from "@/lib/db/runs";
 import { AppError } from "@/lib/core/errors";
 import { claimRun, finishRun, toRunDto } from "@/lib/db/runs";
 import { findSitemapForRunRequest, findSitemapRunState } from "@/lib/db/sitemaps";
