@@ -148,7 +148,7 @@ const extensionFields = {
 const ZExtensionsInput = z.strictObject(extensionFields).partial();
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const ZHeaderValue = line(z.string()).max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value.");
+const ZHeaderValue = line(z.string().max(4096).regex(/^[^\r\n\0]*$/, "No line breaks or NUL in a header value."));
 const ZHeaders = z
   .record(z.string().regex(TOKEN, "A header name (RFC 9110 token)."), ZHeaderValue)
   .superRefine((headers, ctx) => {
