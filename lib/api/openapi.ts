@@ -224,7 +224,10 @@ type JsonObject = Record<string, unknown>;
  * success response get an `example` sampled from their schema by openapi-sampler (Redocly's), refs resolved in `doc`.
  */
 function addExamples(doc: JsonObject): void {
-  const sampleOf = (schema: unknown) => sample(schema as Parameters<typeof sample>[0], { skipReadOnly: true, quiet: true, maxSampleDepth: 6 }, doc);
+  // zod bounds every int by ±(2^53 − 1), which the sampler takes as the value; a reader is better served by 0.
+  const tidy = (_key: string, v: unknown) => (typeof v === "number" && Math.abs(v) === Number.MAX_SAFE_INTEGER ? 0 : v);
+  const sampleOf = (schema: unknown) =>
+    JSON.parse(JSON.stringify(sample(schema as Parameters<typeof sample>[0], { skipReadOnly: true, quiet: true, maxSampleDepth: 6 }, doc) ?? null, tidy));
   for (const ops of Object.values(doc.paths as Record<string, Record<string, JsonObject>>)) {
     for (const op of Object.values(ops)) {
       const body = (op.requestBody as JsonObject | undefined)?.content as Record<string, JsonObject> | undefined;

@@ -186,6 +186,8 @@ describe("GET /api/v1/openapi.json", () => {
     const runs = doc.paths["/api/v1/runs"].get.responses["200"].content["application/json"].example;
     expect(runs).toMatchObject({ data: [expect.objectContaining({ id: expect.any(String), status: expect.any(String) })] });
     expect(runs).toHaveProperty("next_cursor");
+    // Integer examples are readable (zod's ±(2^53 − 1) bounds are not used as values).
+    expect(JSON.stringify(runs)).not.toContain(String(Number.MAX_SAFE_INTEGER));
     const err = doc.paths["/api/v1/sitemaps/{id}"].get.responses["404"].content["application/json"].example;
     expect(err.error).toMatchObject({ code: "not_found", type: "not_found", doc_url: "http://localhost:3000/docs/api#not_found" });
   });
