@@ -7,8 +7,9 @@
  *
  * ENDPOINTS is the one list of what exists: tests/api/openapi.test.ts walks app/api/v1 and fails when a route file's
  * method is missing here (or listed here without a route). Every error response is the envelope (#/components/schemas/
- * Error) unless an adapter names its own; every operation lists 400 syntax_error (bad percent-encoding, NUL), 405 and
- * 500, those with a body 413, authenticated ones 401 (`WWW-Authenticate: Bearer`) and 429 (`Retry-After`), and their
+ * Error) unless an adapter names its own; every operation lists 400 bad_request (bad percent-encoding, NUL or control
+ * characters in the path or query), 405 and 500, those with a body 400 syntax_error, 413 and 422, authenticated ones
+ * 401 (`WWW-Authenticate: Bearer`) and 429 (`Retry-After`), and their
  * success responses carry the X-RateLimit-* and X-Quota-* headers.
  */
 import { sample } from "openapi-sampler";
@@ -17,7 +18,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { ERROR_CODES, type ErrorCode } from "@/lib/core/errors";
 import { getEnv } from "@/lib/env";
 import { planTable, PLAN_NAMES } from "@/lib/quota/plans";
-import { API_SCOPES, ZApiKeyDto, ZCreateApiKeyBody, ZCreatedApiKeyDto, type ApiScope } from "@/lib/schemas/api-keys";
+import { API_SCOPES, ZApiKeyDto, ZCreateApiKeyBody, ZCreatedApiKeyDto } from "@/lib/schemas/api-keys";
 import { ZErrorBody, ZListBody } from "@/lib/schemas/common";
 import { ZFileDto } from "@/lib/schemas/files";
 import { ZRunChangeDto, ZRunDto } from "@/lib/schemas/runs";
@@ -125,8 +126,9 @@ function implicitErrors(e: Endpoint): ErrorCode[] {
   const hasBody = e.body !== undefined || e.method === "POST" || e.method === "PUT" || e.method === "PATCH";
   return [
     // Bad percent-encoding, NUL or control characters in the path or query string.
-    "syntax_error",
-    ...(hasBody ? (["payload_too_large"] as const) : []),
+    "bad_request",
+    // A body that is not JSON or not UTF-8; over the endpoint's limit; control characters in a text field.
+    ...(hasBody ? (["syntax_error", "payload_too_large", "invalid_value"] as const) : []),
     // 401 with WWW-Authenticate: Bearer; 429 for the per-minute limit and for too many failed authentications per IP.
     ...(authed ? (["unauthorized", "rate_limited"] as const) : []),
     "method_not_allowed",
@@ -179,7 +181,8 @@ function operationOf(e: Endpoint): ZodOpenApiOperationObject {
     const headers: Record<string, { $ref: string }> = { "X-Request-Id": ref("X-Request-Id", "headers") };
     if (status === 401) headers["WWW-Authenticate"] = ref("WWW-Authenticate", "headers");
     if (status === 429) headers["Retry-After"] = ref("Retry-After", "headers");
-    if (authed && status !== 401) for (const h of ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]) headers[h] = ref(h, "headers");
+    // On a 401 these carry the failed-authentication limit of the caller's address (the caller is unknown).
+    if (authed) for (const h of ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]) headers[h] = ref(h, "headers");
     const notes = codes.map((c) => ERROR_NOTES[c]).filter(Boolean).join(" ");
     const body = e.errorBody ? schemaOf(e.errorBody) : ZErrorBody;
     const example = e.errorBody ? undefined : errorExample(codes[0]);
@@ -206,9 +209,12 @@ function operationOf(e: Endpoint): ZodOpenApiOperationObject {
 
 /** Why some codes happen, where the code alone does not say (shown in every response that lists them). */
 const ERROR_NOTES: Partial<Record<ErrorCode, string>> = {
-  syntax_error: "400 syntax_error also answers bad percent-encoding, NUL or control characters in the path or query.",
+  bad_request: "400 bad_request answers bad percent-encoding, NUL or control characters in the path or query, before authentication.",
+  syntax_error: "400 syntax_error answers a body that is not JSON or not UTF-8.",
+  invalid_value: "422 invalid_value also answers NUL, control characters or lone surrogates in a text field (never stripped).",
+  conflict: "409 conflict names the object it conflicts with in `details` (e.g. `details.activeRunId` for a run already queued or running).",
   payload_too_large: "413 when the body is over the endpoint's limit.",
-  unauthorized: "401 comes with `WWW-Authenticate: Bearer`.",
+  unauthorized: "401 comes with `WWW-Authenticate: Bearer` (`error=\"invalid_token\"` when a token was sent) and `X-RateLimit-*` of the failed-authentication limit of the caller's address.",
   rate_limited: "429 when the per-minute limit is spent, or after too many failed authentications from one IP; `Retry-After` says how long to wait.",
 };
 

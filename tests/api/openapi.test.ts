@@ -173,10 +173,13 @@ describe("GET /api/v1/openapi.json", () => {
       }
       // Adapters map codes to their own statuses (AnQiCMS and mysitemapgenerator answer everything with 200).
       if (e.errorStatus && !e.path.startsWith("/api/v1/")) continue;
-      expect(op.responses["400"]?.description, where).toMatch(/syntax_error/);
+      expect(op.responses["400"]?.description, where).toMatch(/bad_request/);
+      if (e.body) expect(op.responses["400"]?.description, where).toMatch(/syntax_error/);
+      if (e.body) expect(op.responses["422"]?.description, where).toMatch(/invalid_value/);
       expect(op.responses["405"], where).toBeDefined();
       if (e.access !== "public") {
         expect(op.responses["401"].headers, where).toHaveProperty("WWW-Authenticate");
+        expect(op.responses["401"].headers, where).toHaveProperty("X-RateLimit-Remaining");
         expect(op.responses["429"].headers, where).toHaveProperty("Retry-After");
         expect(op.responses["429"].description, where).toMatch(/failed authentications/);
       }
