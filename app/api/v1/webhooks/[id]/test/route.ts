@@ -1,7 +1,7 @@
 import { json } from "@/lib/api/response";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
-import { getDb } from "@/lib/db/client";
+import { findDelivery } from "@/lib/db/webhooks";
 import { queueTestDelivery } from "@/lib/webhooks/emit";
 import { findWebhook, toDeliveryDto } from "@/lib/webhooks/webhooks";
 
@@ -17,7 +17,8 @@ export const POST = withApiAuth<{ id: string }>(async ({ params, principal }) =>
   } catch {
     throw new AppError("service_unavailable", "The job queue is unavailable; try again shortly.");
   }
-  const d = await getDb().webhookDelivery.findUniqueOrThrow({ where: { id } });
+  const d = await findDelivery(id);
+  if (!d) throw new Error(`Delivery ${id} was queued but cannot be read back.`);
   return json(toDeliveryDto(d), { status: 202 });
 }, { scope: "write" });
 
