@@ -7,6 +7,7 @@
  * field for a string (or key) with NUL, another C0 control but TAB/LF/CR, DEL or a lone surrogate (lib/core/text.ts),
  * 422 from the schema.
  */
+import { warmRegexChecks } from "@/lib/core/regex-safety";
 import { z } from "zod";
 import { AppError } from "@/lib/core/errors";
 import { fieldPath, findTextProblem, queryProblem, textProblem } from "@/lib/core/text";
@@ -57,7 +58,22 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, opt
     throw new AppError("syntax_error", "The request body is not valid JSON.");
   }
   assertJsonText(input);
+  // The schemas check regex rules synchronously; settle the analysis off the event loop first (cached verdicts).
+  await warmRegexChecks(regexRulePatterns(input));
   return parseWith(schema, input);
+}
+
+/** `pattern` of every object in a JSON body whose `syntax` is "regex" (crawl rules, wherever they sit), at most 100. */
+export function regexRulePatterns(input: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 8 || out.length >= 100 || input === null || typeof input !== "object") return out;
+  if (Array.isArray(input)) {
+    for (const v of input) regexRulePatterns(v, out, depth + 1);
+    return out;
+  }
+  const o = input as Record<string, unknown>;
+  if (o.syntax === "regex" && typeof o.pattern === "string") out.push(o.pattern);
+  for (const v of Object.values(o)) regexRulePatterns(v, out, depth + 1);
+  return out;
 }
 
 /**

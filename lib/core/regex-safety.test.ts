@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_USER_REGEX_LENGTH, regexListErrors, regexSafetyError } from "./regex-safety";
+import { MAX_USER_REGEX_LENGTH, regexListErrors, regexSafetyError, warmRegexChecks } from "./regex-safety";
 
 // The analysis is CPU work that a loaded test machine slows down: generous test timeouts, no timing assertions.
 describe("regexSafetyError", () => {
@@ -44,4 +44,20 @@ describe("regexListErrors", () => {
     expect(out[2]).toMatch(/^Not checked/);
     expect(out[3]).toMatch(/exponential/); // cached by the tests above
   }, 60_000);
+});
+
+describe("warmRegexChecks", () => {
+  it("settles a verdict without blocking the event loop; the synchronous check then agrees", { timeout: 60_000 }, async () => {
+    // Two unbounded quantifiers and a group: no fast path, the analysis runs.
+    const safe = "^/tag/[^/]+/page/(\\d+)/?$";
+    const unsafe = "^/x/(a|a)*$";
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await warmRegexChecks([safe, unsafe]);
+    clearInterval(timer);
+    // A synchronous analysis inside warmRegexChecks would leave no moment for the timer to fire.
+    expect(ticks).toBeGreaterThan(0);
+    expect(regexSafetyError(safe)).toBeNull();
+    expect(regexSafetyError(unsafe)).toMatch(/exponential/);
+  });
 });

@@ -20,9 +20,10 @@
  * single character, class or escape (never to a group), and no backreference, is at worst quadratic (one search
  * start × one greedy run), so it is accepted as is: `^/blog/`, `\.pdf$`, `.*\.pdf$`, `/product/\d+/?$`. Verdicts
  * of the analysis are cached per pattern source (the last {@link CACHE_SIZE}), so re-sending the same settings costs
- * nothing. The caller waits for the analysis: 2–100 ms for most patterns, up to seconds for patterns with negated
- * classes such as `[^/]+` on a loaded machine (bench/regex-check.ts; docs/crawler.md §4); it is bounded by the
- * per-pattern timeout (env REGEX_CHECK_TIMEOUT_MS, default {@link REGEX_CHECK_TIMEOUT_MS}) and by a per-list budget
+ * nothing. The analysis takes 2–100 ms for most patterns, up to seconds for patterns with negated classes such as
+ * `[^/]+` on a loaded machine (bench/regex-check.ts; docs/crawler.md §4). So that the server's event loop never waits
+ * for it, request bodies and crawls first call {@link warmRegexChecks} (asynchronous analysis, verdicts cached);
+ * the synchronous {@link regexSafetyError} then answers from the cache. Both are bounded by the per-pattern timeout (env REGEX_CHECK_TIMEOUT_MS, default {@link REGEX_CHECK_TIMEOUT_MS}) and by a per-list budget
  * of twice that in {@link regexListErrors}.
  *
  * recheck is loaded lazily through Node's own `require` (not a static import), so a browser bundle of the zod
@@ -46,24 +47,36 @@ export function regexCheckTimeoutMs(env: Record<string, string | undefined> | un
 }
 const CACHE_SIZE = 1000;
 
-type Checker = (source: string, flags: string, params: { timeout: number; randomSeed: number }) => Diagnostics;
-let checker: Checker | null | undefined;
+type Params = { timeout: number; randomSeed: number };
+type Recheck = { checkSync: (source: string, flags: string, params: Params) => Diagnostics; check: (source: string, flags: string, params: Params) => Promise<Diagnostics> };
+let recheck: Recheck | null | undefined;
 
-function loadChecker(): Checker | null {
-  if (checker !== undefined) return checker;
+function loadRecheck(): Recheck | null {
+  if (recheck !== undefined) return recheck;
   const mod = typeof process !== "undefined" ? process.getBuiltinModule?.("node:module") : undefined;
-  if (!mod) return (checker = null);
+  if (!mod) return (recheck = null);
   const req = mod.createRequire(`${process.cwd()}/package.json`);
-  checker = (req("recheck") as typeof import("recheck")).checkSync as Checker;
-  return checker;
+  return (recheck = req("recheck") as Recheck);
 }
 
-const cache = new Map<string, string | null>();
+/** How long a "could not settle in time" verdict is kept, ms: a busy machine may settle the pattern later. */
+const TIMEOUT_VERDICT_MS = 60_000;
+const cache = new Map<string, { verdict: string | null; until: number }>();
 
-function remember(source: string, verdict: string | null): string | null {
+function remember(source: string, verdict: string | null, keepMs = Infinity): string | null {
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(source, verdict);
+  cache.set(source, { verdict, until: Date.now() + keepMs });
   return verdict;
+}
+
+function cached(source: string): string | null | undefined {
+  const hit = cache.get(source);
+  if (!hit) return undefined;
+  if (hit.until < Date.now()) {
+    cache.delete(source);
+    return undefined;
+  }
+  return hit.verdict;
 }
 
 /** Short printable form of an attack string for messages. */
@@ -78,7 +91,7 @@ function quickVerdict(source: string): string | null | undefined {
     return `Invalid regular expression: ${(e as Error).message}`;
   }
   if (atMostQuadratic(source)) return null;
-  return cache.get(source);
+  return cached(source);
 }
 
 /**
@@ -129,9 +142,35 @@ function atMostQuadratic(source: string): boolean {
 export function regexSafetyError(source: string, timeoutMs = regexCheckTimeoutMs()): string | null {
   const quick = quickVerdict(source);
   if (quick !== undefined) return quick;
-  const check = loadChecker();
-  if (!check) return null;
-  const d = check(source, "", { timeout: timeoutMs, randomSeed: 0 });
+  const rc = loadRecheck();
+  if (!rc) return null;
+  return verdictOf(source, rc.checkSync(source, "", { timeout: timeoutMs, randomSeed: 0 }), timeoutMs);
+}
+
+/**
+ * Settles the verdicts of `sources` without blocking the event loop (recheck's asynchronous `check`, which talks to
+ * its analysis process), one after the other within `budgetMs`, and caches them, so the synchronous checks of the
+ * schemas and the crawl that follow answer from the cache. Call it before validating a request body or starting a
+ * crawl; patterns it could not reach in the budget are left to the synchronous check. Never throws.
+ */
+export async function warmRegexChecks(sources: readonly string[], budgetMs = 2 * regexCheckTimeoutMs()): Promise<void> {
+  const rc = loadRecheck();
+  if (!rc) return;
+  const deadline = Date.now() + budgetMs;
+  for (const source of new Set(sources)) {
+    if (quickVerdict(source) !== undefined) continue;
+    const left = Math.min(regexCheckTimeoutMs(), deadline - Date.now());
+    if (left < 1) return;
+    try {
+      verdictOf(source, await rc.check(source, "", { timeout: left, randomSeed: 0 }), left);
+    } catch {
+      return; // the synchronous check decides
+    }
+  }
+}
+
+/** The verdict of recheck's diagnostics `d` for `source` (module doc's policy), cached. */
+function verdictOf(source: string, d: Diagnostics, timeoutMs: number): string | null {
   if (d.status === "safe") return remember(source, null);
   if (d.status === "vulnerable") {
     const on = d.attack?.string ? `, e.g. on ${sample(d.attack.string)}` : "";
@@ -150,8 +189,12 @@ export function regexSafetyError(source: string, timeoutMs = regexCheckTimeoutMs
     return remember(source, null);
   }
   if (d.error.kind === "timeout") {
-    // Not cached: a busy machine may settle it next time.
-    return `The regular expression could not be shown safe from catastrophic backtracking within ${timeoutMs} ms; simplify it or use a glob.`;
+    // Kept briefly only: a busy machine may settle it next time.
+    return remember(
+      source,
+      `The regular expression could not be shown safe from catastrophic backtracking within ${timeoutMs} ms; simplify it or use a glob.`,
+      TIMEOUT_VERDICT_MS,
+    );
   }
   if (d.error.kind === "invalid") return remember(source, `Invalid regular expression: ${d.error.message}`);
   if (d.error.kind === "unsupported") {

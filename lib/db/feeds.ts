@@ -13,7 +13,7 @@ import type { FeedList } from "./list-models";
 import { Prisma } from "@/generated/prisma/client";
 import type { ListQuery } from "@/lib/api/list-query";
 import { AppError } from "@/lib/core/errors";
-import { compileMask, MaskError, type MaskSyntax } from "@/lib/feeds/extract";
+import { compileMask, MaskError, warmMaskCheck, type MaskSyntax } from "@/lib/feeds/extract";
 import type { TCreateFeedBody, TFeedDto, TFeedItemDto, TUpdateFeedBody } from "@/lib/schemas/feeds";
 import { getEnv } from "@/lib/env";
 import { getDb } from "./client";
@@ -102,6 +102,7 @@ async function assertRssTemplate(userId: string, templateId: string | null | und
 
 export async function insertFeed(opts: { userId: string; data: TCreateFeedBody }): Promise<FeedRow> {
   const d = opts.data;
+  await warmMaskCheck(d.linkMask, d.maskSyntax as MaskSyntax);
   assertMask(d.linkMask, d.maskSyntax);
   await assertRssTemplate(opts.userId, d.templateId);
   const name = d.name ?? new URL(d.foundUrl).host;
@@ -126,7 +127,10 @@ export async function updateFeed(opts: { userId: string; feedId: string; data: T
   const current = await findFeed(opts);
   if (!current) return null;
   if (opts.data.linkMask !== undefined || opts.data.maskSyntax !== undefined) {
-    assertMask(opts.data.linkMask ?? current.linkMask, opts.data.maskSyntax ?? current.maskSyntax);
+    const mask = opts.data.linkMask ?? current.linkMask;
+    const syntax = opts.data.maskSyntax ?? current.maskSyntax;
+    await warmMaskCheck(mask, syntax as MaskSyntax);
+    assertMask(mask, syntax);
   }
   await assertRssTemplate(opts.userId, opts.data.templateId);
   const { count } = await getDb().feed.updateMany({ where: { id: opts.feedId, userId: opts.userId }, data: opts.data });

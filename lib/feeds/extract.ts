@@ -17,7 +17,7 @@
  *   name=date|pubdate|dc.date → first <time datetime>. Dates that do not parse are ignored.
  */
 import * as cheerio from "cheerio";
-import { regexSafetyError } from "@/lib/core/regex-safety";
+import { regexSafetyError, warmRegexChecks } from "@/lib/core/regex-safety";
 
 export const MAX_ANCHORS = 5_000;
 export const MAX_URL_CHARS = 2_048;
@@ -30,11 +30,25 @@ export class MaskError extends Error {}
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** The regular expression a glob or regex mask runs as (null for CSS masks and empty ones). */
+export function maskRegexSource(mask: string, syntax: MaskSyntax): string | null {
+  const m = mask.trim();
+  if (m === "") return null;
+  if (syntax === "glob") return `^${m.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : escapeRe(c))).join("")}$`;
+  return syntax === "regex" ? m : null;
+}
+
+/** Settles the backtracking check of a mask off the event loop (lib/core/regex-safety.ts warmRegexChecks). */
+export async function warmMaskCheck(mask: string, syntax: MaskSyntax): Promise<void> {
+  const source = maskRegexSource(mask, syntax);
+  if (source !== null && source.length <= MAX_REGEX_CHARS) await warmRegexChecks([source]);
+}
+
 export function compileMask(mask: string, syntax: MaskSyntax): Mask {
   const m = mask.trim();
   if (m === "") return { syntax };
   if (syntax === "glob") {
-    const source = `^${m.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : escapeRe(c))).join("")}$`;
+    const source = maskRegexSource(m, syntax)!;
     // Many `*` in one glob become `.*` in a row, which backtracks polynomially: the same check as for regex masks.
     const unsafe = regexSafetyError(source);
     if (unsafe) throw new MaskError(`The glob cannot be matched in bounded time (too many "*"): ${unsafe}`);

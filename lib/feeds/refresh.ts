@@ -30,7 +30,7 @@ import { feedOrder, feedPublicUrl, finishFeedRefresh, knownFeedItems, loadFeedFo
 import { loadTemplateById } from "@/lib/db/templates";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { stripInvalidXmlChars } from "@/lib/sitemap/xml";
-import { compileMask, extractItemMeta, extractLinks, MaskError, type MaskSyntax } from "./extract";
+import { compileMask, extractItemMeta, extractLinks, MaskError, warmMaskCheck, type MaskSyntax } from "./extract";
 import { writeFeedFile } from "./files";
 import { encodeFeed, renderFeedXml, type FeedEncoding, type FeedFormat } from "./render";
 
@@ -124,6 +124,7 @@ async function charge(feed: Feed, refreshId: string, pages: number): Promise<num
 
 async function run(feed: Feed, fetcher: Fetcher, counter: { pages: number }, now: Date): Promise<{ items: number; newItems: number }> {
   let mask: ReturnType<typeof compileMask>;
+  await warmMaskCheck(feed.linkMask, feed.maskSyntax as MaskSyntax);
   try {
     mask = compileMask(feed.linkMask, feed.maskSyntax as MaskSyntax);
   } catch (err) {

@@ -36,6 +36,7 @@ import { getEnv } from "@/lib/env";
 import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
 import { httpDateToIso } from "@/lib/crawl/crawler";
 import { rulesError } from "@/lib/crawl/rules";
+import { warmRegexChecks } from "@/lib/core/regex-safety";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
@@ -172,6 +173,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const settings = settingsOf(run.sitemap);
   // Rules stored before the input checks existed (e.g. a regex that backtracks catastrophically) never run: the run
   // fails at once with the reason, without retries.
+  await warmRegexChecks((settings.rules ?? []).filter((r) => r.syntax === "regex").map((r) => r.pattern));
   const badRules = rulesError(settings.rules);
   if (badRules) {
     await failRun(runId, new Error(badRules));
