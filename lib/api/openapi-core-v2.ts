@@ -1,5 +1,5 @@
 /**
- * OpenAPI entries of the native core added for issue 4 (docs/api-core.md): all runs, cancel, status per sub-scope,
+ * OpenAPI entries of the native core (docs/api-core.md): all runs, cancel, status per sub-scope,
  * pushed URLs, generation by hour plan and after import. The list grammar's query parameters are documented by
  * ZListGrammarQuery.
  *

@@ -1,5 +1,5 @@
 /**
- * API key format, generation and hashing (GitHub token-format style, see docs/reliability.md §1.3).
+ * API key format, generation and hashing (GitHub token-format style).
  *
  * Key: `sfk_` + 43 base62 chars (32 random bytes) + 6 base62 chars of CRC32(`sfk_` + random part) = 53 chars.
  * The checksum lets us (and secret scanners) reject a mistyped or made-up key without a database read.

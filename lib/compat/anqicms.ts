@@ -1,5 +1,5 @@
 /**
- * AnQiCMS "manual sitemap update" adapter (../shared/reference-apis/anqicms-sitemap-update.txt):
+ * AnQiCMS "manual sitemap update" adapter (its API document; docs/compat.md):
  *
  *   POST /api/import/sitemap?token=<API key>      multipart/form-data or x-www-form-urlencoded (or no body);
  *                                                 `Authorization: Bearer <key>` is accepted instead of ?token=

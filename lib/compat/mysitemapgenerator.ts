@@ -1,5 +1,5 @@
 /**
- * mysitemapgenerator.com API adapter (../shared/reference-apis/mysitemapgenerator-api.txt):
+ * mysitemapgenerator.com API adapter (its API document; docs/compat.md):
  *
  *   POST /api/{METHOD}?format=json      api_key (and cid) as POST fields, urlencoded or multipart, UTF-8
  *

@@ -1,5 +1,5 @@
 /**
- * The shop API adapter's request and error plumbing (../shared/reference-apis/shop-sitemaps-api.txt).
+ * The shop API adapter's request and error plumbing (docs/compat.md).
  *
  * Error body: `{ error: { status, type, message, field?, request_id } }` where `type` is one of the document's types.
  * One table maps our error codes to their status and type (SHOP_ERRORS); the document answers 401 both for "not

@@ -1,5 +1,5 @@
 /**
- * Shop API adapter (../shared/reference-apis/shop-sitemaps-api.txt) under the base path `/api/shop/` — every
+ * Shop API adapter (the shop system's sitemaps API document; docs/compat.md) under the base path `/api/shop/` — every
  * endpoint of the document as `/api/shop/sitemaps…` with a Bearer API key. Field mapping (theirs ← ours):
  *
  *   id ← number · active · name · fileName · subshopIds ← subScopes[].key (digit-only keys as integers) ·

@@ -1,5 +1,5 @@
 /**
- * "Sitemap.xml API" adapter (../shared/reference-apis/sitemapxml-api-reference.txt and sitemapxml-generate.txt).
+ * "Sitemap.xml API" adapter (its API reference and its generate endpoint's document; docs/compat.md).
  * Base URL: `${APP_URL}/v1` (theirs: https://api.sitemap.xml/v1). Auth: `Authorization: Bearer <our API key>`; plan
  * limits and `X-RateLimit-Limit/-Remaining/-Reset` as on /api/v1.
  *

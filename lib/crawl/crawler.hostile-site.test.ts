@@ -1,5 +1,5 @@
 /**
- * A hostile site (reliability.md G3): infinite calendars (by query and by path), session ids minted on every
+ * A hostile site: infinite calendars (by query and by path), session ids minted on every
  * page, ever-growing relative paths served as soft 200s, and a redirect loop, around a small set of real pages.
  *
  * What must be listed (`TRUTH`) is listed — recall 1.0 — and every other listed URL belongs to a trap space and

@@ -5,7 +5,7 @@
  * - Transport: one undici `Agent` per fetcher (HTTP/1.1 keep-alive, one pool per origin). Redirects are NOT
  *   followed here: a 3xx comes back with `location` resolved and normalised, and the caller decides
  *   (the crawler records it and re-enters this module for the next hop, so every hop is re-checked).
- * - SSRF guard (OWASP SSRF Prevention Cheat Sheet; docs/reliability.md §1.1, G1): only http/https, no
+ * - SSRF guard (OWASP SSRF Prevention Cheat Sheet): only http/https, no
  *   credentials; an IP-literal host is checked before anything is sent; a host name is resolved with the
  *   injectable `lookup` inside the connector, EVERY answer must be public unicast (ipaddr.js `range()` ===
  *   "unicast", IPv4-mapped IPv6 judged as IPv4, plus cloud metadata addresses), and the socket connects to the

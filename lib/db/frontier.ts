@@ -1,6 +1,6 @@
 /**
- * The persisted crawl state of a run, so a killed worker resumes instead of starting over (reliability.md §1.7, G7:
- * "crash mid-crawl → resume refetches ≤ 5 % of already-fetched pages").
+ * The persisted crawl state of a run, so a killed worker resumes instead of starting over (a crash mid-crawl
+ * refetches at most 5 % of the pages already fetched).
  *
  * State, per run:
  * - `RunUrl`        every URL recorded (listed or left out). Never recorded twice (unique per run).

@@ -1,7 +1,7 @@
 /**
  * Applies and creates Prisma migrations offline, through Prisma's own WASM schema engine
  * (`@prisma/schema-engine-wasm`, pinned to the engine hash of prisma 7.10.0), because the Rust schema-engine binary
- * cannot be downloaded here (see ../shared/docs/prisma-offline.md). Migrations stay in Prisma's format:
+ * cannot be downloaded on an offline machine. Migrations stay in Prisma's format:
  * `prisma/migrations/<YYYYMMDDHHMMSS>_<name>/migration.sql` + `migration_lock.toml`, recorded in `_prisma_migrations`
  * with checksums, so `prisma migrate deploy` reads the same history wherever the binary exists.
  *

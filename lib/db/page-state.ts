@@ -3,8 +3,8 @@
  * its main content, when that hash was first seen (the page's truthful `lastmod`), the validators of the last full
  * fetch (ETag, Last-Modified) and a snapshot of what that fetch found, replayed when the server answers 304.
  *
- * Truthful lastmod (issue 3, "a hash of each page's main content; lastmod is the time that hash was first seen; else
- * the Last-Modified header; else omitted"). Rules, applied per page with a content hash:
+ * Truthful lastmod: a hash of each page's main content; lastmod is the time that hash was first seen; else the
+ * Last-Modified header; else omitted. Rules, applied per page with a content hash:
  * - Hash equal to the stored one → `hashFirstSeenAt` is kept. Two runs over unchanged content therefore give
  *   identical lastmod values, whatever the server's clock or headers do meanwhile.
  * - Hash never seen for this sitemap+URL (first run, or a new page) → the page's `Last-Modified` header when it is

@@ -1,7 +1,7 @@
 /**
  * Plans and their API limits. Pure: no I/O; env.ts validates the override, callers pass it in.
  *
- * Defaults = the plan table of the Sitemap.xml API reference (../shared/reference-apis/sitemapxml-api-reference.txt):
+ * Defaults = the plan table of the Sitemap.xml API reference (docs/compat.md):
  *
  *   plan          perMinute  perDay
  *   starter              60   1,000

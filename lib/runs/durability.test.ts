@@ -1,5 +1,5 @@
 /**
- * Durability of a run against a real `kill -9` (reliability.md §1.7, G7) and idempotency of exports (G8), on an
+ * Durability of a run against a real `kill -9` and idempotency of exports, on an
  * embedded PGlite folder and, with TEST_DATABASE_URL, on PostgreSQL. The worker is a child process
  * (tests/helpers/step-child.ts) running crawlRun / exportRun, SIGKILLed from here:
  *
@@ -223,7 +223,7 @@ for (const backend of testBackends()) {
       }
     }, 180_000);
 
-    it("an export SIGKILLed at random moments never serves a partial state; the rerun completes (G7)", async () => {
+    it("an export SIGKILLed at random moments never serves a partial state; the rerun completes", async () => {
       const URLS = 20_000;
       const db = await tdb.open();
       const user = await db.user.create({ data: { email: `dur-export-${backend.name}@example.com`, passwordHash: "x" } });
@@ -310,7 +310,7 @@ for (const backend of testBackends()) {
       await tdb.close();
     }, 300_000);
 
-    it("two exports of one crawl snapshot are byte-identical, gzip included (G8)", async () => {
+    it("two exports of one crawl snapshot are byte-identical, gzip included", async () => {
       const db = await tdb.open();
       const user = await db.user.create({ data: { email: `dur-idem-${backend.name}@example.com`, passwordHash: "x" } });
       const exportCopy = async (gzip: boolean) => {

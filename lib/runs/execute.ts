@@ -285,7 +285,7 @@ export type ExportStepResult = { skipped: boolean; files: number; bytes: number;
  * succeeded (lib/sitemap/publish.ts: the previous files stay served until the new ones are complete; a kill at any
  * moment leaves at most a `.tmp-*` folder that is never served).
  *
- * Idempotent and deterministic (G8): the same inventory gives byte-identical files (stable order, no clock in the
+ * Idempotent and deterministic: the same inventory gives byte-identical files (stable order, no clock in the
  * content: lastmod values are stored ones, news pruning is relative to the run's `startedAt`), so a retried export
  * of an already renamed generation verifies and reuses it.
  * Errors: EmptySitemapError when nothing is listed (final, handled by the function); file system and database

@@ -1,7 +1,7 @@
 /**
  * The crawl journal: buffers what the crawler reports (records, queued URLs, finished visits, page links) and writes
  * it in batches. It is what makes a killed crawl resumable without losing URLs (lib/db/frontier.ts) and without
- * refetching much (G7: "crash mid-crawl → resume refetches ≤ 5 % of already-fetched pages").
+ * refetching much ("crash mid-crawl → resume refetches ≤ 5 % of already-fetched pages").
  *
  * Nothing is lost: every batch is a prefix of the event stream (a cut takes everything buffered), and a batch is
  * written in one transaction. The crawler reports a visit's end (`FrontierStore.complete`) only after the visit's

@@ -75,7 +75,7 @@ export function crawlSettings(partial: Partial<CrawlSettings> & { startUrl: stri
  * Bounds how far a durable crawl may run ahead of its journal writes, as a share of the crawl so far: before the
  * next URL is handed out, while more than max({@link LAG_FLOOR}, {@link LAG_SHARE} × events so far) events (records,
  * pushes, finished visits) wait to be written, the crawl waits for the journal. What a kill costs is the visits not
- * yet written as finished (lib/runs/journal.ts), so this keeps the refetch share after a kill small (G7: ≤ 5 %)
+ * yet written as finished (lib/runs/journal.ts), so this keeps the refetch share after a kill small (≤ 5 %)
  * even when the database is slow (a loaded machine): without it, a crawl that never pauses between levels (the
  * scheduler has no BFS barrier) can run hundreds of pages ahead of a slow database.
  */

@@ -110,7 +110,7 @@ describe("HTML sitemap", () => {
     expect(p2.links[2].href).toBe("https://example.com/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F/%D1%80%D0%B0%D0%B7");
   });
 
-  it("renders hostile titles and URLs inert (G12): escaped text, no script, no event handler, CSP without script", async () => {
+  it("renders hostile titles and URLs inert: escaped text, no script, no event handler, CSP without script", async () => {
     const hostile: SitemapEntry[] = [
       { loc: U("/x?q=<script>alert(1)</script>"), title: `<script>alert("t")</script> & ]]> "quoted" 'single'` },
       { loc: U("/y?a=1&b=2"), title: `<img src=x onerror=alert(1)>` },

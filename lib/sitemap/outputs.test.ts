@@ -242,7 +242,7 @@ describe("writeSitemapOutputs", () => {
     }
   });
 
-  it("G12: hostile titles and URLs give XSD-valid XML, inert HTML, valid JSON and ASCII TXT", async () => {
+  it("hostile titles and URLs give XSD-valid XML, inert HTML, valid JSON and ASCII TXT", async () => {
     const hostile = [
       "https://example.com/a?x=1&y=<script>alert(1)</script>",
       "https://example.com/b/]]>/'\"",

@@ -25,7 +25,7 @@
  *   "problems":[{"url":…,"kind":…,"details":…},…]}` (see hreflang.ts for the kinds; at most
  * `maxHreflangProblemsPerKind` per kind are listed, counts are complete).
  *
- * Determinism (G8): no clock is read (news pruning uses the caller's `news.now`), nothing depends on the machine, and
+ * Determinism: no clock is read (news pruning uses the caller's `news.now`), nothing depends on the machine, and
  * gzip headers carry mtime 0 and no file name (Node's zlib default), so the same entries in the same order give
  * byte-identical files in every format.
  *

@@ -1,5 +1,5 @@
 /**
- * Atomic publication of sitemap files by generations (reliability.md §1.7, G7): a generation is written in full to a
+ * Atomic publication of sitemap files by generations: a generation is written in full to a
  * temp dir, fsynced, then renamed into place in one step; the caller then switches its pointer (a DB row naming
  * the current generation id) and serves only from the generation the pointer names. Node only (fs), no Next imports.
  *

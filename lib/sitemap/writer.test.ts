@@ -176,7 +176,7 @@ describe("writeSitemapFiles", () => {
     expect(res2.files.filter((f) => f.kind === "urlset").map((f) => f.urlCount)).toEqual([3, 3, 3, 1]);
   });
 
-  it("splits 30,000 URLs of 1,900 chars (> 50 MB) by size under the default limits (G6)", async () => {
+  it("splits 30,000 URLs of 1,900 chars (> 50 MB) by size under the default limits", async () => {
     const dir = freshDir();
     const entry = (i: number): SitemapEntry => {
       const head = `https://example.com/${String(i).padStart(6, "0")}/`;

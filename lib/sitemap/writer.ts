@@ -23,7 +23,7 @@
  * - Pass unique URLs (dedupe upstream, e.g. by normalised URL in the DB). Only an exact repeat of the previous
  *   entry's encoded `loc` is skipped (and counted in `skippedDuplicates`).
  * - Pass a stable order (e.g. ORDER BY url). The writer never sorts and reads no clock, so the same entries in the
- *   same order give byte-identical files (sitemaps.org/G8 idempotency).
+ *   same order give byte-identical files (idempotent exports).
  * - `dir` should be empty (e.g. the temp dir of `publishGeneration`); existing files with the same names are
  *   overwritten, others are left alone.
  */

@@ -1,5 +1,5 @@
 /**
- * The documented access errors of every core endpoint added for issue 4: 401 without a key, 403 `forbidden` for a key
+ * The documented access errors of every core endpoint: 401 without a key, 403 `forbidden` for a key
  * without the endpoint's scope (nothing done), 405 for another method, and the rate-limit headers on each answer.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * The crawler settings of issue 3 through /api/v1/sitemaps: rules, URL policy, robots options, rendering,
+ * The crawler settings through /api/v1/sitemaps: rules, URL policy, robots options, rendering,
  * extensions, and write-only staging credentials (stored encrypted, shown only as "which parts are set").
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
