@@ -9,7 +9,7 @@ import path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { CRAWL_ARG_OPTIONS, crawlConfigFromArgs, parseRuleArg } from "./cli-args";
-import { page, startSite, type TestSite } from "./test-utils";
+import { page, startSite, type TestSite } from "@/tests/helpers/site";
 
 const parse = (...argv: string[]) => {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: CRAWL_ARG_OPTIONS });

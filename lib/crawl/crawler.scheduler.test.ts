@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
 import { crawl, hasNonHtmlExtension, type CrawlOptions } from "./crawler";
 import { createMemoryFrontier } from "./frontier";
-import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "./test-utils";
+import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "@/tests/helpers/site";
 
 const sites: TestSite[] = [];
 afterEach(async () => {

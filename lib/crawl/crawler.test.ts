@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
 import { crawl, type CrawlOptions } from "./crawler";
 import type { LookupFn } from "./fetch";
-import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "./test-utils";
+import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "@/tests/helpers/site";
 
 const sites: TestSite[] = [];
 afterEach(async () => {

@@ -12,7 +12,7 @@ import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createFetcher, type Fetcher, type LookupFn } from "./fetch";
-import { startSite, type TestSite } from "./test-utils";
+import { startSite, type TestSite } from "@/tests/helpers/site";
 
 const sites: TestSite[] = [];
 let fetcher: Fetcher | null = null;

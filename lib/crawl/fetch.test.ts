@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { allowHostsFromEnv, createFetcher, isPublicAddress, parseAllowHosts, type Fetcher, type LookupFn } from "./fetch";
-import { startSite, type TestSite } from "./test-utils";
+import { startSite, type TestSite } from "@/tests/helpers/site";
 
 const UA = "SitemapForgeBot/0.1 (+test)";
 const bigText = "<p>" + "x".repeat(300_000) + "</p>";

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
 import { crawl } from "./crawler";
-import { page, startSite, type RouteSpec, type TestSite } from "./test-utils";
+import { page, startSite, type RouteSpec, type TestSite } from "@/tests/helpers/site";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const sites: TestSite[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createFetcher, type Fetcher } from "./fetch";
 import { fetchRobots, parseRobotsTxt, productToken, ROBOTS_MAX_BYTES } from "./robots";
-import { startSite, type RouteSpec, type TestSite } from "./test-utils";
+import { startSite, type RouteSpec, type TestSite } from "@/tests/helpers/site";
 
 const ORIGIN = "http://foo.bar";
 /** google/robotstxt's IsUserAgentAllowed(robotstxt, useragent, url), on our parser. */

@@ -3,7 +3,7 @@ import zlib from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFetcher, type Fetcher } from "./fetch";
 import { createSitemapXmlParser, importSitemaps, MAX_SITEMAP_BYTES } from "./sitemaps";
-import { startSite, type RouteSpec, type TestSite } from "./test-utils";
+import { startSite, type RouteSpec, type TestSite } from "@/tests/helpers/site";
 
 const urlset = (locs: string[]) =>
   `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">` +

@@ -44,15 +44,6 @@ export async function readUsageCounter(k: CounterKey): Promise<number> {
   return row?.count ?? 0;
 }
 
-/** Sets a window's count (tests and admin tools: "10 requests left"). */
-export async function setUsageCounter(k: CounterKey & { count: number }): Promise<void> {
-  const { count, ...key } = k;
-  await getDb().usageCounter.upsert({
-    where: { subject_window_start: key },
-    create: { ...key, count },
-    update: { count },
-  });
-}
 
 async function pruneUsageCounters(k: CounterKey): Promise<void> {
   const before = k.window === "minute" ? k.start : new Date(k.start.getTime() - HISTORY_MS);

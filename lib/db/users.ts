@@ -58,6 +58,3 @@ export async function findUserAccount(userId: string): Promise<{ plan: string; c
   return getDb().user.findUnique({ where: { id: userId }, select: { plan: true, creditBalance: true } });
 }
 
-export async function userExists(userId: string): Promise<boolean> {
-  return (await getDb().user.count({ where: { id: userId } })) === 1;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readUsageCounter, setUsageCounter } from "@/lib/db/usage";
+import { readUsageCounter } from "@/lib/db/usage";
+import { setUsageCounter } from "@/tests/helpers/usage";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { consumeLimit, consumeRateLimit, peekLimit, releaseLimit, windowOf } from "./rate-limit";
 

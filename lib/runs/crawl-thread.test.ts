@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CrawlRecord } from "@/lib/core/types";
-import { page, startSite, type TestSite } from "@/lib/crawl/test-utils";
+import { page, startSite, type TestSite } from "@/tests/helpers/site";
 import { CrawlBudgetError, crawlInWorker } from "./crawl-thread";
 import { crawlInto, crawlSettings, type CrawlProgress } from "./pipeline";
 import type { JournalBatch } from "./journal";

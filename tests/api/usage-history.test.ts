@@ -8,7 +8,8 @@ vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth"
 
 import { POST as createSitemap } from "@/app/api/v1/sitemaps/route";
 import { GET as usage } from "@/app/api/v1/usage/route";
-import { readUsageHistory, setUsageCounter } from "@/lib/db/usage";
+import { readUsageHistory } from "@/lib/db/usage";
+import { setUsageCounter } from "@/tests/helpers/usage";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { ZUsageDto } from "@/lib/schemas/usage";
 import { testBackends, useTestDb } from "@/tests/helpers/db";

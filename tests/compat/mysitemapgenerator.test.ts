@@ -11,7 +11,7 @@ import { DAILY_CALLS, quotaSubject } from "@/lib/compat/mysitemapgenerator";
 import { getDb } from "@/lib/db/client";
 import { publishRunFiles } from "@/lib/db/files";
 import { claimRun, finishRun } from "@/lib/db/runs";
-import { setUsageCounter } from "@/lib/db/usage";
+import { setUsageCounter } from "@/tests/helpers/usage";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { windowOf } from "@/lib/quota/rate-limit";
 import { testBackends, useTestDb } from "@/tests/helpers/db";

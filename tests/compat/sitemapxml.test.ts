@@ -12,7 +12,7 @@ import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
 import { publishRunFiles } from "@/lib/db/files";
 import { finishRun } from "@/lib/db/runs";
-import { setUsageCounter } from "@/lib/db/usage";
+import { setUsageCounter } from "@/tests/helpers/usage";
 import { windowOf } from "@/lib/quota/rate-limit";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { ctx, expectRateLimitHeaders, req, seedUser } from "@/tests/api/helpers";

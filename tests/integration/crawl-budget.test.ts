@@ -19,7 +19,7 @@ vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth"
 import { GET as getRun } from "@/app/api/v1/runs/[id]/route";
 import { GET as listSitemaps, POST as create } from "@/app/api/v1/sitemaps/route";
 import { POST as generate } from "@/app/api/v1/sitemaps/[id]/generate/route";
-import { page, startSite, type TestSite } from "@/lib/crawl/test-utils";
+import { page, startSite, type TestSite } from "@/tests/helpers/site";
 import { waitForRun } from "@/lib/runs/wait";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { useLocalRunner } from "@/tests/helpers/local-runner";
