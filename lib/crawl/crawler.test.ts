@@ -1,3 +1,4 @@
+// Over 500 lines: the crawler's core policy cases (robots, redirects, reasons, deadlines) read as one suite against one loopback site helper.
 import iconv from "iconv-lite";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";

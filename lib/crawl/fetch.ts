@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: the guard, deadline and body cap of every outbound request live in one file, so none can be skipped.
 /**
  * The one HTTP client of the crawler: every outbound request (robots.txt, pages, later sitemaps named in
  * robots.txt) goes through a {@link Fetcher} so that the SSRF guard, deadline and body cap cannot be skipped.
