@@ -2,32 +2,67 @@
 /**
  * Create / edit form of an RSS/Atom feed built from one page's links (POST or PATCH /api/v1/feeds…): the page URL,
  * which links (mask as glob, regex or CSS selector), how many items, where pubDate comes from, format and encoding,
- * channel fields, an optional rss template, active (scheduled refreshes). API errors land under their field.
+ * channel fields, an optional rss template, active (scheduled refreshes). react-hook-form with a zod form schema whose
+ * checks are the API's field schemas (lib/schemas/feeds.ts); API errors (422 `field`) land under their field.
  */
 import { useState } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { z } from "zod";
 import { ApiError, errorMessage } from "@/lib/client/api";
 import type { CreateFeedBody, FeedDto } from "@/lib/client/feeds";
 import { useTemplates } from "@/lib/client/templates";
+import { FEED_ENCODINGS, FEED_FORMATS, MASK_SYNTAXES, PUBDATE_SOURCES, ZUpdateFeedBody } from "@/lib/schemas/feeds";
 import { Alert } from "./ui/alert";
 import { Button, ButtonLink } from "./ui/button";
 import { CheckboxField, SelectField, TextField } from "./ui/field";
 
-type Values = {
-  name: string;
-  foundUrl: string;
-  linkMask: string;
-  maskSyntax: "glob" | "regex" | "css";
-  itemsLimit: string;
-  pubDateSource: "page" | "server" | "first_seen";
-  format: "rss" | "atom";
-  encoding: "utf-8" | "windows-1251";
-  channelTitle: string;
-  channelImage: string;
-  webmaster: string;
-  templateId: string;
-  active: boolean;
-};
-type Errors = Partial<Record<keyof Values, string>>;
+const api = ZUpdateFeedBody.shape;
+/** itemsLimit's API schema: its bounds are the input's min/max and hint. */
+const ITEMS = api.itemsLimit.unwrap();
+
+/** The form's values: text inputs hold strings, selects the API's enum values, the checkbox a boolean. */
+const ZFeedFormShape = z.object({
+  name: z.string(),
+  foundUrl: z.string(),
+  linkMask: z.string(),
+  maskSyntax: z.enum(MASK_SYNTAXES),
+  itemsLimit: z.string(),
+  pubDateSource: z.enum(PUBDATE_SOURCES),
+  format: z.enum(FEED_FORMATS),
+  encoding: z.enum(FEED_ENCODINGS),
+  channelTitle: z.string(),
+  channelImage: z.string(),
+  webmaster: z.string(),
+  templateId: z.string(),
+  active: z.boolean(),
+});
+type Values = z.infer<typeof ZFeedFormShape>;
+
+/**
+ * The form schema: each input checked by the API field schema of lib/schemas/feeds.ts (ZUpdateFeedBody) its value is
+ * sent to; only the wording of the common mistakes is the form's. The page URL's port policy (CRAWL_ALLOWED_PORTS)
+ * is server configuration, so that check stays with the API and its 422 shows under the field.
+ */
+const ZFeedForm = ZFeedFormShape.superRefine((v, ctx) => {
+  const check = (field: keyof Values, schema: z.ZodType, value: unknown, message?: string) => {
+    const r = schema.safeParse(value);
+    if (!r.success) ctx.addIssue({ code: "custom", path: [field], message: message ?? r.error.issues[0]?.message ?? "Invalid value." });
+  };
+  let url: URL | null = null;
+  try {
+    url = new URL(v.foundUrl.trim());
+  } catch {
+    ctx.addIssue({ code: "custom", path: ["foundUrl"], message: "Enter the full URL of the page whose links become items." });
+  }
+  if (url && !/^https?:$/.test(url.protocol)) ctx.addIssue({ code: "custom", path: ["foundUrl"], message: "Use an http:// or https:// URL." });
+  if (v.name.trim()) check("name", api.name, v.name.trim());
+  check("linkMask", api.linkMask, v.linkMask.trim());
+  check("itemsLimit", ITEMS, v.itemsLimit.trim() === "" ? NaN : Number(v.itemsLimit), `A whole number from ${ITEMS.minValue} to ${ITEMS.maxValue}.`);
+  check("channelTitle", api.channelTitle, v.channelTitle.trim() || null);
+  check("channelImage", api.channelImage, v.channelImage.trim() || null, "A full image URL, or leave it empty.");
+  check("webmaster", api.webmaster, v.webmaster.trim() || null);
+});
 
 const DEFAULTS: Values = {
   name: "",
@@ -61,26 +96,6 @@ const fromFeed = (f: FeedDto): Values => ({
   active: f.active,
 });
 
-function validate(v: Values): Errors {
-  const e: Errors = {};
-  try {
-    const u = new URL(v.foundUrl.trim());
-    if (!/^https?:$/.test(u.protocol)) e.foundUrl = "Use an http:// or https:// URL.";
-  } catch {
-    e.foundUrl = "Enter the full URL of the page whose links become items.";
-  }
-  const n = Number(v.itemsLimit);
-  if (!Number.isInteger(n) || n < 1 || n > 50) e.itemsLimit = "A whole number from 1 to 50.";
-  if (v.channelImage.trim()) {
-    try {
-      new URL(v.channelImage.trim());
-    } catch {
-      e.channelImage = "A full image URL, or leave it empty.";
-    }
-  }
-  return e;
-}
-
 const toBody = (v: Values): CreateFeedBody => ({
   ...(v.name.trim() ? { name: v.name.trim() } : {}),
   foundUrl: v.foundUrl.trim(),
@@ -98,44 +113,34 @@ const toBody = (v: Values): CreateFeedBody => ({
 });
 
 export function FeedForm({ initial, submitLabel, cancelHref, onSubmit }: { initial?: FeedDto; submitLabel: string; cancelHref: string; onSubmit: (b: CreateFeedBody) => Promise<unknown> }) {
-  const [v, setV] = useState<Values>(initial ? fromFeed(initial) : DEFAULTS);
-  const [errors, setErrors] = useState<Errors>({});
+  const { register, handleSubmit, setError, control, formState } = useForm<Values>({ resolver: zodResolver(ZFeedForm), defaultValues: initial ? fromFeed(initial) : DEFAULTS });
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const templates = useTemplates();
   const rss = (templates.data ?? []).filter((t) => t.kind === "rss");
+  const maskSyntax = useWatch({ control, name: "maskSyntax" });
 
-  const field = (k: keyof Values) => ({
-    name: k,
-    value: v[k] as string,
-    error: errors[k],
-    onChange: (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
-      setV((p) => ({ ...p, [k]: e.target.value }));
-      if (errors[k]) setErrors((x) => ({ ...x, [k]: undefined }));
-    },
-  });
+  const field = (k: keyof Values) => ({ ...register(k), error: formState.errors[k]?.message });
 
   return (
     <form
       noValidate
       className="space-y-5"
       data-testid="feed-form"
-      onSubmit={async (e) => {
-        e.preventDefault();
+      onSubmit={(e) => {
         setFormError(null);
-        const found = validate(v);
-        setErrors(found);
-        if (Object.keys(found).length) return;
-        setSaving(true);
-        try {
-          await onSubmit(toBody(v));
-        } catch (err) {
-          const key = err instanceof ApiError ? (err.field?.split(".")[0] as keyof Values | undefined) : undefined;
-          if (key && key in DEFAULTS) setErrors({ [key]: errorMessage(err).replace(/^"[^"]+":\s*/, "") });
-          else setFormError(errorMessage(err));
-        } finally {
-          setSaving(false);
-        }
+        return handleSubmit(async (v) => {
+          setSaving(true);
+          try {
+            await onSubmit(toBody(v));
+          } catch (err) {
+            const key = err instanceof ApiError ? (err.field?.split(".")[0] as keyof Values | undefined) : undefined;
+            if (key && key in DEFAULTS) setError(key, { type: "server", message: errorMessage(err).replace(/^"[^"]+":\s*/, "") });
+            else setFormError(errorMessage(err));
+          } finally {
+            setSaving(false);
+          }
+        })(e);
       }}
     >
       {formError && <Alert testId="feed-form-error">{formError}</Alert>}
@@ -145,7 +150,7 @@ export function FeedForm({ initial, submitLabel, cancelHref, onSubmit }: { initi
         <TextField
           className="sm:col-span-2"
           label="Link mask"
-          placeholder={v.maskSyntax === "css" ? "article h2 a" : v.maskSyntax === "regex" ? "/blog/\\d{4}/" : "/blog/*"}
+          placeholder={maskSyntax === "css" ? "article h2 a" : maskSyntax === "regex" ? "/blog/\\d{4}/" : "/blog/*"}
           hint="Empty: every link on the page’s own host."
           inputClassName="font-mono"
           {...field("linkMask")}
@@ -157,7 +162,7 @@ export function FeedForm({ initial, submitLabel, cancelHref, onSubmit }: { initi
         </SelectField>
       </div>
       <div className="grid gap-4 sm:grid-cols-3">
-        <TextField label="Number of items" type="number" min={1} max={50} inputMode="numeric" hint="1 to 50." {...field("itemsLimit")} />
+        <TextField label="Number of items" type="number" min={ITEMS.minValue ?? undefined} max={ITEMS.maxValue ?? undefined} inputMode="numeric" hint={`${ITEMS.minValue} to ${ITEMS.maxValue}.`} {...field("itemsLimit")} />
         <SelectField label="Format" {...field("format")}>
           <option value="rss">RSS 2.0</option>
           <option value="atom">Atom</option>
@@ -185,13 +190,7 @@ export function FeedForm({ initial, submitLabel, cancelHref, onSubmit }: { initi
           ))}
         </SelectField>
       </div>
-      <CheckboxField
-        name="active"
-        label="Active"
-        description="Refreshed by the hourly scheduler; an inactive feed is neither refreshed nor refreshable."
-        checked={v.active}
-        onChange={(e) => setV((p) => ({ ...p, active: e.target.checked }))}
-      />
+      <CheckboxField label="Active" description="Refreshed by the hourly scheduler; an inactive feed is neither refreshed nor refreshable." {...register("active")} />
       <div className="flex justify-end gap-3 border-t border-slate-100 pt-5">
         <ButtonLink href={cancelHref} variant="ghost">
           Cancel

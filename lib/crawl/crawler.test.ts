@@ -1,57 +1,12 @@
-// Over 500 lines: the crawler's core policy cases (robots, redirects, reasons, deadlines) read as one suite against one loopback site helper.
 import iconv from "iconv-lite";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
-import { crawl, type CrawlOptions } from "./crawler";
+import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord } from "@/lib/core/types";
+import { crawl } from "./crawler";
 import type { LookupFn } from "./fetch";
-import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "@/tests/helpers/site";
+import { closeTestSites, reasonOf, robots, run, startTestSite } from "@/tests/helpers/crawl";
+import { page, type RouteHandler, type RouteSpec } from "@/tests/helpers/site";
 
-const sites: TestSite[] = [];
-afterEach(async () => {
-  await Promise.all(sites.splice(0).map((s) => s.close()));
-});
-
-type Run = {
-  site: TestSite;
-  records: CrawlRecord[];
-  /** Record by path (+query), e.g. "/a". */
-  byPath: Map<string, CrawlRecord>;
-  listed: string[];
-  summary: Awaited<ReturnType<typeof crawl>>;
-  /** Requests the server saw, robots.txt excluded. */
-  pageRequests: string[];
-};
-
-async function run(
-  routes: Record<string, RouteSpec | RouteHandler>,
-  settings: Partial<CrawlSettings> = {},
-  opts: CrawlOptions = {},
-): Promise<Run> {
-  const site = await startSite(routes);
-  sites.push(site);
-  const records: CrawlRecord[] = [];
-  const summary = await crawl(
-    { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/`, concurrency: 4, timeoutMs: 3_000, ...settings },
-    { allowHosts: [site.hostPort], ...opts, onRecord: (r) => void records.push(r) },
-  );
-  const path = (u: string) => u.slice(site.origin.length);
-  const byPath = new Map<string, CrawlRecord>();
-  for (const r of records) {
-    expect(byPath.has(path(r.url)), `duplicate record for ${r.url}`).toBe(false);
-    byPath.set(path(r.url), r);
-  }
-  return {
-    site,
-    records,
-    byPath,
-    listed: records.filter((r) => r.included).map((r) => path(r.url)).sort(),
-    summary,
-    pageRequests: site.requests.filter((p) => p !== "/robots.txt"),
-  };
-}
-
-const reasonOf = (r: Run, path: string) => r.byPath.get(path)?.reason;
-const robots = (text: string): RouteSpec => ({ body: text, type: "text/plain" });
+afterEach(closeTestSites);
 
 describe("crawl: robots.txt", () => {
   it("fetches robots.txt first and never requests a disallowed URL", async () => {
@@ -211,8 +166,7 @@ describe("crawl: redirects", () => {
   });
 
   it("a redirect leaving the origin is off_origin and not fetched; plain off-origin links get no record", async () => {
-    const other = await startSite({ "/": { body: page() } });
-    sites.push(other);
+    const other = await startTestSite({ "/": { body: page() } });
     const r2 = await run({
       "/": { body: page(["/out", `${other.origin}/linked`, "https://example.org/ext"]) },
       "/out": { status: 302, headers: { location: `${other.origin}/landing` } },
@@ -383,8 +337,7 @@ describe("crawl: bounds", () => {
 
 describe("crawl: SSRF guard", () => {
   it("127.0.0.1 without an allow-list → blocked_host and zero requests reach the server", async () => {
-    const site = await startSite({ "/": { body: page() } });
-    sites.push(site);
+    const site = await startTestSite({ "/": { body: page() } });
     const records: CrawlRecord[] = [];
     const summary = await crawl(
       { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/` },
@@ -398,8 +351,7 @@ describe("crawl: SSRF guard", () => {
   it.each(["http://2130706433:PORT/", "http://0x7f.1:PORT/", "http://[::ffff:127.0.0.1]:PORT/", "http://017700000001:PORT/"])(
     "start URL %s is refused",
     async (form) => {
-      const site = await startSite({ "/": { body: page() } });
-      sites.push(site);
+      const site = await startTestSite({ "/": { body: page() } });
       const records: CrawlRecord[] = [];
       await crawl({ ...DEFAULT_CRAWL_SETTINGS, startUrl: form.replace("PORT", String(site.port)) }, { allowHosts: [], onRecord: (rec) => void records.push(rec) });
       expect(records.map((x) => x.reason)).toEqual(["blocked_host"]);
@@ -416,8 +368,7 @@ describe("crawl: SSRF guard", () => {
   });
 
   it("CRAWL_ALLOW_HOSTS is the default allow-list", async () => {
-    const site = await startSite({ "/": { body: page() } });
-    sites.push(site);
+    const site = await startTestSite({ "/": { body: page() } });
     vi.stubEnv("CRAWL_ALLOW_HOSTS", site.hostPort);
     try {
       const s = await crawl({ ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/` });
@@ -433,8 +384,7 @@ describe("crawl: API", () => {
     const progress = vi.fn();
     let pending = 0;
     let maxPending = 0;
-    const site = await startSite({ "/": { body: page(["/a", "/b", "/missing"]) }, "/a": { body: page() }, "/b": { body: page() } });
-    sites.push(site);
+    const site = await startTestSite({ "/": { body: page(["/a", "/b", "/missing"]) }, "/a": { body: page() }, "/b": { body: page() } });
     const records: CrawlRecord[] = [];
     const s = await crawl(
       { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/` },
@@ -465,8 +415,7 @@ describe("crawl: API", () => {
   it("an aborted signal rejects and stops fetching", async () => {
     const routes: Record<string, RouteSpec | RouteHandler> = { "/": { body: page(Array.from({ length: 50 }, (_, i) => `/p${i}`)) } };
     for (let i = 0; i < 50; i++) routes[`/p${i}`] = (_req, res) => void setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end(page()), 100);
-    const site = await startSite(routes);
-    sites.push(site);
+    const site = await startTestSite(routes);
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error("cancelled by user")), 150);
     await expect(
@@ -479,8 +428,7 @@ describe("crawl: API", () => {
   });
 
   it("a rejecting onProgress rejects the crawl (no unhandled rejection)", async () => {
-    const site = await startSite({ "/": { body: page(["/a"]) }, "/a": { body: page() } });
-    sites.push(site);
+    const site = await startTestSite({ "/": { body: page(["/a"]) }, "/a": { body: page() } });
     await expect(
       crawl(
         { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/` },
@@ -490,8 +438,7 @@ describe("crawl: API", () => {
   });
 
   it("a throwing onRecord rejects the crawl", async () => {
-    const site = await startSite({ "/": { body: page() } });
-    sites.push(site);
+    const site = await startTestSite({ "/": { body: page() } });
     await expect(
       crawl({ ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/` }, { allowHosts: [site.hostPort], onRecord: () => Promise.reject(new Error("db down")) }),
     ).rejects.toThrow("db down");
