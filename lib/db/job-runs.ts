@@ -13,14 +13,19 @@
  * Errors: database errors reject.
  */
 import { Prisma, type JobRun } from "@/generated/prisma/client";
+import { getDb, type Db } from "./client";
 import type { LocalEvent } from "@/lib/jobs/local-send";
-import type { Db } from "./client";
 
 /**
  * The runner receives the database handle it passes back to these functions (tests give each runner its own
  * database); it never queries through it.
  */
-export { getDb, type Db } from "./client";
+export type { Db };
+
+/** The handle a runner was given (a client or a getter), or the process-wide client when it was given none. */
+export function resolveJobRunsDb(given: Db | (() => Db) | undefined): Db {
+  return typeof given === "function" ? given() : (given ?? getDb());
+}
 
 export type JobRunStatus = "queued" | "running" | "sleeping" | "completed" | "failed";
 export const UNFINISHED_JOB_RUN_STATUSES: JobRunStatus[] = ["queued", "running", "sleeping"];

@@ -28,7 +28,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { internalEvents } from "inngest";
-import { getDb, type Db } from "@/lib/db/job-runs";
+import { resolveJobRunsDb, type Db } from "@/lib/db/job-runs";
 import {
   claimJobRun,
   countOrphanJobRuns,
@@ -57,7 +57,7 @@ import {
 } from "./protocol";
 
 export type LocalRunnerOptions = {
-  /** The route's handlers (`import * as route from "@/app/api/inngest/route"`) or any `serve()` result. */
+  /** The route's handlers (the module of the app's /api/inngest route) or any `serve()` result. */
   handler: { PUT: RouteHandler; POST: RouteHandler };
   /** URL the requests are addressed to. Nothing connects to it. Default http://127.0.0.1:$PORT/api/inngest. */
   url?: string;
@@ -150,8 +150,7 @@ export class LocalInngestRunner implements LocalEventSink {
   }
 
   private get db(): Db {
-    const d = this.opts.db;
-    return typeof d === "function" ? d() : (d ?? getDb());
+    return resolveJobRunsDb(this.opts.db);
   }
 
   /** The functions found by the sync (ids are `<app>-<fn>`). */
