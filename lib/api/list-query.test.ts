@@ -12,7 +12,7 @@ const spec: ListSpec = {
     createdAt: { type: "date", column: "createdAt" },
     finishedAt: { type: "date", column: "finishedAt", nullable: true },
     exportPlan: { type: "intArray", column: "exportPlan", sort: false },
-    exportStatus: { type: "int", deferred: true },
+    derivedScore: { type: "int", deferred: true },
   },
 };
 
@@ -48,7 +48,7 @@ describe("list grammar: size, sort, defaults", () => {
     fails("sort=name:asc:desc", "syntax_error", "sort");
     fails("sort=name:up", "syntax_error", "sort");
     fails("sort=nope:asc", "unknown_field", "nope");
-    fails("sort=exportStatus:asc", "unknown_field", "exportStatus");
+    fails("sort=derivedScore:asc", "unknown_field", "derivedScore");
     fails("sort=exportPlan:asc", "unknown_field", "exportPlan");
   });
 });
@@ -78,9 +78,9 @@ describe("list grammar: filters", () => {
   });
 
   it("deferred fields come back separately", () => {
-    const r = q("filter[exportStatus]=1&filter[active]=false");
+    const r = q("filter[derivedScore]=1&filter[active]=false");
     expect(r.where).toEqual({ active: false });
-    expect(r.deferred).toEqual([{ field: "exportStatus", op: "eq", value: 1 }]);
+    expect(r.deferred).toEqual([{ field: "derivedScore", op: "eq", value: 1 }]);
   });
 
   it("unknown_field, unknown_operation, invalid_value, syntax_error", () => {
@@ -146,19 +146,19 @@ describe("list grammar: keyset cursors", () => {
 describe("matchDeferred", () => {
   it("applies ops to derived values", () => {
     const values = new Map<string, Record<string, number | null>>([
-      ["a", { exportStatus: 1 }],
-      ["b", { exportStatus: 2 }],
-      ["c", { exportStatus: null }],
+      ["a", { derivedScore: 1 }],
+      ["b", { derivedScore: 2 }],
+      ["c", { derivedScore: null }],
     ]);
-    expect(matchDeferred([{ field: "exportStatus", op: "eq", value: 1 }], values)).toEqual(["a"]);
-    expect(matchDeferred([{ field: "exportStatus", op: "ne", value: 1 }], values)).toEqual(["b", "c"]);
-    expect(matchDeferred([{ field: "exportStatus", op: "in", value: [1, 2] }], values)).toEqual(["a", "b"]);
-    expect(matchDeferred([{ field: "exportStatus", op: "gte", value: 2 }], values)).toEqual(["b"]);
+    expect(matchDeferred([{ field: "derivedScore", op: "eq", value: 1 }], values)).toEqual(["a"]);
+    expect(matchDeferred([{ field: "derivedScore", op: "ne", value: 1 }], values)).toEqual(["b", "c"]);
+    expect(matchDeferred([{ field: "derivedScore", op: "in", value: [1, 2] }], values)).toEqual(["a", "b"]);
+    expect(matchDeferred([{ field: "derivedScore", op: "gte", value: 2 }], values)).toEqual(["b"]);
   });
 });
 
 describe("sortInMemory (derived sort fields)", () => {
-  const mspec: ListSpec = { fields: { ...spec.fields, exportStatus: { type: "int", deferred: true, sort: true, nullable: true } } };
+  const mspec: ListSpec = { fields: { ...spec.fields, derivedScore: { type: "int", deferred: true, sort: true, nullable: true } } };
   const items = [
     { id: "a", value: 2 },
     { id: "b", value: null },
@@ -166,16 +166,16 @@ describe("sortInMemory (derived sort fields)", () => {
     { id: "d", value: 2 },
   ];
   it("orders by value (NULLs last) then id, pages strictly after the cursor", () => {
-    const q = parseListQuery(new URLSearchParams("sort=exportStatus:desc&size=2"), mspec);
-    expect(q.memorySort).toMatchObject({ field: "exportStatus", dir: "desc" });
+    const q = parseListQuery(new URLSearchParams("sort=derivedScore:desc&size=2"), mspec);
+    expect(q.memorySort).toMatchObject({ field: "derivedScore", dir: "desc" });
     expect(q.orderBy).toEqual([{ id: "desc" }]);
     const first = sortInMemory(items, q);
     expect(first.map((x) => x.id)).toEqual(["d", "a", "c"]);
-    const p = q.page(first.map((x) => ({ ...x, exportStatus: x.value })));
-    const q2 = parseListQuery(new URLSearchParams(`sort=exportStatus:desc&size=2&cursor=${p.nextCursor}`), mspec);
+    const p = q.page(first.map((x) => ({ ...x, derivedScore: x.value })));
+    const q2 = parseListQuery(new URLSearchParams(`sort=derivedScore:desc&size=2&cursor=${p.nextCursor}`), mspec);
     expect(q2.where).toEqual({});
     expect(sortInMemory(items, q2).map((x) => x.id)).toEqual(["c", "b"]);
-    const asc = parseListQuery(new URLSearchParams("sort=exportStatus:asc&size=10"), mspec);
+    const asc = parseListQuery(new URLSearchParams("sort=derivedScore:asc&size=10"), mspec);
     expect(sortInMemory(items, asc).map((x) => x.id)).toEqual(["c", "a", "d", "b"]);
   });
 });

@@ -27,7 +27,7 @@
  * escape character `\` are escaped, so `filter[name][contains]=50%25` matches names containing "50%" literally
  * (Prisma passes the value into ILIKE '%…%' as is; PostgreSQL's default LIKE escape character is `\`).
  *
- * Filters on derived fields (computed from other tables, e.g. a sitemap's exportStatus) are not turned into `where`;
+ * Filters on derived fields (computed from other tables, e.g. a sitemap's lastRunStatus) are not turned into `where`;
  * they come back in `deferred` for the endpoint to resolve (typically to an `id in (…)` condition).
  *
  * Typing: a ListSpec is generic over the listed model's Prisma input types (`ListSpec<RunList>`, the models' types in

@@ -60,7 +60,7 @@ export const CORE_V2_AREA: OpenApiArea = {
     DeletedCount: [z.object({ deleted: z.number().int() }), "output"],
   },
   endpoints: [
-    { method: "GET", path: "/api/v1/sitemaps", summary: "Your sitemaps (default sort createdAt:desc); filter/sort on id, number, active, name, fileName, startUrl, templateId, maxFileSize, maxFileEntries, exportAfterImport, writeIntoRobots, timezone, createdAt, updatedAt, exportStatus, lastExportStarted, lastExportFinished; filter only on subScopes (contains key) and exportPlan (contains hour)." + GRAMMAR_NOTE,
+    { method: "GET", path: "/api/v1/sitemaps", summary: "Your sitemaps (default sort createdAt:desc); filter/sort on id, number, active, name, fileName, startUrl, templateId, maxFileSize, maxFileEntries, exportAfterImport, writeIntoRobots, timezone, createdAt, updatedAt, lastRunStatus, lastRunStartedAt, lastSucceededAt; filter only on subScopes (contains key) and exportPlan (contains hour)." + GRAMMAR_NOTE,
       access: "read", query: ZListGrammarQuery, success: [list("Sitemap", "A page of sitemaps.")],
       errors: [...COMMON, ...LIST_QUERY_ERRORS] },
     { method: "POST", path: "/api/v1/sitemaps/{id}/generate", summary: "Queue a run (costs crawl credits when it finishes). ?wait=0..120 s waits for its end (200 with the final run, else 202); ?subScope=key (repeatable) is recorded on the run. 409 when inactive or a run is active; 403 quota_exceeded without credits.",
@@ -80,7 +80,7 @@ export const CORE_V2_AREA: OpenApiArea = {
       access: "generate",
       success: [{ status: 200, description: "The cancelled run.", data: "Run" }, { status: 202, description: "The running run with cancelRequestedAt.", data: "Run" }],
       errors: [...COMMON, "not_found", "conflict", ...IDEMPOTENCY] },
-    { method: "GET", path: "/api/v1/sitemaps/{id}/status", summary: "Export status of the whole site and of each sub-scope: newest run, exportStatus code, URL counts, files.",
+    { method: "GET", path: "/api/v1/sitemaps/{id}/status", summary: "Status of the whole site and of each sub-scope: newest run and its status, URL counts, files.",
       access: "read", success: [{ status: 200, description: "The status.", data: "SitemapStatus" }], errors: [...COMMON, "not_found"] },
     { method: "GET", path: "/api/v1/sitemaps/{id}/urls", summary: "Pushed URLs with their source (default sort url:asc), or ?source=crawl for the published run's listed URLs." + GRAMMAR_NOTE,
       access: "read", query: ZUrlsQuery, success: [list("SitemapUrl", "A page of URLs.")],

@@ -3,20 +3,21 @@
  * public URL of its published entry file. Three queries per page of sitemaps, whatever its size. Staging credentials
  * appear only as which parts are set (`auth: { basicAuth: true, headers: ["x-token"], cookies: [] }`), never as values.
  *
- * Shop-API derived fields: exportStatus (0 idle: no run or the newest was cancelled; 1 finished; 2 error; 3 starting:
- * queued; 4 running), protocolId (= newest run's `number`), lastExportStarted (newest run's startedAt, or its
- * createdAt while queued), lastExportFinished (newest successful run's finishedAt).
+ * Run facts of a sitemap (SitemapRunFacts), derived from its runs: `lastRunStatus` and `lastRunStartedAt` (the newest
+ * run's status, and its start or its creation time while queued), `lastSucceededAt` (the newest successful run's end).
+ * The DTO carries `lastRun` and `lastSucceededAt`; the list grammar filters and sorts on all three.
  *
- * SITEMAP_LIST_SPEC: the list grammar of GET /api/v1/sitemaps (the shop API's filter/sort fields; subshopIds is
- * `subScopes` here, filterable with `contains` = has a sub-scope with that key). The derived fields are filtered by
- * resolveSitemapDeferred; sorts on them (SITEMAP_LIST_SPEC_DERIVED_SORTS) are done in memory by listSitemapsPage.
+ * SITEMAP_LIST_SPEC: the list grammar of GET /api/v1/sitemaps (`subScopes` filterable with `contains` = has a
+ * sub-scope with that key). The run facts are filtered by resolveSitemapDeferred; sorts on them
+ * (SITEMAP_LIST_SPEC_RUN_SORTS) are done in memory by listSitemapsPage. The shop API's words for them (exportStatus,
+ * protocolId, lastExport*) live in lib/compat/shop-export-status.ts.
  */
 import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
 import { authSummary, publishedEntryFiles, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
-import type { TRunDto } from "@/lib/schemas/runs";
-import { EXPORT_STATUS, subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
+import { RUN_STATUSES, type TRunDto } from "@/lib/schemas/runs";
+import { subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
 import type { SitemapList } from "@/lib/db/list-models";
 import { matchDeferred, sortInMemory, type FilterValue, type ListQuery, type ListSpec } from "./list-query";
 
@@ -27,45 +28,40 @@ function ruleList(value: unknown): CrawlRule[] {
   return Array.isArray(value) ? (value as CrawlRule[]) : [];
 }
 
-/** The shop API's exportStatus code for a sitemap whose newest run is `run` (null: never run). */
-export function exportStatusOf(run: Pick<TRunDto, "status"> | null | undefined): number {
-  switch (run?.status) {
-    case "queued":
-      return EXPORT_STATUS.starting;
-    case "running":
-      return EXPORT_STATUS.running;
-    case "succeeded":
-      return EXPORT_STATUS.finished;
-    case "failed":
-      return EXPORT_STATUS.error;
-    default:
-      return EXPORT_STATUS.idle;
-  }
-}
+/** What the runs of a sitemap say about it, for the DTO and the list grammar (dates as Date, for filters and sorts). */
+export type SitemapRunFacts = {
+  lastRunStatus: TRunDto["status"] | null;
+  /** The newest run's start, or its creation time while it is queued. */
+  lastRunStartedAt: Date | null;
+  /** The end of the newest successful run. */
+  lastSucceededAt: Date | null;
+};
 
-type Derived = { exportStatus: number; protocolId: number | null; lastExportStarted: Date | null; lastExportFinished: Date | null };
-
-async function derivedOf(ids: string[]): Promise<{ runs: Map<string, TRunDto>; derived: Map<string, Derived> }> {
+/** Run facts of sitemaps `ids`, with their newest run DTOs: two queries whatever the number of ids. */
+async function runFactsOf(ids: string[]): Promise<{ runs: Map<string, TRunDto>; facts: Map<string, SitemapRunFacts> }> {
   const [runs, succeeded] = await Promise.all([latestRuns(ids), lastSucceededAt(ids)]);
-  const derived = new Map<string, Derived>();
+  const facts = new Map<string, SitemapRunFacts>();
   for (const id of ids) {
     const run = runs.get(id);
-    derived.set(id, {
-      exportStatus: exportStatusOf(run),
-      protocolId: run?.number ?? null,
-      lastExportStarted: run ? new Date(run.startedAt ?? run.createdAt) : null,
-      lastExportFinished: succeeded.get(id) ?? null,
+    facts.set(id, {
+      lastRunStatus: run?.status ?? null,
+      lastRunStartedAt: run ? new Date(run.startedAt ?? run.createdAt) : null,
+      lastSucceededAt: succeeded.get(id) ?? null,
     });
   }
-  return { runs, derived };
+  return { runs, facts };
 }
+
+/** The filter values of one sitemap for `matchDeferred`: the native run facts (the shop API passes its own). */
+export type DeferredValuesOf = (facts: SitemapRunFacts) => Record<string, FilterValue>;
+const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
 export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
   const ids = rows.map((r) => r.id);
-  const [{ runs, derived }, entries] = await Promise.all([derivedOf(ids), publishedEntryFiles(rows)]);
+  const [{ runs, facts }, entries] = await Promise.all([runFactsOf(ids), publishedEntryFiles(rows)]);
   return rows.map((r) => {
     const entry = entries.get(r.id);
-    const d = derived.get(r.id)!;
+    const f = facts.get(r.id)!;
     return {
       id: r.id,
       number: r.number,
@@ -121,12 +117,9 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
       exportPlan: r.exportPlan,
       exportCron: r.exportCron,
       timezone: r.timezone,
-      exportStatus: d.exportStatus,
-      protocolId: d.protocolId,
-      lastExportStarted: d.lastExportStarted?.toISOString() ?? null,
-      lastExportFinished: d.lastExportFinished?.toISOString() ?? null,
       publishedRunId: r.publishedRunId,
       lastRun: runs.get(r.id) ?? null,
+      lastSucceededAt: f.lastSucceededAt?.toISOString() ?? null,
       sitemapUrl: entry ? publicFileUrl(r.id, entry) : null,
       createdAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),
@@ -138,7 +131,7 @@ export async function toSitemapDto(row: SitemapRow): Promise<TSitemapDto> {
   return (await toSitemapDtos([row]))[0];
 }
 
-/** GET /api/v1/sitemaps: filter and sort fields (the shop API's, plus startUrl, number, writeIntoRobots, timezone). */
+/** GET /api/v1/sitemaps: filter and sort fields (sorts on the run facts: SITEMAP_LIST_SPEC_RUN_SORTS). */
 export const SITEMAP_LIST_SPEC: ListSpec<SitemapList> = {
   fields: {
     id: { type: "string", column: "id", ops: ["eq", "ne", "in"] },
@@ -160,53 +153,57 @@ export const SITEMAP_LIST_SPEC: ListSpec<SitemapList> = {
     writeIntoRobots: { type: "boolean", column: "writeIntoRobots" },
     exportPlan: { type: "intArray", column: "exportPlan", sort: false },
     timezone: { type: "string", column: "timezone" },
-    exportStatus: { type: "int", deferred: true, ops: ["eq", "ne", "in", "lt", "lte", "gt", "gte"] },
-    lastExportStarted: { type: "date", deferred: true, nullable: true },
-    lastExportFinished: { type: "date", deferred: true, nullable: true },
+    lastRunStatus: { type: "enum", values: RUN_STATUSES, deferred: true, nullable: true },
+    lastRunStartedAt: { type: "date", deferred: true, nullable: true },
+    lastSucceededAt: { type: "date", deferred: true, nullable: true },
     createdAt: { type: "date", column: "createdAt" },
     updatedAt: { type: "date", column: "updatedAt" },
   },
 };
 
 /**
- * SITEMAP_LIST_SPEC plus sorts on the derived exportStatus / lastExportStarted / lastExportFinished, which only
+ * SITEMAP_LIST_SPEC plus sorts on the run facts (lastRunStatus, lastRunStartedAt, lastSucceededAt), which only
  * listSitemapsPage can serve (it orders them in memory): GET /api/v1/sitemaps uses this one. A caller paging with
  * querySitemaps + q.orderBy must keep SITEMAP_LIST_SPEC (those sorts are then 400 unknown_field, never a wrong order).
  */
-export const SITEMAP_LIST_SPEC_DERIVED_SORTS: ListSpec<SitemapList> = {
+export const SITEMAP_LIST_SPEC_RUN_SORTS: ListSpec<SitemapList> = {
   fields: {
     ...SITEMAP_LIST_SPEC.fields,
-    exportStatus: { ...SITEMAP_LIST_SPEC.fields.exportStatus, sort: true },
-    lastExportStarted: { ...SITEMAP_LIST_SPEC.fields.lastExportStarted, sort: true },
-    lastExportFinished: { ...SITEMAP_LIST_SPEC.fields.lastExportFinished, sort: true },
+    lastRunStatus: { ...SITEMAP_LIST_SPEC.fields.lastRunStatus, sort: true },
+    lastRunStartedAt: { ...SITEMAP_LIST_SPEC.fields.lastRunStartedAt, sort: true },
+    lastSucceededAt: { ...SITEMAP_LIST_SPEC.fields.lastSucceededAt, sort: true },
   },
 };
 
 /**
- * Resolves the deferred filters (exportStatus, lastExportStarted, lastExportFinished) of a parsed sitemap list query
- * to the ids of the user's sitemaps that pass them, or undefined when there are none to resolve.
+ * Resolves the deferred filters of a parsed sitemap list query to the ids of the user's sitemaps that pass them, or
+ * undefined when there are none. `valuesOf` names each sitemap's filter values (default: the native run facts).
  */
-export async function resolveSitemapDeferred(userId: string, q: ListQuery<SitemapList>): Promise<string[] | undefined> {
+export async function resolveSitemapDeferred(
+  userId: string,
+  q: ListQuery<SitemapList>,
+  valuesOf: DeferredValuesOf = nativeDeferredValues,
+): Promise<string[] | undefined> {
   if (!q.deferred.length) return undefined;
-  const { derived } = await derivedOf(await sitemapIdsWhere(userId));
+  const { facts } = await runFactsOf(await sitemapIdsWhere(userId));
   const values = new Map<string, Record<string, FilterValue>>();
-  for (const [id, d] of derived) values.set(id, { ...d });
+  for (const [id, f] of facts) values.set(id, valuesOf(f));
   return matchDeferred(q.deferred, values);
 }
 
 /**
- * One page of GET /api/v1/sitemaps for a parsed query: column sorts page in the database (keyset); sorts on the
- * derived exportStatus / lastExportStarted / lastExportFinished order the account's matching sitemaps in memory
- * (one id query plus the runs of those sitemaps), then load only the page's rows.
+ * One page of GET /api/v1/sitemaps for a parsed query: column sorts page in the database (keyset); sorts on the run
+ * facts order the account's matching sitemaps in memory (one id query plus the runs of those sitemaps), then load
+ * only the page's rows.
  */
 export async function listSitemapsPage(userId: string, q: ListQuery<SitemapList>): Promise<{ rows: SitemapRow[]; nextCursor: string | null }> {
   const ids = await resolveSitemapDeferred(userId, q);
   const where = q.where;
   if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy, take: q.take, ids }));
-  const field = q.memorySort.field as keyof Derived;
+  const field = q.memorySort.field as keyof SitemapRunFacts;
   const matching = await sitemapIdsWhere(userId, where, ids);
-  const { derived } = await derivedOf(matching);
-  const ordered = sortInMemory(matching.map((id) => ({ id, value: derived.get(id)![field] as FilterValue })), q);
+  const { facts } = await runFactsOf(matching);
+  const ordered = sortInMemory(matching.map((id) => ({ id, value: facts.get(id)![field] as FilterValue })), q);
   const rows = await querySitemaps({ userId, where: {}, orderBy: q.orderBy, take: ordered.length, ids: ordered.map((o) => o.id) });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const page = q.page(ordered.filter((o) => byId.has(o.id)).map((o) => ({ ...byId.get(o.id)!, [field]: o.value })));

@@ -2,10 +2,10 @@
  * The status of a sitemap, whole site and per sub-scope (GET /api/v1/sitemaps/{id}/status; the shop API's
  * "status per subshop"). See ZSitemapStatusDto (lib/schemas/sitemaps.ts) for the shape.
  *
- * Whole site: the newest run (any sub-scope selection), its exportStatus code, the URLs listed by the published run
- * and the pushed URLs, and the published files. Each sub-scope: the newest run requested for the whole site or for
- * that key, its exportStatus, the URLs under `origin + pathPrefix` in the published run and among pushed URLs, and
- * the published files (one set of files per sitemap, shared by every sub-scope).
+ * Whole site: the newest run (any sub-scope selection) and its status, the URLs listed by the published run and the
+ * pushed URLs, and the published files. Each sub-scope: the newest run requested for the whole site or for that key,
+ * its status, the URLs under `origin + pathPrefix` in the published run and among pushed URLs, and the published
+ * files (one set of files per sitemap, shared by every sub-scope).
  * Queries: one per sub-scope for its newest run plus two counts; a sitemap has at most 100 sub-scopes.
  */
 import { publishedFileSummaries } from "@/lib/db/files";
@@ -14,7 +14,7 @@ import type { SitemapRow } from "@/lib/db/sitemaps";
 import { countUrlsByPrefix } from "@/lib/db/urls";
 import { originOf } from "@/lib/core/url";
 import { subScopesOf, type TSitemapStatusDto } from "@/lib/schemas/sitemaps";
-import { exportStatusOf, publicFileUrl } from "./sitemaps";
+import { publicFileUrl } from "./sitemaps";
 
 export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> {
   const origin = originOf(sm.startUrl)!;
@@ -37,7 +37,6 @@ export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> 
       name: s.name,
       pathPrefix: s.pathPrefix,
       status: dto?.status ?? null,
-      exportStatus: exportStatusOf(dto),
       lastRun: dto,
       urls: counts.get(origin + s.pathPrefix)!,
       files: fileDtos,
@@ -47,10 +46,9 @@ export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> 
     sitemapId: sm.id,
     number: sm.number,
     publishedRunId: sm.publishedRunId,
-    lastExportStarted: lastRun ? (lastRun.startedAt ?? lastRun.createdAt) : null,
-    lastExportFinished: succeeded.get(sm.id)?.toISOString() ?? null,
+    lastRunStartedAt: lastRun ? (lastRun.startedAt ?? lastRun.createdAt) : null,
+    lastSucceededAt: succeeded.get(sm.id)?.toISOString() ?? null,
     status: lastRun?.status ?? null,
-    exportStatus: exportStatusOf(lastRun),
     lastRun,
     urls: counts.get(origin + "/")!,
     files: fileDtos,

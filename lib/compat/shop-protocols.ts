@@ -9,11 +9,10 @@ import type { Principal } from "@/lib/auth/authenticate";
 import { sitemapNumbers, templateNumbers } from "@/lib/db/numbers";
 import { queryRuns, toRunDto } from "@/lib/db/runs";
 import { findSitemap } from "@/lib/db/sitemaps";
-import type { TRunDto } from "@/lib/schemas/runs";
+import { exportStatusOf, RUN_STATUSES_OF_CODE } from "./shop-export-status";
 import { shopListQuery } from "./shop-query";
 import { subshopId } from "./shop-sitemaps";
 
-const EXPORT_STATUS_RUNS: Record<number, string[]> = { 0: ["cancelled"], 1: ["succeeded"], 2: ["failed"], 3: ["queued"], 4: ["running"] };
 const EQ_NE_IN: readonly ListOp[] = ["eq", "ne", "in"];
 const asList = (v: FilterValue | FilterValue[]) => (Array.isArray(v) ? v : [v]) as number[];
 const eqNeIn = (op: ListOp, cond: (values: number[]) => Record<string, unknown>, v: FilterValue | FilterValue[]) =>
@@ -31,7 +30,7 @@ export const PROTOCOL_LIST_SPEC: ListSpec<RunList> = {
       type: "int",
       column: "status",
       ops: EQ_NE_IN,
-      where: (op, v) => eqNeIn(op, (codes) => ({ status: { in: codes.flatMap((c) => EXPORT_STATUS_RUNS[c] ?? []) } }), v),
+      where: (op, v) => eqNeIn(op, (codes) => ({ status: { in: codes.flatMap((c) => RUN_STATUSES_OF_CODE[c] ?? []) } }), v),
     },
     lastExportStarted: RUN_LIST_SPEC.fields.startedAt,
     lastExportFinished: RUN_LIST_SPEC.fields.finishedAt,
@@ -41,8 +40,6 @@ export const PROTOCOL_LIST_SPEC: ListSpec<RunList> = {
   },
 };
 const PROTOCOL_FIELDS = Object.fromEntries(Object.keys(PROTOCOL_LIST_SPEC.fields).map((k) => [k, k]));
-
-const exportStatusOfRun = (r: TRunDto) => ({ cancelled: 0, succeeded: 1, failed: 2, queued: 3, running: 4 })[r.status];
 
 /** GET sitemaps/protocols: the account's runs as the document's protocols, a page of the shop's list. */
 export async function listShopProtocols(principal: Principal, req: Request): Promise<Response> {
@@ -61,7 +58,7 @@ export async function listShopProtocols(principal: Principal, req: Request): Pro
         sitemap: numbers.get(r.sitemapId) ?? null,
         template: t ? (tNumbers.get(t) ?? null) : null,
         subshopIds: r.subScopes.map(subshopId),
-        exportStatus: exportStatusOfRun(r),
+        exportStatus: exportStatusOf(r.status),
         status: r.status,
         trigger: r.trigger,
         lastExportStarted: r.startedAt ?? r.createdAt,

@@ -5,13 +5,14 @@
  * Errors: ShopError / AppError, answered in the shop's envelope by shopRoute.
  */
 import { z } from "zod";
-import { resolveSitemapDeferred, SITEMAP_LIST_SPEC, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
+import { resolveSitemapDeferred, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
 import { parseWith } from "@/lib/api/request";
 import type { Principal } from "@/lib/auth/authenticate";
 import { deleteSitemap, findSitemap, insertSitemap, newestSitemap, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
 import { sitemapIdByNumber, templateIdByNumber, templateNumbers } from "@/lib/db/numbers";
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { parseShopBody, readShopBody, ShopError, shopId } from "./shop-http";
+import { SHOP_SITEMAP_LIST_SPEC, shopDeferredValues, shopExportFields } from "./shop-export-status";
 import { shopListQuery } from "./shop-query";
 
 export type ShopSitemap = {
@@ -55,10 +56,7 @@ export async function toShopSitemaps(dtos: TSitemapDto[]): Promise<ShopSitemap[]
     writeIntoRobots: d.writeIntoRobots,
     exportAfterImport: d.exportAfterImport,
     exportPlan: d.exportPlan,
-    exportStatus: d.exportStatus,
-    protocolId: d.protocolId,
-    lastExportStarted: d.lastExportStarted,
-    lastExportFinished: d.lastExportFinished,
+    ...shopExportFields(d.lastRun, d.lastSucceededAt),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     startUrl: d.startUrl,
@@ -66,7 +64,7 @@ export async function toShopSitemaps(dtos: TSitemapDto[]): Promise<ShopSitemap[]
 }
 
 
-/** The document's filter and sort fields of GET sitemaps, and what they are called natively. */
+/** The document's filter and sort fields of GET sitemaps, and their names in SHOP_SITEMAP_LIST_SPEC. */
 const SITEMAP_FIELDS: Record<string, string> = {
   id: "number",
   active: "active",
@@ -87,7 +85,7 @@ const SITEMAP_FIELDS: Record<string, string> = {
 
 /** GET sitemaps: the account's sitemaps as a page of the shop's list (module doc of lib/compat/shop.ts). */
 export async function listShopSitemaps(principal: Principal, req: Request): Promise<Response> {
-  const q = await shopListQuery(new URL(req.url), SITEMAP_FIELDS, SITEMAP_LIST_SPEC, {
+  const q = await shopListQuery(new URL(req.url), SITEMAP_FIELDS, SHOP_SITEMAP_LIST_SPEC, {
     defaultSort: "number:asc",
     mapValue: async (field, raw) => {
       if (field !== "templateId" || raw === "null") return raw;
@@ -101,7 +99,7 @@ export async function listShopSitemaps(principal: Principal, req: Request): Prom
       return parts.join(",");
     },
   });
-  const ids = await resolveSitemapDeferred(principal.userId, q);
+  const ids = await resolveSitemapDeferred(principal.userId, q, shopDeferredValues);
   const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take, ids }));
   return Response.json({ data: await toShopSitemaps(await toSitemapDtos(page.rows)), nextPageToken: page.nextCursor });
 }

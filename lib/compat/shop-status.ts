@@ -5,6 +5,7 @@
 import type { Principal } from "@/lib/auth/authenticate";
 import { sitemapStatus } from "@/lib/api/status";
 import { findSitemap } from "@/lib/db/sitemaps";
+import { exportStatusOf, shopExportFields } from "./shop-export-status";
 import { ShopError } from "./shop-http";
 import { sitemapIdOf, subshopId } from "./shop-sitemaps";
 
@@ -19,15 +20,12 @@ export async function getShopStatus(principal: Principal, rawId: string): Promis
   const st = await sitemapStatus(row);
   return Response.json({
     id: st.number,
-    exportStatus: st.exportStatus,
-    protocolId: st.lastRun?.number ?? null,
-    lastExportStarted: st.lastExportStarted,
-    lastExportFinished: st.lastExportFinished,
+    ...shopExportFields(st.lastRun, st.lastSucceededAt),
     urls: st.urls,
     subshops: st.subScopes.map((s) => ({
       subshopId: subshopId(s.key),
       name: s.name,
-      exportStatus: s.exportStatus,
+      exportStatus: exportStatusOf(s.status),
       protocolId: s.lastRun?.number ?? null,
       lastExportStarted: s.lastRun ? (s.lastRun.startedAt ?? s.lastRun.createdAt) : null,
       lastExportFinished: s.lastRun?.status === "succeeded" ? s.lastRun.finishedAt : null,

@@ -274,7 +274,7 @@ export async function listSitemapsSx(principal: Principal, req: Request): Promis
       url: d.startUrl,
       status: d.active ? "active" : "archived",
       urls_count: counts[i],
-      last_updated: d.lastExportFinished ?? d.updatedAt,
+      last_updated: d.lastSucceededAt ?? d.updatedAt,
     })),
     pagination: { next_cursor: page.nextCursor, has_more: page.nextCursor !== null },
   });

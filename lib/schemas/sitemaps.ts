@@ -38,7 +38,7 @@ import { urlPortError } from "@/lib/core/outbound";
 import { regexListErrors } from "@/lib/core/regex-safety";
 import { normalizeUrl } from "@/lib/core/url";
 import { line } from "./common";
-import { ZRunDto } from "./runs";
+import { RUN_STATUSES, ZRunDto } from "./runs";
 
 const invalidFormat = (message: string) => ({ message, params: { code: "invalid_format" } });
 
@@ -317,9 +317,6 @@ export const ZUpdateSitemapBody = z.strictObject(fields).partial();
 export type TUpdateSitemapBody = z.input<typeof ZUpdateSitemapBody>;
 export type TUpdateSitemap = z.output<typeof ZUpdateSitemapBody>;
 
-/** exportStatus codes of the shop API, derived from the newest run. */
-export const EXPORT_STATUS = { idle: 0, finished: 1, error: 2, starting: 3, running: 4 } as const;
-
 export const ZSitemapDto = z.object({
   id: z.string(),
   /** Numeric id (the shop API's integer id). */
@@ -344,18 +341,12 @@ export const ZSitemapDto = z.object({
   exportPlan: z.array(z.number().int()),
   exportCron: z.string().nullable(),
   timezone: z.string(),
-  /** 0 idle (no run, or the newest was cancelled), 1 finished, 2 error, 3 starting (queued), 4 running. */
-  exportStatus: z.number().int().min(0).max(4),
-  /** `number` of the newest run (the shop API's protocolId), or null. */
-  protocolId: z.number().int().nullable(),
-  /** When the newest run started (its creation time while queued), or null. */
-  lastExportStarted: z.string().nullable(),
-  /** When the newest successful run finished, or null. */
-  lastExportFinished: z.string().nullable(),
   /** The run whose files are served now, or null before the first successful run. */
   publishedRunId: z.string().nullable(),
   /** The newest run (any status), or null. */
   lastRun: ZRunDto.nullable(),
+  /** When the newest successful run finished (ISO 8601), or null. */
+  lastSucceededAt: z.string().nullable(),
   /** Public URL of the entry file (sitemap index, or the only urlset) when something is published. */
   sitemapUrl: z.string().nullable(),
   createdAt: z.string(),
@@ -368,8 +359,7 @@ export const ZStatusFile = z.object({ name: z.string(), kind: z.string(), urlCou
 
 const statusFields = {
   /** Status of the newest run counted for this scope (queued, running, succeeded, failed, cancelled), or null. */
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).nullable(),
-  exportStatus: z.number().int().min(0).max(4),
+  status: z.enum(RUN_STATUSES).nullable(),
   lastRun: ZRunDto.nullable(),
   /** Listed URLs of the published run under the scope (crawl), and pushed URLs stored under it now. */
   urls: z.object({ crawled: z.number().int(), pushed: z.number().int() }),
@@ -385,8 +375,10 @@ export const ZSitemapStatusDto = z.object({
   sitemapId: z.string(),
   number: z.number().int(),
   publishedRunId: z.string().nullable(),
-  lastExportStarted: z.string().nullable(),
-  lastExportFinished: z.string().nullable(),
+  /** The newest run's start (its creation time while it is queued), or null. */
+  lastRunStartedAt: z.string().nullable(),
+  /** When the newest successful run finished, or null. */
+  lastSucceededAt: z.string().nullable(),
   ...statusFields,
   subScopes: z.array(z.object({ key: z.string(), name: z.string(), pathPrefix: z.string(), ...statusFields })),
 });

@@ -1,6 +1,6 @@
 /**
  * /api/v1/sitemaps: the shop-API fields, crawl/output options, the list grammar through the real endpoint (every
- * error code, filters, sorts, keyset pagination), derived exportStatus, and GET /sitemaps/{id}/status.
+ * error code, filters, sorts, keyset pagination), the run facts (lastRunStatus …), and GET /sitemaps/{id}/status.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
@@ -55,10 +55,8 @@ for (const backend of testBackends()) {
         exportPlan: [],
         exportCron: null,
         timezone: "UTC",
-        exportStatus: 0,
-        protocolId: null,
-        lastExportStarted: null,
-        lastExportFinished: null,
+        lastRun: null,
+        lastSucceededAt: null,
         output: { priorityMode: "off", defaultPriority: null, defaultChangefreq: null, lastmod: true, lastmodSource: "content" },
       });
       expect(data.crawl).toMatchObject({ excludeNoindex: true, followNofollow: false, respectCanonical: true });
@@ -222,39 +220,41 @@ for (const backend of testBackends()) {
         expect(second.names).toEqual(["Delta", "Epsilon"]);
       });
 
-      it("exportStatus is derived from the newest run and filterable; lastExport* follow the runs", async () => {
+      it("lastRunStatus, lastRunStartedAt and lastSucceededAt follow the runs: filters and in-memory sorts", async () => {
         const [a, b] = made;
         const t0 = new Date("2030-01-01T00:00:00Z");
         await t.db.run.create({ data: { sitemapId: a.id, trigger: "api", status: "succeeded", createdAt: t0, startedAt: t0, finishedAt: new Date("2030-01-01T00:05:00Z") } });
         await t.db.run.create({ data: { sitemapId: a.id, trigger: "api", status: "failed", createdAt: new Date("2030-01-02T00:00:00Z"), startedAt: new Date("2030-01-02T00:00:01Z"), finishedAt: new Date("2030-01-02T00:01:00Z") } });
         const runB = await t.db.run.create({ data: { sitemapId: b.id, trigger: "api", status: "running", startedAt: t0 } });
         const dto = (await (await read(req("GET", `/api/v1/sitemaps/${a.id}`, { key: carol.key }), ctx({ id: a.id }))).json()).data;
-        expect(dto).toMatchObject({ exportStatus: 2, lastExportStarted: "2030-01-02T00:00:01.000Z", lastExportFinished: "2030-01-01T00:05:00.000Z" });
-        expect(dto.protocolId).toBe(dto.lastRun.number);
-        expect((await names("filter[exportStatus]=2")).names).toEqual(["Alpha"]);
-        expect((await names("filter[exportStatus]=4")).names).toEqual(["Beta"]);
-        expect((await names("filter[exportStatus]=0&sort=name:asc")).names).toEqual(["Delta", "Epsilon", "Gamma"]);
-        expect((await names("filter[exportStatus][in]=2,4&sort=name:asc")).names).toEqual(["Alpha", "Beta"]);
-        expect((await names("filter[lastExportFinished][gte]=2029-12-31")).names).toEqual(["Alpha"]);
-        expect((await names("filter[lastExportStarted]=null&filter[active]=true&sort=name:asc")).names).toEqual(["Delta", "Epsilon", "Gamma"]);
-        // the derived fields sort too (in memory), NULLs last, ties by id, with keyset pages
-        const all = (await names("sort=exportStatus:desc&size=300")).names;
-        expect(all.slice(0, 2)).toEqual(["Beta", "Alpha"]);
+        expect(dto).toMatchObject({ lastRun: { status: "failed", startedAt: "2030-01-02T00:00:01.000Z" }, lastSucceededAt: "2030-01-01T00:05:00.000Z" });
+        // the shop API's words for the run facts never reach the native DTO
+        for (const shopField of ["exportStatus", "protocolId", "lastExportStarted", "lastExportFinished"]) expect(dto).not.toHaveProperty(shopField);
+        expect((await names("filter[lastRunStatus]=failed")).names).toEqual(["Alpha"]);
+        expect((await names("filter[lastRunStatus]=running")).names).toEqual(["Beta"]);
+        expect((await names("filter[lastRunStatus]=null&sort=name:asc")).names).toEqual(["Delta", "Epsilon", "Gamma"]);
+        expect((await names("filter[lastRunStatus][in]=failed,running&sort=name:asc")).names).toEqual(["Alpha", "Beta"]);
+        expect((await names("filter[lastSucceededAt][gte]=2029-12-31")).names).toEqual(["Alpha"]);
+        expect((await names("filter[lastRunStartedAt]=null&filter[active]=true&sort=name:asc")).names).toEqual(["Delta", "Epsilon", "Gamma"]);
+        await expectError(await get("filter[exportStatus]=2", carol.key), 400, "unknown_field", "exportStatus");
+        // the run facts sort too (in memory), NULLs last, ties by id, with keyset pages
+        const all = (await names("sort=lastRunStatus:desc&size=300")).names;
+        expect(all.slice(0, 2)).toEqual(["Beta", "Alpha"]); // running > failed
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const r = await names(`sort=exportStatus:desc&size=2${cursor ? `&cursor=${cursor}` : ""}`);
+          const r = await names(`sort=lastRunStatus:desc&size=2${cursor ? `&cursor=${cursor}` : ""}`);
           seen.push(...r.names);
           cursor = r.next;
         } while (cursor);
         expect(seen).toEqual(all);
-        const byFinished = (await names("sort=lastExportFinished:asc&filter[active]=true")).names;
+        const byFinished = (await names("sort=lastSucceededAt:asc&filter[active]=true")).names;
         expect(byFinished[0]).toBe("Alpha"); // the only one with a successful run; the others (NULL) after it
         expect(byFinished).toHaveLength(4);
-        const started = (await names("sort=lastExportStarted:asc&size=1")).names;
+        const started = (await names("sort=lastRunStartedAt:asc&size=1")).names;
         expect(started).toEqual(["Beta"]); // 2030-01-01 before Alpha's 2030-01-02
         await t.db.run.update({ where: { id: runB.id }, data: { status: "queued" } });
-        expect((await names("filter[exportStatus]=3")).names).toEqual(["Beta"]);
+        expect((await names("filter[lastRunStatus]=queued")).names).toEqual(["Beta"]);
       });
 
       const errors: [string, string, string][] = [
@@ -291,7 +291,7 @@ for (const backend of testBackends()) {
     });
 
     describe("GET /sitemaps/{id}/status", () => {
-      it("whole site and each sub-scope: newest run, exportStatus, URL counts under the prefix, files", async () => {
+      it("whole site and each sub-scope: newest run and its status, URL counts under the prefix, files", async () => {
         const sm = await newSitemap({
           startUrl: "https://shop.example/",
           subScopes: [
@@ -303,8 +303,8 @@ for (const backend of testBackends()) {
         expect(fresh.status).toBe(200);
         expectRateLimitHeaders(fresh);
         const empty = ZSitemapStatusDto.strict().parse((await fresh.json()).data);
-        expect(empty).toMatchObject({ status: null, exportStatus: 0, lastRun: null, urls: { crawled: 0, pushed: 0 }, files: [] });
-        expect(empty.subScopes.map((s) => [s.key, s.exportStatus])).toEqual([["de", 0], ["en", 0]]);
+        expect(empty).toMatchObject({ status: null, lastRun: null, lastRunStartedAt: null, lastSucceededAt: null, urls: { crawled: 0, pushed: 0 }, files: [] });
+        expect(empty.subScopes.map((s) => [s.key, s.status])).toEqual([["de", null], ["en", null]]);
 
         const published = await t.db.run.create({
           data: { sitemapId: sm.id, trigger: "api", status: "succeeded", createdAt: new Date("2030-01-01"), startedAt: new Date("2030-01-01"), finishedAt: new Date("2030-01-01T00:01:00Z") },
@@ -325,14 +325,14 @@ for (const backend of testBackends()) {
         const enRun = await t.db.run.create({ data: { sitemapId: sm.id, trigger: "api", status: "running", subScopes: ["en"], createdAt: new Date("2030-01-02"), startedAt: new Date("2030-01-02") } });
 
         const s = ZSitemapStatusDto.parse((await (await status(req("GET", `/api/v1/sitemaps/${sm.id}/status`, { key: alice.key }), ctx({ id: sm.id }))).json()).data);
-        expect(s).toMatchObject({ status: "running", exportStatus: 4, publishedRunId: published.id, urls: { crawled: 4, pushed: 1 }, lastExportFinished: "2030-01-01T00:01:00.000Z" });
+        expect(s).toMatchObject({ status: "running", publishedRunId: published.id, urls: { crawled: 4, pushed: 1 }, lastRunStartedAt: "2030-01-02T00:00:00.000Z", lastSucceededAt: "2030-01-01T00:01:00.000Z" });
         expect(s.lastRun?.id).toBe(enRun.id);
         expect(s.files).toEqual([{ name: `${sm.fileName}.xml`, kind: "urlset", urlCount: 4, bytes: 500, url: expect.stringContaining(`${sm.fileName}.xml`) }]);
         const de = s.subScopes.find((x) => x.key === "de")!;
         const en = s.subScopes.find((x) => x.key === "en")!;
-        expect(de).toMatchObject({ status: "succeeded", exportStatus: 1, urls: { crawled: 2, pushed: 0 } });
+        expect(de).toMatchObject({ status: "succeeded", urls: { crawled: 2, pushed: 0 } });
         expect(de.lastRun?.id).toBe(published.id);
-        expect(en).toMatchObject({ status: "running", exportStatus: 4, urls: { crawled: 1, pushed: 1 } });
+        expect(en).toMatchObject({ status: "running", urls: { crawled: 1, pushed: 1 } });
       });
 
       it("404 for another account's sitemap or an unknown id; 405 on POST; 401 without a key", async () => {
