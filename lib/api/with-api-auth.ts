@@ -49,6 +49,11 @@ export type AuthOptions = {
   maxBodyBytes?: number;
   /** API keys only: no `Authorization` header is a 401 without a session lookup (the compatibility adapters). */
   keyOnly?: boolean;
+  /**
+   * Replaces the plan's per-minute limit for API keys, read per request: a number, or null for no per-minute limit
+   * (then no X-RateLimit-* headers); the daily quota always applies. Default: the plan's.
+   */
+  perMinute?: () => number | null | undefined;
 };
 
 export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>) => Promise<Response>) {
@@ -72,7 +77,7 @@ export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedCont
   return withApi<P>(async (ctx) => {
     assertDeclaredBodySize(ctx.req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
     const principal = await authenticateThrottled(ctx.req, ctx.headers, opts.keyOnly ?? false);
-    await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r));
+    await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r), Date.now(), { perMinute: opts.perMinute?.() });
     if (principal.via === "session") assertSameOrigin(ctx.req);
     if (opts.sessionOnly && principal.via !== "session") {
       throw new AppError("forbidden", "This endpoint is for the signed-in dashboard; API keys can't use it.");
@@ -155,12 +160,14 @@ export async function limitHeadersIfKnown(req: Request, headers: Headers): Promi
   await consumeApiLimits(principal, (r) => setLimitHeaders(headers, r));
 }
 
-/** X-RateLimit-* (per-minute limit), X-Quota-* (daily quota, when limited), Retry-After on a 429. */
+/** X-RateLimit-* (per-minute limit, when there is one), X-Quota-* (daily quota, when limited), Retry-After on a 429. */
 function setLimitHeaders(headers: Headers, { minute, day }: ApiLimitResults): void {
-  headers.set("X-RateLimit-Limit", String(minute.limit));
-  headers.set("X-RateLimit-Remaining", String(minute.remaining));
-  headers.set("X-RateLimit-Reset", String(minute.reset));
-  if (!minute.ok) headers.set("Retry-After", String(minute.retryAfter));
+  if (minute) {
+    headers.set("X-RateLimit-Limit", String(minute.limit));
+    headers.set("X-RateLimit-Remaining", String(minute.remaining));
+    headers.set("X-RateLimit-Reset", String(minute.reset));
+    if (!minute.ok) headers.set("Retry-After", String(minute.retryAfter));
+  }
   if (day && day.limit !== null) {
     headers.set("X-Quota-Limit", String(day.limit));
     headers.set("X-Quota-Remaining", String(day.remaining));

@@ -40,6 +40,8 @@ export type CompatRouteOptions<P extends Params, I> = {
   /** Renders a native error; `hadToken` tells "no key sent" from "key refused" (AnQiCMS tells them apart). */
   translate: (err: NativeError, status: number, info: { hadToken: boolean }) => Response;
   handler: (ctx: AuthedContext<P> & { input: I }) => Promise<Response>;
+  /** The adapter's per-minute limit instead of the plan's (withApiAuth's `perMinute`; null = none). */
+  perMinute?: () => number | null | undefined;
 };
 
 export function compatRoute<P extends Params = Params, I = undefined>(o: CompatRouteOptions<P, I>) {
@@ -57,7 +59,7 @@ export function compatRoute<P extends Params = Params, I = undefined>(o: CompatR
       else headers.delete("authorization");
       const authed = new Request(cred.req, { headers });
       const scope = typeof o.scope === "function" ? o.scope(cred.input, params) : o.scope;
-      const inner = withApiAuth<P>((ctx) => o.handler({ ...ctx, input: cred.input }), { scope, keyOnly: true });
+      const inner = withApiAuth<P>((ctx) => o.handler({ ...ctx, input: cred.input }), { scope, keyOnly: true, perMinute: o.perMinute });
       res = await inner(authed, { params: Promise.resolve(params) });
     } catch (err) {
       // Only the text check and the credential step can throw here (withApiAuth renders its own errors).

@@ -8,15 +8,21 @@
  * always HTTP 200 like the original (rate-limit headers are still sent). `cid` is the numeric id (`number`) of a
  * sitemap or feed; another account's cid is "not found".
  *
- * Limits: the key's plan limits (as for /api/v1), plus this adapter's own daily quota of DAILY_CALLS = 500 calls per
- * account per UTC day (the original's "500 requests" limit), counted in lib/quota with the subject
- * `compat:mysitemapgenerator:<userId>` (window "day"). A call refused by it has still counted against the plan.
+ * Limits: the document names one, 500 calls a day. This adapter keeps its own daily quota of DAILY_CALLS = 500 calls
+ * per account per UTC day, counted in lib/quota with the subject `compat:mysitemapgenerator:<userId>` (window "day"),
+ * and the plan's daily quota (as for /api/v1). It has no per-minute limit unless the operator sets
+ * MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE (msgPerMinute). A call refused by the adapter's quota has still counted
+ * against the plan's.
  *
- * Field mapping (ours → theirs), including their inverted booleans, in siteParams() below.
+ * `balance` (getBalance) is the account's crawl credits (lib/quota/credits.ts): each run debits its cost.
+ *
+ * Field mapping (ours → theirs), including their inverted booleans, in siteParams() below; enumerated fields carry only
+ * the document's values.
  */
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
 import { listPublishedFiles } from "@/lib/db/files";
+import { getEnv } from "@/lib/env";
 import { consumeLimit } from "@/lib/quota/rate-limit";
 import { getCreditSummary } from "@/lib/quota/credits";
 import { publicFileUrl } from "@/lib/api/sitemaps";
@@ -27,6 +33,20 @@ import { rssGetFile, rssGetInfo, rssGetList } from "./mysitemapgenerator-rss";
 
 export const DAILY_CALLS = 500;
 export const quotaSubject = (userId: string) => `compat:mysitemapgenerator:${userId}`;
+
+/** The adapter's per-minute limit per API key: MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE, or null (none) when unset. */
+export const msgPerMinute = (): number | null => getEnv().MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE ?? null;
+
+/** The document's `site_limit` values (URLs per sitemap part). */
+export const SITE_LIMITS = [5000, 10000, 25000, 35000, 50000] as const;
+
+/**
+ * Our `maxFileEntries` (1..50,000) as the document's `site_limit`: the listed value nearest to it, the smaller on a
+ * tie (e.g. 1,000 → 5000, 30,000 → 25000, 50,000 → 50000). The exact value is in the native API.
+ */
+export function siteLimitOf(maxFileEntries: number): number {
+  return SITE_LIMITS.reduce((best, v) => (Math.abs(v - maxFileEntries) < Math.abs(best - maxFileEntries) ? v : best));
+}
 
 export type MsgInput = { method: string; fields: FormFields; format: string | null };
 
@@ -67,10 +87,10 @@ export function siteParams(s: CompatSitemap): Record<string, string | number> {
     site_useragent: ua === "" ? "mysitemapgenerator" : /googlebot/i.test(ua) ? "google" : /yandex/i.test(ua) ? "yandex" : "default",
     site_priority: s.output.priorityMode === "off" ? 0 : 1,
     site_lastmod: s.output.lastmod ? 1 : 0,
-    // "server" = Last-Modified. Ours "content" (when the content hash was first seen) has no equivalent, and we never
-    // stamp the request date (their "default"), so it is reported as is.
-    site_lastmod_source: s.output.lastmodSource,
-    site_limit: s.maxFileEntries,
+    // theirs: "server" = the server's response (Last-Modified), "default" = the request date. Ours "content" is the
+    // date of the crawl request that first saw the page's current content, so it is their "default".
+    site_lastmod_source: s.output.lastmodSource === "server" ? "server" : "default",
+    site_limit: siteLimitOf(s.maxFileEntries),
     site_load: c >= 16 ? "max" : c <= 2 ? "min" : "middle",
     site_images: s.extensions.images ? 1 : 0,
     site_turbo: 0,

@@ -9,6 +9,9 @@
  * (default 600, since the dashboard polls a running run every second); no daily quota, because using our own UI must
  * not spend the plan's API allowance.
  *
+ * An endpoint may replace the per-minute limit of API keys (`perMinute` option: a number, or null for none — the
+ * mysitemapgenerator adapter, whose document names only a daily limit); the daily quota always applies.
+ *
  * A refused request counts against neither (a day refusal gives its minute slot back), so it has no side effects.
  * `onResult` sees the results (for the X-RateLimit-* and X-Quota-* headers) before any AppError is thrown.
  */
@@ -18,7 +21,11 @@ import { getEnv } from "@/lib/env";
 import { planTable, type PlanLimits } from "./plans";
 import { consumeLimit, releaseLimit, type LimitResult } from "./rate-limit";
 
-export type ApiLimitResults = { minute: LimitResult; day: LimitResult | null; plan: PlanLimits };
+/** `minute` is null when the endpoint has no per-minute limit (see the `perMinute` option). */
+export type ApiLimitResults = { minute: LimitResult | null; day: LimitResult | null; plan: PlanLimits };
+
+/** Per-request limit options: `perMinute` replaces the plan's per-minute limit for API keys (null = none). */
+export type ApiLimitOptions = { perMinute?: number | null };
 
 export const minuteSubject = (p: Principal) => (p.via === "key" ? `key:${p.keyId}` : `user:${p.userId}`);
 export const daySubject = (userId: string) => `user:${userId}`;
@@ -27,13 +34,14 @@ export async function consumeApiLimits(
   principal: Principal,
   onResult: (r: ApiLimitResults) => void,
   now = Date.now(),
+  opts: ApiLimitOptions = {},
 ): Promise<ApiLimitResults> {
   const env = getEnv();
   const plan = planTable(env)[principal.plan];
   const session = principal.via === "session";
-  const perMinute = session ? env.SESSION_RATE_LIMIT_PER_MINUTE : plan.perMinute;
-  const minute = await consumeLimit(minuteSubject(principal), 60, perMinute, now);
-  if (!minute.ok) {
+  const perMinute = session ? env.SESSION_RATE_LIMIT_PER_MINUTE : opts.perMinute === undefined ? plan.perMinute : opts.perMinute;
+  const minute = perMinute === null ? null : await consumeLimit(minuteSubject(principal), 60, perMinute, now);
+  if (minute && !minute.ok) {
     onResult({ minute, day: null, plan });
     throw new AppError("rate_limited", `Too many requests: the limit is ${perMinute} per minute; retry in ${minute.retryAfter} s.`);
   }
@@ -44,8 +52,8 @@ export async function consumeApiLimits(
   const day = await consumeLimit(daySubject(principal.userId), 86_400, plan.perDay, now);
   const results = { minute, day, plan };
   if (!day.ok) {
-    await releaseLimit(minute);
-    onResult({ minute: { ...minute, used: minute.used - 1, remaining: (minute.remaining ?? 0) + 1 }, day, plan });
+    if (minute) await releaseLimit(minute);
+    onResult({ minute: minute && { ...minute, used: minute.used - 1, remaining: (minute.remaining ?? 0) + 1 }, day, plan });
     throw new AppError(
       "quota_exceeded",
       `Daily quota used up: your plan allows ${plan.perDay} requests per UTC day; it resets at ${new Date(day.reset * 1000).toISOString()}.`,

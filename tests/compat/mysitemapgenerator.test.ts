@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as createSitemap } from "@/app/api/v1/sitemaps/route";
 import { GET as getMethod, POST as postMethod } from "@/app/api/[method]/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
-import { DAILY_CALLS, quotaSubject } from "@/lib/compat/mysitemapgenerator";
+import { DAILY_CALLS, quotaSubject, siteLimitOf } from "@/lib/compat/mysitemapgenerator";
+import { GET as listSitemaps } from "@/app/api/v1/sitemaps/route";
 import { getDb } from "@/lib/db/client";
 import { publishRunFiles } from "@/lib/db/files";
 import { claimRun, finishRun } from "@/lib/db/runs";
@@ -15,7 +16,7 @@ import { setUsageCounter } from "@/tests/helpers/usage";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { windowOf } from "@/lib/quota/rate-limit";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
-import { BASE, ctx, expectRateLimitHeaders, req, seedUser, sitemapBody } from "@/tests/api/helpers";
+import { BASE, ctx, req, seedUser, sitemapBody } from "@/tests/api/helpers";
 
 const RFC2822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/;
 
@@ -58,7 +59,10 @@ for (const backend of testBackends()) {
     it("getBalance → {result:success, balance} = the account's crawl credits", async () => {
       const before = await msg("getBalance", { api_key: alice.key });
       expect(before.res.status).toBe(200);
-      expectRateLimitHeaders(before.res);
+      // the document's daily limit and the plan's daily quota are shown; there is no per-minute limit by default
+      expect(before.res.headers.get("x-compat-quota-limit")).toBe(String(DAILY_CALLS));
+      expect(before.res.headers.get("x-quota-limit")).toMatch(/^\d+$/);
+      expect(before.res.headers.get("x-ratelimit-limit")).toBeNull();
       expect(before.body).toEqual({ result: "success", balance: expect.any(Number) });
       const run = await claimRun({ sitemapId: sm.id, trigger: "api" });
       await debitRunCredits({ userId: alice.id, runId: run!.id, pagesFetched: 250 }); // 3 credits
@@ -160,6 +164,49 @@ for (const backend of testBackends()) {
       const get = await getMethod(new Request(`${BASE}/api/getBalance?format=json`), ctx({ method: "getBalance" }));
       expect(get.headers.get("allow")).toBe("POST");
       expect(await get.json()).toMatchObject({ result: "error" });
+    });
+
+    it("no per-minute limit unless MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE is set; the plan's still holds on /api/v1", async () => {
+      const saved = { plan: process.env.PLAN_LIMITS, msg: process.env.MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE };
+      try {
+        process.env.PLAN_LIMITS = JSON.stringify({ starter: { perMinute: 3 } });
+        delete process.env.MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE;
+        const dave = await seedUser();
+        for (let i = 0; i < 6; i++) {
+          const r = await msg("getBalance", { api_key: dave.key });
+          expect(r.body.result).toBe("success");
+          expect(r.res.headers.get("x-ratelimit-limit")).toBeNull();
+        }
+        // the same key on the native API: the plan's 3 per minute, untouched by the six adapter calls
+        const native = async () => (await listSitemaps(req("GET", "/api/v1/sitemaps", { key: dave.key }), ctx())).status;
+        expect([await native(), await native(), await native(), await native()]).toEqual([200, 200, 200, 429]);
+
+        process.env.MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE = "2";
+        const erin = await seedUser();
+        const first = await msg("getBalance", { api_key: erin.key });
+        expect(first.res.headers.get("x-ratelimit-limit")).toBe("2");
+        expect((await msg("getBalance", { api_key: erin.key })).body.result).toBe("success");
+        const over = await msg("getBalance", { api_key: erin.key });
+        expect(over.res.status).toBe(200);
+        expect(over.body).toMatchObject({ result: "error", notice: expect.stringContaining("2 per minute") });
+        expect(over.res.headers.get("retry-after")).toMatch(/^\d+$/);
+      } finally {
+        for (const [k, v] of [["PLAN_LIMITS", saved.plan], ["MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE", saved.msg]] as const) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    });
+
+    it("enumerated params carry only the document's values: site_limit from its list, lastmod source server|default", async () => {
+      expect([1, 5000, 7499, 7500, 7501, 30_000, 30_001, 42_500, 50_000].map(siteLimitOf)).toEqual([5000, 5000, 5000, 5000, 10000, 25000, 35000, 35000, 50000]);
+      const body = sitemapBody({ startUrl: "http://www.mysite2.com/", maxFileEntries: 1000, output: { lastmodSource: "content" } });
+      const created = await createSitemap(req("POST", "/api/v1/sitemaps", { key: alice.key, body }), ctx());
+      const other = (await created.json()).data;
+      const info = await msg("SitemapsGetInfo", { api_key: alice.key, cid: String(other.number) });
+      expect(info.body.params[0]).toMatchObject({ site_lastmod_source: "default", site_limit: 5000 });
+      expect(["default", "yandex", "google", "mysitemapgenerator"]).toContain(info.body.params[0].site_useragent);
+      expect(["max", "middle", "min"]).toContain(info.body.params[0].site_load);
     });
 
     it(`the adapter's own daily quota: ${DAILY_CALLS} calls per account per UTC day, then {result:error}`, async () => {
