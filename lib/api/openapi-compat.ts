@@ -24,7 +24,7 @@ const ok = (status: number, description: string) => ({ status, description, medi
 /** The shop list grammar on their field names. */
 export const ZShopListQuery = z.object({
   size: z.number().int().min(1).max(300).optional().describe("Page size 1..300, default 20 (not an integer: invalidCharacters)"),
-  pageToken: z.string().optional().describe("nextPageToken of the previous answer (opaque)"),
+  pageToken: z.number().int().min(0).optional().describe("The page's index, ≥ 0 (0 = the first page; the answer's nextPageToken is the next one, null on the last page); else invalidValue"),
   sort: z.string().optional().describe("field:asc|desc (exactly one ':', else syntaxError); default id:asc"),
   "filter[field][op]": z.string().optional().describe("filter[field]=value or filter[field][op]=value, op eq|ne|lt|lte|gt|gte|in|contains"),
 });
@@ -85,7 +85,7 @@ const endpoints: Endpoint[] = [
     access: "generate", success: [ok(202, "Started.")], errors: [...SHOP_ERRORS, "invalid_value", "not_found", "conflict", "service_unavailable"] },
   { method: "GET", path: "/api/shop/sitemaps/{id}/status", summary: "Shop API: export status of the sitemap and of each subshop (sub-scope), from real runs.", access: "read",
     success: [ok(200, "{id, exportStatus, protocolId, lastExportStarted, lastExportFinished, urls, subshops[]}")], errors: [...SHOP_ERRORS, "invalid_value", "not_found"] },
-  { method: "GET", path: "/api/shop/sitemaps/protocols", summary: "Shop API: protocols (our runs) {data, nextPageToken}; filter id, sitemap, template, subshopIds, exportStatus, lastExportStarted, lastExportFinished, createdAt, updatedAt.",
+  { method: "GET", path: "/api/shop/sitemaps/protocols", summary: "Shop API: protocols (our runs) {data, nextPageToken}; filter id, sitemap, template, subshopIds, exportStatus, lastExportStarted, lastExportFinished, createdAt, updatedAt; sort on the same but subshopIds.",
     access: "read", query: ZShopListQuery, success: [ok(200, "A page of protocols.")], errors: [...SHOP_ERRORS, ...SHOP_LIST] },
   { method: "POST", path: "/api/shop/sitemaps/generate/hour/{hour}", summary: "Shop API: start the sitemaps whose exportPlan holds that hour (each in its timezone) → 202 {hour, started, skipped}; 404 hour ∉ 0..23.",
     access: "generate", success: [ok(202, "Started.")], errors: [...SHOP_ERRORS, "not_found", "service_unavailable"] },

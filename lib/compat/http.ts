@@ -132,6 +132,18 @@ export async function bearerCredential(req: Request): Promise<Credential<undefin
   return { token: m ? m[1] : null, req, input: undefined };
 }
 
+/**
+ * The shop API's key: `Authorization: Bearer <key>`, or `X-Authorization: Bearer <key>` (which the shop vendor's own
+ * clients send, so that a proxy's Basic authentication can hold `Authorization`). `Authorization` wins when both
+ * carry a Bearer key.
+ */
+export async function shopBearerCredential(req: Request): Promise<Credential<undefined>> {
+  const own = await bearerCredential(req);
+  if (own.token !== null) return own;
+  const m = /^Bearer +(\S+)\s*$/i.exec(req.headers.get("x-authorization") ?? "");
+  return { token: m ? m[1] : null, req, input: undefined };
+}
+
 export type FormFields = Record<string, string>;
 
 /**

@@ -12,7 +12,7 @@ import type { ApiScope } from "@/lib/auth/authenticate";
 import { z } from "zod";
 import { isAppError, type ErrorCode } from "@/lib/core/errors";
 import { fieldPath, findTextProblem } from "@/lib/core/text";
-import { bearerCredential, compatRoute, methodNotAllowed, type NativeError } from "./http";
+import { compatRoute, shopBearerCredential, methodNotAllowed, type NativeError } from "./http";
 
 export const SHOP_ERROR_TYPES = [
   "invalidValue",
@@ -95,7 +95,7 @@ export function shopTranslate(err: NativeError): Response {
  */
 export function shopRoute<P extends Record<string, string>>(scope: ApiScope, handler: (ctx: AuthedContext<P>) => Promise<Response>) {
   return compatRoute<P>({
-    credential: bearerCredential,
+    credential: shopBearerCredential,
     scope,
     translate: shopTranslate,
     handler: async (ctx) => {

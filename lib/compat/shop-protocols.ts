@@ -7,10 +7,10 @@ import type { RunList } from "@/lib/db/list-models";
 import { RUN_LIST_SPEC } from "@/lib/api/runs";
 import type { Principal } from "@/lib/auth/authenticate";
 import { sitemapNumbers, templateNumbers } from "@/lib/db/numbers";
-import { queryRuns, toRunDto } from "@/lib/db/runs";
+import { runsByIds, runSortKeys, toRunDto, type RunSortKey } from "@/lib/db/runs";
 import { findSitemap } from "@/lib/db/sitemaps";
 import { exportStatusOf, RUN_STATUSES_OF_CODE } from "./shop-export-status";
-import { shopListQuery } from "./shop-query";
+import { offsetPage, shopListQuery, shopPageIndex, shopSort, sortShopKeys, type ShopSortValue } from "./shop-query";
 import { subshopId } from "./shop-sitemaps";
 
 const EQ_NE_IN: readonly ListOp[] = ["eq", "ne", "in"];
@@ -41,11 +41,38 @@ export const PROTOCOL_LIST_SPEC: ListSpec<RunList> = {
 };
 const PROTOCOL_FIELDS = Object.fromEntries(Object.keys(PROTOCOL_LIST_SPEC.fields).map((k) => [k, k]));
 
-/** GET sitemaps/protocols: the account's runs as the document's protocols, a page of the shop's list. */
+/** The document's sort fields of protocols, each a value of a run's sort keys (lib/db/runs.ts runSortKeys). */
+const PROTOCOL_SORTS: Record<string, (k: RunSortKey) => ShopSortValue> = {
+  id: (k) => k.number,
+  sitemap: (k) => k.sitemapNumber,
+  template: (k) => k.templateNumber,
+  exportStatus: (k) => exportStatusOf(k.status),
+  lastExportStarted: (k) => (k.startedAt ?? k.createdAt).toISOString(),
+  lastExportFinished: (k) => (k.status === "succeeded" && k.finishedAt ? k.finishedAt.toISOString() : null),
+  createdAt: (k) => k.createdAt.toISOString(),
+  updatedAt: (k) => (k.finishedAt ?? k.startedAt ?? k.createdAt).toISOString(),
+};
+
+/**
+ * GET sitemaps/protocols: the account's runs as the document's protocols, a page of the shop's list. Filters run in
+ * the database; the sort (any of the document's fields, `template` and `sitemap` by number, `exportStatus` by code)
+ * orders the matching runs' sort keys in memory, then only the page's runs are loaded.
+ */
 export async function listShopProtocols(principal: Principal, req: Request): Promise<Response> {
-  const q = await shopListQuery(new URL(req.url), PROTOCOL_FIELDS, PROTOCOL_LIST_SPEC);
-  const page = q.page(await queryRuns({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take }));
-  const runs = page.rows.map(toRunDto);
+  const url = new URL(req.url);
+  const index = shopPageIndex(url);
+  const sort = shopSort(url, Object.keys(PROTOCOL_SORTS)) ?? { field: "id", dir: "asc" };
+  const filtersOnly = new URL(url);
+  filtersOnly.searchParams.delete("sort");
+  const q = await shopListQuery(filtersOnly, PROTOCOL_FIELDS, PROTOCOL_LIST_SPEC);
+  const keys = await runSortKeys({ userId: principal.userId, where: q.where });
+  const idOf = new Map(keys.map((k) => [k.number, k.id]));
+  const valueOf = PROTOCOL_SORTS[sort.field];
+  const ordered = sortShopKeys(keys.map((k) => ({ id: k.number, value: valueOf(k) })), sort.dir);
+  const page = offsetPage(ordered.slice(index * q.size, (index + 1) * q.size + 1), q.size, index);
+  const rows = new Map((await runsByIds({ userId: principal.userId, ids: page.rows.map((n) => idOf.get(n)!) })).map((r) => [r.number, r]));
+  // a run deleted between the two queries (its sitemap deleted) is left out of the page
+  const runs = page.rows.flatMap((n) => (rows.has(n) ? [toRunDto(rows.get(n)!)] : []));
   const sitemapIds = [...new Set(runs.map((r) => r.sitemapId))];
   const [numbers, dtos] = await Promise.all([sitemapNumbers(sitemapIds), Promise.all(sitemapIds.map((id) => findSitemap({ userId: principal.userId, sitemapId: id })))]);
   const templateOf = new Map(dtos.flatMap((d) => (d ? [[d.id, d.templateId] as const] : [])));
@@ -69,6 +96,6 @@ export async function listShopProtocols(principal: Principal, req: Request): Pro
         updatedAt: r.finishedAt ?? r.startedAt ?? r.createdAt,
       };
     }),
-    nextPageToken: page.nextCursor,
+    nextPageToken: page.nextPageToken,
   });
 }

@@ -13,7 +13,7 @@ import { sitemapIdByNumber, templateIdByNumber, templateNumbers } from "@/lib/db
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { parseShopBody, readShopBody, ShopError, shopId } from "./shop-http";
 import { SHOP_SITEMAP_LIST_SPEC, shopDeferredValues, shopExportFields } from "./shop-export-status";
-import { shopListQuery } from "./shop-query";
+import { offsetPage, shopListQuery, shopPageIndex, shopSort, sortShopKeys, type ShopSortValue } from "./shop-query";
 
 export type ShopSitemap = {
   id: number;
@@ -83,9 +83,19 @@ const SITEMAP_FIELDS: Record<string, string> = {
 };
 
 
-/** GET sitemaps: the account's sitemaps as a page of the shop's list (module doc of lib/compat/shop.ts). */
+/**
+ * GET sitemaps: the account's sitemaps as a page of the shop's list (module doc of lib/compat/shop.ts). Filters run in
+ * the database (the run facts in memory); every document sort field (templateId by template number, subshopIds
+ * element by element, exportStatus by code) orders the matching sitemaps' shop values in memory, so the cost grows
+ * with the number of sitemaps of the account.
+ */
 export async function listShopSitemaps(principal: Principal, req: Request): Promise<Response> {
-  const q = await shopListQuery(new URL(req.url), SITEMAP_FIELDS, SHOP_SITEMAP_LIST_SPEC, {
+  const url = new URL(req.url);
+  const index = shopPageIndex(url);
+  const sort = shopSort(url, Object.keys(SITEMAP_FIELDS)) ?? { field: "id", dir: "asc" };
+  const filtersOnly = new URL(url);
+  filtersOnly.searchParams.delete("sort");
+  const q = await shopListQuery(filtersOnly, SITEMAP_FIELDS, SHOP_SITEMAP_LIST_SPEC, {
     defaultSort: "number:asc",
     mapValue: async (field, raw) => {
       if (field !== "templateId" || raw === "null") return raw;
@@ -100,8 +110,11 @@ export async function listShopSitemaps(principal: Principal, req: Request): Prom
     },
   });
   const ids = await resolveSitemapDeferred(principal.userId, q, shopDeferredValues);
-  const page = q.page(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, take: q.take, ids }));
-  return Response.json({ data: await toShopSitemaps(await toSitemapDtos(page.rows)), nextPageToken: page.nextCursor });
+  const matching = await toShopSitemaps(await toSitemapDtos(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, ids })));
+  const byId = new Map(matching.map((s) => [s.id, s]));
+  const ordered = sortShopKeys(matching.map((s) => ({ id: s.id, value: s[sort.field as keyof ShopSitemap] as ShopSortValue })), sort.dir);
+  const page = offsetPage(ordered.slice(index * q.size, (index + 1) * q.size + 1), q.size, index);
+  return Response.json({ data: page.rows.map((id) => byId.get(id)!), nextPageToken: page.nextPageToken });
 }
 
 /**

@@ -9,10 +9,10 @@ import type { TemplateList } from "@/lib/db/list-models";
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
 import { templateIdByNumber } from "@/lib/db/numbers";
-import { deleteTemplate, findTemplate, insertTemplate, listTemplates, toTemplateDto, updateTemplate, type TemplateRow } from "@/lib/db/templates";
+import { deleteTemplate, findTemplate, insertTemplate, queryTemplates, toTemplateDto, updateTemplate, type TemplateRow } from "@/lib/db/templates";
 import { TEMPLATE_LIST_SPEC } from "@/lib/templates/list-spec";
 import { parseShopBody, readShopBody, ShopError, shopId } from "./shop-http";
-import { shopListQuery } from "./shop-query";
+import { offsetPage, shopListQuery, shopPageIndex } from "./shop-query";
 
 export type ShopTemplate = { id: number; name: string; content: string; createdAt: string; updatedAt: string };
 const toShopTemplate = (r: TemplateRow): ShopTemplate => {
@@ -26,11 +26,13 @@ const SHOP_TEMPLATE_SPEC: ListSpec<TemplateList> = {
   fields: { ...TEMPLATE_LIST_SPEC.fields, content: { type: "string", column: "content" } },
 };
 
-/** GET sitemaps/templates: the account's templates as a page of the shop's list. */
+/** GET sitemaps/templates: the account's templates as a page of the shop's list (page `pageToken`, an offset page). */
 export async function listShopTemplates(principal: Principal, req: Request): Promise<Response> {
-  const q = await shopListQuery(new URL(req.url), TEMPLATE_FIELDS, SHOP_TEMPLATE_SPEC, { defaultSort: "number:asc" });
-  const page = await listTemplates({ userId: principal.userId, q });
-  return Response.json({ data: page.rows.map(toShopTemplate), nextPageToken: page.nextCursor });
+  const url = new URL(req.url);
+  const index = shopPageIndex(url);
+  const q = await shopListQuery(url, TEMPLATE_FIELDS, SHOP_TEMPLATE_SPEC, { defaultSort: "number:asc" });
+  const page = offsetPage(await queryTemplates({ userId: principal.userId, q, skip: index * q.size }), q.size, index);
+  return Response.json({ data: page.rows.map(toShopTemplate), nextPageToken: page.nextPageToken });
 }
 
 /** The template body's JSON types (both required on POST; PUT takes either). */

@@ -9,8 +9,9 @@
  *   + startUrl (ours: the site we crawl; the shop API exports from its database and has no such field).
  *
  * Lists: `size` 1..300 (default 20), `sort=field:asc|desc`, `filter[field]=value` / `filter[field][op]=value`
- * (the native grammar, lib/api/list-query.ts, on the shop's field names), `pageToken` = the `nextPageToken` of the
- * previous answer (opaque). Answer: `{ data: [...], nextPageToken }`.
+ * (the native grammar, lib/api/list-query.ts, on the shop's field names), `pageToken` = the page's index (a number
+ * ≥ 0; lib/compat/shop-query.ts). Answer: `{ data: [...], nextPageToken }`. Keys: `Authorization` or
+ * `X-Authorization: Bearer <key>`.
  * Writes: POST (all the document's "missing" fields required), PUT (any subset), DELETE → 204.
  * On create, `startUrl` defaults to the account's newest sitemap's start URL (a shop has one site); without any,
  * it is missing. A `fileName` ending in ".xml" is stored without it (we add the extension when writing files).

@@ -107,6 +107,34 @@ export async function queryRuns(opts: {
   return getDb().run.findMany({ where: { AND: [{ sitemap: { userId: opts.userId } }, opts.where] }, orderBy: opts.orderBy, take: opts.take });
 }
 
+/** What a list may order runs by besides their own columns: the run's columns plus its sitemap's and template's numbers. */
+export type RunSortKey = Pick<RunRow, "id" | "number" | "status" | "createdAt" | "startedAt" | "finishedAt"> & {
+  sitemapNumber: number;
+  templateNumber: number | null;
+};
+
+/** Sort keys of the account's runs matching `where` (one query, a few columns per run, no page limit). */
+export async function runSortKeys(opts: { userId: string; where: Prisma.RunWhereInput }): Promise<RunSortKey[]> {
+  const rows = await getDb().run.findMany({
+    where: { AND: [{ sitemap: { userId: opts.userId } }, opts.where] },
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      sitemap: { select: { number: true, template: { select: { number: true } } } },
+    },
+  });
+  return rows.map(({ sitemap, ...r }) => ({ ...r, sitemapNumber: sitemap.number, templateNumber: sitemap.template?.number ?? null }));
+}
+
+/** The account's runs with these ids (any order). */
+export async function runsByIds(opts: { userId: string; ids: string[] }): Promise<RunRow[]> {
+  return getDb().run.findMany({ where: { id: { in: opts.ids }, sitemap: { userId: opts.userId } } });
+}
+
 export type CancelOutcome =
   | { outcome: "not_found" }
   | { outcome: "finished"; run: TRunDto }

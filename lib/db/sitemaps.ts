@@ -148,7 +148,8 @@ export async function querySitemaps(opts: {
   userId: string;
   where: Prisma.SitemapWhereInput;
   orderBy: Prisma.SitemapOrderByWithRelationInput[];
-  take: number;
+  /** Rows to return; undefined = every matching row. */
+  take?: number;
   ids?: string[];
 }): Promise<SitemapRow[]> {
   return getDb().sitemap.findMany({

@@ -63,13 +63,18 @@ export async function findTemplate(opts: { userId: string; templateId: string })
 
 /** A page of the user's templates for a parsed list query (lib/api/list-query.ts). */
 export async function listTemplates(opts: { userId: string; q: ListQuery<TemplateList> }) {
-  const rows = await getDb().template.findMany({
+  return opts.q.page(await queryTemplates(opts));
+}
+
+/** Up to `q.take` templates of the account in the query's order, after skipping `skip` (offset pages; default 0). */
+export async function queryTemplates(opts: { userId: string; q: ListQuery<TemplateList>; skip?: number }): Promise<TemplateRow[]> {
+  return getDb().template.findMany({
     where: { AND: [{ userId: opts.userId }, opts.q.where] },
     orderBy: opts.q.orderBy,
     take: opts.q.take,
+    skip: opts.skip,
     select,
   });
-  return opts.q.page(rows);
 }
 
 export async function updateTemplate(opts: { userId: string; templateId: string; data: TUpdateTemplateBody }): Promise<TemplateRow | null> {

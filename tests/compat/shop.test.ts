@@ -130,9 +130,17 @@ for (const backend of testBackends()) {
       expect(p1.data).toHaveLength(2);
       for (const s of p1.data) expect(s).toMatchObject(shopSitemapShape);
       expect(p1.data[0].id).toBeLessThan(p1.data[1].id);
-      expect(p1.nextPageToken).toEqual(expect.any(String));
+      // pageToken is the page's index, a number ≥ 0 (0 = the first page), as the document has it
+      expect(p1.nextPageToken).toBe(1);
+      expect(await (await getList("?size=2&sort=id:asc&pageToken=0")).json()).toEqual(p1);
       const p2 = await (await getList(`?size=2&sort=id:asc&pageToken=${p1.nextPageToken}`)).json();
       expect(p2.data[0].id).toBeGreaterThan(p1.data[1].id);
+      const all = (await (await getList("?size=300&sort=id:asc")).json()).data as { id: number }[];
+      const last = Math.ceil(all.length / 2) - 1;
+      const lastPage = await (await getList(`?size=2&sort=id:asc&pageToken=${last}`)).json();
+      expect(lastPage.nextPageToken).toBeNull();
+      expect(lastPage.data.map((s: { id: number }) => s.id)).toEqual(all.slice(last * 2).map((s) => s.id));
+      expect((await (await getList(`?size=2&pageToken=${last + 5}`)).json()).data).toEqual([]);
       const byName = await (await getList("?filter[name]=Categories")).json();
       expect(byName.data.map((s: { name: string }) => s.name)).toEqual(["Categories"]);
       const bySubshop = await (await getList("?filter[subshopIds]=2")).json();
@@ -146,11 +154,64 @@ for (const backend of testBackends()) {
       expect(idle.data.every((s: { exportStatus: number }) => s.exportStatus === 0)).toBe(true);
     });
 
+    it("GET sitemaps: every documented sort field, both directions, NULLs last, ties by id; pages follow the order", async () => {
+      // A runs (exportStatus 3, and a protocol with a template); B has a string subshop id
+      const a = await (await post(body({ name: "Sorted A", fileName: "sorted-a", subshopIds: [3], templateId: templateNumber, exportPlan: [1] }))).json();
+      await post(body({ name: "Sorted B", fileName: "sorted-b", subshopIds: ["de", 1] }));
+      await generate(req("POST", `/api/shop/sitemaps/${a.id}/generate`, { key: alice.key }), ctx({ id: String(a.id) }));
+      const fields = ["id", "active", "name", "fileName", "templateId", "subshopIds", "maxFileSize", "maxFileEntries", "exportAfterImport", "exportStatus", "lastExportStarted", "lastExportFinished", "createdAt", "updatedAt"];
+      type Row = Record<string, unknown> & { id: number };
+      const cmp = (x: unknown, y: unknown): number => {
+        if (Array.isArray(x) && Array.isArray(y)) {
+          for (let i = 0; i < Math.min(x.length, y.length); i++) if (cmp(x[i], y[i]) !== 0) return cmp(x[i], y[i]);
+          return x.length - y.length;
+        }
+        if (typeof x === "number" && typeof y === "number") return x - y;
+        if (typeof x === "boolean" && typeof y === "boolean") return Number(x) - Number(y);
+        if (typeof x === "number") return -1;
+        if (typeof y === "number") return 1;
+        return String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+      };
+      for (const field of fields) {
+        for (const dir of ["asc", "desc"] as const) {
+          const res = await getList(`?size=300&sort=${field}:${dir}`);
+          expect(res.status, `${field}:${dir}`).toBe(200);
+          const rows = (await res.json()).data as Row[];
+          const expected = [...rows].sort((x, y) => {
+            const [a, c] = [x[field], y[field]];
+            if (a === null || c === null) return a === c ? x.id - y.id : a === null ? 1 : -1;
+            return (dir === "asc" ? 1 : -1) * cmp(a, c) || x.id - y.id;
+          });
+          expect(rows.map((r) => r.id), `${field}:${dir}`).toEqual(expected.map((r) => r.id));
+          if (field === "exportStatus" && dir === "desc") expect(rows[0].id).toBe(a.id); // 3 starting, the others 0
+        }
+      }
+      const ordered = ((await (await getList("?size=300&sort=subshopIds:desc")).json()).data as Row[]).map((r) => r.id);
+      const paged: number[] = [];
+      for (let page = 0; page < 50; page++) {
+        const r = await (await getList(`?size=3&sort=subshopIds:desc&pageToken=${page}`)).json();
+        paged.push(...r.data.map((x: Row) => x.id));
+        if (r.nextPageToken === null) break;
+        expect(r.nextPageToken).toBe(page + 1);
+      }
+      expect(paged).toEqual(ordered);
+    });
+
+    it("X-Authorization: Bearer <key> is accepted as well (the vendor's clients send it)", async () => {
+      const res = await list(req("GET", "/api/shop/sitemaps?size=1", { headers: { "x-authorization": `Bearer ${alice.key}` } }), ctx());
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(await (await getList("?size=1")).json());
+      await expectShopError(await list(req("GET", "/api/shop/sitemaps", { headers: { "x-authorization": "Bearer sfk_wrong" } }), ctx()), 401, "unauthorized");
+    });
+
     it("GET sitemaps errors: invalidValue (size ∉ [1;300], pageToken), invalidCharacters (size, filter value), unknownDataField, unknownOperation, syntaxError", async () => {
       await expectShopError(await getList("?size=0"), 400, "invalidValue", "size");
       await expectShopError(await getList("?size=301"), 400, "invalidValue", "size");
       await expectShopError(await getList("?size=abc"), 400, "invalidCharacters", "size");
       await expectShopError(await getList("?pageToken=-1"), 400, "invalidValue", "pageToken");
+      await expectShopError(await getList("?pageToken=abc"), 400, "invalidValue", "pageToken");
+      await expectShopError(await getList("?pageToken=1.5"), 400, "invalidValue", "pageToken");
+      await expectShopError(await getList("?sort=name:sideways"), 400, "syntaxError", "sort");
       await expectShopError(await getList("?filter[active]=maybe"), 400, "invalidCharacters");
       await expectShopError(await getList("?filter[color]=red"), 400, "unknownDataField", "color");
       await expectShopError(await getList("?sort=color:asc"), 400, "unknownDataField", "color");
@@ -251,7 +312,7 @@ for (const backend of testBackends()) {
       const p1 = await res.json();
       expect(res.status, JSON.stringify(p1)).toBe(200);
       expect(p1.data).toHaveLength(1);
-      expect(p1.nextPageToken).toEqual(expect.any(String));
+      expect(p1.nextPageToken).toBe(1);
       for (const p of p1.data) {
         expect(p).toMatchObject({ id: expect.any(Number), sitemap: expect.any(Number), subshopIds: expect.any(Array), exportStatus: expect.any(Number), lastExportStarted: expect.stringMatching(ISO), createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) });
         expect(p).toHaveProperty("template");
@@ -268,7 +329,20 @@ for (const backend of testBackends()) {
       const sub2 = await (await get("?filter[subshopIds]=2&size=300")).json();
       expect(sub2.data.every((p: { subshopIds: unknown[] }) => p.subshopIds.includes(2))).toBe(true);
       expect(sub2.data.length).toBeGreaterThan(0);
-      await expectShopError(await get("?sort=template:asc"), 400, "unknownDataField");
+      // every documented sort field: template and sitemap by their numbers, exportStatus by code, NULLs last
+      for (const field of ["id", "sitemap", "template", "exportStatus", "lastExportStarted", "lastExportFinished", "createdAt", "updatedAt"]) {
+        for (const dir of ["asc", "desc"] as const) {
+          const rows = (await (await get(`?size=300&sort=${field}:${dir}`)).json()).data as (Record<string, unknown> & { id: number })[];
+          const expected = [...rows].sort((x, y) => {
+            const [a, c] = [x[field], y[field]] as [number | string | null, number | string | null];
+            if (a === null || c === null) return a === c ? x.id - y.id : a === null ? 1 : -1;
+            return (dir === "asc" ? 1 : -1) * (a < c ? -1 : a > c ? 1 : 0) || x.id - y.id;
+          });
+          expect(rows.map((r) => r.id), `${field}:${dir}`).toEqual(expected.map((r) => r.id));
+        }
+      }
+      expect(new Set(((await (await get("?size=300&sort=template:asc")).json()).data as { template: unknown }[]).map((p) => p.template)).size).toBeGreaterThan(1);
+      await expectShopError(await get("?sort=subshopIds:asc"), 400, "unknownDataField");
       await expectShopError(await get("?filter[exportStatus][gt]=1"), 400, "unknownOperation");
       await expectShopError(await get("?filter[exportStatus]=x"), 400, "invalidCharacters");
       await expectShopError(await get("?size=301"), 400, "invalidValue", "size");
