@@ -160,6 +160,16 @@ export async function limitHeadersIfKnown(req: Request, headers: Headers): Promi
   await consumeApiLimits(principal, (r) => setLimitHeaders(headers, r));
 }
 
+/**
+ * For an answer to a caller that is not known (no valid key): X-RateLimit-* of the client address's failed-auth
+ * limit as it stands, without counting this request, unless limit headers are already set. For adapters whose
+ * document promises the headers "in every response".
+ */
+export function addressLimitHeaders(req: Request, headers: Headers): void {
+  if (headers.has("X-RateLimit-Limit")) return;
+  setFailedAuthHeaders(headers, failedAuthLimiter.peek(addressBucket(clientIp(req)), failedAuthLimit()));
+}
+
 /** X-RateLimit-* (per-minute limit, when there is one), X-Quota-* (daily quota, when limited), Retry-After on a 429. */
 function setLimitHeaders(headers: Headers, { minute, day }: ApiLimitResults): void {
   if (minute) {

@@ -20,7 +20,7 @@
 import { randomUUID } from "node:crypto";
 import { toErrorResponse } from "@/lib/api/errors";
 import { assertRequestText, readCapped } from "@/lib/api/request";
-import { withApiAuth, type AuthedContext, type RouteContext } from "@/lib/api/with-api-auth";
+import { addressLimitHeaders, limitHeadersIfKnown, withApi, withApiAuth, type AuthedContext, type RouteContext } from "@/lib/api/with-api-auth";
 import type { ApiScope } from "@/lib/auth/authenticate";
 import { AppError, type ErrorCode } from "@/lib/core/errors";
 import { fieldPath, findTextProblem, strictDecode } from "@/lib/core/text";
@@ -122,6 +122,22 @@ export function methodNotAllowed(allowed: string[], translate: (err: NativeError
     return res;
   };
   return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+}
+
+/**
+ * Every method of an unknown path under an adapter's base path (a catch-all route): 404 `not_found` in the adapter's
+ * envelope instead of the framework's HTML page. A caller with a valid key is counted and gets its limit headers
+ * (limitHeadersIfKnown); `everyResponse` also gives an unknown caller its address's X-RateLimit-* (the Sitemap.xml
+ * API promises them in every response).
+ */
+export function unknownEndpoint(translate: (err: NativeError, status: number) => Response, opts: { everyResponse?: boolean } = {}) {
+  const handler = withApi(async ({ req, headers }) => {
+    await limitHeadersIfKnown(req, headers);
+    if (opts.everyResponse) addressLimitHeaders(req, headers);
+    throw new AppError("not_found", `No endpoint ${req.method} ${new URL(req.url).pathname}.`);
+  });
+  const route = async (req: Request, context: RouteContext<Params>) => translateIfNative(await handler(req, context), translate);
+  return { GET: route, POST: route, PUT: route, PATCH: route, DELETE: route };
 }
 
 // ---- credential extractors -------------------------------------------------------------------------------------

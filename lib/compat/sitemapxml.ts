@@ -26,7 +26,7 @@ import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
 import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { FILE_NAME_RE } from "@/lib/schemas/sitemaps";
-import { engineName, indexNowEndpoints } from "@/lib/submit/indexnow";
+import { enginesReachedBy, indexNowEndpoints } from "@/lib/submit/indexnow";
 import { SUBMISSION_LIST_SPEC, listSubmissions } from "@/lib/submit/list";
 import { requestSubmission } from "@/lib/submit/submit";
 import type { NativeError } from "./http";
@@ -280,7 +280,12 @@ export async function listSitemapsSx(principal: Principal, req: Request): Promis
   });
 }
 
-/** POST /v1/sitemaps: creates the sitemap of https://<domain>/ and starts its first crawl → 201 `crawling`. */
+/**
+ * POST /v1/sitemaps: creates the sitemap of https://<domain>/ and starts its first crawl → 201 `crawling`.
+ * A domain has one sitemap per account: when the account already has one for it (the oldest, as generate picks), the
+ * answer is 200 with that sitemap (`status` "crawling" while a run is queued or running, else "active"; its own
+ * name), nothing is created and no crawl is started — so every later call for the domain acts on that sitemap.
+ */
 export async function createSitemapSx(principal: Principal, req: Request, requestId: string): Promise<Response> {
   const body = await readJson(req, ZCreateBody);
   let domain: string;
@@ -289,6 +294,22 @@ export async function createSitemapSx(principal: Principal, req: Request, reques
   } catch (err) {
     if (!(err instanceof InvalidDomainError)) throw err;
     return sxError(400, "INVALID_DOMAIN", "invalid_request_error", err.message, requestId, { details: `Received: '${err.received}'`, param: "domain" });
+  }
+  const existing = await sitemapForDomain(principal.userId, domain);
+  if (existing) {
+    const sm = (await loadSitemapForCompat(principal.userId, existing.id))!;
+    const running = sm.lastRun?.status === "queued" || sm.lastRun?.status === "running";
+    return Response.json(
+      {
+        id: sm.id,
+        name: sm.name,
+        domain,
+        status: running ? "crawling" : "active",
+        created_at: sm.createdAt,
+        xml_url: (await downloadUrl(principal.userId, sm, "xml")).url,
+      },
+      { status: 200, headers: { Location: `/api/v1/sitemaps/${sm.id}` } },
+    );
   }
   const robots = body.robots_txt_check ?? body.robot_txt_check ?? true;
   const row = await createForDomain(principal.userId, { name: body.name, domain, respectRobots: robots });
@@ -316,19 +337,30 @@ export async function createSitemapSx(principal: Principal, req: Request, reques
   );
 }
 
-/** POST /v1/sitemaps/:id/submit → 202 with the batch id and the per-engine targets as the submission log has them. */
+/**
+ * What the submit answer promises about crawl time: IndexNow engines usually fetch submitted URLs within hours, Google
+ * reads a sitemap named in robots.txt on its own schedule (days); no engine commits to a time.
+ */
+export const ESTIMATED_CRAWL_TIME = "1-48 hours";
+
+/**
+ * POST /v1/sitemaps/:id/submit → 202 with the batch id and one target per search engine, each `submitted` (the
+ * document's status: handed to its channel). Google reads the robots.txt `Sitemap:` line (`via: "robots.txt"`); the
+ * IndexNow endpoints reach Bing, Yandex, Seznam, Naver and Yep (`via: "indexnow"`). The outcome per channel, once the
+ * job has run, is at `status_url` (GET /api/v1/submissions/{id}).
+ */
 export async function submitSx(principal: Principal, sitemapId: string): Promise<Response> {
   const batch = await requestSubmission({ userId: principal.userId, sitemapId });
-  const logged = batch.entries.filter((e) => e.engine !== "batch").map((e) => ({ engine: e.engine, status: e.status }));
-  const targets = logged.length
-    ? logged
-    : [...indexNowEndpoints().map((ep) => ({ engine: engineName(ep), status: "pending" })), { engine: "robots.txt", status: "pending" }];
+  const indexNow = [...new Set(indexNowEndpoints().flatMap(enginesReachedBy))];
+  const targets = [
+    { engine: "google", status: "submitted", via: "robots.txt" },
+    ...indexNow.map((engine) => ({ engine, status: "submitted", via: "indexnow" })),
+  ];
   return Response.json(
     {
       request_id: batch.batchId,
       targets,
-      // No search engine gives a crawl-time estimate; the reference's "5-15 minutes" has no basis.
-      estimated_crawl_time: null,
+      estimated_crawl_time: ESTIMATED_CRAWL_TIME,
       status_url: `/api/v1/submissions/${batch.batchId}`,
     },
     { status: 202, headers: { Location: `/api/v1/submissions/${batch.batchId}` } },

@@ -3,7 +3,7 @@ import { createFetcher } from "@/lib/crawl/fetch";
 import { checkKeyFile, checkRobots } from "./checks";
 import { startFakeServer, type FakeServer } from "@/tests/helpers/fake-server";
 import { guardedPost } from "./http";
-import { batchUrls, describeStatus, engineName, generateIndexNowKey, indexNowEndpoints, keyInfoFor, attemptIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
+import { batchUrls, describeStatus, engineName, enginesReachedBy, generateIndexNowKey, indexNowEndpoints, keyInfoFor, attemptIndexNow, INDEXNOW_KEY_RE } from "./indexnow";
 
 let engine: FakeServer;
 let site: FakeServer;
@@ -46,6 +46,12 @@ describe("IndexNow key and config", () => {
     ]);
     expect(() => indexNowEndpoints({ INDEXNOW_ENDPOINTS: "ftp://x/indexnow" })).toThrow();
     expect(engineName("https://api.indexnow.org/indexnow")).toBe("indexnow:api.indexnow.org");
+  });
+  it("every IndexNow endpoint reaches the participating engines; another host reaches itself", () => {
+    for (const ep of ["https://api.indexnow.org/indexnow", "https://www.bing.com/indexnow", "https://yandex.com/indexnow"]) {
+      expect(enginesReachedBy(ep)).toEqual(["bing", "yandex", "seznam", "naver", "yep"]);
+    }
+    expect(enginesReachedBy("http://127.0.0.1:8123/indexnow")).toEqual(["127.0.0.1:8123"]);
   });
   it("splits 25,000 URLs into 10,000 + 10,000 + 5,000, order kept", () => {
     const b = batchUrls(urls(25_000));

@@ -51,6 +51,29 @@ export function indexNowEndpoints(env: Record<string, string | undefined> = proc
     });
 }
 
+/**
+ * The search engines an IndexNow endpoint reaches. IndexNow's shared endpoint (api.indexnow.org) forwards every
+ * submission to all participating engines, and each engine's own endpoint shares it with the others (indexnow.org,
+ * "Which search engines support IndexNow": Microsoft Bing, Naver, Seznam.cz, Yandex, Yep), so every IndexNow
+ * endpoint reaches the same list; an endpoint on another host (e.g. a test server) reaches that host only.
+ */
+export const INDEXNOW_ENGINES = ["bing", "yandex", "seznam", "naver", "yep"] as const;
+const INDEXNOW_HOSTS: ReadonlySet<string> = new Set([
+  "api.indexnow.org",
+  "www.bing.com",
+  "bing.com",
+  "yandex.com",
+  "search.seznam.cz",
+  "searchadvisor.naver.com",
+  "indexnow.yep.com",
+]);
+
+/** Engines reached through `endpoint` (INDEXNOW_ENGINES for a known IndexNow host, else the endpoint's host). */
+export function enginesReachedBy(endpoint: string): string[] {
+  const host = new URL(endpoint).host;
+  return INDEXNOW_HOSTS.has(host) ? [...INDEXNOW_ENGINES] : [host];
+}
+
 /** Log name of an endpoint: `indexnow:<host[:port]>`. */
 export const engineName = (endpoint: string): string => `indexnow:${new URL(endpoint).host}`;
 

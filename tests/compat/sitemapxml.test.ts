@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as listSx, POST as createSx } from "@/app/v1/sitemaps/route";
 import { GET as getGenerate, POST as generateSx } from "@/app/v1/sitemaps/generate/route";
 import { POST as submitSx } from "@/app/v1/sitemaps/[id]/submit/route";
+import { enginesReachedBy, indexNowEndpoints } from "@/lib/submit/indexnow";
 import { GET as getUrls, POST as addUrl } from "@/app/v1/sitemaps/[id]/urls/route";
+import { GET as unknownGet, POST as unknownPost } from "@/app/v1/[...path]/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
 import { publishRunFiles } from "@/lib/db/files";
@@ -138,10 +140,18 @@ for (const backend of testBackends()) {
       expect(await getDb().run.count({ where: { sitemapId: body.id, status: "queued" } })).toBe(1);
       const other = await (await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "Shop", domain: "shop.example.com", robots_txt_check: true } }), ctx())).json();
       expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: other.id } })).respectRobots).toBe(true);
+      // the same domain again (any case): 200 with that sitemap, nothing created, no second crawl; generate uses it
+      const again = await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "Blog again", domain: "Blog.Example.com" } }), ctx());
+      expect(again.status).toBe(200);
+      expect(await again.json()).toEqual({ ...body, status: "crawling" });
+      expect(await getDb().sitemap.count({ where: { userId: alice.id, startUrl: "https://blog.example.com/" } })).toBe(1);
+      expect(await getDb().run.count({ where: { sitemapId: body.id } })).toBe(1);
       for (const id of [body.id, other.id]) {
         const run = await getDb().run.findFirst({ where: { sitemapId: id, status: "queued" } });
         if (run) await finishRun(run.id, { status: "cancelled" });
       }
+      const idle = await (await createSx(req("POST", "/v1/sitemaps", { key: alice.key, body: { name: "x", domain: "blog.example.com" } }), ctx())).json();
+      expect(idle).toMatchObject({ id: body.id, name: "Marketing Blog", status: "active" });
     });
 
     it("Idempotency-Key on POST /v1/sitemaps replays the first answer (the native wrapper's) without creating a second sitemap", async () => {
@@ -214,12 +224,25 @@ for (const backend of testBackends()) {
       expect(res.status).toBe(202);
       expectRateLimitHeaders(res);
       const body = await res.json();
-      expect(body).toMatchObject({ request_id: expect.stringMatching(/^sub_/), estimated_crawl_time: null });
-      expect(body.targets.length).toBeGreaterThan(0);
-      for (const t of body.targets) expect(t).toEqual({ engine: expect.any(String), status: expect.stringMatching(/^(pending|ok|failed|skipped)$/) });
-      expect(body.targets.map((t: { engine: string }) => t.engine)).toContain("robots.txt");
+      expect(body).toMatchObject({ request_id: expect.stringMatching(/^sub_/), estimated_crawl_time: "1-48 hours" });
+      // targets name search engines, with the document's status only
+      for (const t of body.targets) expect(t).toEqual({ engine: expect.any(String), status: "submitted", via: expect.stringMatching(/^(robots\.txt|indexnow)$/) });
+      expect(body.targets[0]).toEqual({ engine: "google", status: "submitted", via: "robots.txt" });
+      // the configured IndexNow endpoints (here the default, api.indexnow.org) and the engines they reach
+      const indexNowTargets = body.targets.filter((t: { via: string }) => t.via === "indexnow").map((t: { engine: string }) => t.engine);
+      expect(indexNowTargets).toEqual(indexNowEndpoints().flatMap(enginesReachedBy));
       const logged = await getDb().submission.count({ where: { batchId: body.request_id } });
       expect(logged).toBeGreaterThan(0); // the batch exists in the native log
+    });
+
+    it("an unknown endpoint under /v1 → 404 not_found in their JSON envelope, X-RateLimit-* with or without a key", async () => {
+      const known = await unknownGet(req("GET", "/v1/sitemaps/x/frobnicate", { key: alice.key }), { params: Promise.resolve({ path: ["sitemaps", "x", "frobnicate"] }) });
+      await expectSxError(known, 404, "not_found", "invalid_request_error");
+      expectRateLimitHeaders(known);
+      const anonymous = await unknownPost(req("POST", "/v1/nothing", { body: {} }), { params: Promise.resolve({ path: ["nothing"] }) });
+      expect(anonymous.headers.get("content-type")).toMatch(/json/);
+      await expectSxError(anonymous, 404, "not_found");
+      expectRateLimitHeaders(anonymous); // the client address's limit, as for a 401
     });
 
     it("errors: 401 invalid_api_key (missing or wrong key), 403 without scope, 404 other account's sitemap, 409 nothing published, 429 rate limit", async () => {
