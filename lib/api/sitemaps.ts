@@ -1,6 +1,7 @@
 /**
- * Sitemap DTOs: a sitemap row plus its newest run (lib/db/runs.ts latestRuns), its newest successful run's end and the
- * public URL of its published entry file. Three queries per page of sitemaps, whatever its size. Staging credentials
+ * Sitemap DTOs: a sitemap row plus its newest run (lib/db/runs.ts latestRuns), its newest successful run's end, the
+ * public URL of its published entry file and the URL count of its published run (`publishedUrlsListed`, which stays
+ * while a newer run works). Four queries per page of sitemaps, whatever its size. Staging credentials
  * appear only as which parts are set (`auth: { basicAuth: true, headers: ["x-token"], cookies: [] }`), never as values.
  *
  * Shop-API derived fields: exportStatus (0 idle: no run or the newest was cancelled; 1 finished; 2 error; 3 starting:
@@ -11,7 +12,7 @@
  * `subScopes` here, filterable with `contains` = has a sub-scope with that key). The derived fields are filtered by
  * resolveSitemapDeferred; sorts on them (SITEMAP_LIST_SPEC_DERIVED_SORTS) are done in memory by listSitemapsPage.
  */
-import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
+import { lastSucceededAt, latestRuns, listedCounts } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
 import { authSummary, publishedEntryFiles, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
@@ -62,7 +63,8 @@ async function derivedOf(ids: string[]): Promise<{ runs: Map<string, TRunDto>; d
 
 export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
   const ids = rows.map((r) => r.id);
-  const [{ runs, derived }, entries] = await Promise.all([derivedOf(ids), publishedEntryFiles(rows)]);
+  const publishedIds = rows.flatMap((r) => (r.publishedRunId ? [r.publishedRunId] : []));
+  const [{ runs, derived }, entries, listed] = await Promise.all([derivedOf(ids), publishedEntryFiles(rows), listedCounts(publishedIds)]);
   return rows.map((r) => {
     const entry = entries.get(r.id);
     const d = derived.get(r.id)!;
@@ -126,6 +128,7 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
       lastExportStarted: d.lastExportStarted?.toISOString() ?? null,
       lastExportFinished: d.lastExportFinished?.toISOString() ?? null,
       publishedRunId: r.publishedRunId,
+      publishedUrlsListed: r.publishedRunId ? (listed.get(r.publishedRunId) ?? null) : null,
       lastRun: runs.get(r.id) ?? null,
       sitemapUrl: entry ? publicFileUrl(r.id, entry) : null,
       createdAt: r.createdAt.toISOString(),

@@ -354,6 +354,8 @@ export const ZSitemapDto = z.object({
   lastExportFinished: z.string().nullable(),
   /** The run whose files are served now, or null before the first successful run. */
   publishedRunId: z.string().nullable(),
+  /** URLs listed in the files served now (the published run's count; unchanged while a newer run works), or null. */
+  publishedUrlsListed: z.number().int().nullable(),
   /** The newest run (any status), or null. */
   lastRun: ZRunDto.nullable(),
   /** Public URL of the entry file (sitemap index, or the only urlset) when something is published. */
