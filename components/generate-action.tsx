@@ -50,13 +50,13 @@ export function RunInProgressNotice({ activeRunId, sitemapName, className }: { a
       {sitemapName ? <>{sitemapName}: </> : null}
       {activeRunId ? (
         <>
-          it keeps going; no second run was started.{" "}
+          {sitemapName ? "it" : "It"} keeps going; no second run was started.{" "}
           <Link href={runHref(activeRunId)} className="font-medium underline hover:text-indigo-700" data-testid="run-in-progress-link">
             View the run
           </Link>
         </>
       ) : (
-        <>it ended a moment ago; its result shows here once the page refreshes.</>
+        <>{sitemapName ? "it" : "It"} ended a moment ago; its result shows here once the page refreshes.</>
       )}
     </Alert>
   );

@@ -78,6 +78,11 @@ test("Generate: a double click sends one request; a run already active is a noti
   await expect(rowA.getByTestId("sitemap-urls")).toHaveText(published.toLocaleString("en-US"));
   expect(posts).toHaveLength(1);
   await expect(page.getByTestId("list-action-error")).toHaveCount(0);
+  // The list polls while the run works: its own count grows under the published one, which stays.
+  await expect
+    .poll(async () => Number((await rowA.getByTestId("sitemap-urls-running").textContent())?.replace(/\D/g, "") || 0), { timeout: 60_000 })
+    .toBeGreaterThan(0);
+  await expect(rowA.getByTestId("sitemap-urls")).toHaveText(published.toLocaleString("en-US"));
   await screenshot(page, "sitemaps-list-run-in-progress");
 
   // Another sitemap's page is open when a run of it starts elsewhere (the API, another tab): Generate answers 409.

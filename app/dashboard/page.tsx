@@ -118,7 +118,7 @@ export default function SitemapsPage() {
                         </span>
                         {run && isActiveRun(run) && (
                           <div className="text-xs text-slate-500" data-testid="sitemap-urls-running" title="URLs the run in progress has listed so far">
-                            {formatCount(run.progress.urlsListed)} so far in this run
+                            {run.status === "queued" ? "next run queued" : `${formatCount(run.progress.urlsListed)} so far in this run`}
                           </div>
                         )}
                       </td>
