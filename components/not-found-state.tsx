@@ -12,21 +12,21 @@ import { Card } from "./ui/card";
 /** The not-found card: title, explanation and links back (the first one is the main action); `bare` leaves out the card (inside one already). */
 export function NotFoundState({ title, description, links, testId, bare }: { title: ReactNode; description: ReactNode; links: { href: string; label: string }[]; testId?: string; bare?: boolean }) {
   const body = (
-      <EmptyState
-        testId={testId}
-        icon={<CompassIcon />}
-        title={title}
-        description={description}
-        action={
-          <div className="flex flex-wrap justify-center gap-3">
-            {links.map((l, i) => (
-              <ButtonLink key={l.href} href={l.href} variant={i === 0 ? "primary" : "secondary"} data-testid={i === 0 ? "not-found-back" : undefined}>
-                {l.label}
-              </ButtonLink>
-            ))}
-          </div>
-        }
-      />
+    <EmptyState
+      testId={testId}
+      icon={<CompassIcon />}
+      title={title}
+      description={description}
+      action={
+        <div className="flex flex-wrap justify-center gap-3">
+          {links.map((l, i) => (
+            <ButtonLink key={l.href} href={l.href} variant={i === 0 ? "primary" : "secondary"} data-testid={i === 0 ? "not-found-back" : undefined}>
+              {l.label}
+            </ButtonLink>
+          ))}
+        </div>
+      }
+    />
   );
   return bare ? body : <Card>{body}</Card>;
 }
