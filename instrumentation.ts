@@ -2,7 +2,8 @@
  * Next.js startup hook (instrumentation.ts, called once per server process before it serves requests).
  *
  * In the Node.js runtime:
- * 1. Checks the configuration (lib/config/check-env.ts). A bad variable ends the process with exit code 2 and a
+ * 1. Fills NEXTAUTH_URL from APP_URL when only APP_URL is set (next-auth's redirects follow NEXTAUTH_URL), then
+ *    checks the configuration (lib/config/check-env.ts). A bad variable ends the process with exit code 2 and a
  *    message naming it: Next would otherwise keep listening and answer every request with an empty 500.
  *    (`npm start` runs the same check before building; this covers `next start` run by hand.)
  * 2. Records each request's TCP peer address for the per-address limits (lib/api/client-ip.ts).
@@ -17,7 +18,8 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     if (process.env.NEXT_PHASE === "phase-production-build") return;
-    const { exitOnInvalidEnvironment } = await import("@/lib/config/check-env");
+    const { applyAuthUrlDefault, exitOnInvalidEnvironment } = await import("@/lib/config/check-env");
+    applyAuthUrlDefault();
     exitOnInvalidEnvironment();
     const { installSocketAddressHeader } = await import("@/lib/api/client-ip");
     installSocketAddressHeader();

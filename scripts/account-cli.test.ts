@@ -77,12 +77,23 @@ describe("account CLI", { timeout: 120_000 }, () => {
     expect(JSON.stringify(rows)).not.toContain(key);
   });
 
+  it("apikey:create --scopes stores the chosen scopes; an unknown scope is exit 1 naming it", async () => {
+    const r = await cli("apikey-create.ts", ["--email", "owner@example.com", "--name", "ci", "--scopes", "read, generate"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("scopes: read, generate.");
+    expect(await query((db) => db.apiKey.findFirst({ where: { name: "ci" }, select: { scopes: true } }))).toEqual({ scopes: ["read", "generate"] });
+    const bad = await cli("apikey-create.ts", ["--email", "owner@example.com", "--name", "bad", "--scopes", "read,admin"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("scopes");
+    expect(await query((db) => db.apiKey.count({ where: { name: "bad" } }))).toBe(0);
+  });
+
   it("apikey:create for an unknown email fails with exit 1 and creates nothing", async () => {
     const r = await cli("apikey-create.ts", ["--email", "nobody@example.com", "--name", "x"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("No user with email nobody@example.com");
     expect(r.stdout).toBe("");
-    expect(await query((db) => db.apiKey.count())).toBe(1);
+    expect(await query((db) => db.apiKey.count())).toBe(2);
   });
 });
 

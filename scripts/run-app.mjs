@@ -3,8 +3,10 @@
  * `npm start` / `npm run dev`: everything a fresh clone needs to serve the dashboard, with no other service.
  *
  *   1. Fills in local defaults: DATABASE_URL=pglite:./.data/pg (embedded PostgreSQL), a NEXTAUTH_SECRET generated
- *      once and kept in .data/nextauth-secret (never committed), NEXTAUTH_URL/APP_URL from PORT (default 3000),
- *      INNGEST_MODE=local (the in-process runner started by instrumentation.ts).
+ *      once and kept in .data/nextauth-secret (never committed), APP_URL = NEXTAUTH_URL when only that is set, else
+ *      http://localhost:$PORT (default 3000); NEXTAUTH_URL = APP_URL (next-auth sends sign-in and sign-out redirects to
+ *      NEXTAUTH_URL's origin, so it must name the host users open), INNGEST_MODE=local (the in-process runner started
+ *      by instrumentation.ts).
  *   2. Checks the configuration (scripts/check-env.ts: every variable with a format; exit 2 naming each bad one).
  *   3. Applies pending migrations (scripts/db-migrate.ts) in a child process that closes the database before the
  *      server opens it (PGlite allows one process per data directory).
@@ -16,6 +18,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { applyPublicUrls } from "./app-env.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -26,8 +29,7 @@ env.PORT = port;
 env.NEXT_TELEMETRY_DISABLED ??= "1";
 env.DATABASE_URL ||= "pglite:./.data/pg";
 env.INNGEST_MODE ||= "local";
-env.NEXTAUTH_URL ||= `http://localhost:${port}`;
-env.APP_URL ||= env.NEXTAUTH_URL;
+applyPublicUrls(env);
 if (!env.NEXTAUTH_SECRET) {
   const file = path.join(root, ".data", "nextauth-secret");
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { EmptyState } from "@/components/empty-state";
+import { RunInProgressNotice, useGenerateAction } from "@/components/generate-action";
 import { PlayIcon, PlusIcon, SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
 import { ListStates, TableShell } from "@/components/query-states";
@@ -9,25 +10,40 @@ import { RunStatusBadge } from "@/components/run-status-badge";
 import { Alert } from "@/components/ui/alert";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { errorMessage } from "@/lib/client/api";
+import { errorMessage, runConflictOf } from "@/lib/client/api";
 import { formatCount, formatDateTime, formatRelative } from "@/lib/client/format";
-import { useGenerateSitemap, useSitemaps, type SitemapDto } from "@/lib/client/sitemaps";
+import { useSitemaps, type SitemapDto } from "@/lib/client/sitemaps";
 import { isActiveRun } from "@/lib/schemas/runs";
 
-function GenerateButton({ sitemap, onError }: { sitemap: SitemapDto; onError: (msg: string) => void }) {
-  const generate = useGenerateSitemap();
+/** What the last Generate click of the list led to, when it did not simply start a run. */
+type ActionNotice = { kind: "error"; message: string } | { kind: "in_progress"; sitemapName: string; activeRunId: string | null };
+
+function GenerateButton({ sitemap, onNotice }: { sitemap: SitemapDto; onNotice: (n: ActionNotice | null) => void }) {
+  const generate = useGenerateAction(sitemap.id);
   const active = sitemap.lastRun ? isActiveRun(sitemap.lastRun) : false;
   return (
     <Button
       size="sm"
       variant="secondary"
-      loading={generate.isPending}
+      loading={generate.pending}
       disabled={active || !sitemap.active}
       title={!sitemap.active ? "This sitemap is paused" : active ? "A run is in progress" : undefined}
       data-testid="generate-button"
-      onClick={() => generate.mutate(sitemap.id, { onError: (err) => onError(`${sitemap.name}: ${errorMessage(err)}`) })}
+      onClick={() => {
+        onNotice(null);
+        generate.start({
+          onError: (err) => {
+            const conflict = runConflictOf(err);
+            onNotice(
+              conflict
+                ? { kind: "in_progress", sitemapName: sitemap.name, activeRunId: conflict.activeRunId }
+                : { kind: "error", message: `${sitemap.name}: ${errorMessage(err)}` },
+            );
+          },
+        });
+      }}
     >
-      {!generate.isPending && <PlayIcon className="size-3.5" />}
+      {!generate.pending && <PlayIcon className="size-3.5" />}
       {active ? "Running…" : "Generate"}
     </Button>
   );
@@ -36,7 +52,7 @@ function GenerateButton({ sitemap, onError }: { sitemap: SitemapDto; onError: (m
 export default function SitemapsPage() {
   const query = useSitemaps();
   const { data } = query;
-  const [actionError, setActionError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<ActionNotice | null>(null);
 
   return (
     <>
@@ -51,11 +67,12 @@ export default function SitemapsPage() {
           ) : undefined
         }
       />
-      {actionError && (
+      {notice?.kind === "error" && (
         <Alert tone="error" className="mb-4" testId="list-action-error">
-          {actionError}
+          {notice.message}
         </Alert>
       )}
+      {notice?.kind === "in_progress" && <RunInProgressNotice className="mb-4" sitemapName={notice.sitemapName} activeRunId={notice.activeRunId} />}
       <Card>
         <ListStates query={query} rows={4} loadingLabel="Loading sitemaps" empty={
           <EmptyState
@@ -95,14 +112,21 @@ export default function SitemapsPage() {
                       <td className="px-5 py-3.5">
                         <RunStatusBadge status={run?.status} testId="sitemap-status" />
                       </td>
-                      <td className="px-5 py-3.5 text-right tabular-nums text-slate-700" data-testid="sitemap-urls">
-                        {run && (run.status === "succeeded" || isActiveRun(run)) ? formatCount(run.progress.urlsListed) : "—"}
+                      <td className="px-5 py-3.5 text-right tabular-nums text-slate-700">
+                        <span data-testid="sitemap-urls" title={s.publishedUrlsListed !== null ? "URLs in the published sitemap" : undefined}>
+                          {s.publishedUrlsListed !== null ? formatCount(s.publishedUrlsListed) : "—"}
+                        </span>
+                        {run && isActiveRun(run) && (
+                          <div className="text-xs text-slate-500" data-testid="sitemap-urls-running" title="URLs the run in progress has listed so far">
+                            {run.status === "queued" ? "next run queued" : `${formatCount(run.progress.urlsListed)} so far in this run`}
+                          </div>
+                        )}
                       </td>
                       <td className="whitespace-nowrap px-5 py-3.5 text-slate-500" title={when ? formatDateTime(when) : undefined}>
                         {when ? formatRelative(when) : "—"}
                       </td>
                       <td className="px-5 py-3.5 text-right">
-                        <GenerateButton sitemap={s} onError={setActionError} />
+                        <GenerateButton sitemap={s} onNotice={setNotice} />
                       </td>
                     </tr>
                   );

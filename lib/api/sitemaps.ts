@@ -1,6 +1,7 @@
 /**
- * Sitemap DTOs: a sitemap row plus its newest run (lib/db/runs.ts latestRuns), its newest successful run's end and the
- * public URL of its published entry file. Three queries per page of sitemaps, whatever its size. Staging credentials
+ * Sitemap DTOs: a sitemap row plus its newest run (lib/db/runs.ts latestRuns), its newest successful run's end, the
+ * public URL of its published entry file and the URL count of its published run (`publishedUrlsListed`, which stays
+ * while a newer run works). Four queries per page of sitemaps, whatever its size. Staging credentials
  * appear only as which parts are set (`auth: { basicAuth: true, headers: ["x-token"], cookies: [] }`), never as values.
  *
  * Run facts of a sitemap (SitemapRunFacts), derived from its runs: `lastRunStatus` and `lastRunStartedAt` (the newest
@@ -12,7 +13,7 @@
  * (SITEMAP_LIST_SPEC_RUN_SORTS) are done in memory by listSitemapsPage. The shop API's words for them (exportStatus,
  * protocolId, lastExport*) live in lib/compat/shop-export-status.ts.
  */
-import { lastSucceededAt, latestRuns } from "@/lib/db/runs";
+import { lastSucceededAt, latestRuns, listedCounts } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
 import { authSummary, publishedEntryFiles, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
@@ -58,7 +59,8 @@ const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
 export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
   const ids = rows.map((r) => r.id);
-  const [{ runs, facts }, entries] = await Promise.all([runFactsOf(ids), publishedEntryFiles(rows)]);
+  const publishedIds = rows.flatMap((r) => (r.publishedRunId ? [r.publishedRunId] : []));
+  const [{ runs, facts }, entries, listed] = await Promise.all([runFactsOf(ids), publishedEntryFiles(rows), listedCounts(publishedIds)]);
   return rows.map((r) => {
     const entry = entries.get(r.id);
     const f = facts.get(r.id)!;
@@ -118,6 +120,7 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
       exportCron: r.exportCron,
       timezone: r.timezone,
       publishedRunId: r.publishedRunId,
+      publishedUrlsListed: r.publishedRunId ? (listed.get(r.publishedRunId) ?? null) : null,
       lastRun: runs.get(r.id) ?? null,
       lastSucceededAt: f.lastSucceededAt?.toISOString() ?? null,
       sitemapUrl: entry ? publicFileUrl(r.id, entry) : null,

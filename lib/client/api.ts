@@ -2,8 +2,9 @@
  * Browser fetch helpers for /api/v1 (same origin; the next-auth session cookie authenticates).
  *
  * Success bodies are `{ data }`, lists `{ data: [...], next_cursor }`. Errors are
- * `{ error: { type, code, message, field?, request_id, doc_url } }` and become an `ApiError` whose `message` is safe
- * to show and whose `field` names the offending input (e.g. "startUrl", "crawl.maxPages").
+ * `{ error: { type, code, message, field?, details?, request_id, doc_url } }` and become an `ApiError` whose `message`
+ * is safe to show, whose `field` names the offending input (e.g. "startUrl", "crawl.maxPages") and whose `details` is
+ * the error's machine-readable context (e.g. 409 `{ activeRunId }`).
  * 204 No Content resolves to `undefined`.
  */
 
@@ -12,13 +13,15 @@ export class ApiError extends Error {
   readonly status: number;
   readonly field?: string;
   readonly requestId?: string;
-  constructor(code: string, message: string, status: number, field?: string, requestId?: string) {
+  readonly details?: Record<string, unknown>;
+  constructor(code: string, message: string, status: number, field?: string, requestId?: string, details?: Record<string, unknown>) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.field = field;
     this.requestId = requestId;
+    this.details = details;
   }
 }
 
@@ -31,7 +34,7 @@ export type ApiFetchOptions = {
 
 export type Page<T> = { data: T[]; next_cursor: string | null };
 
-type ErrorEnvelope = { error?: { code?: string; message?: string; field?: string; request_id?: string } };
+type ErrorEnvelope = { error?: { code?: string; message?: string; field?: string; request_id?: string; details?: unknown } };
 
 async function request(path: string, opts: ApiFetchOptions): Promise<unknown> {
   let res: Response;
@@ -65,6 +68,7 @@ async function request(path: string, opts: ApiFetchOptions): Promise<unknown> {
       res.status,
       e?.field,
       e?.request_id,
+      e?.details && typeof e.details === "object" && !Array.isArray(e.details) ? (e.details as Record<string, unknown>) : undefined,
     );
   }
   return json;
@@ -96,6 +100,21 @@ export async function apiFetchAll<T>(path: string, opts: ApiFetchOptions & { max
   }
   return out;
 }
+
+/**
+ * A 409 `conflict` because a run of the sitemap is already queued or running: `{ activeRunId }` from its `details`
+ * (null when that run ended in the meantime). Null for any other error, including the 409 for a paused sitemap
+ * (its details carry no `activeRunId`).
+ */
+export function runConflictOf(err: unknown): { activeRunId: string | null } | null {
+  if (!(err instanceof ApiError) || err.status !== 409 || err.code !== "conflict" || !err.details) return null;
+  if (!("activeRunId" in err.details)) return null;
+  const id = err.details.activeRunId;
+  return { activeRunId: typeof id === "string" && id ? id : null };
+}
+
+/** True when `err` is a 404 answer: the object does not exist (any more) or is not the caller's. */
+export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.status === 404;
 
 /** Human text for any error thrown by the helpers above (or anything else). */
 export function errorMessage(err: unknown): string {

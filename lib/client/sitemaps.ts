@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { TFileDto } from "@/lib/schemas/files";
 import { isActiveRun, type TRunDto } from "@/lib/schemas/runs";
 import type { TCreateSitemapBody, TSitemapDto, TUpdateSitemapBody } from "@/lib/schemas/sitemaps";
-import { apiFetch, apiFetchAll, apiFetchPage } from "./api";
+import { apiFetch, apiFetchAll, apiFetchPage, runConflictOf } from "./api";
 import { runKeys } from "./runs";
 
 export type SitemapDto = TSitemapDto;
@@ -89,7 +89,10 @@ export function useDeleteSitemap() {
   });
 }
 
-/** POST …/generate → 202 with the queued run; 409 `conflict` when inactive or a run is already active. */
+/**
+ * POST …/generate → 202 with the queued run; 409 `conflict` when inactive or a run is already active. On the latter
+ * (details.activeRunId) the sitemap is refetched, so the page shows the run that is already going.
+ */
 export function useGenerateSitemap() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -102,6 +105,14 @@ export function useGenerateSitemap() {
         list?.map((s) => (s.id === id ? { ...s, lastRun: run } : s)),
       );
       return Promise.all([
+        queryClient.invalidateQueries({ queryKey: sitemapKeys.list() }),
+        queryClient.invalidateQueries({ queryKey: sitemapKeys.runs(id) }),
+      ]);
+    },
+    onError: (err, id) => {
+      if (!runConflictOf(err)) return;
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: sitemapKeys.detail(id) }),
         queryClient.invalidateQueries({ queryKey: sitemapKeys.list() }),
         queryClient.invalidateQueries({ queryKey: sitemapKeys.runs(id) }),
       ]);

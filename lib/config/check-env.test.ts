@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { assertEnvironment, checkEnvironment, ConfigError } from "./check-env";
+import { applyAuthUrlDefault, assertEnvironment, checkEnvironment, ConfigError } from "./check-env";
 
 describe("checkEnvironment", () => {
   it("accepts an empty environment, blank values and good values", () => {
@@ -94,5 +94,21 @@ describe("npm start's check step", () => {
     expect(r.stderr).toMatch(/invalid configuration[\s\S]*PLAN_LIMITS\.starter\.perMinute: /);
     expect(r.stdout).not.toMatch(/starting on/);
     expect(dbCreated).toBe(false);
+  });
+});
+
+describe("NEXTAUTH_URL follows APP_URL", () => {
+  it("applyAuthUrlDefault fills a blank NEXTAUTH_URL from APP_URL and keeps a set one", () => {
+    const env: Record<string, string | undefined> = { APP_URL: "https://maps.example.com/", NEXTAUTH_URL: " " };
+    expect(applyAuthUrlDefault(env)).toBe("https://maps.example.com");
+    expect(env.NEXTAUTH_URL).toBe("https://maps.example.com");
+    expect(applyAuthUrlDefault({ APP_URL: "https://a.example", NEXTAUTH_URL: "https://a.example/api/auth" })).toBe("https://a.example/api/auth");
+    expect(applyAuthUrlDefault({})).toBeUndefined();
+  });
+
+  it("a NEXTAUTH_URL on another origin than APP_URL is a problem naming both; same origin with a path is fine", () => {
+    const problems = checkEnvironment({ APP_URL: "https://maps.example.com", NEXTAUTH_URL: "http://localhost:3000" });
+    expect(problems).toEqual([expect.stringMatching(/^NEXTAUTH_URL: .*http:\/\/localhost:3000.*https:\/\/maps\.example\.com/)]);
+    expect(checkEnvironment({ APP_URL: "https://maps.example.com/", NEXTAUTH_URL: "https://maps.example.com/api/auth" })).toEqual([]);
   });
 });

@@ -11,7 +11,10 @@
  * TRUST_PROXY, CRAWL_ALLOWED_PORTS, REGEX_CHECK_TIMEOUT_MS, CRAWL_IN_WORKER, CRAWL_STALL_MS, CRAWL_CPU_BUDGET_MS,
  * CRAWL_TIME_BUDGET_MS, CRAWL_WORKER_HEAP_MB), and DATABASE_URL, PORT, NEXTAUTH_URL, FILES_DIR, CRAWL_ALLOW_HOSTS, INNGEST_MODE, SECRETS_KEY,
  * INDEXNOW_ENDPOINTS, INDEXNOW_MAX_ATTEMPTS, INDEXNOW_BASE_DELAY_MS, INDEXNOW_MAX_DELAY_MS, WEBHOOK_RETRY_DELAYS_MS
- * with the same parsers their modules use. Blank values count as unset (the defaults apply).
+ * with the same parsers their modules use. Blank values count as unset (the defaults apply). NEXTAUTH_URL and APP_URL
+ * must name the same origin when both are set: next-auth sends every sign-in and sign-out redirect to NEXTAUTH_URL's
+ * origin, so a NEXTAUTH_URL of http://localhost:3000 behind APP_URL=https://maps.example.com would send users to
+ * localhost. Leave NEXTAUTH_URL unset and applyAuthUrlDefault fills it from APP_URL.
  * Errors: assertEnvironment throws ConfigError whose message lists every problem, one `NAME: problem` per line.
  */
 import fs from "node:fs";
@@ -83,6 +86,12 @@ const CHECKS: Record<string, Check> = {
     v.split(",").every((s) => /^\d+$/.test(s.trim())) ? null : `expected comma-separated milliseconds (e.g. 10000,60000), got "${v}"`,
 };
 
+/** The origin of an http(s) URL, or null when `value` is not one. */
+function httpOrigin(value: string | undefined): string | null {
+  if (!value?.trim() || httpUrl(value.trim()) !== null) return null;
+  return new URL(value.trim()).origin;
+}
+
 /** Every problem of `env`, one `NAME: problem` line each, in a stable order; [] when the configuration is valid. */
 export function checkEnvironment(env: Record<string, string | undefined> = process.env): string[] {
   const problems = envProblems(env);
@@ -92,7 +101,26 @@ export function checkEnvironment(env: Record<string, string | undefined> = proce
     const problem = check(value);
     if (problem !== null) problems.push(`${name}: ${problem.startsWith(`${name}: `) ? problem.slice(name.length + 2) : problem}`);
   }
+  const authOrigin = httpOrigin(env.NEXTAUTH_URL);
+  const appOrigin = httpOrigin(env.APP_URL);
+  if (authOrigin && appOrigin && authOrigin !== appOrigin) {
+    problems.push(
+      `NEXTAUTH_URL: its origin ${authOrigin} differs from APP_URL's ${appOrigin}; sign-in and sign-out would redirect to ${authOrigin} (unset NEXTAUTH_URL: it follows APP_URL)`,
+    );
+  }
   return problems;
+}
+
+/**
+ * Fills NEXTAUTH_URL from APP_URL (trailing slashes removed) when APP_URL is set and NEXTAUTH_URL is blank, in place,
+ * so next-auth's redirects go to the host users open. Returns the NEXTAUTH_URL in force afterwards (undefined when
+ * neither is set: next-auth then uses http://localhost:3000). Called by instrumentation.ts before the check;
+ * scripts/run-app.mjs applies the same rule to the environment it starts the server with.
+ */
+export function applyAuthUrlDefault(env: Record<string, string | undefined> = process.env): string | undefined {
+  const app = env.APP_URL?.trim();
+  if (!env.NEXTAUTH_URL?.trim() && app) env.NEXTAUTH_URL = app.replace(/\/+$/, "");
+  return env.NEXTAUTH_URL?.trim() || undefined;
 }
 
 /** Throws ConfigError listing every problem (see checkEnvironment). */

@@ -11,8 +11,13 @@ import { Readable } from "node:stream";
 import { openStoredFile } from "@/lib/files/safe-open";
 import { getDb, TX_OPTIONS } from "./client";
 
+/**
+ * The folder published files live in: FILES_DIR (absolute, or relative to the working directory), default
+ * `./.data/files`. Runtime data, not code: the `turbopackIgnore` comments here and below keep `next build`'s output
+ * file tracing from following these paths (it would otherwise trace, and copy, the whole project).
+ */
 export function filesRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.FILES_DIR?.trim() || ".data/files");
+  return path.resolve(/* turbopackIgnore: true */ process.cwd(), env.FILES_DIR?.trim() || ".data/files");
 }
 
 export type PublishedFileInfo = {
@@ -110,7 +115,7 @@ export async function openPublishedFile(opts: { sitemapId: string; name: string;
 /** Removes every generation folder of a sitemap (after its rows are deleted). Missing folders are fine. */
 export async function removeSitemapFiles(sitemapId: string): Promise<void> {
   if (!isSafeFileName(sitemapId)) return;
-  await fs.promises.rm(path.join(filesRoot(), sitemapId), { recursive: true, force: true });
+  await fs.promises.rm(path.join(/* turbopackIgnore: true */ filesRoot(), sitemapId), { recursive: true, force: true });
 }
 
 /** The files of a published run (name, kind, URL count, bytes), by name. */

@@ -194,6 +194,13 @@ export async function lastSucceededAt(sitemapIds: string[]): Promise<Map<string,
   return new Map(rows.map((r) => [r.sitemapId, r.finishedAt!]));
 }
 
+/** URLs listed by each of `runIds` (published runs: what their files hold), by run id; unknown ids are absent. */
+export async function listedCounts(runIds: string[]): Promise<Map<string, number>> {
+  if (!runIds.length) return new Map();
+  const rows = await getDb().run.findMany({ where: { id: { in: runIds } }, select: { id: true, urlsListed: true } });
+  return new Map(rows.map((r) => [r.id, r.urlsListed]));
+}
+
 export type RunProgress = { pagesFetched: number; pagesQueued: number; urlsListed: number; urlsExcluded: number };
 
 /**

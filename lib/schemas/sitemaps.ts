@@ -343,6 +343,8 @@ export const ZSitemapDto = z.object({
   timezone: z.string(),
   /** The run whose files are served now, or null before the first successful run. */
   publishedRunId: z.string().nullable(),
+  /** URLs listed in the files served now (the published run's count; unchanged while a newer run works), or null. */
+  publishedUrlsListed: z.number().int().nullable(),
   /** The newest run (any status), or null. */
   lastRun: ZRunDto.nullable(),
   /** When the newest successful run finished (ISO 8601), or null. */

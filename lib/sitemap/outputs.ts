@@ -205,7 +205,8 @@ export async function writeSitemapOutputs(
     if (hreflang !== null && hreflang.pagesWithAlternates > 0) {
       hreflangReportFile = `${common.fileName}-hreflang-report.json`;
       const bytes = Buffer.from(hreflangReportJson(hreflang), "utf8");
-      reportPath = path.join(common.dir, hreflangReportFile);
+      // A run's output folder (runtime data): not for next build's file tracing to follow.
+      reportPath = path.join(/* turbopackIgnore: true */ common.dir, hreflangReportFile);
       await writeFile(reportPath, bytes);
       files.push({
         name: hreflangReportFile,

@@ -42,6 +42,20 @@ for (const backend of testBackends()) {
       return (await res.json()).data;
     };
 
+    it("publishedUrlsListed is the published run's count, kept while a newer run works (lastRun shows that one)", async () => {
+      const sm = await newSitemap();
+      const published = await t.db.run.create({
+        data: { sitemapId: sm.id, trigger: "api", status: "succeeded", urlsListed: 1170, createdAt: new Date("2030-01-01"), finishedAt: new Date("2030-01-01T00:05:00Z") },
+      });
+      await t.db.sitemap.update({ where: { id: sm.id }, data: { publishedRunId: published.id } });
+      await t.db.run.create({ data: { sitemapId: sm.id, trigger: "api", status: "running", urlsListed: 3, createdAt: new Date("2030-01-02"), startedAt: new Date("2030-01-02") } });
+      const [row] = (await (await get(`filter[id]=${sm.id}`)).json()).data;
+      expect(ZSitemapDto.strict().parse(row)).toEqual(row);
+      expect(row).toMatchObject({ publishedRunId: published.id, publishedUrlsListed: 1170, lastRun: { status: "running", progress: { urlsListed: 3 } } });
+      const one = (await (await read(req("GET", `/api/v1/sitemaps/${sm.id}`, { key: alice.key }), ctx({ id: sm.id }))).json()).data;
+      expect(one.publishedUrlsListed).toBe(1170);
+    });
+
     it("POST defaults of the new fields; the DTO is strict", async () => {
       const data = await newSitemap();
       expect(ZSitemapDto.strict().parse(data)).toEqual(data);

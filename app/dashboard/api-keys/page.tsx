@@ -12,6 +12,7 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { TextField } from "@/components/ui/field";
 import { ApiError, errorMessage } from "@/lib/client/api";
+import { API_SCOPES, type ApiScope } from "@/lib/schemas/api-keys";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKeyDto, type CreatedApiKeyDto } from "@/lib/client/api-keys";
 import { formatDateTime, formatRelative } from "@/lib/client/format";
 
@@ -48,11 +49,56 @@ function NewKeyNotice({ created, onDone }: { created: CreatedApiKeyDto; onDone: 
   );
 }
 
+/** What each scope lets a key do (the API's scope table; a dashboard session holds them all). */
+const SCOPE_HELP: Record<ApiScope, string> = {
+  read: "Every GET: sitemaps, runs, files, usage.",
+  write: "Create, change and delete sitemaps.",
+  generate: "Start runs.",
+  submit: "Submit sitemaps to search engines.",
+  templates: "Manage output templates.",
+};
+
+/** Scope checkboxes of the create form: every scope is ticked at first (the API's default), at least one must stay. */
+function ScopePicker({ value, onChange, error }: { value: ApiScope[]; onChange: (v: ApiScope[]) => void; error?: string | null }) {
+  return (
+    <fieldset className="w-full" data-testid="key-scopes">
+      <legend className="text-sm font-medium text-slate-700">Scopes</legend>
+      <p className="mt-0.5 text-xs text-slate-500">What the key may do. A request outside its scopes gets 403 forbidden.</p>
+      <div className="mt-2 grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
+        {API_SCOPES.map((scope) => (
+          <label key={scope} className="flex items-start gap-2 rounded-lg border border-slate-200 px-3 py-2 text-sm hover:bg-slate-50">
+            <input
+              type="checkbox"
+              className="mt-0.5 size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+              name="scopes"
+              value={scope}
+              checked={value.includes(scope)}
+              onChange={(e) => onChange(e.target.checked ? API_SCOPES.filter((s) => s === scope || value.includes(s)) : value.filter((s) => s !== scope))}
+              data-testid={`scope-${scope}`}
+            />
+            <span>
+              <span className="font-mono text-[13px] font-medium text-slate-900">{scope}</span>
+              <span className="block text-xs text-slate-500">{SCOPE_HELP[scope]}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+      {error && (
+        <p className="mt-1.5 text-xs text-red-600" data-testid="key-scopes-error">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
 function CreateKeyForm({ onCreated }: { onCreated: (k: CreatedApiKeyDto) => void }) {
   const create = useCreateApiKey();
   const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<ApiScope[]>([...API_SCOPES]);
   const err = create.error;
   const fieldError = err instanceof ApiError && err.field?.endsWith("name") ? err.message : null;
+  const scopesError = err instanceof ApiError && err.field?.startsWith("scopes") ? err.message : scopes.length === 0 ? "Pick at least one scope." : null;
 
   return (
     <form
@@ -60,12 +106,13 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: CreatedApiKeyDto) => void
       data-testid="create-key-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!name.trim()) return;
+        if (!name.trim() || scopes.length === 0) return;
         create.mutate(
-          { name: name.trim() },
+          { name: name.trim(), scopes },
           {
             onSuccess: (k) => {
               setName("");
+              setScopes([...API_SCOPES]);
               onCreated(k);
             },
           },
@@ -84,15 +131,30 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: CreatedApiKeyDto) => void
         maxLength={100}
         required
       />
-      <Button type="submit" className="mt-7" loading={create.isPending} disabled={!name.trim()} data-testid="create-key">
+      <Button type="submit" className="mt-7" loading={create.isPending} disabled={!name.trim() || scopes.length === 0} data-testid="create-key">
         Create key
       </Button>
-      {err && !fieldError && (
+      <ScopePicker value={scopes} onChange={setScopes} error={scopesError} />
+      {err && !fieldError && !(err instanceof ApiError && err.field?.startsWith("scopes")) && (
         <Alert className="w-full" testId="create-key-error">
           {errorMessage(err)}
         </Alert>
       )}
     </form>
+  );
+}
+
+/** A key's scopes: "All scopes" when it holds every one, else one badge per scope in the API's order. */
+function ScopeList({ scopes }: { scopes: ApiScope[] }) {
+  if (API_SCOPES.every((s) => scopes.includes(s))) return <Badge tone="indigo">All scopes</Badge>;
+  return (
+    <div className="flex flex-wrap gap-1">
+      {API_SCOPES.filter((s) => scopes.includes(s)).map((s) => (
+        <Badge key={s} tone="gray" className="font-mono">
+          {s}
+        </Badge>
+      ))}
+    </div>
   );
 }
 
@@ -107,6 +169,9 @@ function KeyRow({ k, onRevoke }: { k: ApiKeyDto; onRevoke: (k: ApiKeyDto) => voi
         <div className="font-mono text-xs text-slate-500" data-testid="api-key-masked">
           {k.prefix}…{k.lastFour}
         </div>
+      </td>
+      <td className="px-5 py-3" data-testid="api-key-scopes">
+        <ScopeList scopes={k.scopes} />
       </td>
       <td className="whitespace-nowrap px-5 py-3 text-slate-500" title={formatDateTime(k.createdAt)}>
         {formatRelative(k.createdAt)}
@@ -164,6 +229,7 @@ export default function ApiKeysPage() {
         ) : (
           <TableShell testId="api-keys-table" caption="Your API keys" head={<>
                   <th scope="col" className="px-5 py-2 font-medium">Name</th>
+                  <th scope="col" className="px-5 py-2 font-medium">Scopes</th>
                   <th scope="col" className="px-5 py-2 font-medium">Created</th>
                   <th scope="col" className="px-5 py-2 font-medium">Last used</th>
                   <th scope="col" className="px-5 py-2"><span className="sr-only">Actions</span></th>

@@ -7,13 +7,14 @@ import { FeedForm } from "@/components/feed-form";
 import { FeedStatusBadge } from "@/components/feed-status-badge";
 import { ExternalIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
+import { ResourceNotFound } from "@/components/not-found-state";
 import { LoadingRows, QueryError } from "@/components/query-states";
 import { Stat } from "@/components/stat";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { errorMessage } from "@/lib/client/api";
+import { errorMessage, isNotFound } from "@/lib/client/api";
 import { useDeleteFeed, useFeed, useFeedItems, useRefreshFeed, useUpdateFeed } from "@/lib/client/feeds";
 import { formatCount, formatDateTime, formatRelative } from "@/lib/client/format";
 
@@ -31,6 +32,7 @@ export default function FeedPage() {
   const f = feed.data;
 
   if (feed.isPending) return <Card><LoadingRows rows={5} label="Loading feed" /></Card>;
+  if (isNotFound(feed.error)) return <ResourceNotFound what="feed" backHref="/dashboard/feeds" backLabel="Back to feeds" testId="feed-not-found" />;
   if (feed.error || !f) return <Card><QueryError error={feed.error} onRetry={() => feed.refetch()} /></Card>;
   const running = f.status === "running";
   const published = f.lastRefreshAt !== null && f.itemCount > 0;

@@ -8,6 +8,8 @@ import { ExternalIcon, PlayIcon, SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
 import { LoadingRows, QueryError } from "@/components/query-states";
 import { FilesTable } from "@/components/files-table";
+import { RunInProgressNotice, useGenerateAction } from "@/components/generate-action";
+import { ResourceNotFound } from "@/components/not-found-state";
 import { RunHistory } from "@/components/run-history";
 import { RunProgress } from "@/components/run-progress";
 import { RunResult } from "@/components/run-result";
@@ -18,9 +20,9 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { errorMessage } from "@/lib/client/api";
+import { errorMessage, isNotFound } from "@/lib/client/api";
 import { useRun } from "@/lib/client/runs";
-import { useDeleteSitemap, useGenerateSitemap, useSitemap, useSitemapFiles, useSitemapRuns, useUpdateSitemap } from "@/lib/client/sitemaps";
+import { useDeleteSitemap, useSitemap, useSitemapFiles, useSitemapRuns, useUpdateSitemap } from "@/lib/client/sitemaps";
 import { isActiveRun } from "@/lib/schemas/runs";
 
 export default function SitemapPage() {
@@ -32,7 +34,7 @@ export default function SitemapPage() {
   const run = runQuery.data ?? sitemap?.lastRun ?? null;
   const files = useSitemapFiles(id);
   const runs = useSitemapRuns(id);
-  const generate = useGenerateSitemap();
+  const generate = useGenerateAction(id);
   const update = useUpdateSitemap(id);
   const remove = useDeleteSitemap();
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -43,6 +45,9 @@ export default function SitemapPage() {
         <LoadingRows rows={5} label="Loading sitemap" />
       </Card>
     );
+  }
+  if (isNotFound(sitemapQuery.error)) {
+    return <ResourceNotFound what="sitemap" backHref="/dashboard" backLabel="Back to sitemaps" testId="sitemap-not-found" />;
   }
   if (sitemapQuery.error || !sitemap) {
     return (
@@ -80,13 +85,13 @@ export default function SitemapPage() {
               Delete
             </Button>
             <Button
-              onClick={() => generate.mutate(id)}
-              loading={generate.isPending}
+              onClick={() => generate.start()}
+              loading={generate.pending}
               disabled={active || !sitemap.active}
               title={!sitemap.active ? "Resume the sitemap to generate it" : undefined}
               data-testid="generate-button"
             >
-              {!generate.isPending && <PlayIcon className="size-3.5" />}
+              {!generate.pending && <PlayIcon className="size-3.5" />}
               {active ? "Generating…" : "Generate"}
             </Button>
           </>
@@ -94,6 +99,7 @@ export default function SitemapPage() {
       />
 
       {actionError && <Alert testId="action-error">{errorMessage(actionError)}</Alert>}
+      {generate.conflict && <RunInProgressNotice activeRunId={generate.conflict.activeRunId} />}
 
       {sitemap.sitemapUrl && (
         <Card className="flex flex-wrap items-center gap-3 px-5 py-3.5">
@@ -121,8 +127,8 @@ export default function SitemapPage() {
             title="Not generated yet"
             description="Generate crawls the site from its start URL and publishes the sitemap files here."
             action={
-              <Button onClick={() => generate.mutate(id)} loading={generate.isPending} disabled={!sitemap.active}>
-                {!generate.isPending && <PlayIcon className="size-3.5" />} Generate now
+              <Button onClick={() => generate.start()} loading={generate.pending} disabled={!sitemap.active}>
+                {!generate.pending && <PlayIcon className="size-3.5" />} Generate now
               </Button>
             }
           />

@@ -3,13 +3,14 @@ import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useState } from "react";
 import { PageHeader } from "@/components/page-header";
+import { ResourceNotFound } from "@/components/not-found-state";
 import { LoadingRows, QueryError } from "@/components/query-states";
 import { TemplateEditor } from "@/components/template-editor";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { errorMessage } from "@/lib/client/api";
+import { errorMessage, isNotFound } from "@/lib/client/api";
 import { useDeleteTemplate, useTemplate, useUpdateTemplate } from "@/lib/client/templates";
 
 /** Edit a template (PATCH name/content; the kind is fixed) with its live preview; delete (409 while in use). */
@@ -48,6 +49,8 @@ export default function TemplatePage() {
         <Card>
           <LoadingRows rows={6} label="Loading template" />
         </Card>
+      ) : isNotFound(template.error) ? (
+        <ResourceNotFound what="template" backHref="/dashboard/templates" backLabel="Back to templates" testId="template-not-found" />
       ) : template.error || !t ? (
         <Card>
           <QueryError error={template.error} onRetry={() => template.refetch()} />

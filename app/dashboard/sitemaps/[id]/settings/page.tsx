@@ -2,6 +2,8 @@
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { PageHeader } from "@/components/page-header";
+import { ResourceNotFound } from "@/components/not-found-state";
+import { isNotFound } from "@/lib/client/api";
 import { LoadingRows, QueryError } from "@/components/query-states";
 import { SitemapForm } from "@/components/sitemap-form";
 import { Card } from "@/components/ui/card";
@@ -28,6 +30,8 @@ export default function SitemapSettingsPage() {
       <Card className="p-6">
         {sitemap.isPending ? (
           <LoadingRows rows={6} label="Loading settings" />
+        ) : isNotFound(sitemap.error) ? (
+          <ResourceNotFound bare what="sitemap" backHref="/dashboard" backLabel="Back to sitemaps" testId="sitemap-not-found" />
         ) : sitemap.error ? (
           <QueryError error={sitemap.error} onRetry={() => sitemap.refetch()} />
         ) : (
