@@ -76,7 +76,8 @@ import { compileRules } from "./rules";
 import { createScheduler, type CrawlCounters } from "./scheduler";
 import { createScreen, type ScreenVerdict } from "./screen";
 import { validateSettings, withDefaults } from "./settings";
-import { importSitemaps } from "./sitemaps";
+import { createAuditCollector, type AuditCollector } from "./site-audit";
+import { importSitemaps, type SitemapImportResult } from "./sitemaps";
 import { createTrapGuard } from "./traps";
 
 export { httpDateToIso } from "@/lib/core/http-date";
@@ -142,6 +143,16 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   let pagesNotModified = 0;
   let sitemapFilesRead = 0;
   let sitemapUrlsImported = 0;
+  const audit: AuditCollector | null = opts.audit
+    ? createAuditCollector({
+        originPrefix,
+        startUrl,
+        normalize: (loc) => {
+          const n = normalizeUrl(loc);
+          return n === null || !n.startsWith(originPrefix) ? n : policy(n);
+        },
+      })
+    : null;
   let renderer: Renderer | null = null;
   const excludedByReason = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
   const progressEvery = opts.progressIntervalMs ?? 1000;
@@ -161,6 +172,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   };
 
   const emit = async (record: CrawlRecord) => {
+    audit?.record(record);
     if (record.included) urlsListed++;
     else {
       urlsExcluded++;
@@ -235,6 +247,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     for (const link of links) {
       if ((link.nofollow && !s.followNofollow) || !link.url.startsWith(originPrefix)) continue;
       const url = policy(link.url);
+      audit?.link(url);
       let isNew = markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
       const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
@@ -386,9 +399,12 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     }
   };
 
-  /** robots.txt `Sitemap:` files → extra seeds (see module doc). */
-  const importRobotsSitemaps = async () => {
-    const result = await importSitemaps(robots.sitemaps, {
+  /**
+   * robots.txt `Sitemap:` files → extra seeds when `seed` (see module doc), and the audit's URLs when auditing; the
+   * audit reads `/sitemap.xml` when robots.txt names none (never a seed). One reading serves both.
+   */
+  const importRobotsSitemaps = async (urls: readonly string[], seed: boolean): Promise<SitemapImportResult> => {
+    const result = await importSitemaps(urls, {
       fetch: fetchPaced,
       signal,
       mayFetch: async (u) => {
@@ -401,16 +417,20 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         return (await robotsCache.get(o)).isAllowed(u);
       },
       onUrl: async (loc) => {
+        const auditMore = audit !== null && audit.add(loc);
+        const seeding = seed && sitemapUrlsImported < s.maxPages;
+        if (!seeding) return auditMore;
         const n = normalizeUrl(loc);
-        if (n === null || !n.startsWith(originPrefix)) return;
+        if (n === null || !n.startsWith(originPrefix)) return true;
         const url = policy(n);
-        if (!(await markSeen(url))) return;
+        if (!(await markSeen(url))) return true;
         sitemapUrlsImported++;
         await admit(url, 0);
-        return sitemapUrlsImported < s.maxPages;
+        return sitemapUrlsImported < s.maxPages || auditMore;
       },
     });
     sitemapFilesRead = result.files;
+    return result;
   };
 
   try {
@@ -432,7 +452,14 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       else if (robots.outcome === "unreachable") await exclude(startUrl, 0, "robots_unavailable");
       else await admit(startUrl, 0);
     }
-    if (s.importRobotsSitemaps && robots.sitemaps.length > 0 && robots.outcome === "parsed") await importRobotsSitemaps();
+    const robotsOk = robots.outcome !== "blocked" && robots.outcome !== "unreachable";
+    const fromRobots = robots.sitemaps.length > 0 && robots.outcome === "parsed";
+    if (audit && robotsOk) {
+      const source = fromRobots ? "robots" : "default";
+      const result = await importRobotsSitemaps(fromRobots ? robots.sitemaps : [`${origin}/sitemap.xml`], fromRobots && s.importRobotsSitemaps);
+      audit.doneReading({ source, result });
+    } else if (s.importRobotsSitemaps && fromRobots) await importRobotsSitemaps(robots.sitemaps, true);
+    else audit?.doneReading({ source: null, result: null });
     if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") await scheduler.run();
     await progress(true);
     return {
@@ -442,6 +469,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       excludedByReason,
       robotsSitemaps: robots.sitemaps,
       sitemapFilesRead,
+      ...(audit ? { audit: audit.result() } : {}),
       sitemapUrlsImported,
       pagesRendered,
       pagesNotModified,
