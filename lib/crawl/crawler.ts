@@ -19,6 +19,9 @@
  * - With `importRobotsSitemaps`, the `Sitemap:` files of robots.txt (same origin, or a host:port on the
  *   allow-list; robots.txt of their host respected) are read (lib/crawl/sitemaps.ts) and their same-origin URLs
  *   become extra seeds at depth 0, up to `maxPages` of them.
+ * - With the `audit` option, the same reading (or, when robots.txt names none, `/sitemap.xml`) also feeds the audit
+ *   of the site's own sitemaps (lib/crawl/site-audit.ts): their URLs, which of them a followed link reaches, and the
+ *   record of each; the result is the summary's `audit`. It adds no page request.
  * - Breadth-first without a level barrier (lib/crawl/scheduler.ts): up to `concurrency` requests, lowest depth first, and a URL
  *   of depth d is dispatched only while no visit of depth ≤ d-2 is still running. A URL's recorded depth is its true
  *   shortest link distance from a seed and `maxDepth` is exact: a queued URL met again through a shorter path is
