@@ -1,3 +1,6 @@
+import { Readable } from "node:stream";
+import zlib from "node:zlib";
+import type http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
 import { crawl } from "./crawler";
@@ -64,6 +67,54 @@ describe("sitemap audit in a crawl", () => {
     expect(summary.audit).toMatchObject({ source: null, found: false });
     expect(s.requests.filter((p) => p.includes("sitemap"))).toEqual([]);
   }, 30_000);
+});
+
+describe("hostile sitemaps in the audit are findings, never expanded", () => {
+  it("a 1 GB gzip bomb, 10 levels of indexes, 50k+ URLs, a DTD and a non-XML body", async () => {
+    type H = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+    const xml = (body: (o: string) => string, type = "application/xml"): H => (req, res) => {
+      res.writeHead(200, { "content-type": type });
+      res.end(body(`http://${req.headers.host}`));
+    };
+    const bomb: H = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/gzip" });
+      let sent = 0;
+      const mib = Buffer.alloc(1 << 20, 0x20); // 1 GiB of spaces inside <urlset>, 1 MiB at a time
+      const src = new Readable({
+        read() {
+          if (sent === 0) this.push(`<?xml version="1.0"?><urlset>`);
+          if (sent >= 1024) return void this.push(null);
+          sent++;
+          this.push(mib);
+        },
+      });
+      src.pipe(zlib.createGzip({ level: 1 })).pipe(res);
+      res.on("close", () => src.destroy());
+    };
+    const routes: Record<string, H> = {
+      "/robots.txt": xml((o) => ["bomb.xml.gz", "i0.xml", "big.xml", "dtd.xml", "text.xml"].map((f) => `Sitemap: ${o}/${f}`).join("\n"), "text/plain"),
+      "/bomb.xml.gz": bomb,
+      "/big.xml": xml((o) => `<urlset>${Array.from({ length: 50_001 }, (_, i) => `<url><loc>${o}/p${i}</loc></url>`).join("")}</urlset>`),
+      "/dtd.xml": xml(() => `<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://169.254.169.254/dtd"><urlset></urlset>`),
+      "/text.xml": xml(() => "User-agent: *", "text/plain"),
+      "/": xml(() => page([]), "text/html"),
+    };
+    for (let i = 0; i < 10; i++) routes[`/i${i}.xml`] = xml((o) => `<sitemapindex><sitemap><loc>${o}/i${i + 1}.xml</loc></sitemap></sitemapindex>`);
+    const s = await startSite(routes);
+    sites.push(s);
+    const rss0 = process.memoryUsage().rss;
+    const { lines, summary } = await auditOf(s, { maxPages: 10 });
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(300 * 1024 * 1024);
+    expect(lines.filter((l) => l.startsWith("sitemap_error")).sort()).toEqual([
+      "sitemap_error doctype /dtd.xml",
+      "sitemap_error nested_too_deep /i2.xml",
+      "sitemap_error not_sitemap /text.xml",
+      "sitemap_error too_large /bomb.xml.gz",
+      "sitemap_error too_many_urls /big.xml",
+    ]);
+    expect(summary.audit!.urls).toHaveLength(50_000);
+    expect(s.requests.filter((p) => /^\/i\d/.test(p))).toEqual(["/i0.xml", "/i1.xml", "/i2.xml"]);
+  }, 60_000);
 });
 
 describe("auditFindings", () => {
