@@ -43,8 +43,7 @@ export async function storeRunAudit(runId: string, audit: SiteSitemapAudit, find
   let batch: Prisma.RunAuditFindingCreateManyInput[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const { count } = await db.runAuditFinding.createMany({ data: batch, skipDuplicates: true });
-    void count;
+    await db.runAuditFinding.createMany({ data: batch, skipDuplicates: true });
     batch = [];
   };
   const seen = new Set<string>();
