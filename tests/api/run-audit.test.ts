@@ -8,6 +8,8 @@ vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth"
 
 import { GET as getAudit } from "@/app/api/v1/runs/[id]/audit/route";
 import { claimRun } from "@/lib/db/runs";
+import { storeRunAudit } from "@/lib/db/run-audit";
+import type { AuditFinding, SiteSitemapAudit } from "@/lib/crawl/site-audit";
 import { crawlRun } from "@/lib/runs/execute";
 import { ZRunAuditFindingDto, ZRunAuditSummaryDto } from "@/lib/schemas/audit";
 import { ZListBody } from "@/lib/schemas/common";
@@ -108,6 +110,26 @@ for (const backend of testBackends()) {
       expect(step.resumed).toBe(true);
       const rows = await t.db.runAuditFinding.findMany({ where: { runId } });
       expect(rows.map((f) => findingLine(site.origin, f)).sort()).toEqual(AUDIT_SITE_EXPECTED.filter((l) => !l.startsWith("orphan")));
+    });
+
+    it("many findings: written in batches, CSV streamed across keyset pages in URL order, a formula is defused", async () => {
+      const sm = await t.db.sitemap.create({ data: { userId: alice.id, name: "Big", startUrl: "https://big.example/", fileName: "big" } });
+      const big = (await claimRun({ sitemapId: sm.id, trigger: "api" }))!.id;
+      const audit: SiteSitemapAudit = { source: "default", found: true, files: [], problems: [], urls: [], truncated: false, startUrl: "https://big.example/" };
+      async function* findings(): AsyncGenerator<AuditFinding> {
+        for (let i = 0; i < 2_500; i++) yield { url: `https://big.example/p${String(i).padStart(5, "0")}`, kind: "missing_from_sitemap", reason: null, detail: null };
+        yield { url: "https://big.example/s.xml", kind: "sitemap_error", reason: "xml_error", detail: { message: "=HYPERLINK(\"x\")" } };
+      }
+      expect(await storeRunAudit(big, audit, findings())).toMatchObject({ missing_from_sitemap: 2_500, sitemap_error: 1 });
+      const res = await getAudit(req("GET", `/api/v1/runs/${big}/audit?format=csv`, { key: alice.key }), ctx({ id: big }));
+      const lines = (await res.text()).split("\r\n").slice(1, -1);
+      expect(lines).toHaveLength(2_501);
+      const urls = lines.map((l) => l.split(",")[0]);
+      expect(urls).toEqual([...urls].sort());
+      expect(new Set(urls).size).toBe(2_501);
+      expect(lines).toContain(`https://big.example/s.xml,sitemap_error,xml_error,,,"'=HYPERLINK(""x"")"`);
+      const page = ZPage.parse(await (await getAudit(req("GET", `/api/v1/runs/${big}/audit?size=300&filter[url][contains]=p0249`, { key: alice.key }), ctx({ id: big }))).json());
+      expect(page.data.map((f) => f.url)).toEqual(Array.from({ length: 10 }, (_, i) => `https://big.example/p0249${i}`));
     });
   });
 }
