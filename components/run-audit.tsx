@@ -53,7 +53,7 @@ export function RunAudit({ runId }: { runId: string }) {
     <Card data-testid="run-audit">
       <CardHeader
         title="Audit of the site's own sitemaps"
-        description={summary ? (summary.found ? `Read from ${source}: ${summary.files.length} files, ${formatCount(summary.sitemapUrls)} URLs${summary.truncated ? " (truncated)" : ""}.` : "The site publishes no sitemap.") : "Stored when the crawl ends."}
+        description={summary ? (summary.found ? `Read from ${source}: ${summary.files.length} ${summary.files.length === 1 ? "file" : "files"}, ${formatCount(summary.sitemapUrls)} URLs${summary.truncated ? " (truncated)" : ""}.` : "The site publishes no sitemap.") : "Stored when the crawl ends."}
         actions={summary ? <a className="text-sm font-medium text-indigo-600 hover:text-indigo-500" href={auditPath(runId, kind, null, "csv")} data-testid="run-audit-csv">Download CSV</a> : undefined}
       />
       {summary && (
