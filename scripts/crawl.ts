@@ -3,11 +3,15 @@
  *
  *   npm run crawl -- <start-url> --out <dir> [flags]      (flags: lib/crawl/cli-args.ts CRAWL_USAGE, or run without
  *                                                          arguments; every crawl setting has one)
+ *   npm run crawl -- <start-url> --audit [--fail-on issues|errors]   (audit of the site's own sitemaps; --out optional)
  *
  * `npm run crawl` runs this file as an esbuild bundle built on demand (scripts/crawl.mjs), not through tsx.
  * Same code path as the job (lib/runs/pipeline.ts): crawlInto() with an in-memory sink, then writeOutputs().
- * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS. Exit codes: 0 ok,
- * 1 crawl/export failure (e.g. nothing indexable), 2 bad arguments.
+ * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS; with --audit, the findings
+ * of the audit of the site's own sitemaps (lib/crawl/site-audit.ts) by kind, and the first
+ * {@link AUDIT_LINES_PER_KIND} of each kind (`--json`: all of them). Exit codes: 0 ok, 1 crawl/export failure (e.g.
+ * nothing indexable with --out), 2 bad arguments, 4 the audit found problems and --fail-on asked to fail on them
+ * (`issues`: any finding; `errors`: sitemap_error or not_indexable).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -15,6 +19,7 @@ import { parseArgs } from "node:util";
 import v8 from "node:v8";
 import type { CrawlRecord } from "../lib/core/types";
 import { CRAWL_ARG_OPTIONS, CRAWL_USAGE, crawlConfigFromArgs, type CrawlCliConfig } from "../lib/crawl/cli-args";
+import { auditFindings, countFindings, type AuditFinding } from "../lib/crawl/site-audit";
 import { crawlInto, crawlSettings, writeOutputs } from "../lib/runs/pipeline";
 
 function usage(msg?: string): never {
@@ -41,6 +46,8 @@ const startUrl = config.settings.startUrl;
 const outDir = path.resolve(config.outDir);
 const settings = crawlSettings(config.settings);
 const allowHosts = config.allowHosts;
+/** Findings printed per kind (text report). */
+const AUDIT_LINES_PER_KIND = 20;
 
 /**
  * Keeps old-generation garbage bounded when node runs with --expose-gc (as `npm run crawl` does): every progress tick
@@ -69,6 +76,7 @@ const isTty = process.stderr.isTTY;
 try {
   const summary = await crawlInto(settings, {
     allowHosts,
+    audit: config.audit,
     sink: {
       write: async (records: CrawlRecord[]) => {
         for (const r of records) if (r.included) listed.push({ loc: r.url, lastmod: r.lastmod });
@@ -83,8 +91,8 @@ try {
   const crawlMs = Date.now() - started;
   // Same stable order as the job's export (by URL).
   listed.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0));
-  fs.mkdirSync(outDir, { recursive: true });
-  const written = listed.length
+  if (config.write) fs.mkdirSync(outDir, { recursive: true });
+  const written = listed.length && config.write
     ? await writeOutputs(listed, {
         dir: outDir,
         fileName: config.fileName,
@@ -108,9 +116,15 @@ try {
     pagesPerSecond: Math.round((summary.pagesFetched / Math.max(crawlMs, 1)) * 1000 * 10) / 10,
     peakRssMb: Math.round(peakRss / 1024 / 1024),
     files: written?.files.map((f) => ({ name: f.name, urls: f.urlCount, bytes: f.bytes })) ?? [],
-    out: outDir,
+    out: config.write ? outDir : null,
   };
-  if (config.json) console.log(JSON.stringify(report));
+  const findings: AuditFinding[] = [];
+  if (summary.audit) for await (const f of auditFindings(summary.audit, { listed: listed.map((l) => l.loc) })) findings.push(f);
+  const counts = countFindings(findings);
+  const audit = summary.audit
+    ? { source: summary.audit.source, found: summary.audit.found, sitemapFiles: summary.audit.files.length, sitemapUrls: summary.audit.urls.length, counts, findings }
+    : null;
+  if (config.json) console.log(JSON.stringify(audit ? { ...report, audit } : report));
   else {
     console.log(`Crawled ${report.startUrl}`);
     console.log(`  pages fetched   ${report.pagesFetched}`);
@@ -122,8 +136,14 @@ try {
     console.log(`  pages/s         ${report.pagesPerSecond}`);
     console.log(`  peak RSS        ${report.peakRssMb} MB`);
     if (written) for (const f of report.files) console.log(`  wrote ${path.join(outDir, f.name)}  (${f.urls} URLs, ${f.bytes} bytes)`);
+    if (audit) printAudit(audit);
   }
-  if (!written) {
+  const failing = config.failOn === "issues" ? findings.length : config.failOn === "errors" ? counts.sitemap_error + counts.not_indexable : 0;
+  if (failing > 0) {
+    console.error(`Audit: ${failing} problem${failing === 1 ? "" : "s"} in the site's own sitemaps (--fail-on ${config.failOn}).`);
+    process.exit(4);
+  }
+  if (!written && config.write) {
     console.error("No indexable page was found; no sitemap written.");
     process.exit(1);
   }
@@ -132,4 +152,26 @@ try {
   clearInterval(rssTimer);
   console.error(`crawl failed: ${(err as Error).message}`);
   process.exit(1);
+}
+
+/** The audit's text report: where the sitemaps came from, counts by kind, the first findings of each kind. */
+function printAudit(a: { source: string | null; found: boolean; sitemapFiles: number; sitemapUrls: number; counts: Record<string, number>; findings: AuditFinding[] }) {
+  const from = a.source === "robots" ? "robots.txt Sitemap: lines" : a.source === "default" ? "/sitemap.xml" : "none read";
+  console.log(`Audit of the site's own sitemaps (${from})`);
+  if (!a.found && a.findings.length === 0) {
+    console.log("  no sitemap published");
+    return;
+  }
+  console.log(`  sitemap files   ${a.sitemapFiles}`);
+  console.log(`  sitemap URLs    ${a.sitemapUrls}`);
+  for (const [kind, n] of Object.entries(a.counts)) {
+    console.log(`  ${kind.padEnd(22)} ${n}`);
+    const some = a.findings.filter((f) => f.kind === kind).slice(0, AUDIT_LINES_PER_KIND);
+    for (const f of some) {
+      const d = f.detail ?? {};
+      const extra = [f.reason, d.status != null ? `HTTP ${d.status}` : null, d.target ? `→ ${d.target}` : null, d.message ?? null].filter(Boolean).join("  ");
+      console.log(`    ${f.url}${extra ? `  ${extra}` : ""}`);
+    }
+    if (n > some.length) console.log(`    … ${n - some.length} more (--json lists all)`);
+  }
 }

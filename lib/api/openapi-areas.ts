@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { Endpoint } from "./openapi-common";
+import { AUDIT_AREA } from "./openapi-audit";
 import { COMPAT_OPENAPI_AREA } from "./openapi-compat";
 import { CORE_V2_AREA } from "./openapi-core-v2";
 import { SUBMIT_AREA } from "./openapi-submit";
@@ -16,4 +17,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA];
+export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA, AUDIT_AREA];

@@ -11,7 +11,17 @@ import type { ApiScope } from "@/lib/schemas/api-keys";
 export type SchemaName = string;
 
 export type Success =
-  | { status: number; description: string; data?: SchemaName; list?: SchemaName; headers?: string[] }
+  | {
+      status: number;
+      description: string;
+      data?: SchemaName;
+      list?: SchemaName;
+      headers?: string[];
+      /** A list body's extra top-level property `summary`, of this schema (next to `data` and `next_cursor`). */
+      listSummary?: SchemaName;
+      /** The same list is also served as text/csv (`?format=csv` or `Accept: text/csv`). */
+      csv?: boolean;
+    }
   | { status: number; description: string; media: string };
 
 /** Who may call: a key scope (or the session), "session" only, or "public". */

@@ -143,7 +143,11 @@ function successResponse(s: Success, authed: boolean): ZodOpenApiResponseObject 
   let content: ZodOpenApiResponseObject["content"];
   if ("media" in s) content = { [s.media]: { schema: s.media === JSON_MEDIA ? { type: "object" } : { type: "string" } } };
   else if (s.data) content = { [JSON_MEDIA]: { schema: z.object({ data: schemaOf(s.data) }) } };
-  else if (s.list) content = { [JSON_MEDIA]: { schema: ZListBody(schemaOf(s.list)) } };
+  else if (s.list) {
+    const body = ZListBody(schemaOf(s.list));
+    content = { [JSON_MEDIA]: { schema: s.listSummary ? body.extend({ summary: schemaOf(s.listSummary).nullable() }) : body } };
+    if (s.csv) content["text/csv"] = { schema: { type: "string" } };
+  }
   return { description: s.description, headers, ...(content ? { content } : {}) };
 }
 

@@ -10,6 +10,7 @@ import { parseArgs, promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { CRAWL_ARG_OPTIONS, crawlConfigFromArgs, parseRuleArg } from "./cli-args";
 import { page, startSite, type TestSite } from "@/tests/helpers/site";
+import { AUDIT_SITE_EXPECTED, findingLine, startAuditSite } from "@/tests/helpers/audit-site";
 
 const parse = (...argv: string[]) => {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: CRAWL_ARG_OPTIONS });
@@ -73,6 +74,12 @@ describe("crawl CLI flags", () => {
     });
   });
 
+  it("--audit makes --out optional; --fail-on implies --audit", () => {
+    expect(parse("https://e.com/", "--audit")).toMatchObject({ audit: true, failOn: null, write: false });
+    expect(parse("https://e.com/", "--fail-on", "issues", "--out", "o")).toMatchObject({ audit: true, failOn: "issues", write: true });
+    expect(parse("https://e.com/", "--out", "o")).toMatchObject({ audit: false, failOn: null, write: true });
+  });
+
   it("bad values are refused with the flag named", () => {
     expect(() => parse("https://e.com/", "--out", "o", "--render-js", "sometimes")).toThrow(/--render-js/);
     expect(() => parse("https://e.com/", "--out", "o", "--rule", "exclude:regex:(a+)+$")).toThrow(/--rule "exclude:regex:\(a\+\)\+\$": The regular expression can take exponential time/);
@@ -83,6 +90,7 @@ describe("crawl CLI flags", () => {
     expect(() => parse("https://e.com/", "--out", "o", "--header", "Host: x")).toThrow(/Host/);
     expect(() => parse("ftp://e.com/", "--out", "o")).toThrow(/http/);
     expect(() => parse("https://e.com/")).toThrow(/--out/);
+    expect(() => parse("https://e.com/", "--fail-on", "warnings")).toThrow(/--fail-on/);
     expect(() => parseRuleArg("drop:glob:/x")).toThrow(/action/);
     expect(() => parseRuleArg("exclude:wild:/x")).toThrow(/syntax/);
     expect(() => parseRuleArg("exclude:glob:private")).toThrow(/glob starts/);
@@ -120,5 +128,30 @@ describe("npm run crawl launcher (esbuild bundle, no tsx)", () => {
     // The launcher ran the bundle, not tsx.
     expect(fs.existsSync(path.join(repo, "node_modules/.cache/sitemap-forge/crawl.mjs"))).toBe(true);
     fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it("--audit prints the findings of the site's own sitemaps; --fail-on exits 4 when there are some", { timeout: 60_000 }, async () => {
+    site = await startAuditSite();
+    const repo = path.resolve(__dirname, "../..");
+    const run = (...flags: string[]) =>
+      promisify(execFile)(process.execPath, ["scripts/crawl.mjs", `${site!.origin}/`, "--allow-host", site!.hostPort, ...flags], {
+        cwd: repo,
+        env: { ...process.env, CRAWL_ALLOW_HOSTS: "" },
+      }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    const json = await run("--audit", "--json");
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.out).toBeNull();
+    expect(report.audit.counts).toEqual({ sitemap_error: 3, not_indexable: 8, not_crawled: 0, missing_from_sitemap: 1, orphan: 1 });
+    expect(report.audit.findings.map((f: { kind: string; reason: string | null; url: string }) => findingLine(site!.origin, f)).sort()).toEqual(AUDIT_SITE_EXPECTED);
+    const text = await run("--audit", "--fail-on", "issues");
+    expect(text.code).toBe(4);
+    expect(text.stdout).toContain("Audit of the site's own sitemaps (robots.txt Sitemap: lines)");
+    expect(text.stdout).toMatch(/not_indexable +8/);
+    expect(text.stdout).toContain(`${site.origin}/moved  redirect  HTTP 301  → ${site.origin}/about`);
+    expect(text.stderr).toContain("Audit: 13 problems in the site's own sitemaps (--fail-on issues).");
   });
 });

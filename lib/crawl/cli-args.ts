@@ -14,15 +14,22 @@ export class CliArgsError extends Error {}
 
 /** Usage text (also printed on a bad flag). */
 export const CRAWL_USAGE = `usage: npm run crawl -- <start-url> --out <dir> [flags]
+       npm run crawl -- <start-url> --audit [--fail-on issues|errors] [flags]
 
 output:
-  --out DIR                  where the sitemap files go (required)
+  --out DIR                  where the sitemap files go (required, unless --audit)
   --file-name NAME           base name of the files (default sitemap)
   --base-url URL             where the files will be served, for the index <loc>s (default: the site's root)
   --max-file-entries N       URLs per urlset file (default 50000)
   --max-file-size BYTES      bytes per urlset file (default 52428800)
   --gzip                     write the XML sitemap as .xml.gz (instead of plain .xml)
   --json                     print the report as one JSON line
+audit of the site's own sitemaps (robots.txt Sitemap: lines, else /sitemap.xml):
+  --audit                    compare them with the crawl and print the findings
+  --fail-on issues|errors    exit 4 when the audit finds any problem (issues), or only sitemap errors and
+                             non-indexable URLs in their sitemap (errors); implies --audit
+exit codes: 0 done, 1 crawl or export failed, 2 bad arguments, 3 the CLI bundle could not be built,
+            4 the audit found problems (--fail-on)
 crawl bounds:
   --max-pages N  --max-depth N  --concurrency N  --timeout MS  --max-body-bytes BYTES  --max-url-length N
   --allow-host HOST:PORT     exempt one host:port from the SSRF guard (repeatable; also env CRAWL_ALLOW_HOSTS)
@@ -64,6 +71,8 @@ export const CRAWL_ARG_OPTIONS = {
   "crawl-delay": { type: "boolean" },
   "no-robots-sitemaps": { type: "boolean" },
   json: { type: "boolean" },
+  audit: { type: "boolean" },
+  "fail-on": { type: "string" },
   "no-exclude-noindex": { type: "boolean" },
   "follow-nofollow": { type: "boolean" },
   "no-canonical": { type: "boolean" },
@@ -100,6 +109,12 @@ export type CrawlCliConfig = {
   maxFileSize: number;
   gzip: boolean;
   json: boolean;
+  /** Audit the site's own sitemaps (lib/crawl/site-audit.ts). */
+  audit: boolean;
+  /** Exit 3 on audit findings: any (`issues`), or sitemap_error / not_indexable only (`errors`); null = never. */
+  failOn: "issues" | "errors" | null;
+  /** False when no --out was given (audit only): nothing is written. */
+  write: boolean;
 };
 
 const int = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
@@ -145,7 +160,9 @@ export function crawlConfigFromArgs(values: CrawlArgValues, startUrl: string | u
   } catch {
     throw new CliArgsError(`not an absolute http(s) URL: ${startUrl}`);
   }
-  if (!values.out) throw new CliArgsError("--out <dir> is required");
+  const failOn = oneOf("fail-on", values["fail-on"], ["issues", "errors"] as const) ?? null;
+  const audit = !!values.audit || failOn !== null;
+  if (!values.out && !audit) throw new CliArgsError("--out <dir> is required (or --audit)");
 
   const auth: SiteAuth = {};
   if (values["basic-auth"] !== undefined) {
@@ -212,12 +229,15 @@ export function crawlConfigFromArgs(values: CrawlArgValues, startUrl: string | u
   return {
     settings,
     allowHosts: [...envAllowHosts, ...(values["allow-host"] ?? [])],
-    outDir: values.out,
+    outDir: values.out ?? "",
     fileName: values["file-name"] ?? "sitemap",
     baseUrl: values["base-url"] ?? new URL("/", startUrl).toString(),
     maxFileEntries: int("max-file-entries", values["max-file-entries"], 1, MAX_URLS_PER_FILE) ?? MAX_URLS_PER_FILE,
     maxFileSize: int("max-file-size", values["max-file-size"], 1024, MAX_BYTES_PER_FILE) ?? MAX_BYTES_PER_FILE,
     gzip: !!values.gzip,
     json: !!values.json,
+    audit,
+    failOn,
+    write: !!values.out,
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { CrawlRecord, ExclusionReason, PageSnapshot } from "@/lib/core/types";
 import type { LookupFn } from "./fetch";
+import type { SiteSitemapAudit } from "./site-audit";
 import type { FrontierItem, FrontierStore } from "./frontier";
 
 export type CrawlProgress = {
@@ -71,6 +72,12 @@ export type CrawlOptions = {
    * page. What to store in `PageSnapshot.links`. Awaited.
    */
   onPageLinks?: (url: string, links: { url: string; nofollow: boolean }[]) => void | Promise<void>;
+  /**
+   * Audit the site's own sitemaps (lib/crawl/site-audit.ts): read them (robots.txt `Sitemap:` lines, else
+   * `/sitemap.xml`) in the same pass as the robots.txt sitemap import, note which of their URLs crawled pages link to
+   * and what the crawl decided about each; the result is `CrawlSummary.audit`. Default false.
+   */
+  audit?: boolean;
   /** 429/503 back-off overrides (tests). Defaults: 3 retries, 1 s base, 30 s cap (lib/crawl/pacer.ts). */
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
@@ -96,4 +103,6 @@ export type CrawlSummary = {
   retries: number;
   /** Wall time of the crawl, ms. */
   durationMs: number;
+  /** With `audit`: the site's own sitemaps and the crawl's view of their URLs (lib/crawl/site-audit.ts). */
+  audit?: SiteSitemapAudit;
 };

@@ -19,6 +19,9 @@
  * - With `importRobotsSitemaps`, the `Sitemap:` files of robots.txt (same origin, or a host:port on the
  *   allow-list; robots.txt of their host respected) are read (lib/crawl/sitemaps.ts) and their same-origin URLs
  *   become extra seeds at depth 0, up to `maxPages` of them.
+ * - With the `audit` option, the same reading (or, when robots.txt names none, `/sitemap.xml`) also feeds the audit
+ *   of the site's own sitemaps (lib/crawl/site-audit.ts): their URLs, which of them a followed link reaches, and the
+ *   record of each; the result is the summary's `audit`. It adds no page request.
  * - Breadth-first without a level barrier (lib/crawl/scheduler.ts): up to `concurrency` requests, lowest depth first, and a URL
  *   of depth d is dispatched only while no visit of depth ≤ d-2 is still running. A URL's recorded depth is its true
  *   shortest link distance from a seed and `maxDepth` is exact: a queued URL met again through a shorter path is
@@ -76,7 +79,8 @@ import { compileRules } from "./rules";
 import { createScheduler, type CrawlCounters } from "./scheduler";
 import { createScreen, type ScreenVerdict } from "./screen";
 import { validateSettings, withDefaults } from "./settings";
-import { importSitemaps } from "./sitemaps";
+import { createAuditCollector, type AuditCollector } from "./site-audit";
+import { importSitemaps, type SitemapImportResult } from "./sitemaps";
 import { createTrapGuard } from "./traps";
 
 export { httpDateToIso } from "@/lib/core/http-date";
@@ -142,6 +146,16 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   let pagesNotModified = 0;
   let sitemapFilesRead = 0;
   let sitemapUrlsImported = 0;
+  const audit: AuditCollector | null = opts.audit
+    ? createAuditCollector({
+        originPrefix,
+        startUrl,
+        normalize: (loc) => {
+          const n = normalizeUrl(loc);
+          return n === null || !n.startsWith(originPrefix) ? n : policy(n);
+        },
+      })
+    : null;
   let renderer: Renderer | null = null;
   const excludedByReason = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
   const progressEvery = opts.progressIntervalMs ?? 1000;
@@ -161,6 +175,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   };
 
   const emit = async (record: CrawlRecord) => {
+    audit?.record(record);
     if (record.included) urlsListed++;
     else {
       urlsExcluded++;
@@ -235,6 +250,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     for (const link of links) {
       if ((link.nofollow && !s.followNofollow) || !link.url.startsWith(originPrefix)) continue;
       const url = policy(link.url);
+      audit?.link(url);
       let isNew = markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
       const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
@@ -386,9 +402,12 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     }
   };
 
-  /** robots.txt `Sitemap:` files → extra seeds (see module doc). */
-  const importRobotsSitemaps = async () => {
-    const result = await importSitemaps(robots.sitemaps, {
+  /**
+   * robots.txt `Sitemap:` files → extra seeds when `seed` (see module doc), and the audit's URLs when auditing; the
+   * audit reads `/sitemap.xml` when robots.txt names none (never a seed). One reading serves both.
+   */
+  const importRobotsSitemaps = async (urls: readonly string[], seed: boolean): Promise<SitemapImportResult> => {
+    const result = await importSitemaps(urls, {
       fetch: fetchPaced,
       signal,
       mayFetch: async (u) => {
@@ -401,16 +420,20 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         return (await robotsCache.get(o)).isAllowed(u);
       },
       onUrl: async (loc) => {
+        const auditMore = audit !== null && audit.add(loc);
+        const seeding = seed && sitemapUrlsImported < s.maxPages;
+        if (!seeding) return auditMore;
         const n = normalizeUrl(loc);
-        if (n === null || !n.startsWith(originPrefix)) return;
+        if (n === null || !n.startsWith(originPrefix)) return true;
         const url = policy(n);
-        if (!(await markSeen(url))) return;
+        if (!(await markSeen(url))) return true;
         sitemapUrlsImported++;
         await admit(url, 0);
-        return sitemapUrlsImported < s.maxPages;
+        return sitemapUrlsImported < s.maxPages || auditMore;
       },
     });
     sitemapFilesRead = result.files;
+    return result;
   };
 
   try {
@@ -432,7 +455,14 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       else if (robots.outcome === "unreachable") await exclude(startUrl, 0, "robots_unavailable");
       else await admit(startUrl, 0);
     }
-    if (s.importRobotsSitemaps && robots.sitemaps.length > 0 && robots.outcome === "parsed") await importRobotsSitemaps();
+    const robotsOk = robots.outcome !== "blocked" && robots.outcome !== "unreachable";
+    const fromRobots = robots.sitemaps.length > 0 && robots.outcome === "parsed";
+    if (audit && robotsOk) {
+      const source = fromRobots ? "robots" : "default";
+      const result = await importRobotsSitemaps(fromRobots ? robots.sitemaps : [`${origin}/sitemap.xml`], fromRobots && s.importRobotsSitemaps);
+      audit.doneReading({ source, result });
+    } else if (s.importRobotsSitemaps && fromRobots) await importRobotsSitemaps(robots.sitemaps, true);
+    else audit?.doneReading({ source: null, result: null });
     if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") await scheduler.run();
     await progress(true);
     return {
@@ -442,6 +472,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       excludedByReason,
       robotsSitemaps: robots.sitemaps,
       sitemapFilesRead,
+      ...(audit ? { audit: audit.result() } : {}),
       sitemapUrlsImported,
       pagesRendered,
       pagesNotModified,

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFetcher, type Fetcher } from "./fetch";
-import { createSitemapXmlParser, importSitemaps, MAX_SITEMAP_BYTES } from "./sitemaps";
+import { createSitemapXmlParser, importSitemaps, MAX_SITEMAP_BYTES, MAX_SITEMAP_LEVEL } from "./sitemaps";
 import { startSite, type RouteSpec, type TestSite } from "@/tests/helpers/site";
 
 const urlset = (locs: string[]) =>
@@ -80,7 +80,7 @@ describe("importSitemaps", () => {
     expect(urls).toEqual([`${o}/p1`, `${o}/p2`, `${o}/p3`, `${o}/p4`]);
     expect(r.files).toBe(5);
     expect(r.errors).toEqual([
-      { url: `${o}/missing.xml`, error: "HTTP 404" },
+      { url: `${o}/missing.xml`, code: "http_error", error: "HTTP 404" },
     ]);
     expect(site.requests.filter((p) => p === "/a.xml")).toHaveLength(1); // listed twice, fetched once
   });
@@ -109,7 +109,7 @@ describe("importSitemaps", () => {
     const rss0 = process.memoryUsage().rss;
     const r = await importSitemaps([`${site.origin}/bomb.xml.gz`], { fetch: fetcher!.fetch, mayFetch: () => true, onUrl: (u) => void urls.push(u) });
     expect(urls).toEqual(["https://e.com/first"]);
-    expect(r.errors.map((e) => e.error)).toContain(`larger than ${MAX_SITEMAP_BYTES} bytes; read up to the cap`);
+    expect(r.errors).toContainEqual({ url: `${site.origin}/bomb.xml.gz`, code: "too_large", error: `larger than ${MAX_SITEMAP_BYTES} bytes; read up to the cap` });
     expect(process.memoryUsage().rss - rss0).toBeLessThan(150 * 1024 * 1024);
   }, 60_000);
 
@@ -124,5 +124,73 @@ describe("importSitemaps", () => {
     expect(asked).toEqual([`${site.origin}/a.xml`, "http://169.254.169.254/latest/meta-data"]);
     expect(r.files).toBe(0);
     expect(site.requests).toEqual([]);
+  });
+
+  describe("hostile sitemaps are reported, never expanded", () => {
+    type Handler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void;
+    const serve = (body: (o: string) => string | Buffer, type = "application/xml"): Handler => (req, res) => {
+      res.writeHead(200, { "content-type": type });
+      res.end(body(`http://${req.headers.host}`));
+    };
+    const read = async (routes: Record<string, Handler>, first: string, maxFiles?: number) => {
+      const site = await load(routes);
+      const urls: string[] = [];
+      const r = await importSitemaps([`${site.origin}${first}`], { fetch: fetcher!.fetch, mayFetch: () => true, onUrl: (u) => void urls.push(u), maxFiles });
+      const path = (u: string) => u.slice(site.origin.length);
+      return { urls, r, codes: r.errors.map((e) => `${e.code} ${path(e.url)}`), site };
+    };
+
+    it("a DOCTYPE with entities (XXE, billion laughs): reported, its URLs unused", async () => {
+      const { urls, codes, r } = await read(
+        {
+          "/s.xml": serve(
+            (o) =>
+              `<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>` +
+              `<urlset><url><loc>${o}/&lol2;</loc></url><url><loc>&xxe;</loc></url><url><loc>${o}/ok</loc></url></urlset>`,
+          ),
+        },
+        "/s.xml",
+      );
+      expect(urls).toEqual([]);
+      expect(codes).toEqual(["doctype /s.xml"]);
+      expect(r.read).toEqual([{ url: expect.stringContaining("/s.xml"), root: "urlset", locs: 0 }]);
+    });
+
+    it("10 levels of indexes: read to the allowed depth, the rest reported", async () => {
+      const routes: Record<string, Handler> = {};
+      for (let i = 0; i < 10; i++) routes[`/i${i}.xml`] = serve((o) => index([`${o}/i${i + 1}.xml`]));
+      routes["/i10.xml"] = serve((o) => urlset([`${o}/deep`]));
+      const { urls, codes, site } = await read(routes, "/i0.xml");
+      expect(urls).toEqual([]);
+      expect(codes).toEqual([`nested_too_deep /i${MAX_SITEMAP_LEVEL}.xml`]);
+      expect(site.requests).toEqual(["/i0.xml", "/i1.xml", "/i2.xml"]);
+    });
+
+    it("more than 50,000 URLs in one file: the first 50,000 are read, the rest reported", async () => {
+      const { urls, codes } = await read({ "/big.xml": serve((o) => urlset(Array.from({ length: 50_010 }, (_, i) => `${o}/p${i}`))) }, "/big.xml");
+      expect(urls).toHaveLength(50_000);
+      expect(codes).toEqual(["too_many_urls /big.xml"]);
+    }, 30_000);
+
+    it("a non-XML body, an HTML page and corrupt gzip are reported", async () => {
+      const routes: Record<string, Handler> = {
+        "/i.xml": serve((o) => index([`${o}/json.xml`, `${o}/page.xml`, `${o}/bad.xml.gz`, `${o}/empty.xml`])),
+        "/json.xml": serve(() => `{"urls": ["/a"]}`, "application/json"),
+        "/page.xml": serve(() => `<!DOCTYPE html><html><body>hi</body></html>`, "text/html"),
+        "/bad.xml.gz": serve(() => Buffer.concat([zlib.gzipSync(urlset(["https://e.com/a"])).subarray(0, 20), Buffer.alloc(40, 7)]), "application/gzip"),
+        "/empty.xml": serve(() => ""),
+      };
+      const { codes } = await read(routes, "/i.xml");
+      // Corrupt gzip may end as a gzip error or as a body without a root element; either way it is reported.
+      expect(codes.filter((c) => !c.startsWith("gzip_error"))).toEqual(["not_sitemap /json.xml", "not_sitemap /page.xml", "not_sitemap /bad.xml.gz", "not_sitemap /empty.xml"]);
+    });
+
+    it("the file budget: files beyond it are reported once, not fetched", async () => {
+      const routes: Record<string, Handler> = { "/i.xml": serve((o) => index(Array.from({ length: 5 }, (_, i) => `${o}/c${i}.xml`))) };
+      for (let i = 0; i < 5; i++) routes[`/c${i}.xml`] = serve((o) => urlset([`${o}/p${i}`]));
+      const { urls, codes } = await read(routes, "/i.xml", 3);
+      expect(urls).toHaveLength(2);
+      expect(codes).toEqual(["too_many_files /c2.xml"]);
+    });
   });
 });

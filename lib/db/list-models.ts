@@ -17,3 +17,4 @@ export type ApiKeyList = { where: Prisma.ApiKeyWhereInput; orderBy: Prisma.ApiKe
 export type SubmissionList = { where: Prisma.SubmissionWhereInput; orderBy: Prisma.SubmissionOrderByWithRelationInput };
 export type WebhookList = { where: Prisma.WebhookWhereInput; orderBy: Prisma.WebhookOrderByWithRelationInput };
 export type WebhookDeliveryList = { where: Prisma.WebhookDeliveryWhereInput; orderBy: Prisma.WebhookDeliveryOrderByWithRelationInput };
+export type RunAuditFindingList = { where: Prisma.RunAuditFindingWhereInput; orderBy: Prisma.RunAuditFindingOrderByWithRelationInput };

@@ -87,6 +87,8 @@ export type CrawlWorkerData = {
   journal?: Omit<Partial<JournalOptions>, "write" | "now">;
   revalidate: boolean;
   progress: boolean;
+  /** Audit the site's own sitemaps (CrawlIntoOptions.audit). */
+  audit: boolean;
   /** One BigInt64 slot: Date.now() of the worker's last beat. */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
@@ -128,6 +130,7 @@ export async function crawlInWorker(
     progressIntervalMs: opts.progressIntervalMs,
     journal,
     revalidate: !!opts.revalidate,
+    audit: !!opts.audit,
     progress: !!opts.sink.progress,
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),

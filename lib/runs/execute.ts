@@ -42,6 +42,8 @@ import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
+import { auditFindings, type AuditFindingKind } from "@/lib/crawl/site-audit";
+import { inventoryVerdicts, iterateListedUrls, storeRunAudit } from "@/lib/db/run-audit";
 import { applySitemapTemplateOf } from "@/lib/templates/export";
 
 /**
@@ -94,6 +96,8 @@ export type CrawlStepResult = {
   urlsExcluded: number;
   /** Against the run published when the crawl ended (see lib/db/runs.ts computeRunDiff). */
   diff?: RunDiffCounts;
+  /** Findings per kind of the audit of the site's own sitemaps (lib/crawl/site-audit.ts). */
+  audit?: Record<AuditFindingKind, number>;
 };
 
 /**
@@ -151,7 +155,7 @@ const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgre
 /**
  * The crawl step: crawls the sitemap's site into RunUrl, durably (lib/runs/journal.ts, lib/db/frontier.ts), with
  * conditional requests for pages known from earlier runs (lib/db/page-state.ts), then computes the run's diff
- * against the published run.
+ * against the published run and stores the audit of the site's own sitemaps (lib/db/run-audit.ts).
  *
  * Resumable: a retried step (a killed worker, a failed attempt) continues from the stored inventory and frontier
  * instead of starting over: recorded URLs are not fetched again, the visits cut short are redone, and the page
@@ -193,6 +197,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
     revalidate: createRevalidator(sitemapId, { fingerprint }),
     journal: opts.journal,
+    audit: true,
     sink: {
       write: (_records, batch) => persistCrawlBatch({ runId, sitemapId, batch: toCrawlBatch(batch, fingerprint) }),
       progress: async (p) => {
@@ -225,6 +230,15 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const publishedRunId = await publishedRunIdOf(sitemapId);
   const baseRunId = publishedRunId && publishedRunId !== runId ? publishedRunId : null;
   const diff = await computeRunDiff(runId, baseRunId);
+  // The audit of the site's own sitemaps, against the stored inventory. A resumed crawl did not see the links of the
+  // pages fetched before it, so it reports no orphans.
+  const audit = summary.audit
+    ? await storeRunAudit(
+        runId,
+        summary.audit,
+        auditFindings(summary.audit, { verdicts: (urls) => inventoryVerdicts(runId, urls), listed: iterateListedUrls(runId), orphans: !checkpoint.resumed }),
+      )
+    : undefined;
   return {
     skipped: false,
     resumed: checkpoint.resumed,
@@ -232,6 +246,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     urlsListed: totals.urlsListed,
     urlsExcluded: totals.urlsExcluded,
     diff,
+    ...(audit ? { audit } : {}),
   };
 }
 

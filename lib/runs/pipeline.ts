@@ -63,6 +63,8 @@ export type CrawlIntoOptions = {
   revalidate?: CrawlOptions["revalidate"];
   /** Journal tuning (tests). */
   journal?: Omit<Partial<JournalOptions>, "write">;
+  /** Audit the site's own sitemaps (CrawlOptions.audit); the result is the summary's `audit`. */
+  audit?: boolean;
 };
 
 /** Fills crawl settings with defaults; `partial.startUrl` is required. */
@@ -128,6 +130,7 @@ export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions)
       // names the queued items, so a shorter path found after the resume still moves them up (exact depths).
       ...(opts.resume ? { seed: { seen: [], queue: [], pagesFetched: opts.resume.pagesFetched, inStore: opts.resume.queue } } : {}),
       ...(opts.revalidate ? { revalidate: opts.revalidate } : {}),
+      ...(opts.audit ? { audit: true } : {}),
       ...(opts.durable ? { onPageLinks: (url: string, links: { url: string; nofollow: boolean }[]) => journal.pageLinks(url, links) } : {}),
       // Synchronous on purpose: see lib/runs/journal.ts for why a record must never wait for I/O here.
       onRecord: (r: CrawlRecord) => journal.record(r),
