@@ -18,6 +18,8 @@
  *   lib/core/regex-safety.ts reads it where it is used; validated here).
  * - MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE: calls per API key per minute on the mysitemapgenerator adapter
  *   (POST /api/{METHOD}). Unset: none, since that API's document names only its daily limit of 500 calls.
+ * - SITEMAPXML_GENERATE_WAIT_SECONDS: how long POST /v1/sitemaps/generate (Sitemap.xml API adapter) keeps the
+ *   connection open waiting for the crawl before answering 202 pending (1..900, default 120).
  * - FAILED_AUTH_LIMIT_PER_MINUTE: failed authentications (401s) per client address per 60 s before the API answers
  *   429 without looking the key up (default 30; lib/auth/failed-auth-limiter.ts).
  * - TRUST_PROXY: which request header names the client address (lib/api/client-ip.ts). Unset: the TCP peer address;
@@ -97,6 +99,7 @@ export const ZEnv = z.object({
   REGEX_CHECK_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
   FAILED_AUTH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  SITEMAPXML_GENERATE_WAIT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
   TRUST_PROXY: ZTrustProxy.optional(),
   CRAWL_IN_WORKER: flag("true"),
   CRAWL_STALL_MS: z.coerce.number().int().min(100).default(10_000),

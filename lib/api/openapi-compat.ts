@@ -59,7 +59,7 @@ const endpoints: Endpoint[] = [
   { method: "POST", path: "/api/{method}", summary: "mysitemapgenerator (?format=json; form api_key, cid): getBalance, SitemapsGetList, SitemapsGetFiles, SitemapsGetInfo, RssGetList, RssGetFile, RssGetInfo. Always HTTP 200: {result:\"success\",…} or {result:\"error\",notice}. 500 calls per account per UTC day.",
     access: "read", success: [ok(200, "{result, …} (errors too)")], errors: [...COMMON, "not_found", "missing", "invalid_value"] },
 
-  { method: "POST", path: "/v1/sitemaps/generate", summary: "Sitemap.xml API: create-or-reuse the sitemap of https://<domain>/ and run it; 201 completed/failed when finished within 3 s or cached (< 24 h), else 202 pending with run_id. 400 INVALID_DOMAIN.",
+  { method: "POST", path: "/v1/sitemaps/generate", summary: "Sitemap.xml API: create-or-reuse the sitemap of the domain (port allowed; https, else http) and run it; 201 completed/failed when finished within SITEMAPXML_GENERATE_WAIT_SECONDS (default 120 s) or cached (< 24 h), else 202 pending with run_id (its download_url answers 503 + Retry-After until published). format html/json honoured; url_count = <loc> in the files. 400 INVALID_DOMAIN.",
     access: "generate", body: "SxGenerateBody", success: [ok(201, "Finished (completed or failed) or cached."), ok(202, "Still running (pending).")],
     errors: [...COMMON, "syntax_error", "invalid_value", "missing", "unknown_field", "unsupported_media_type", "service_unavailable"] },
   { method: "GET", path: "/v1/sitemaps", summary: "Sitemap.xml API: {sitemaps:[{id,name,url,status,urls_count,last_updated}], pagination:{next_cursor,has_more}}.",

@@ -15,6 +15,10 @@
  * quota_exceeded, 500/503 api_error; generate's own `INVALID_DOMAIN` adds `details` ("Received: '…'").
  */
 import { z } from "zod";
+import { getEnv } from "@/lib/env";
+import { DEFAULT_USER_AGENT } from "@/lib/core/types";
+import { safeFetch } from "@/lib/crawl/fetch";
+import { updateSitemap } from "@/lib/db/sitemaps";
 import { parseListQuery } from "@/lib/api/list-query";
 import { parseWith, readJson } from "@/lib/api/request";
 import { publicFileUrl, SITEMAP_LIST_SPEC, toSitemapDtos } from "@/lib/api/sitemaps";
@@ -33,8 +37,13 @@ import type { NativeError } from "./http";
 import { loadSitemapForCompat, type CompatSitemap } from "./sitemaps";
 import { startRun } from "./runs";
 
-/** How long generate waits for its run before answering 202 pending (ms). */
-export const GENERATE_WAIT_MS = 3_000;
+/**
+ * How long generate keeps the connection open waiting for its run before answering 202 pending (ms):
+ * SITEMAPXML_GENERATE_WAIT_SECONDS (1..900), default 120 s.
+ */
+export const generateWaitMs = (): number => (getEnv().SITEMAPXML_GENERATE_WAIT_SECONDS ?? 120) * 1000;
+/** How long the https probe of a new domain may take before http is tried (ms). */
+const PROBE_TIMEOUT_MS = 10_000;
 /** Their cache: a sitemap generated less than this long ago is returned as is unless force_refresh (ms). */
 export const CACHE_TTL_MS = 24 * 3600_000;
 
@@ -75,8 +84,11 @@ export function sxTranslate(err: NativeError, status: number): Response {
 
 // ---- shapes -----------------------------------------------------------------------------------------------------
 
-/** A bare host name (no scheme, path, port or trailing slash), e.g. "example.com", "blog.example.com". */
-const HOST_RE = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/i;
+/**
+ * A host name with an optional port (no scheme, path or trailing slash), e.g. "example.com", "blog.example.com",
+ * "example.com:8080" for a self-hosted site (the port must be one crawls may use: 80, 443 or CRAWL_ALLOWED_PORTS).
+ */
+const HOST_RE = /^(?=[^:]{1,253}(:|$))(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+(:([1-9]\d{0,4}))?$/i;
 
 /** Their generate error for anything that is not a bare domain. */
 export class InvalidDomainError extends Error {
@@ -85,9 +97,14 @@ export class InvalidDomainError extends Error {
   }
 }
 
+/** The domain (lower-cased, a default port dropped); InvalidDomainError for anything else, a port > 65535 included. */
 export function parseDomain(raw: unknown): string {
-  if (typeof raw !== "string" || !HOST_RE.test(raw.trim())) throw new InvalidDomainError(typeof raw === "string" ? raw : JSON.stringify(raw) ?? "");
-  return raw.trim().toLowerCase();
+  const value = typeof raw === "string" ? raw.trim() : "";
+  const m = HOST_RE.exec(value);
+  if (typeof raw !== "string" || !m || (m[4] !== undefined && Number(m[4]) > 65_535)) {
+    throw new InvalidDomainError(typeof raw === "string" ? raw : JSON.stringify(raw) ?? "");
+  }
+  return value.toLowerCase().replace(/:(80|443)$/, "");
 }
 
 export const ZGenerateBody = z.strictObject({
@@ -133,18 +150,45 @@ export function parseChangefreq(body: { changenfreq?: string; changefreq?: strin
 
 // ---- helpers over the native core -------------------------------------------------------------------------------
 
-const startUrlOf = (domain: string) => `https://${domain}/`;
+/**
+ * The start URL of a new domain: https://<domain>/ when https connects (whatever the HTTP status), else
+ * http://<domain>/ when that connects; https when neither does (the run then says why). A refused address (SSRF
+ * guard) is not probed further: https, and the run reports the block.
+ */
+export async function startUrlFor(domain: string): Promise<string> {
+  const probe = async (url: string) =>
+    (await safeFetch(url, { userAgent: DEFAULT_USER_AGENT, timeoutMs: PROBE_TIMEOUT_MS, maxBodyBytes: 1024, readBody: () => false })).error?.code;
+  const https = `https://${domain}/`;
+  const failed = await probe(https);
+  if (failed === undefined || failed === "blocked_host" || failed === "invalid_url") return https;
+  const http = `http://${domain}/`;
+  return (await probe(http)) === undefined ? http : https;
+}
 
-/** The account's sitemap for https://<domain>/ (oldest first), or null. */
+/**
+ * How a new domain's start URL is found: `siteProbe.startUrlFor` (startUrlFor above). An object so that tests of the
+ * endpoints, which must not reach the network, can put a loopback-only answer in its place.
+ */
+export const siteProbe = { startUrlFor };
+
+/** The account's sitemap for https:// or http://<domain>/ (oldest first), or null. */
 async function sitemapForDomain(userId: string, domain: string) {
-  const q = parseListQuery(new URLSearchParams({ "filter[startUrl]": startUrlOf(domain), sort: "createdAt:asc", size: "1" }), SITEMAP_LIST_SPEC);
+  const q = parseListQuery(
+    new URLSearchParams({ "filter[startUrl][in]": `https://${domain}/,http://${domain}/`, sort: "createdAt:asc", size: "1" }),
+    SITEMAP_LIST_SPEC,
+  );
   const rows = await querySitemaps({ userId, where: q.where, orderBy: q.orderBy, take: 1 });
   return rows[0] ?? null;
 }
 
 /** Creates the sitemap of a domain through the native insert; fileName = the domain, suffixed if already used. */
-async function createForDomain(userId: string, opts: { name: string; domain: string; respectRobots?: boolean; maxPages?: number; assets?: boolean }) {
-  const base = FILE_NAME_RE.test(opts.domain) ? opts.domain : "site";
+async function createForDomain(
+  userId: string,
+  opts: { name: string; domain: string; respectRobots?: boolean; maxPages?: number; assets?: boolean; format?: "html" | "json" },
+) {
+  const startUrl = await siteProbe.startUrlFor(opts.domain);
+  const name = opts.domain.replace(":", "-");
+  const base = FILE_NAME_RE.test(name) ? name : "site";
   for (let i = 0; ; i++) {
     const fileName = i === 0 ? base : `${base.slice(0, 90)}-${i + 1}`;
     try {
@@ -152,7 +196,8 @@ async function createForDomain(userId: string, opts: { name: string; domain: str
         userId,
         data: {
           name: opts.name,
-          startUrl: startUrlOf(opts.domain),
+          startUrl,
+          ...(opts.format ? { output: { extraFormats: [opts.format] } } : {}),
           fileName,
           ...(opts.maxPages !== undefined ? { crawl: { maxPages: opts.maxPages, ...(opts.respectRobots !== undefined ? { respectRobots: opts.respectRobots } : {}) } } : opts.respectRobots !== undefined ? { crawl: { respectRobots: opts.respectRobots } } : {}),
           ...(opts.assets !== undefined ? { extensions: { images: opts.assets, video: opts.assets } } : {}),
@@ -176,18 +221,23 @@ async function startOrJoin(principal: Principal, sitemapId: string): Promise<str
   }
 }
 
-/** Entry URL of the published sitemap in `format` (the XML entry when that format was not produced). */
-async function downloadUrl(userId: string, sm: CompatSitemap, format: string): Promise<{ url: string | null; format: string }> {
-  if (format !== "xml") {
-    const files = await listPublishedFiles({ sitemapId: sm.id, userId });
-    const f = files.find((x) => x.kind === format);
-    if (f) return { url: publicFileUrl(sm.id, f.name), format };
-  }
-  return { url: sm.sitemapUrl ?? publicFileUrl(sm.id, `${sm.fileName}.xml${sm.gzip ? ".gz" : ""}`), format: "xml" };
+/**
+ * Entry URL of the sitemap in `format` and what the published files hold: `urlCount` = the `<loc>` entries of its
+ * urlset files (pushed URLs included). For html/json the first file of that kind (the XML entry when the published
+ * run has none). Before anything is published the XML entry's future URL (it answers 503 with Retry-After until then).
+ */
+async function downloadOf(userId: string, sm: CompatSitemap, format: string): Promise<{ url: string; format: string; urlCount: number }> {
+  const files = sm.publishedRunId ? await listPublishedFiles({ sitemapId: sm.id, userId }) : [];
+  const urlCount = files.filter((f) => f.kind === "urlset").reduce((n, f) => n + f.urlCount, 0);
+  const own = format !== "xml" ? files.filter((x) => x.kind === format).sort((a, b) => a.name.localeCompare(b.name))[0] : undefined;
+  if (own) return { url: publicFileUrl(sm.id, own.name), format, urlCount };
+  return { url: sm.sitemapUrl ?? publicFileUrl(sm.id, `${sm.fileName}.xml${sm.gzip ? ".gz" : ""}`), format: "xml", urlCount };
 }
 
-/** The newest submission batch's per-engine entries for this sitemap (the honest replacement of search_console). */
-async function latestSubmissions(userId: string, sitemapId: string) {
+type SubmissionEntry = { engine: string; status: string; http_status: number | null; url_count: number; at: string; message: string | null };
+
+/** The newest submission batch's per-engine entries for this sitemap. */
+async function latestSubmissions(userId: string, sitemapId: string): Promise<SubmissionEntry[]> {
   const q = parseListQuery(new URLSearchParams({ size: "20", sort: "createdAt:desc" }), SUBMISSION_LIST_SPEC);
   const { items } = await listSubmissions({ userId, sitemapId, q });
   const batchId = items[0]?.batchId;
@@ -196,20 +246,40 @@ async function latestSubmissions(userId: string, sitemapId: string) {
     .map((e) => ({ engine: e.engine, status: e.status, http_status: e.httpStatus, url_count: e.urlCount, at: e.createdAt, message: e.message }));
 }
 
+/**
+ * The document's `search_console` booleans from the newest submission: google when the robots.txt check found the
+ * sitemap's `Sitemap:` line, bing and yandex when an IndexNow endpoint reaching them accepted the URLs; false when
+ * not submitted.
+ */
+export function searchConsoleOf(entries: Pick<SubmissionEntry, "engine" | "status">[]) {
+  const reached = new Set(
+    entries
+      .filter((e) => e.status === "ok" && e.engine.startsWith("indexnow:"))
+      .flatMap((e) => enginesReachedBy(`https://${e.engine.slice("indexnow:".length)}/`)),
+  );
+  return {
+    google_submitted: entries.some((e) => e.engine === "robots.txt" && e.status === "ok"),
+    bing_submitted: reached.has("bing"),
+    yandex_submitted: reached.has("yandex"),
+  };
+}
+
 const sizeKb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 
 // ---- endpoints --------------------------------------------------------------------------------------------------
 
 /**
- * POST /v1/sitemaps/generate. Honest async: a crawl takes time, so unlike the reference (always `201 completed`):
- * - 201 `completed` when a run finished within GENERATE_WAIT_MS, or when the cache answers (a successful run less
- *   than 24 h old and no force_refresh: nothing is crawled);
+ * POST /v1/sitemaps/generate:
+ * - 201 `completed` when the run finishes within generateWaitMs() (default 120 s: the connection stays open while
+ *   the crawl works), or at once from the cache (a successful run less than 24 h old whose files hold `format`, and
+ *   no force_refresh: nothing is crawled);
  * - 201 `failed` when the run ended in failure within the wait (with `error`);
- * - 202 `pending` otherwise, with `run_id` (follow it on /api/v1/runs/{run_id}); call generate again to get the
- *   result (it joins the running run instead of starting another).
- * `download_url` is the stable public URL (it never expires and can go into robots.txt); `expires_at` is when the
- * cached result stops being reused. `search_console` keeps its keys with null (we submit through IndexNow, never
- * through dead pings); `submissions` is the real per-engine log of the newest submission.
+ * - 202 `pending` past the wait, with `run_id` (follow it on /api/v1/runs/{run_id}); calling generate again joins the
+ *   running run. Its `download_url` answers 503 with Retry-After until the first files are published.
+ * `format` html or json adds that format to the sitemap's outputs (a new run when the cached one lacks it);
+ * `download_url` points at that file and `format` says which. `url_count` is the number of `<loc>` in the published
+ * urlset files (pushed URLs included). `search_console` holds booleans from the newest submission (false when not
+ * submitted); `submissions` is that submission's per-engine log.
  */
 export async function generate(principal: Principal, req: Request, requestId: string): Promise<Response> {
   const body = await readJson(req, ZGenerateBody);
@@ -220,33 +290,42 @@ export async function generate(principal: Principal, req: Request, requestId: st
     if (!(err instanceof InvalidDomainError)) throw err;
     return sxError(400, "INVALID_DOMAIN", "invalid_request_error", err.message, requestId, { details: `Received: '${err.received}'` });
   }
-  const row = (await sitemapForDomain(principal.userId, domain)) ??
-    (await createForDomain(principal.userId, { name: domain, domain, maxPages: body.max_urls, assets: body.include_assets }));
+  const extra = body.format === "xml" ? undefined : body.format;
+  const row =
+    (await sitemapForDomain(principal.userId, domain)) ??
+    (await createForDomain(principal.userId, { name: domain, domain, maxPages: body.max_urls, assets: body.include_assets, format: extra }));
   let sm = (await loadSitemapForCompat(principal.userId, row.id))!;
+  let lacksFormat = false;
+  if (extra && !sm.output.extraFormats.includes(extra)) {
+    await updateSitemap({ userId: principal.userId, sitemapId: sm.id, data: { output: { ...sm.output, extraFormats: [...sm.output.extraFormats, extra] } } });
+    lacksFormat = true;
+  }
   const last = sm.lastRun;
   const fresh = last?.status === "succeeded" && last.finishedAt !== null && Date.now() - Date.parse(last.finishedAt) < CACHE_TTL_MS;
   let run: TRunDto;
-  if (fresh && !body.force_refresh && sm.publishedRunId === last.id) {
+  if (fresh && !body.force_refresh && !lacksFormat && sm.publishedRunId === last.id) {
     run = last;
   } else {
-    run = await waitForRun(await startOrJoin(principal, sm.id), GENERATE_WAIT_MS);
-    sm = (await loadSitemapForCompat(principal.userId, sm.id))!;
+    run = await waitForRun(await startOrJoin(principal, sm.id), generateWaitMs());
   }
+  sm = (await loadSitemapForCompat(principal.userId, sm.id))!;
   const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled";
-  const dl = await downloadUrl(principal.userId, sm, body.format);
+  const succeeded = run.status === "succeeded";
+  const dl = await downloadOf(principal.userId, sm, body.format);
+  const submissions = await latestSubmissions(principal.userId, sm.id);
   const out = {
     id: sm.id,
-    status: !final ? "pending" : run.status === "succeeded" ? "completed" : "failed",
+    status: !final ? "pending" : succeeded ? "completed" : "failed",
     domain,
     format: dl.format,
     run_id: run.id,
-    url_count: run.status === "succeeded" ? run.progress.urlsListed : null,
-    size_kb: run.status === "succeeded" ? sizeKb(run.bytesWritten) : null,
-    generated_at: run.status === "succeeded" ? run.finishedAt : null,
-    expires_at: run.status === "succeeded" && run.finishedAt ? new Date(Date.parse(run.finishedAt) + CACHE_TTL_MS).toISOString() : null,
+    url_count: succeeded ? dl.urlCount : null,
+    size_kb: succeeded ? sizeKb(run.bytesWritten) : null,
+    generated_at: succeeded ? run.finishedAt : null,
+    expires_at: succeeded && run.finishedAt ? new Date(Date.parse(run.finishedAt) + CACHE_TTL_MS).toISOString() : null,
     download_url: dl.url,
-    search_console: { google_submitted: null, bing_submitted: null, yandex_submitted: null },
-    submissions: await latestSubmissions(principal.userId, sm.id),
+    search_console: searchConsoleOf(submissions),
+    submissions,
     ...(run.error ? { error: run.error } : {}),
   };
   return Response.json(out, { status: final ? 201 : 202, headers: { Location: `/api/v1/runs/${run.id}` } });
@@ -306,7 +385,7 @@ export async function createSitemapSx(principal: Principal, req: Request, reques
         domain,
         status: running ? "crawling" : "active",
         created_at: sm.createdAt,
-        xml_url: (await downloadUrl(principal.userId, sm, "xml")).url,
+        xml_url: (await downloadOf(principal.userId, sm, "xml")).url,
       },
       { status: 200, headers: { Location: `/api/v1/sitemaps/${sm.id}` } },
     );
@@ -330,7 +409,7 @@ export async function createSitemapSx(principal: Principal, req: Request, reques
       domain,
       status,
       created_at: sm.createdAt,
-      xml_url: (await downloadUrl(principal.userId, sm, "xml")).url,
+      xml_url: (await downloadOf(principal.userId, sm, "xml")).url,
       ...(warning ? { warning } : {}),
     },
     { status: 201, headers: { Location: `/api/v1/sitemaps/${sm.id}` } },

@@ -262,3 +262,9 @@ export async function sitemapIdsWhere(userId: string, where: Prisma.SitemapWhere
   });
   return rows.map((r) => r.id);
 }
+
+/** Whether a sitemap has published files and a run queued or running; null when it does not exist. */
+export async function publishState(sitemapId: string): Promise<{ published: boolean; running: boolean } | null> {
+  const row = await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true, activeRunId: true } });
+  return row ? { published: row.publishedRunId !== null, running: row.activeRunId !== null } : null;
+}

@@ -3,7 +3,10 @@
  * (request bodies as documented, Bearer keys) and checks statuses, shapes and the documented errors. Ids, URLs and
  * timestamps are per account, so they are checked by type. Runs are native; the test finishes them as a worker would.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { siteProbe, startUrlFor, searchConsoleOf } from "@/lib/compat/sitemapxml";
+import { GET as publicFile } from "@/app/s/[sitemapId]/[name]/route";
+import { startFakeServer } from "@/tests/helpers/fake-server";
 import { GET as listSx, POST as createSx } from "@/app/v1/sitemaps/route";
 import { GET as getGenerate, POST as generateSx } from "@/app/v1/sitemaps/generate/route";
 import { POST as submitSx } from "@/app/v1/sitemaps/[id]/submit/route";
@@ -30,15 +33,16 @@ async function expectSxError(res: Response, status: number, code: string, type?:
   return body.error;
 }
 
-/** Waits for a queued run of the user's sitemaps and finishes it, publishing one urlset, as a worker would. */
-async function completeNextRun(userId: string, opts: { fail?: boolean } = {}) {
+/** Waits for a queued run of the user's sitemaps and finishes it, publishing one urlset (+ extraFiles), as a worker would. */
+async function completeNextRun(userId: string, opts: { fail?: boolean; extraFiles?: { name: string; kind: string }[] } = {}) {
   for (let i = 0; i < 200; i++) {
     const run = await getDb().run.findFirst({ where: { status: { in: ["queued", "running"] }, sitemap: { userId } }, include: { sitemap: true } });
     if (run) {
       if (opts.fail) {
         await finishRun(run.id, { status: "failed", error: "DNS lookup failed" });
       } else {
-        await publishRunFiles({ sitemapId: run.sitemapId, runId: run.id, files: [{ name: `${run.sitemap.fileName}.xml`, kind: "urlset", bytes: 19150, urlCount: 482, sha256: "0".repeat(64) }] });
+        const extra = (opts.extraFiles ?? []).map((f) => ({ ...f, bytes: 100, urlCount: 482, sha256: "0".repeat(64) }));
+        await publishRunFiles({ sitemapId: run.sitemapId, runId: run.id, files: [{ name: `${run.sitemap.fileName}.xml`, kind: "urlset", bytes: 19150, urlCount: 482, sha256: "0".repeat(64) }, ...extra] });
         await getDb().run.update({ where: { id: run.id }, data: { urlsListed: 482 } });
         await finishRun(run.id, { status: "succeeded", bytesWritten: 19150, filesWritten: 1 });
       }
@@ -55,8 +59,14 @@ for (const backend of testBackends()) {
     let alice: Awaited<ReturnType<typeof seedUser>>;
     const gen = (body: unknown, key = alice.key) => generateSx(req("POST", "/v1/sitemaps/generate", { key, body }), ctx());
 
+    const probeReal = siteProbe.startUrlFor;
     beforeAll(async () => {
       alice = await seedUser();
+      // the endpoint tests use documentation domains that must not be looked up: https, as a site that has it
+      siteProbe.startUrlFor = async (domain) => `https://${domain}/`;
+    });
+    afterAll(() => {
+      siteProbe.startUrlFor = probeReal;
     });
 
     it("generate (the document's request) → 201 completed when the run finishes within the wait, with their fields", async () => {
@@ -76,8 +86,9 @@ for (const backend of testBackends()) {
         expires_at: expect.stringMatching(ISO),
         download_url: expect.stringMatching(/^https?:\/\/.+\/s\/.+\/example\.com\.xml$/),
         run_id: runId,
-        search_console: { google_submitted: null, bing_submitted: null, yandex_submitted: null },
+        search_console: { google_submitted: false, bing_submitted: false, yandex_submitted: false },
         submissions: [],
+        format: "xml",
       });
       expect(Date.parse(body.expires_at) - Date.parse(body.generated_at)).toBe(24 * 3600_000);
       // the sitemap was created for https://example.com/ with max_urls as the page budget
@@ -96,19 +107,94 @@ for (const backend of testBackends()) {
       expect(runId).not.toBe(first.run_id);
     });
 
-    it("generate when the crawl takes longer → 202 pending (honest async), and the next call joins the same run", async () => {
+    it("generate when the crawl outlasts the wait → 202 pending, a download_url answering 503 not ready, and the next call joins the same run", async () => {
+      vi.stubEnv("SITEMAPXML_GENERATE_WAIT_SECONDS", "2");
       const res = await gen({ domain: "slow.example.org" });
       expect(res.status).toBe(202);
       const body = await res.json();
       expect(body).toMatchObject({ id: expect.any(String), status: "pending", domain: "slow.example.org", run_id: expect.any(String), url_count: null, generated_at: null });
       expect(res.headers.get("location")).toBe(`/api/v1/runs/${body.run_id}`);
+      // the download_url is not a 404 in another API's envelope: 503 "not ready yet" with Retry-After
+      const [, sitemapId, name] = /\/s\/([^/]+)\/([^/]+)$/.exec(body.download_url)!;
+      const notReady = await publicFile(req("GET", `/s/${sitemapId}/${name}`), ctx({ sitemapId, name }));
+      expect(notReady.status).toBe(503);
+      expect(notReady.headers.get("retry-after")).toBe("30");
+      expect((await notReady.json()).error).toMatchObject({ code: "service_unavailable", message: expect.stringContaining("Not ready yet") });
       const again = gen({ domain: "slow.example.org" });
-      // the second call joins the queued run and waits up to GENERATE_WAIT_MS (3 s); end the run within that wait
+      // the second call joins the queued run and waits up to the bound (2 s here); end the run within that wait
       await new Promise((r) => setTimeout(r, 1000));
       await finishRun(body.run_id, { status: "failed", error: "DNS lookup failed" });
       const joined = await again;
       expect(joined.status).toBe(201);
       expect(await joined.json()).toMatchObject({ run_id: body.run_id, status: "failed", error: "DNS lookup failed" });
+      vi.unstubAllEnvs();
+      // a failed run leaves nothing published and no run active: a plain 404 again
+      expect((await publicFile(req("GET", `/s/${sitemapId}/${name}`), ctx({ sitemapId, name }))).status).toBe(404);
+    });
+
+    it("generate format html|json: the format joins the outputs, download_url points at that file and the answer says which", async () => {
+      const pending = gen({ domain: "formats.example.com", format: "json" });
+      const runId = await completeNextRun(alice.id, { extraFiles: [{ name: "formats.example.com.json", kind: "json" }] });
+      const body = await (await pending).json();
+      expect(body).toMatchObject({ status: "completed", format: "json", run_id: runId, url_count: 482 });
+      expect(body.download_url).toMatch(/\/formats\.example\.com\.json$/);
+      const sm = await getDb().sitemap.findUniqueOrThrow({ where: { id: body.id } });
+      expect(sm.extraFormats).toEqual(["json"]);
+      // html was never produced: a new run (not the 24 h cache), and the sitemap now makes both
+      const again = gen({ domain: "formats.example.com", format: "html" });
+      const second = await completeNextRun(alice.id, {
+        extraFiles: [{ name: "formats.example.com.json", kind: "json" }, { name: "formats.example.com-html-1.html", kind: "html" }],
+      });
+      const html = await (await again).json();
+      expect(html).toMatchObject({ status: "completed", format: "html", run_id: second });
+      expect(html.download_url).toMatch(/\.html$/);
+      expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: body.id } })).extraFormats).toEqual(["json", "html"]);
+      // the cache answers json now without a run
+      expect(await (await gen({ domain: "formats.example.com", format: "json" })).json()).toMatchObject({ run_id: second, format: "json" });
+    });
+
+    it("generate domain with a port; https first, http when https cannot connect (loopback sites)", async () => {
+      const site = await startFakeServer({ status: 200, body: "<html></html>", headers: { "content-type": "text/html" } });
+      vi.stubEnv("CRAWL_ALLOW_HOSTS", site.hostPort);
+      try {
+        expect(await startUrlFor(site.hostPort)).toBe(`http://${site.hostPort}/`); // TLS to a plain-HTTP server fails
+        const closed = await startFakeServer();
+        const port = closed.hostPort;
+        await closed.close();
+        vi.stubEnv("CRAWL_ALLOW_HOSTS", `${site.hostPort},${port}`);
+        expect(await startUrlFor(port)).toBe(`https://${port}/`); // neither connects: https, the run says why
+        siteProbe.startUrlFor = probeReal;
+        const pending = gen({ domain: site.hostPort });
+        await completeNextRun(alice.id);
+        const body = await (await pending).json();
+        expect(body).toMatchObject({ status: "completed", domain: site.hostPort });
+        expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: body.id } })).startUrl).toBe(`http://${site.hostPort}/`);
+        // the same domain again finds that sitemap whatever its scheme
+        expect((await (await gen({ domain: site.hostPort })).json()).id).toBe(body.id);
+      } finally {
+        siteProbe.startUrlFor = async (domain) => `https://${domain}/`;
+        vi.unstubAllEnvs();
+        await site.close();
+      }
+      await expectSxError(await gen({ domain: "example.com:99999" }), 400, "INVALID_DOMAIN");
+      await expectSxError(await gen({ domain: "example.com:" }), 400, "INVALID_DOMAIN");
+    });
+
+    it("search_console booleans from the newest submission: google via robots.txt, bing and yandex via IndexNow", () => {
+      expect(searchConsoleOf([])).toEqual({ google_submitted: false, bing_submitted: false, yandex_submitted: false });
+      expect(
+        searchConsoleOf([
+          { engine: "robots.txt", status: "ok" },
+          { engine: "indexnow:api.indexnow.org", status: "ok" },
+        ]),
+      ).toEqual({ google_submitted: true, bing_submitted: true, yandex_submitted: true });
+      expect(
+        searchConsoleOf([
+          { engine: "robots.txt", status: "failed" },
+          { engine: "indexnow:api.indexnow.org", status: "failed" },
+          { engine: "indexnow:127.0.0.1:9", status: "ok" },
+        ]),
+      ).toEqual({ google_submitted: false, bing_submitted: false, yandex_submitted: false });
     });
 
     it("generate errors: INVALID_DOMAIN with details (the document's example), missing domain, bad format → 400", async () => {
