@@ -34,7 +34,7 @@ export const ZShopSitemapBody = z
     name: z.string(),
     active: z.boolean(),
     fileName: z.string().describe("Base name of the files; a trailing .xml is dropped"),
-    templateId: z.number().int().nullable().describe("A shop template id; null or 0 = the built-in writer"),
+    templateId: z.number().int().nullable().describe("A shop template id; null or 0 = the built-in writer (answers show 0)"),
     exportAfterImport: z.boolean(),
     exportPlan: z.array(z.number().int().min(0).max(23)),
     maxFileEntries: z.number().int(),

@@ -42,6 +42,11 @@ export function shopExportFields(lastRun: TRunDto | null, lastSucceededAt: strin
   };
 }
 
+/** shopExportFields without null: protocolId 0 and lastExport* "" before the first (successful) run. */
+export function noNulls(f: ReturnType<typeof shopExportFields>) {
+  return { ...f, protocolId: f.protocolId ?? 0, lastExportStarted: f.lastExportStarted ?? "", lastExportFinished: f.lastExportFinished ?? "" };
+}
+
 /**
  * The shop's filter values of one sitemap (for `matchDeferred`), from the native run facts of
  * lib/api/sitemaps.ts sitemapRunFacts.

@@ -41,14 +41,17 @@ export const PROTOCOL_LIST_SPEC: ListSpec<RunList> = {
 };
 const PROTOCOL_FIELDS = Object.fromEntries(Object.keys(PROTOCOL_LIST_SPEC.fields).map((k) => [k, k]));
 
-/** The document's sort fields of protocols, each a value of a run's sort keys (lib/db/runs.ts runSortKeys). */
+/**
+ * The document's sort fields of protocols, each a value of a run's sort keys (lib/db/runs.ts runSortKeys), as the
+ * answer shows them (no null: template 0 = none, lastExportFinished "" before success).
+ */
 const PROTOCOL_SORTS: Record<string, (k: RunSortKey) => ShopSortValue> = {
   id: (k) => k.number,
   sitemap: (k) => k.sitemapNumber,
-  template: (k) => k.templateNumber,
+  template: (k) => k.templateNumber ?? 0,
   exportStatus: (k) => exportStatusOf(k.status),
   lastExportStarted: (k) => (k.startedAt ?? k.createdAt).toISOString(),
-  lastExportFinished: (k) => (k.status === "succeeded" && k.finishedAt ? k.finishedAt.toISOString() : null),
+  lastExportFinished: (k) => (k.status === "succeeded" && k.finishedAt ? k.finishedAt.toISOString() : ""),
   createdAt: (k) => k.createdAt.toISOString(),
   updatedAt: (k) => (k.finishedAt ?? k.startedAt ?? k.createdAt).toISOString(),
 };
@@ -82,16 +85,16 @@ export async function listShopProtocols(principal: Principal, req: Request): Pro
       const t = templateOf.get(r.sitemapId);
       return {
         id: r.number,
-        sitemap: numbers.get(r.sitemapId) ?? null,
-        template: t ? (tNumbers.get(t) ?? null) : null,
+        sitemap: numbers.get(r.sitemapId) ?? 0,
+        template: t ? (tNumbers.get(t) ?? 0) : 0,
         subshopIds: r.subScopes.map(subshopId),
         exportStatus: exportStatusOf(r.status),
         status: r.status,
         trigger: r.trigger,
         lastExportStarted: r.startedAt ?? r.createdAt,
-        lastExportFinished: r.status === "succeeded" ? r.finishedAt : null,
+        lastExportFinished: r.status === "succeeded" ? (r.finishedAt ?? "") : "",
         urlsListed: r.progress.urlsListed,
-        error: r.error,
+        error: r.error ?? "",
         createdAt: r.createdAt,
         updatedAt: r.finishedAt ?? r.startedAt ?? r.createdAt,
       };

@@ -8,7 +8,16 @@ import { z } from "zod";
 import { resolveSitemapDeferred, toSitemapDto, toSitemapDtos } from "@/lib/api/sitemaps";
 import { parseWith } from "@/lib/api/request";
 import type { Principal } from "@/lib/auth/authenticate";
-import { deleteSitemap, findSitemap, insertSitemap, newestSitemap, querySitemaps, updateSitemap } from "@/lib/db/sitemaps";
+import {
+  deleteSitemap,
+  findSitemap,
+  insertSitemap,
+  newestSitemap,
+  querySitemaps,
+  shopSpellings,
+  updateSitemap,
+  type ShopSpelling,
+} from "@/lib/db/sitemaps";
 import { sitemapIdByNumber, templateIdByNumber, templateNumbers } from "@/lib/db/numbers";
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { parseShopBody, readShopBody, ShopError, shopId } from "./shop-http";
@@ -21,7 +30,8 @@ export type ShopSitemap = {
   name: string;
   fileName: string;
   subshopIds: (number | string)[];
-  templateId: number | null;
+  /** The template's number; 0 = the built-in writer (the document's Integer, never null). */
+  templateId: number;
   maxFileSize: number;
   maxFileEntries: number;
   options: { exportCharset: string };
@@ -29,9 +39,12 @@ export type ShopSitemap = {
   exportAfterImport: boolean;
   exportPlan: number[];
   exportStatus: number;
-  protocolId: number | null;
-  lastExportStarted: string | null;
-  lastExportFinished: string | null;
+  /** The newest run's number; 0 before the first run. */
+  protocolId: number;
+  /** ISO 8601 UTC; "" before the first run (the document's String, never null). */
+  lastExportStarted: string;
+  /** ISO 8601 UTC; "" before the first successful run. */
+  lastExportFinished: string;
   createdAt: string;
   updatedAt: string;
   startUrl: string;
@@ -40,28 +53,54 @@ export type ShopSitemap = {
 /** A sub-scope key as the shop shows a subshop id: digit-only keys as integers. */
 export const subshopId = (key: string): number | string => (/^\d{1,15}$/.test(key) ? Number(key) : key);
 
-/** Our sitemap DTOs in the shop's shape (template ids as template numbers). */
+/** A stored fileName as the shop sent it: `products.xml` stays `products.xml` (we store `products`). */
+const NATIVE_FILE_NAME = (sent: string) => sent.replace(/\.xml(\.gz)?$/i, "");
+
+/**
+ * Our sitemap DTOs in the shop's shape: template ids as template numbers (0 = none), no null in the document's
+ * Integer and String fields (0 and ""), and `fileName` / `options.exportCharset` spelled as the shop client sent them
+ * while they still match what is stored (a change through the native API shows the native value).
+ */
 export async function toShopSitemaps(dtos: TSitemapDto[]): Promise<ShopSitemap[]> {
-  const numbers = await templateNumbers(dtos.flatMap((d) => (d.templateId ? [d.templateId] : [])));
-  return dtos.map((d) => ({
-    id: d.number,
-    active: d.active,
-    name: d.name,
-    fileName: d.fileName,
-    subshopIds: d.subScopes.map((s) => subshopId(s.key)),
-    templateId: d.templateId ? (numbers.get(d.templateId) ?? null) : null,
-    maxFileSize: d.maxFileSize,
-    maxFileEntries: d.maxFileEntries,
-    options: { exportCharset: d.options.exportCharset },
-    writeIntoRobots: d.writeIntoRobots,
-    exportAfterImport: d.exportAfterImport,
-    exportPlan: d.exportPlan,
-    ...shopExportFields(d.lastRun, d.lastSucceededAt),
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-    startUrl: d.startUrl,
-  }));
+  const [numbers, spellings] = await Promise.all([
+    templateNumbers(dtos.flatMap((d) => (d.templateId ? [d.templateId] : []))),
+    shopSpellings(dtos.map((d) => d.id)),
+  ]);
+  return dtos.map((d) => {
+    const sent = spellings.get(d.id) ?? {};
+    const run = shopExportFields(d.lastRun, d.lastSucceededAt);
+    return {
+      id: d.number,
+      active: d.active,
+      name: d.name,
+      fileName: sent.fileName !== undefined && NATIVE_FILE_NAME(sent.fileName) === d.fileName ? sent.fileName : d.fileName,
+      subshopIds: d.subScopes.map((s) => subshopId(s.key)),
+      templateId: d.templateId ? (numbers.get(d.templateId) ?? 0) : 0,
+      maxFileSize: d.maxFileSize,
+      maxFileEntries: d.maxFileEntries,
+      options: {
+        exportCharset:
+          sent.exportCharset !== undefined && sent.exportCharset.toLowerCase() === d.options.exportCharset ? sent.exportCharset : d.options.exportCharset,
+      },
+      writeIntoRobots: d.writeIntoRobots,
+      exportAfterImport: d.exportAfterImport,
+      exportPlan: d.exportPlan,
+      exportStatus: run.exportStatus,
+      protocolId: run.protocolId ?? 0,
+      lastExportStarted: run.lastExportStarted ?? "",
+      lastExportFinished: run.lastExportFinished ?? "",
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+      startUrl: d.startUrl,
+    };
+  });
 }
+
+/** What the shop client sent of the two fields it spells its own way (for toShopSitemaps). */
+const spellingOf = (body: ShopSitemapBody): ShopSpelling => ({
+  ...(body.fileName !== undefined ? { fileName: body.fileName } : {}),
+  ...(body.options?.exportCharset !== undefined ? { exportCharset: body.options.exportCharset } : {}),
+});
 
 
 /** The document's filter and sort fields of GET sitemaps, and their names in SHOP_SITEMAP_LIST_SPEC. */
@@ -144,7 +183,7 @@ async function toNativeBody(principal: Principal, body: ShopSitemapBody, current
   for (const k of ["name", "active", "maxFileEntries", "maxFileSize", "exportPlan", "writeIntoRobots", "exportAfterImport", "startUrl"] as const) {
     if (body[k] !== undefined) out[k] = body[k];
   }
-  if (body.fileName !== undefined) out.fileName = body.fileName.replace(/\.xml(\.gz)?$/i, "");
+  if (body.fileName !== undefined) out.fileName = NATIVE_FILE_NAME(body.fileName);
   if (body.options?.exportCharset !== undefined) out.options = { exportCharset: body.options.exportCharset.toLowerCase() };
   if (body.templateId !== undefined) {
     const n = body.templateId;
@@ -197,7 +236,7 @@ export async function createShopSitemap(principal: Principal, req: Request): Pro
     native.startUrl = url;
   }
   const data = parseWith(ZCreateSitemapBody, native);
-  const row = await insertSitemap({ userId: principal.userId, data });
+  const row = await insertSitemap({ userId: principal.userId, data, shopSpelling: spellingOf(body) });
   return Response.json(await one(await toSitemapDto(row)), { status: 201, headers: { Location: `/api/shop/sitemaps/${row.number}` } });
 }
 
@@ -207,7 +246,7 @@ export async function updateShopSitemap(principal: Principal, rawId: string, req
   const current = await findSitemap({ userId: principal.userId, sitemapId: id });
   if (!current) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
   const data = parseWith(ZUpdateSitemapBody, await toNativeBody(principal, body, await toSitemapDto(current)));
-  const row = await updateSitemap({ userId: principal.userId, sitemapId: id, data });
+  const row = await updateSitemap({ userId: principal.userId, sitemapId: id, data, shopSpelling: spellingOf(body) });
   if (!row) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
   return Response.json(await one(await toSitemapDto(row)));
 }

@@ -5,13 +5,14 @@
 import type { Principal } from "@/lib/auth/authenticate";
 import { sitemapStatus } from "@/lib/api/status";
 import { findSitemap } from "@/lib/db/sitemaps";
-import { exportStatusOf, shopExportFields } from "./shop-export-status";
+import { exportStatusOf, noNulls, shopExportFields } from "./shop-export-status";
 import { ShopError } from "./shop-http";
 import { sitemapIdOf, subshopId } from "./shop-sitemaps";
 
 /**
  * GET sitemaps/{id}/status: the export status of the whole sitemap and of each subshop (sub-scope), from the native
- * status (lib/api/status.ts) — real runs, unlike the document's "does not track real processes".
+ * status (lib/api/status.ts) — real runs, unlike the document's "does not track real processes". No null in the
+ * document's Integer and String fields: 0 and "" before the first (successful) run.
  */
 export async function getShopStatus(principal: Principal, rawId: string): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
@@ -20,15 +21,15 @@ export async function getShopStatus(principal: Principal, rawId: string): Promis
   const st = await sitemapStatus(row);
   return Response.json({
     id: st.number,
-    ...shopExportFields(st.lastRun, st.lastSucceededAt),
+    ...noNulls(shopExportFields(st.lastRun, st.lastSucceededAt)),
     urls: st.urls,
     subshops: st.subScopes.map((s) => ({
       subshopId: subshopId(s.key),
       name: s.name,
       exportStatus: exportStatusOf(s.status),
-      protocolId: s.lastRun?.number ?? null,
-      lastExportStarted: s.lastRun ? (s.lastRun.startedAt ?? s.lastRun.createdAt) : null,
-      lastExportFinished: s.lastRun?.status === "succeeded" ? s.lastRun.finishedAt : null,
+      protocolId: s.lastRun?.number ?? 0,
+      lastExportStarted: s.lastRun ? (s.lastRun.startedAt ?? s.lastRun.createdAt) : "",
+      lastExportFinished: s.lastRun?.status === "succeeded" ? (s.lastRun.finishedAt ?? "") : "",
       urls: s.urls,
     })),
   });

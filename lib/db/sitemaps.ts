@@ -130,10 +130,11 @@ async function mapDuplicate<T>(op: Promise<T>): Promise<T> {
   }
 }
 
-export async function insertSitemap(opts: { userId: string; data: TCreateSitemap }): Promise<SitemapRow> {
+export async function insertSitemap(opts: { userId: string; data: TCreateSitemap; shopSpelling?: ShopSpelling }): Promise<SitemapRow> {
   await assertXmlTemplate(opts.userId, opts.data.templateId);
   const authEncrypted = mergeAuth(null, opts.data.auth);
-  return mapDuplicate(getDb().sitemap.create({ data: { ...toColumns(opts.data), authEncrypted, userId: opts.userId }, select }));
+  const shopSpelling = opts.shopSpelling ?? {};
+  return mapDuplicate(getDb().sitemap.create({ data: { ...toColumns(opts.data), authEncrypted, shopSpelling, userId: opts.userId }, select }));
 }
 
 export async function findSitemap(opts: { userId: string; sitemapId: string }): Promise<SitemapRow | null> {
@@ -165,9 +166,22 @@ export async function newestSitemap(userId: string): Promise<SitemapRow | null> 
   return getDb().sitemap.findFirst({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select });
 }
 
-export async function updateSitemap(opts: { userId: string; sitemapId: string; data: TUpdateSitemap }): Promise<SitemapRow | null> {
+/**
+ * Applies `data` (the native PATCH semantics); `shopSpelling` (the shop adapter's) replaces the keys it names in the
+ * same write. Null when the sitemap is not the user's.
+ */
+export async function updateSitemap(opts: {
+  userId: string;
+  sitemapId: string;
+  data: TUpdateSitemap;
+  shopSpelling?: ShopSpelling;
+}): Promise<SitemapRow | null> {
   await assertXmlTemplate(opts.userId, opts.data.templateId);
   const data: Prisma.SitemapUpdateManyMutationInput = toColumns(opts.data);
+  if (opts.shopSpelling && Object.keys(opts.shopSpelling).length) {
+    const before = (await shopSpellings([opts.sitemapId])).get(opts.sitemapId) ?? {};
+    data.shopSpelling = { ...before, ...opts.shopSpelling };
+  }
   if (opts.data.auth !== undefined) {
     let current: SiteAuth | null = null;
     if (opts.data.auth !== null) {
@@ -267,4 +281,14 @@ export async function sitemapIdsWhere(userId: string, where: Prisma.SitemapWhere
 export async function publishState(sitemapId: string): Promise<{ published: boolean; running: boolean } | null> {
   const row = await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true, activeRunId: true } });
   return row ? { published: row.publishedRunId !== null, running: row.activeRunId !== null } : null;
+}
+
+/** The shop API adapter's spelling of a sitemap's fileName and exportCharset (Sitemap.shopSpelling). */
+export type ShopSpelling = { fileName?: string; exportCharset?: string };
+
+/** The stored shop spellings of these sitemaps, by id (sitemaps without one are absent). */
+export async function shopSpellings(sitemapIds: string[]): Promise<Map<string, ShopSpelling>> {
+  if (!sitemapIds.length) return new Map();
+  const rows = await getDb().sitemap.findMany({ where: { id: { in: sitemapIds } }, select: { id: true, shopSpelling: true } });
+  return new Map(rows.map((r) => [r.id, (r.shopSpelling ?? {}) as ShopSpelling]));
 }

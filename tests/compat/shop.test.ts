@@ -93,11 +93,20 @@ for (const backend of testBackends()) {
       const res = await post(body({ startUrl: "https://shop.example.com/", templateId: templateNumber }));
       expect(res.status).toBe(201);
       const sm = await res.json();
-      expect(sm).toEqual({ ...shopSitemapShape, templateId: templateNumber, protocolId: null, lastExportStarted: null, lastExportFinished: null });
-      expect(sm).toMatchObject({ subshopIds: [1, 2], exportPlan: [3, 15], exportStatus: 0, options: { exportCharset: "utf-8" }, writeIntoRobots: true });
+      // types as documented: no null in Integer or String fields (0 and "" before the first run)
+      expect(sm).toEqual({ ...shopSitemapShape, templateId: templateNumber, protocolId: 0, lastExportStarted: "", lastExportFinished: "" });
+      // fileName and options.exportCharset come back as sent
+      expect(sm).toMatchObject({ subshopIds: [1, 2], exportPlan: [3, 15], exportStatus: 0, options: { exportCharset: "UTF-8" }, writeIntoRobots: true });
       // the next sitemap takes the shop's site from the existing one
-      const second = await (await post(body({ name: "Categories", fileName: "categories.xml" }))).json();
-      expect(second).toMatchObject({ startUrl: "https://shop.example.com/", fileName: "categories", templateId: null });
+      const second = await (await post(body({ name: "Categories", fileName: "categories.xml", templateId: 0 }))).json();
+      expect(second).toMatchObject({ startUrl: "https://shop.example.com/", fileName: "categories.xml", templateId: 0 });
+      const stored = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, number: second.id } });
+      expect(stored).toMatchObject({ fileName: "categories", templateId: null, exportCharset: "utf-8" });
+      expect((await (await getOne(req("GET", `/api/shop/sitemaps/${second.id}`, { key: alice.key }), ctx({ id: String(second.id) }))).json()).fileName).toBe("categories.xml");
+      // a change through the native API shows the native value
+      await getDb().sitemap.update({ where: { id: stored.id }, data: { fileName: "cats" } });
+      expect((await (await getOne(req("GET", `/api/shop/sitemaps/${second.id}`, { key: alice.key }), ctx({ id: String(second.id) }))).json()).fileName).toBe("cats");
+      await getDb().sitemap.update({ where: { id: stored.id }, data: { fileName: "categories" } });
     });
 
     it("POST errors: missing, invalidFormat (each documented case), unknownDataField, invalidValue templateId, duplicateEntry, unreadable body", async () => {
@@ -293,10 +302,10 @@ for (const backend of testBackends()) {
       const res = await getStatus(req("GET", `/api/shop/sitemaps/${id}/status`, { key: alice.key }), ctx({ id }));
       expect(res.status).toBe(200);
       const st = await res.json();
-      expect(st).toMatchObject({ id: sm.id, exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: null });
+      expect(st).toMatchObject({ id: sm.id, exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: "" });
       expect(st.subshops).toEqual([
-        { subshopId: 1, name: "Subshop 1", exportStatus: 0, protocolId: null, lastExportStarted: null, lastExportFinished: null, urls: expect.any(Object) },
-        { subshopId: 2, name: "Subshop 2", exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: null, urls: expect.any(Object) },
+        { subshopId: 1, name: "Subshop 1", exportStatus: 0, protocolId: 0, lastExportStarted: "", lastExportFinished: "", urls: expect.any(Object) },
+        { subshopId: 2, name: "Subshop 2", exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: "", urls: expect.any(Object) },
       ]);
       const run = await getDb().run.findFirstOrThrow({ where: { number: started.protocolId } });
       await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });

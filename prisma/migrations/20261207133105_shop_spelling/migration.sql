@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Sitemap" ADD COLUMN     "shopSpelling" JSONB NOT NULL DEFAULT '{}';
