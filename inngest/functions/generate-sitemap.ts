@@ -6,7 +6,7 @@
  * - Steps are retried (2 retries); both steps are idempotent (see lib/runs/execute.ts). A retried or re-delivered
  *   crawl step (the worker was killed, its lease expired) resumes from the inventory and frontier stored so far
  *   instead of starting over; a retried export rewrites the same bytes and republishes them.
- * - "Nothing indexable" and a crawl stopped by its budget (CrawlBudgetError, lib/runs/crawl-thread.ts) are final: a
+ * - "Nothing indexable" (failed with the crawl's diagnosis: lib/core/run-outcome.ts) and a crawl stopped by its budget (CrawlBudgetError, lib/runs/crawl-thread.ts) are final: a
  *   NonRetriableError, recorded on the run without retries.
  * - When retries are exhausted, onFailure records the error on the run and releases the sitemap's claim.
  * Step outputs are small counts (memoised as JSON by Inngest), never page bodies or URL lists.
@@ -15,7 +15,7 @@ import { NonRetriableError } from "inngest";
 import { inngest } from "@/lib/jobs/client";
 import { generateRequested } from "@/lib/jobs/events";
 import { CrawlBudgetError } from "@/lib/runs/crawl-thread";
-import { crawlRun, exportRun, failRun } from "@/lib/runs/execute";
+import { crawlRun, exportFailure, exportRun, failRun } from "@/lib/runs/execute";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 
 export const generateSitemap = inngest.createFunction(
@@ -47,8 +47,10 @@ export const generateSitemap = inngest.createFunction(
         return await exportRun(runId);
       } catch (err) {
         if (err instanceof EmptySitemapError) {
-          await failRun(runId, err);
-          throw new NonRetriableError(err.message);
+          // The crawl's diagnosis (a typo'd host, a 404 start URL, everything excluded, …) says why nothing was written.
+          const cause = exportFailure(err, crawl) as Error;
+          await failRun(runId, cause);
+          throw new NonRetriableError(cause.message);
         }
         throw err;
       }

@@ -3,7 +3,8 @@
  * Units: ms, page requests, URLs.
  */
 import type { CrawlRecord, ExclusionReason, PageSnapshot } from "@/lib/core/types";
-import type { LookupFn } from "./fetch";
+import type { FetchError, LookupFn } from "./fetch";
+import type { RobotsOutcome } from "./robots";
 import type { FrontierItem, FrontierStore } from "./frontier";
 
 export type CrawlProgress = {
@@ -77,6 +78,31 @@ export type CrawlOptions = {
   render?: { executablePath?: string; pages?: number };
 };
 
+/**
+ * How the start URL's own visit ended (the crawl's first visit), so a run that lists nothing can say why
+ * (lib/core/run-outcome.ts). Null when the start URL was not fetched by this call (robots.txt unreachable or
+ * blocked, a rule, a resumed crawl that had already visited it).
+ */
+export type StartOutcome = {
+  /** The URL whose answer ended the visit: the start URL, or the last hop of its same-origin redirect chain. */
+  url: string;
+  /** Its HTTP status, or null when no response arrived. */
+  status: number | null;
+  /** The fetch error (DNS, refused connection, TLS, timeout, SSRF guard, …), or null. */
+  error: FetchError | null;
+  /** The visit ended at a redirect to another origin (scheme, host or port differ): the normalised target. */
+  offOriginTarget: string | null;
+};
+
+/** What robots.txt of the start URL's origin came to (lib/crawl/robots.ts), for a run's failure cause. */
+export type RobotsSummary = {
+  outcome: RobotsOutcome;
+  /** Status of the last robots.txt response, or null when none arrived. */
+  status: number | null;
+  /** The fetch error when robots.txt was unreachable or blocked without a response, else null. */
+  error: FetchError | null;
+};
+
 export type CrawlSummary = {
   pagesFetched: number;
   urlsListed: number;
@@ -96,4 +122,8 @@ export type CrawlSummary = {
   retries: number;
   /** Wall time of the crawl, ms. */
   durationMs: number;
+  /** robots.txt of the start URL's origin. */
+  robots: RobotsSummary;
+  /** How the start URL's visit ended (see {@link StartOutcome}). */
+  start: StartOutcome | null;
 };

@@ -61,7 +61,7 @@
  * (record with `notModified: true`, `lastmod` null for the caller to fill, its links followed).
  */
 import { EXCLUSION_REASONS, type CrawlRecord, type CrawlSettings, type ExclusionReason } from "@/lib/core/types";
-import type { CrawlOptions, CrawlSummary, Revalidation } from "./crawl-options";
+import type { CrawlOptions, CrawlSummary, Revalidation, StartOutcome } from "./crawl-options";
 import { httpDateToIso } from "@/lib/core/http-date";
 import { createUrlPolicy, normalizeUrl, originOf } from "@/lib/core/url";
 import { allowHostsFromEnv, createFetcher, credentialHeaders, headerValue, parseAllowHosts, type FetchRequestOptions, type FetchResult } from "./fetch";
@@ -82,7 +82,7 @@ import { createTrapGuard } from "./traps";
 export { httpDateToIso } from "@/lib/core/http-date";
 export { MAX_REDIRECTS } from "./redirects";
 export { hasNonHtmlExtension, NON_HTML_EXTENSIONS } from "./screen";
-export type { CrawlOptions, CrawlProgress, CrawlSummary, Revalidation } from "./crawl-options";
+export type { CrawlOptions, CrawlProgress, CrawlSummary, Revalidation, RobotsSummary, StartOutcome } from "./crawl-options";
 
 /** Origin of a normalised absolute URL, by string search (no parsing on the hot path). */
 function originPart(url: string): string {
@@ -143,6 +143,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   let sitemapFilesRead = 0;
   let sitemapUrlsImported = 0;
   let renderer: Renderer | null = null;
+  let start: StartOutcome | null = null;
   const excludedByReason = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
   const progressEvery = opts.progressIntervalMs ?? 1000;
   let lastProgress = 0;
@@ -351,17 +352,20 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   const visit = async (item: FrontierItem) => {
     const cond = await revalidation(item.url);
     const chain: CrawlRecord[] = [];
+    const isStart = start === null && item.url === startUrl;
     let url = item.url;
     for (;;) {
       const res = await fetchPaced(url, { signal, readBody: wantBody, headers: chain.length === 0 ? cond?.headers : undefined });
       if (res.error?.code === "aborted") return; // cancelled: the crawl rejects, no record for a half-done fetch
       if (cond && chain.length === 0 && res.status === 304 && !res.error) return replay(res, item, cond.rv);
       if (!isRedirect(res)) {
+        if (isStart) start = { url: res.url, status: res.status, error: res.error ?? null, offOriginTarget: null };
         for (const r of chain) await emit(r);
         return settle(res, item.depth);
       }
       const { hop, next } = addRedirectHop(chain, url, res, item.depth, originPrefix, policy);
       const target = hop.target!;
+      if (isStart) start = { url, status: res.status, error: null, offOriginTarget: next === "off_origin" ? target : null };
       let after: (() => void | Promise<void>) | null = null;
       if (next === "follow") {
         if (!(await markSeen(target))) {
@@ -447,6 +451,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       pagesNotModified,
       retries,
       durationMs: Math.round(performance.now() - t0),
+      robots: { outcome: robots.outcome, status: robots.status, error: robots.fetchError ?? null },
+      start,
     };
   } finally {
     await (renderer as Renderer | null)?.close();

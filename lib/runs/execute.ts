@@ -42,6 +42,7 @@ import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
+import { diagnoseEmptyCrawl, RunFailedError, runFailure, runWarnings, type RunFailure, type RunWarning } from "@/lib/core/run-outcome";
 import { applySitemapTemplateOf } from "@/lib/templates/export";
 
 /**
@@ -94,6 +95,13 @@ export type CrawlStepResult = {
   urlsExcluded: number;
   /** Against the run published when the crawl ended (see lib/db/runs.ts computeRunDiff). */
   diff?: RunDiffCounts;
+  /**
+   * Why the crawl listed no URL (lib/core/run-outcome.ts diagnoseEmptyCrawl), or null when it listed some. The
+   * export step fails the run with it when the export has nothing to write either ({@link exportFailure}).
+   */
+  failure?: RunFailure | null;
+  /** Warning codes stored on the run (max_pages_reached, …). */
+  warnings?: RunWarning[];
 };
 
 /**
@@ -176,7 +184,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   await warmRegexChecks((settings.rules ?? []).filter((r) => r.syntax === "regex").map((r) => r.pattern));
   const badRules = rulesError(settings.rules);
   if (badRules) {
-    await failRun(runId, new Error(badRules));
+    await failRun(runId, new RunFailedError(runFailure("invalid_rules", badRules)));
     return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   }
   await markRunRunning(runId);
@@ -215,13 +223,25 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   await clearCrawlFrontier(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
+  const warnings = runWarnings(totals.excludedByReason);
   await updateRunProgress(runId, {
     pagesFetched: Math.max(summary.pagesFetched, totals.pagesFetched),
     pagesQueued: 0,
     urlsListed: totals.urlsListed,
     urlsExcluded: totals.urlsExcluded,
     excludedByReason: totals.excludedByReason,
+    warnings,
   });
+  const failure =
+    totals.urlsListed === 0
+      ? diagnoseEmptyCrawl({
+          startUrl: settings.startUrl,
+          robots: summary.robots,
+          start: summary.start,
+          excludedByReason: totals.excludedByReason,
+          timeoutMs: settings.timeoutMs,
+        })
+      : null;
   const publishedRunId = await publishedRunIdOf(sitemapId);
   const baseRunId = publishedRunId && publishedRunId !== runId ? publishedRunId : null;
   const diff = await computeRunDiff(runId, baseRunId);
@@ -232,7 +252,19 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     urlsListed: totals.urlsListed,
     urlsExcluded: totals.urlsExcluded,
     diff,
+    failure,
+    warnings,
   };
+}
+
+/**
+ * The error that fails a run whose export had nothing to write (EmptySitemapError): the crawl's diagnosis when the
+ * crawl listed nothing (a typo'd host, a 404 start URL, everything excluded, …), else `err` itself (a template that
+ * renders nothing: empty_output). Other errors are returned unchanged.
+ */
+export function exportFailure(err: unknown, crawl: Pick<CrawlStepResult, "failure"> | null | undefined): unknown {
+  if (err instanceof EmptySitemapError && crawl?.failure) return new RunFailedError(crawl.failure);
+  return err;
 }
 
 /**
@@ -356,17 +388,32 @@ async function chargeRun(runId: string): Promise<void> {
   await debitRunCredits({ userId: run.userId, runId, pagesFetched: run.pagesFetched });
 }
 
-/** Records a run's final failure (called from the function's onFailure handler and for non-retriable errors). */
+/**
+ * The failure cause of an error thrown by a run's steps: RunFailedError → its cause; CrawlBudgetError → its code;
+ * EmptySitemapError → empty_output (the writer's message); anything else → internal_error with its message.
+ */
+export function failureOf(err: unknown): RunFailure {
+  if (err instanceof RunFailedError) return err.failure;
+  if (err instanceof CrawlBudgetError) return runFailure(err.code, err.message);
+  if (err instanceof EmptySitemapError) return runFailure("empty_output", err.message);
+  return runFailure("internal_error", err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Records a run's final failure (called from the function's onFailure handler and for non-retriable errors): status
+ * failed with `error` (message), `errorCode`, `errorHint`, `errorDetail` (lib/core/run-outcome.ts), the claim
+ * released, credits charged for the pages fetched, webhook run.failed. Logs one line; a stack trace only for an
+ * internal_error (an expected outcome — a 404 start URL, a typo'd host — is not a bug). Does nothing for a run that
+ * already ended.
+ */
 export async function failRun(runId: string, err: unknown): Promise<void> {
   const run = await getRun(runId);
-  if (!run || run.status === "succeeded" || run.status === "cancelled") return;
-  const message =
-    err instanceof EmptySitemapError
-      ? "No indexable page was found, so no sitemap was written; the previously published files stay served."
-      : err instanceof Error
-        ? err.message
-        : String(err);
-  await finishRun(runId, { status: "failed", error: message.slice(0, 2000) });
+  if (!run || run.status === "succeeded" || run.status === "cancelled" || run.status === "failed") return;
+  const failure = failureOf(err);
+  const message = failure.message.slice(0, 2000);
+  await finishRun(runId, { status: "failed", error: message, failure: { ...failure, message } });
+  if (failure.code === "internal_error") console.error(`[runs] run ${runId} failed: internal_error`, err);
+  else console.warn(`[runs] run ${runId} failed: ${failure.code}: ${message}`);
   await chargeRun(runId);
   await emitRunEvent(runId); // webhooks run.failed (lib/webhooks/emit.ts; never throws)
 }
