@@ -17,6 +17,7 @@ import { generateRequested } from "@/lib/jobs/events";
 import { CrawlBudgetError } from "@/lib/runs/crawl-thread";
 import { crawlRun, exportFailure, exportRun, failRun } from "@/lib/runs/execute";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
+import { TemplateExportError } from "@/lib/templates/export";
 
 export const generateSitemap = inngest.createFunction(
   {
@@ -52,6 +53,7 @@ export const generateSitemap = inngest.createFunction(
           await failRun(runId, cause);
           throw new NonRetriableError(cause.message);
         }
+        if (err instanceof TemplateExportError) await failRun(runId, err); // recorded with its code before onFailure runs
         throw err;
       }
     });

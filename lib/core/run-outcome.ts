@@ -83,6 +83,9 @@ export const RUN_ERROR_CODES = {
   empty_output: {
     hint: () => "The output had no <url> to write (a template that renders nothing, or only unusable URLs): check the sitemap's template.",
   },
+  template_invalid: {
+    hint: () => "Fix the sitemap's template (the message names the problem) or remove it; the previously published files stay served.",
+  },
   invalid_rules: { hint: () => "Edit the sitemap's rules: the one named cannot run safely." },
   crawl_cpu_budget_exceeded: {
     hint: () => "Simplify the sitemap's regular-expression rules, or lower maxPages; the server's limits are CRAWL_CPU_BUDGET_MS and CRAWL_STALL_MS.",

@@ -43,7 +43,7 @@ import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
 import { diagnoseEmptyCrawl, RunFailedError, runFailure, runWarnings, type RunFailure, type RunWarning } from "@/lib/core/run-outcome";
-import { applySitemapTemplateOf } from "@/lib/templates/export";
+import { applySitemapTemplateOf, TemplateExportError } from "@/lib/templates/export";
 
 /**
  * Crawl settings of a sitemap row, staging credentials decrypted (lib/auth/secrets.ts). String columns that the
@@ -390,12 +390,13 @@ async function chargeRun(runId: string): Promise<void> {
 
 /**
  * The failure cause of an error thrown by a run's steps: RunFailedError → its cause; CrawlBudgetError → its code;
- * EmptySitemapError → empty_output (the writer's message); anything else → internal_error with its message.
+ * EmptySitemapError → empty_output (the writer's message); TemplateExportError → template_invalid; anything else → internal_error with its message.
  */
 export function failureOf(err: unknown): RunFailure {
   if (err instanceof RunFailedError) return err.failure;
   if (err instanceof CrawlBudgetError) return runFailure(err.code, err.message);
   if (err instanceof EmptySitemapError) return runFailure("empty_output", err.message);
+  if (err instanceof TemplateExportError) return runFailure("template_invalid", err.message);
   return runFailure("internal_error", err instanceof Error ? err.message : String(err));
 }
 
