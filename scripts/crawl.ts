@@ -6,8 +6,12 @@
  *
  * `npm run crawl` runs this file as an esbuild bundle built on demand (scripts/crawl.mjs), not through tsx.
  * Same code path as the job (lib/runs/pipeline.ts): crawlInto() with an in-memory sink, then writeOutputs().
- * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS. Exit codes: 0 ok,
- * 1 crawl/export failure (e.g. nothing indexable), 2 bad arguments.
+ * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS; a crawl cut short by
+ * maxPages, maxDepth or the trap caps prints its warnings (lib/core/run-outcome.ts RUN_WARNINGS; `warnings` in --json)
+ * and still exits 0. A crawl that lists nothing prints the failure's code, message and hint (`error: { code, message,
+ * hint, detail }` in --json), the same diagnosis as a failed run of the app (dns_not_found, robots_5xx, …).
+ * Exit codes: 0 sitemap written (with or without warnings), 1 failed (nothing listed: the code says why; or the
+ * export failed), 2 bad arguments (3: the launcher could not build the bundle, scripts/crawl.mjs).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +20,7 @@ import v8 from "node:v8";
 import type { CrawlRecord } from "../lib/core/types";
 import { CRAWL_ARG_OPTIONS, CRAWL_USAGE, crawlConfigFromArgs, type CrawlCliConfig } from "../lib/crawl/cli-args";
 import { crawlInto, crawlSettings, writeOutputs } from "../lib/runs/pipeline";
+import { diagnoseEmptyCrawl, runWarnings, warningMessage } from "../lib/core/run-outcome";
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
@@ -97,6 +102,16 @@ try {
   clearInterval(rssTimer);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const wallMs = Date.now() - started;
+  const warnings = runWarnings(summary.excludedByReason);
+  const failure = written
+    ? null
+    : diagnoseEmptyCrawl({
+        startUrl: settings.startUrl,
+        robots: summary.robots,
+        start: summary.start,
+        excludedByReason: summary.excludedByReason,
+        timeoutMs: settings.timeoutMs,
+      });
   const report = {
     startUrl,
     pagesFetched: summary.pagesFetched,
@@ -109,6 +124,8 @@ try {
     peakRssMb: Math.round(peakRss / 1024 / 1024),
     files: written?.files.map((f) => ({ name: f.name, urls: f.urlCount, bytes: f.bytes })) ?? [],
     out: outDir,
+    warnings,
+    error: failure,
   };
   if (config.json) console.log(JSON.stringify(report));
   else {
@@ -116,15 +133,16 @@ try {
     console.log(`  pages fetched   ${report.pagesFetched}`);
     console.log(`  URLs listed     ${report.urlsListed}`);
     console.log(`  URLs excluded   ${report.urlsExcluded}`);
-    for (const [reason, n] of Object.entries(report.excludedByReason).sort((a, b) => b[1] - a[1]))
+    for (const [reason, n] of Object.entries(report.excludedByReason).filter((e) => e[1] > 0).sort((a, b) => b[1] - a[1]))
       console.log(`    ${reason.padEnd(20)} ${n}`);
     console.log(`  time            ${(report.wallMs / 1000).toFixed(2)} s (crawl ${(report.crawlMs / 1000).toFixed(2)} s)`);
     console.log(`  pages/s         ${report.pagesPerSecond}`);
     console.log(`  peak RSS        ${report.peakRssMb} MB`);
     if (written) for (const f of report.files) console.log(`  wrote ${path.join(outDir, f.name)}  (${f.urls} URLs, ${f.bytes} bytes)`);
+    for (const w of warnings) console.log(`warning ${w}: ${warningMessage(w, summary.excludedByReason)}`);
   }
-  if (!written) {
-    console.error("No indexable page was found; no sitemap written.");
+  if (failure) {
+    if (!config.json) console.error(`failed ${failure.code}: ${failure.message}\n  hint: ${failure.hint}\nNo sitemap written.`);
     process.exit(1);
   }
   process.exit(0);
