@@ -132,7 +132,8 @@ export const RUN_WARNINGS = {
   },
   time_budget_reached: {
     reason: null,
-    message: () => "Stopped by the crawl's time budget: URLs still queued were not fetched, so the sitemap may be incomplete.",
+    message: () =>
+      "Stopped by the crawl's time budget (CRAWL_TIME_BUDGET_MS): URLs still queued were not fetched (recorded max_pages), so the sitemap may be incomplete.",
   },
 } as const satisfies Record<string, { reason: ExclusionReason | null; message: (n: number) => string }>;
 

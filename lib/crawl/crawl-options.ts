@@ -74,6 +74,12 @@ export type CrawlOptions = {
   onPageLinks?: (url: string, links: { url: string; nofollow: boolean }[]) => void | Promise<void>;
   /** 429/503 back-off overrides (tests). Defaults: 3 retries, 1 s base, 30 s cap (lib/crawl/pacer.ts). */
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Time budget (ms since the epoch, Date.now()): once it passes, no new page is fetched; visits under way finish,
+   * every URL still queued or found later is recorded "max_pages" (a crawl bound), and the summary's `stoppedBy`
+   * says "time_budget". The crawl then resolves normally. Default: none.
+   */
+  deadline?: number;
   /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
   render?: { executablePath?: string; pages?: number };
 };
@@ -126,4 +132,6 @@ export type CrawlSummary = {
   robots: RobotsSummary;
   /** How the start URL's visit ended (see {@link StartOutcome}). */
   start: StartOutcome | null;
+  /** "time_budget" when `deadline` passed and left URLs unfetched; else null. */
+  stoppedBy: "time_budget" | null;
 };

@@ -25,7 +25,8 @@
  *   moved to that depth, and a URL beyond `maxDepth` is recorded "max_depth" only when no running or queued page can
  *   still reach it through a shorter path.
  * - `maxPages` counts page requests (redirect hops included; robots.txt, sitemaps, 429/503 retries and
- *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages".
+ *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages"; the
+ *   same once `opts.deadline` (a time budget) has passed, with `stoppedBy: "time_budget"` in the summary.
  * - 429 and 503 are retried up to 3 times after Retry-After (seconds or HTTP-date) or 1/2/4 s, each wait capped
  *   at 30 s; the wait pauses every request to the origin, not only the one that got the answer.
  * - Only same-origin links are followed; other-origin links are ignored without a record.
@@ -144,6 +145,14 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   let sitemapUrlsImported = 0;
   let renderer: Renderer | null = null;
   let start: StartOutcome | null = null;
+  let stoppedBy: CrawlSummary["stoppedBy"] = null;
+  const deadline = opts.deadline;
+  /** True once the time budget has passed (asked only while page requests remain; see CrawlOptions.deadline). */
+  const stopped = (): boolean => {
+    if (deadline === undefined || Date.now() < deadline) return false;
+    stoppedBy = "time_budget";
+    return true;
+  };
   const excludedByReason = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
   const progressEvery = opts.progressIntervalMs ?? 1000;
   let lastProgress = 0;
@@ -210,6 +219,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     counters,
     maxDepth: s.maxDepth,
     maxPages: s.maxPages,
+    stopped,
     concurrency: s.concurrency,
     signal,
     recheck: screen.full,
@@ -376,7 +386,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         } else {
           const verdict = screen.full(target);
           if (verdict !== null) after = () => settleUnfetched(target, item.depth, verdict);
-          else if (counters.pagesFetched >= s.maxPages) after = () => exclude(target, item.depth, "max_pages");
+          else if (counters.pagesFetched >= s.maxPages || stopped()) after = () => exclude(target, item.depth, "max_pages");
           else {
             counters.pagesFetched++;
             url = target;
@@ -453,6 +463,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       durationMs: Math.round(performance.now() - t0),
       robots: { outcome: robots.outcome, status: robots.status, error: robots.fetchError ?? null },
       start,
+      stoppedBy,
     };
   } finally {
     await (renderer as Renderer | null)?.close();

@@ -69,6 +69,7 @@ if (parentPort && workerData?.crawlWorker === true) {
     batchSize: data.batchSize,
     progressIntervalMs: data.progressIntervalMs,
     journal: data.journal,
+    deadline: data.deadline,
     ...(data.revalidate ? { revalidate: (url: string) => call({ op: "revalidate", url }) } : {}),
     sink: {
       write: (_records, batch) => call<void>({ op: "write", batch }),

@@ -196,6 +196,8 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const crawlFn = getEnv().CRAWL_IN_WORKER ? crawlInWorker : crawlInto;
   const crawling = crawlFn(settings, {
     budget: opts.budget,
+    // On this thread (CRAWL_IN_WORKER=false) only the time budget applies; the worker sets its own deadline.
+    deadline: Date.now() + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS),
     signal: abort.signal,
     durable: true,
     resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
@@ -223,7 +225,11 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   await clearCrawlFrontier(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
-  const warnings = runWarnings(totals.excludedByReason);
+  // A crawl stopped by its time budget records the URLs left as "max_pages"; max_pages_reached only when maxPages was.
+  const byTime = summary.stoppedBy === "time_budget";
+  const warnings = runWarnings(totals.excludedByReason, byTime ? ["time_budget_reached"] : []).filter(
+    (w) => !(byTime && w === "max_pages_reached" && summary.pagesFetched < settings.maxPages),
+  );
   await updateRunProgress(runId, {
     pagesFetched: Math.max(summary.pagesFetched, totals.pagesFetched),
     pagesQueued: 0,
