@@ -237,7 +237,7 @@ export function diagnoseEmptyCrawl(f: EmptyCrawlFacts): RunFailure {
   const robotsUrl = `${origin}/robots.txt`;
   const r = f.robots;
   if (r && r.outcome === "blocked") {
-    return fetchFailure(robotsUrl, r.error ?? { code: "blocked_host", message: "not a public unicast address and not on the allow-list" });
+    return fetchFailure(f.startUrl, r.error ?? { code: "blocked_host", message: "not a public unicast address and not on the allow-list" });
   }
   if (r && r.outcome === "unreachable") {
     if (r.status !== null) {
