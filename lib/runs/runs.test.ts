@@ -159,9 +159,10 @@ for (const backend of testBackends()) {
       expect(dirs.filter((d) => d.startsWith(".tmp"))).toEqual([]);
     });
 
-    it("a failed run's cause reaches the DTO: a 404 start URL, a host not on the allow-list, everything excluded", async () => {
+    it("a failed run's cause reaches the DTO: a 404 start URL, an unresolvable host, a host not on the allow-list, everything excluded", async () => {
       const cases: { startUrl: string; code: string; detail: Record<string, unknown> }[] = [
         { startUrl: `${origin}/missing`, code: "start_url_http_error", detail: { status: 404 } },
+        { startUrl: "http://no-such-host.invalid/", code: "dns_not_found", detail: { host: "no-such-host.invalid", cause: "ENOTFOUND" } },
         { startUrl: `http://127.0.0.2:${new URL(origin).port}/`, code: "blocked_by_ssrf_guard", detail: { host: "127.0.0.2" } },
         { startUrl: `${origin}/private/x`, code: "all_excluded", detail: { urlsExcluded: 1, topReasons: [{ reason: "robots_disallowed", count: 1 }] } },
       ];
