@@ -1,6 +1,7 @@
 import type { TRunDto } from "@/lib/schemas/runs";
 import { TableShell } from "./query-states";
 import { formatCount, formatDateTime, formatDuration, formatRelative, runDurationMs } from "@/lib/client/format";
+import { RunCauseLine, RunWarningsBadge } from "./run-outcome";
 import { RunStatusBadge } from "./run-status-badge";
 import { cn } from "./ui/cn";
 
@@ -22,9 +23,10 @@ export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishe
               <td className="py-2.5 pr-4 pl-5">
                 <div className="flex items-center gap-2">
                   <RunStatusBadge status={r.status} />
+                  <RunWarningsBadge run={r} />
                   {r.id === publishedRunId && <span className="text-xs font-medium text-emerald-700">Published</span>}
                 </div>
-                {r.status === "failed" && r.error && <div className="mt-1 max-w-xs truncate text-xs text-red-600" title={r.error}>{r.error}</div>}
+                <RunCauseLine run={r} />
               </td>
               <td className="px-4 py-2.5 whitespace-nowrap text-slate-600" title={formatDateTime(r.startedAt ?? r.createdAt)}>
                 {formatRelative(r.startedAt ?? r.createdAt)}

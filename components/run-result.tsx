@@ -1,13 +1,14 @@
 import type { TRunDto } from "@/lib/schemas/runs";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
 import { ExcludedTable } from "./excluded-table";
+import { RunOutcomeAlerts, RunWarningsBadge } from "./run-outcome";
 import { RunStatusBadge } from "./run-status-badge";
 import { Stat } from "./stat";
 import { Alert } from "./ui/alert";
 import { Card, CardHeader } from "./ui/card";
 
 /**
- * The outcome of a finished run: counts, time taken, the error if it failed, what changed since the previous sitemap
+ * The outcome of a finished run: counts, time taken, why it failed (code, hint) or the warnings of a truncated crawl, what changed since the previous sitemap
  * (added / removed / changed URLs), and the excluded-by-reason table.
  */
 export function RunResult({ run }: { run: TRunDto }) {
@@ -19,15 +20,14 @@ export function RunResult({ run }: { run: TRunDto }) {
         title={
           <span className="flex items-center gap-2">
             Last run <RunStatusBadge status={run.status} testId="run-result-status" />
+            <RunWarningsBadge run={run} />
           </span>
         }
         description={run.finishedAt ? `Finished ${formatDateTime(run.finishedAt)}` : `Started ${formatDateTime(run.startedAt ?? run.createdAt)}`}
       />
-      {run.status === "failed" && (
+      {(run.status === "failed" || (run.status === "succeeded" && run.warnings.length > 0)) && (
         <div className="px-5 pt-4">
-          <Alert tone="error" title="The run failed" testId="run-error">
-            {run.error ?? "No error message was recorded."}
-          </Alert>
+          <RunOutcomeAlerts run={run} />
         </div>
       )}
       {run.status === "cancelled" && (

@@ -30,7 +30,8 @@
  *   bench/; lib/runs/crawl-thread.ts). The budget below applies to the worker only:
  * - CRAWL_STALL_MS: longest one synchronous task may block the crawl worker, ms (default 10,000).
  * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl attempt, ms (default 600,000).
- * - CRAWL_TIME_BUDGET_MS: wall time of a crawl attempt, ms (default 86,400,000 = 24 h).
+ * - CRAWL_TIME_BUDGET_MS: wall time of a crawl attempt, ms (default 86,400,000 = 24 h); then the crawl stops fetching
+ *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */

@@ -7,11 +7,15 @@
  *
  * `npm run crawl` runs this file as an esbuild bundle built on demand (scripts/crawl.mjs), not through tsx.
  * Same code path as the job (lib/runs/pipeline.ts): crawlInto() with an in-memory sink, then writeOutputs().
- * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS; with --audit, the findings
- * of the audit of the site's own sitemaps (lib/crawl/site-audit.ts) by kind, and the first
- * {@link AUDIT_LINES_PER_KIND} of each kind (`--json`: all of them). Exit codes: 0 ok, 1 crawl/export failure (e.g.
- * nothing indexable with --out), 2 bad arguments, 4 the audit found problems and --fail-on asked to fail on them
- * (`issues`: any finding; `errors`: sitemap_error or not_indexable).
+ * Prints pages fetched, URLs listed, excluded by reason, wall time, pages/s and peak RSS; a crawl cut short by
+ * maxPages, maxDepth or the trap caps prints its warnings (lib/core/run-outcome.ts RUN_WARNINGS; `warnings` in --json)
+ * and still exits 0. A crawl that lists nothing prints the failure's code, message and hint (`error: { code, message,
+ * hint, detail }` in --json), the same diagnosis as a failed run of the app (dns_not_found, robots_5xx, …). With
+ * --audit, the findings of the audit of the site's own sitemaps (lib/crawl/site-audit.ts) by kind, and the first
+ * {@link AUDIT_LINES_PER_KIND} of each kind (`--json`: all of them).
+ * Exit codes: 0 ok (with or without warnings), 1 failed (nothing listed: the code says why; or the export failed),
+ * 2 bad arguments, 3 the launcher could not build the bundle (scripts/crawl.mjs), 4 the audit found problems and
+ * --fail-on asked to fail on them (`issues`: any finding; `errors`: sitemap_error or not_indexable).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -21,6 +25,7 @@ import type { CrawlRecord } from "../lib/core/types";
 import { CRAWL_ARG_OPTIONS, CRAWL_USAGE, crawlConfigFromArgs, type CrawlCliConfig } from "../lib/crawl/cli-args";
 import { auditFindings, countFindings, type AuditFinding } from "../lib/crawl/site-audit";
 import { crawlInto, crawlSettings, writeOutputs } from "../lib/runs/pipeline";
+import { diagnoseEmptyCrawl, runWarnings, warningMessage } from "../lib/core/run-outcome";
 
 function usage(msg?: string): never {
   if (msg) console.error(`error: ${msg}`);
@@ -105,6 +110,17 @@ try {
   clearInterval(rssTimer);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const wallMs = Date.now() - started;
+  const warnings = runWarnings(summary.excludedByReason);
+  // Nothing listed is a failure whether or not files were asked for (--audit alone writes none).
+  const failure = listed.length
+    ? null
+    : diagnoseEmptyCrawl({
+        startUrl: settings.startUrl,
+        robots: summary.robots,
+        start: summary.start,
+        excludedByReason: summary.excludedByReason,
+        timeoutMs: settings.timeoutMs,
+      });
   const report = {
     startUrl,
     pagesFetched: summary.pagesFetched,
@@ -117,6 +133,8 @@ try {
     peakRssMb: Math.round(peakRss / 1024 / 1024),
     files: written?.files.map((f) => ({ name: f.name, urls: f.urlCount, bytes: f.bytes })) ?? [],
     out: config.write ? outDir : null,
+    warnings,
+    error: failure,
   };
   const findings: AuditFinding[] = [];
   if (summary.audit) for await (const f of auditFindings(summary.audit, { listed: listed.map((l) => l.loc) })) findings.push(f);
@@ -130,22 +148,23 @@ try {
     console.log(`  pages fetched   ${report.pagesFetched}`);
     console.log(`  URLs listed     ${report.urlsListed}`);
     console.log(`  URLs excluded   ${report.urlsExcluded}`);
-    for (const [reason, n] of Object.entries(report.excludedByReason).sort((a, b) => b[1] - a[1]))
+    for (const [reason, n] of Object.entries(report.excludedByReason).filter((e) => e[1] > 0).sort((a, b) => b[1] - a[1]))
       console.log(`    ${reason.padEnd(20)} ${n}`);
     console.log(`  time            ${(report.wallMs / 1000).toFixed(2)} s (crawl ${(report.crawlMs / 1000).toFixed(2)} s)`);
     console.log(`  pages/s         ${report.pagesPerSecond}`);
     console.log(`  peak RSS        ${report.peakRssMb} MB`);
     if (written) for (const f of report.files) console.log(`  wrote ${path.join(outDir, f.name)}  (${f.urls} URLs, ${f.bytes} bytes)`);
+    for (const w of warnings) console.log(`warning ${w}: ${warningMessage(w, summary.excludedByReason)}`);
     if (audit) printAudit(audit);
+  }
+  if (failure) {
+    if (!config.json) console.error(`failed ${failure.code}: ${failure.message}\n  hint: ${failure.hint}\nNo sitemap written.`);
+    process.exit(1);
   }
   const failing = config.failOn === "issues" ? findings.length : config.failOn === "errors" ? counts.sitemap_error + counts.not_indexable : 0;
   if (failing > 0) {
     console.error(`Audit: ${failing} problem${failing === 1 ? "" : "s"} in the site's own sitemaps (--fail-on ${config.failOn}).`);
     process.exit(4);
-  }
-  if (!written && config.write) {
-    console.error("No indexable page was found; no sitemap written.");
-    process.exit(1);
   }
   process.exit(0);
 } catch (err) {

@@ -6,6 +6,7 @@ import { RunInProgressNotice, useGenerateAction } from "@/components/generate-ac
 import { PlayIcon, PlusIcon, SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
 import { ListStates, TableShell } from "@/components/query-states";
+import { RunCauseLine, RunWarningsBadge } from "@/components/run-outcome";
 import { RunStatusBadge } from "@/components/run-status-badge";
 import { Alert } from "@/components/ui/alert";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -110,7 +111,11 @@ export default function SitemapsPage() {
                         </div>
                       </td>
                       <td className="px-5 py-3.5">
-                        <RunStatusBadge status={run?.status} testId="sitemap-status" />
+                        <span className="inline-flex items-center gap-2">
+                          <RunStatusBadge status={run?.status} testId="sitemap-status" />
+                          {run && <RunWarningsBadge run={run} />}
+                        </span>
+                        {run && <RunCauseLine run={run} />}
                       </td>
                       <td className="px-5 py-3.5 text-right tabular-nums text-slate-700">
                         <span data-testid="sitemap-urls" title={s.publishedUrlsListed !== null ? "URLs in the published sitemap" : undefined}>

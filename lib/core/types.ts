@@ -23,7 +23,8 @@ export const MAX_BYTES_PER_FILE = 52_428_800;
  * - not_html: answered 200 with a non-HTML Content-Type (PDF, image, …).
  * - fetch_error: network error, timeout, body over the cap.
  * - off_origin: a redirect or link left the sitemap's origin.
- * - max_depth / max_pages: a crawl bound was reached before the URL was fetched.
+ * - max_depth / max_pages: a crawl bound was reached before the URL was fetched (max_pages: the page budget, or the
+ *   crawl's time budget).
  * - excluded_by_rule: a user rule left it out (`exclude`, or `crawl_only`: fetched and followed, never listed).
  * - blocked_host: the SSRF guard refused the address (private/loopback not on the allow-list).
  * - url_too_long: longer than the sitemap's `maxUrlLength` (sitemaps.org: a <loc> is under 2,048 characters).

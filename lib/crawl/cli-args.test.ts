@@ -154,4 +154,29 @@ describe("npm run crawl launcher (esbuild bundle, no tsx)", () => {
     expect(text.stdout).toContain(`${site.origin}/moved  redirect  HTTP 301  → ${site.origin}/about`);
     expect(text.stderr).toContain("Audit: 13 problems in the site's own sitemaps (--fail-on issues).");
   });
+
+  it("says why nothing was written (exit 1, the failure's code and hint) and warns about a truncated crawl (exit 0)", { timeout: 60_000 }, async () => {
+    site = await startSite({ "/": { body: page(["/a", "/b", "/c"]) }, "/a": { body: page() }, "/b": { body: page() }, "/c": { body: page() } });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "crawl-cli-"));
+    const repo = path.resolve(__dirname, "../..");
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ["scripts/crawl.mjs", ...args, "--out", out], { cwd: repo, env: { ...process.env, CRAWL_ALLOW_HOSTS: "" } }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+
+    const missing = await cli(`${site.origin}/missing`, "--allow-host", site.hostPort, "--json");
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout).error).toMatchObject({ code: "start_url_http_error", detail: { status: 404 } });
+
+    const blocked = await cli(`${site.origin}/`);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("failed blocked_by_ssrf_guard:");
+    expect(blocked.stderr).toContain(`--allow-host ${site.hostPort}`);
+
+    const truncated = await cli(`${site.origin}/`, "--allow-host", site.hostPort, "--max-pages", "2", "--concurrency", "1");
+    expect(truncated.code).toBe(0);
+    expect(truncated.stdout).toMatch(/^warning max_pages_reached: Stopped at maxPages: 2 URLs found were not fetched/m);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
 });

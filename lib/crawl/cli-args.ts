@@ -49,7 +49,11 @@ staging sites (sent only to the start URL's origin):
   --basic-auth USER:PASSWORD  --header "Name: value" (repeatable)  --cookie NAME=VALUE (repeatable)
 rendering and extensions:
   --render-js off|auto|always  --no-images  --image-host HOST (repeatable)  --no-hreflang  --video  --news
-  --news-publication NAME  --news-language LANG`;
+  --news-publication NAME  --news-language LANG
+exit codes:
+  0 sitemap written (a crawl cut short by maxPages/maxDepth/trap caps prints "warning <code>: …")
+  1 failed: nothing listed ("failed <code>: …" with a hint; --json: error.code) or the export failed
+  2 bad arguments`;
 
 /** Options of node:util parseArgs for the crawl CLI. */
 export const CRAWL_ARG_OPTIONS = {

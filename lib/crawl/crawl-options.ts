@@ -3,8 +3,9 @@
  * Units: ms, page requests, URLs.
  */
 import type { CrawlRecord, ExclusionReason, PageSnapshot } from "@/lib/core/types";
-import type { LookupFn } from "./fetch";
+import type { FetchError, LookupFn } from "./fetch";
 import type { SiteSitemapAudit } from "./site-audit";
+import type { RobotsOutcome } from "./robots";
 import type { FrontierItem, FrontierStore } from "./frontier";
 
 export type CrawlProgress = {
@@ -80,8 +81,39 @@ export type CrawlOptions = {
   audit?: boolean;
   /** 429/503 back-off overrides (tests). Defaults: 3 retries, 1 s base, 30 s cap (lib/crawl/pacer.ts). */
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Time budget (ms since the epoch, Date.now()): once it passes, no new page is fetched; visits under way finish,
+   * every URL still queued or found later is recorded "max_pages" (a crawl bound), and the summary's `stoppedBy`
+   * says "time_budget". The crawl then resolves normally. Default: none.
+   */
+  deadline?: number;
   /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
   render?: { executablePath?: string; pages?: number };
+};
+
+/**
+ * How the start URL's own visit ended (the crawl's first visit), so a run that lists nothing can say why
+ * (lib/core/run-outcome.ts). Null when the start URL was not fetched by this call (robots.txt unreachable or
+ * blocked, a rule, a resumed crawl that had already visited it).
+ */
+export type StartOutcome = {
+  /** The URL whose answer ended the visit: the start URL, or the last hop of its same-origin redirect chain. */
+  url: string;
+  /** Its HTTP status, or null when no response arrived. */
+  status: number | null;
+  /** The fetch error (DNS, refused connection, TLS, timeout, SSRF guard, …), or null. */
+  error: FetchError | null;
+  /** The visit ended at a redirect to another origin (scheme, host or port differ): the normalised target. */
+  offOriginTarget: string | null;
+};
+
+/** What robots.txt of the start URL's origin came to (lib/crawl/robots.ts), for a run's failure cause. */
+export type RobotsSummary = {
+  outcome: RobotsOutcome;
+  /** Status of the last robots.txt response, or null when none arrived. */
+  status: number | null;
+  /** The fetch error when robots.txt was unreachable or blocked without a response, else null. */
+  error: FetchError | null;
 };
 
 export type CrawlSummary = {
@@ -105,4 +137,10 @@ export type CrawlSummary = {
   durationMs: number;
   /** With `audit`: the site's own sitemaps and the crawl's view of their URLs (lib/crawl/site-audit.ts). */
   audit?: SiteSitemapAudit;
+  /** robots.txt of the start URL's origin. */
+  robots: RobotsSummary;
+  /** How the start URL's visit ended (see {@link StartOutcome}). */
+  start: StartOutcome | null;
+  /** "time_budget" when `deadline` passed and left URLs unfetched; else null. */
+  stoppedBy: "time_budget" | null;
 };

@@ -28,7 +28,8 @@
  *   moved to that depth, and a URL beyond `maxDepth` is recorded "max_depth" only when no running or queued page can
  *   still reach it through a shorter path.
  * - `maxPages` counts page requests (redirect hops included; robots.txt, sitemaps, 429/503 retries and
- *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages".
+ *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages"; the
+ *   same once `opts.deadline` (a time budget) has passed, with `stoppedBy: "time_budget"` in the summary.
  * - 429 and 503 are retried up to 3 times after Retry-After (seconds or HTTP-date) or 1/2/4 s, each wait capped
  *   at 30 s; the wait pauses every request to the origin, not only the one that got the answer.
  * - Only same-origin links are followed; other-origin links are ignored without a record.
@@ -64,7 +65,7 @@
  * (record with `notModified: true`, `lastmod` null for the caller to fill, its links followed).
  */
 import { EXCLUSION_REASONS, type CrawlRecord, type CrawlSettings, type ExclusionReason } from "@/lib/core/types";
-import type { CrawlOptions, CrawlSummary, Revalidation } from "./crawl-options";
+import type { CrawlOptions, CrawlSummary, Revalidation, StartOutcome } from "./crawl-options";
 import { httpDateToIso } from "@/lib/core/http-date";
 import { createUrlPolicy, normalizeUrl, originOf } from "@/lib/core/url";
 import { allowHostsFromEnv, createFetcher, credentialHeaders, headerValue, parseAllowHosts, type FetchRequestOptions, type FetchResult } from "./fetch";
@@ -86,7 +87,7 @@ import { createTrapGuard } from "./traps";
 export { httpDateToIso } from "@/lib/core/http-date";
 export { MAX_REDIRECTS } from "./redirects";
 export { hasNonHtmlExtension, NON_HTML_EXTENSIONS } from "./screen";
-export type { CrawlOptions, CrawlProgress, CrawlSummary, Revalidation } from "./crawl-options";
+export type { CrawlOptions, CrawlProgress, CrawlSummary, Revalidation, RobotsSummary, StartOutcome } from "./crawl-options";
 
 /** Origin of a normalised absolute URL, by string search (no parsing on the hot path). */
 function originPart(url: string): string {
@@ -157,6 +158,15 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       })
     : null;
   let renderer: Renderer | null = null;
+  let start: StartOutcome | null = null;
+  let stoppedBy: CrawlSummary["stoppedBy"] = null;
+  const deadline = opts.deadline;
+  /** True once the time budget has passed (asked only while page requests remain; see CrawlOptions.deadline). */
+  const stopped = (): boolean => {
+    if (deadline === undefined || Date.now() < deadline) return false;
+    stoppedBy = "time_budget";
+    return true;
+  };
   const excludedByReason = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
   const progressEvery = opts.progressIntervalMs ?? 1000;
   let lastProgress = 0;
@@ -224,6 +234,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     counters,
     maxDepth: s.maxDepth,
     maxPages: s.maxPages,
+    stopped,
     concurrency: s.concurrency,
     signal,
     recheck: screen.full,
@@ -367,17 +378,20 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   const visit = async (item: FrontierItem) => {
     const cond = await revalidation(item.url);
     const chain: CrawlRecord[] = [];
+    const isStart = start === null && item.url === startUrl;
     let url = item.url;
     for (;;) {
       const res = await fetchPaced(url, { signal, readBody: wantBody, headers: chain.length === 0 ? cond?.headers : undefined });
       if (res.error?.code === "aborted") return; // cancelled: the crawl rejects, no record for a half-done fetch
       if (cond && chain.length === 0 && res.status === 304 && !res.error) return replay(res, item, cond.rv);
       if (!isRedirect(res)) {
+        if (isStart) start = { url: res.url, status: res.status, error: res.error ?? null, offOriginTarget: null };
         for (const r of chain) await emit(r);
         return settle(res, item.depth);
       }
       const { hop, next } = addRedirectHop(chain, url, res, item.depth, originPrefix, policy);
       const target = hop.target!;
+      if (isStart) start = { url, status: res.status, error: null, offOriginTarget: next === "off_origin" ? target : null };
       let after: (() => void | Promise<void>) | null = null;
       if (next === "follow") {
         if (!(await markSeen(target))) {
@@ -388,7 +402,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         } else {
           const verdict = screen.full(target);
           if (verdict !== null) after = () => settleUnfetched(target, item.depth, verdict);
-          else if (counters.pagesFetched >= s.maxPages) after = () => exclude(target, item.depth, "max_pages");
+          else if (counters.pagesFetched >= s.maxPages || stopped()) after = () => exclude(target, item.depth, "max_pages");
           else {
             counters.pagesFetched++;
             url = target;
@@ -478,6 +492,9 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       pagesNotModified,
       retries,
       durationMs: Math.round(performance.now() - t0),
+      robots: { outcome: robots.outcome, status: robots.status, error: robots.fetchError ?? null },
+      start,
+      stoppedBy,
     };
   } finally {
     await (renderer as Renderer | null)?.close();

@@ -59,7 +59,12 @@ export type LookupFn = (hostname: string) => Promise<LookupAddress[]>;
  * - network: DNS failure, refused/reset connection, malformed response.
  */
 export type FetchErrorCode = "blocked_host" | "invalid_url" | "timeout" | "aborted" | "body_too_large" | "decode" | "network";
-export type FetchError = { code: FetchErrorCode; message: string };
+/**
+ * `cause`: for "network" (and "timeout" on connect), the system or TLS error code found in the error's cause chain
+ * (`ENOTFOUND`, `EAI_AGAIN`, `ECONNREFUSED`, `ECONNRESET`, `CERT_HAS_EXPIRED`, `UND_ERR_CONNECT_TIMEOUT`, …), when
+ * there is one; lib/core/run-outcome.ts turns it into a run's failure code.
+ */
+export type FetchError = { code: FetchErrorCode; message: string; cause?: string };
 
 /** What one request produced. */
 export type FetchResult = {
@@ -267,6 +272,15 @@ function isZlibError(err: unknown): boolean {
   return typeof code === "string" && code.startsWith("Z_");
 }
 
+/** The first string `code` in an error's cause chain (undici wraps socket and TLS errors), or undefined. */
+function causeCode(err: unknown): string | undefined {
+  for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "UND_ERR_SOCKET") return code;
+  }
+  return undefined;
+}
+
 function findBlocked(err: unknown): BlockedHostError | null {
   for (let e = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     if (e instanceof BlockedHostError) return e;
@@ -452,7 +466,10 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       if (timedOut) return fail("timeout", `Deadline of ${timeoutMs} ms exceeded`);
       if (outer?.aborted) return fail("aborted", "Aborted by caller");
       if (isZlibError(err)) return fail("decode", (err as Error).message);
-      return fail("network", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      const failed = fail("network", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      const cause = causeCode(err);
+      if (cause) failed.error!.cause = cause;
+      return failed;
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener("abort", onOuterAbort);

@@ -32,7 +32,7 @@
  * Google-only extensions not implemented: "index.html" at the end of a pattern meaning the directory.
  */
 import { normalizeUrl } from "@/lib/core/url";
-import type { Fetcher } from "./fetch";
+import type { FetchError, Fetcher } from "./fetch";
 import { compilePattern, type PatternMatcher } from "./pattern";
 
 /** Bytes of robots.txt parsed at most (RFC 9309 §2.5: at least 500 KiB). */
@@ -63,6 +63,8 @@ export type RobotsPolicy = {
   crawlDelaySec: number | null;
   /** Why robots.txt was unreachable or blocked (for logs). */
   error?: string;
+  /** For "unreachable" and "blocked" without a response: the fetch error (lib/crawl/fetch.ts), for the run's cause. */
+  fetchError?: FetchError;
 };
 
 /** One recognised line of a robots.txt file (1-based line number), as {@link tokenizeRobotsTxt} reports it. */
@@ -266,8 +268,8 @@ export function allowAll(outcome: "unavailable" | "disabled", status: number | n
   return { outcome, status, isAllowed: () => true, sitemaps: [], crawlDelaySec: null };
 }
 
-function disallowAll(outcome: "unreachable" | "blocked", status: number | null, error: string): RobotsPolicy {
-  return { outcome, status, isAllowed: () => false, sitemaps: [], crawlDelaySec: null, error };
+function disallowAll(outcome: "unreachable" | "blocked", status: number | null, error: string, fetchError?: FetchError): RobotsPolicy {
+  return { outcome, status, isAllowed: () => false, sitemaps: [], crawlDelaySec: null, error, ...(fetchError ? { fetchError } : {}) };
 }
 
 /** The subset of {@link Fetcher} that robots.txt needs (the crawler passes a paced, retrying wrapper). */
@@ -295,8 +297,8 @@ export async function fetchRobots(
     const status = res.status;
     if (res.error && res.error.code !== "body_too_large") {
       // Only the origin's own address being refused means "blocked"; a refused redirect hop is unreachable.
-      if (res.error.code === "blocked_host" && hop === 0) return disallowAll("blocked", null, res.error.message);
-      return disallowAll("unreachable", status, `${res.error.code}: ${res.error.message}`);
+      if (res.error.code === "blocked_host" && hop === 0) return disallowAll("blocked", null, res.error.message, res.error);
+      return disallowAll("unreachable", status, `${res.error.code}: ${res.error.message}`, res.error);
     }
     if (status === null) return disallowAll("unreachable", null, "no response");
     if (status >= 200 && status < 300) {

@@ -26,6 +26,11 @@ export type SchedulerDeps = {
   counters: CrawlCounters;
   maxDepth: number;
   maxPages: number;
+  /**
+   * True once the crawl must stop fetching although `maxPages` is not spent (its time budget): from then on every item
+   * that comes out is recorded "max_pages", as when the page budget is spent. Asked only while pages remain.
+   */
+  stopped?: () => boolean;
   /** Visits running at once (≥ 1). */
   concurrency: number;
   signal?: AbortSignal;
@@ -180,7 +185,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           await finish(item, "max_depth");
           continue;
         }
-        if (counters.pagesFetched >= deps.maxPages) {
+        if (counters.pagesFetched >= deps.maxPages || deps.stopped?.()) {
           await finish(item, "max_pages");
           continue;
         }

@@ -10,7 +10,8 @@
  */
 import type { ListQuery } from "@/lib/api/list-query";
 import type { RunChangeList } from "./list-models";
-import type { Prisma, Run as RunRow, RunTrigger } from "@/generated/prisma/client";
+import { Prisma, type Run as RunRow, type RunTrigger } from "@/generated/prisma/client";
+import { isRunErrorCode, isRunWarning, type RunFailure } from "@/lib/core/run-outcome";
 import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
 import { getDb, TX_OPTIONS } from "./client";
@@ -36,6 +37,10 @@ export function toRunDto(r: RunRow): TRunDto {
     filesWritten: r.filesWritten,
     diff: { added: r.urlsAdded, removed: r.urlsRemoved, changed: r.urlsChanged },
     error: r.error,
+    errorCode: isRunErrorCode(r.errorCode) ? r.errorCode : null,
+    errorHint: r.errorHint,
+    errorDetail: r.errorDetail && typeof r.errorDetail === "object" && !Array.isArray(r.errorDetail) ? (r.errorDetail as Record<string, unknown>) : null,
+    warnings: r.warnings.filter(isRunWarning),
     subScopes: r.subScopes,
     cancelRequestedAt: iso(r.cancelRequestedAt),
     scheduledFor: iso(r.scheduledFor),
@@ -218,7 +223,7 @@ export async function markRunRunning(runId: string): Promise<void> {
 
 export async function updateRunProgress(
   runId: string,
-  p: RunProgress & { excludedByReason?: Record<string, number> },
+  p: RunProgress & { excludedByReason?: Record<string, number>; warnings?: string[] },
 ): Promise<void> {
   await getDb().run.update({ where: { id: runId }, data: p });
 }
@@ -228,10 +233,11 @@ export async function finishRun(
   runId: string,
   outcome:
     | { status: "succeeded"; bytesWritten: number; filesWritten: number }
-    | { status: "failed"; error: string }
+    | { status: "failed"; error: string; failure?: RunFailure }
     | { status: "cancelled"; error?: string },
 ): Promise<void> {
   const db = getDb();
+  const noCause = { errorCode: null, errorHint: null, errorDetail: Prisma.DbNull };
   await db.$transaction(async (tx) => {
     const run = await tx.run.update({
       where: { id: runId },
@@ -239,8 +245,15 @@ export async function finishRun(
         status: outcome.status,
         finishedAt: new Date(),
         ...(outcome.status === "succeeded"
-          ? { bytesWritten: BigInt(outcome.bytesWritten), filesWritten: outcome.filesWritten, error: null }
-          : { error: outcome.error ?? null }),
+          ? { bytesWritten: BigInt(outcome.bytesWritten), filesWritten: outcome.filesWritten, error: null, ...noCause }
+          : outcome.status === "failed" && outcome.failure
+            ? {
+                error: outcome.error,
+                errorCode: outcome.failure.code,
+                errorHint: outcome.failure.hint,
+                errorDetail: (outcome.failure.detail ?? Prisma.DbNull) as Prisma.InputJsonValue,
+              }
+            : { error: outcome.error ?? null, ...noCause }),
       },
     });
     await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: runId }, data: { activeRunId: null } });

@@ -22,7 +22,8 @@
  * Errors: throws at import when INNGEST_MODE is set to anything but `local` or `inngest`.
  */
 import { randomBytes } from "node:crypto";
-import { Inngest } from "inngest";
+import { ConsoleLogger, Inngest } from "inngest";
+import { quietRecorded } from "./log";
 import { LocalSendMiddleware } from "./local-send";
 
 export const APP_ID = "sitemap-forge";
@@ -59,6 +60,8 @@ export function localSigningKey(env: NodeJS.ProcessEnv = process.env): string {
 
 export const inngest = new Inngest({
   id: APP_ID,
+  // Failures a function records and logs itself (a run's known cause) are not logged again by the SDK with a stack.
+  logger: quietRecorded(new ConsoleLogger()),
   ...(isLocalMode
     ? { isDev: false, signingKey: localSigningKey(), eventKey: LOCAL_EVENT_KEY, middleware: [LocalSendMiddleware] }
     : {}),

@@ -17,7 +17,7 @@ import { internalEvents } from "inngest";
 import type { Db } from "@/lib/db/job-runs";
 import { findJobRun, renewJobRunLease, requeueJobRun, saveJobRun, type JobRunPatch, type JobRunState } from "@/lib/db/job-runs";
 import type { LocalEvent } from "./local-send";
-import { errorMessage, shortId, type JobLogger } from "./log";
+import { errorMessage, RECORDED_PREFIX, shortId, type JobLogger } from "./log";
 import {
   IGNORED_OPS,
   KNOWN_OPS,
@@ -188,7 +188,9 @@ export class JobRunExecutor {
       this.ctx.log.debug(`job run ${shortId(job.id)}: step ${label} ok`);
     } else if (op.op === StepOpCode.StepFailed || job.attempt + 1 >= job.maxAttempts) {
       this.record(job, op.id, { type: "error", error: asJsonError(op.error) });
-      this.ctx.log.warn(`job run ${shortId(job.id)}: step ${label} failed permanently: ${errorMessage(asJsonError(op.error).message)}`);
+      const msg = errorMessage(asJsonError(op.error).message);
+      // A failure its function recorded and logged itself (RECORDED_PREFIX) is not logged again at warn level.
+      (msg.startsWith(RECORDED_PREFIX) ? this.ctx.log.debug : this.ctx.log.warn)(`job run ${shortId(job.id)}: step ${label} failed permanently: ${msg}`);
     } else {
       job.pendingStep = op.id;
       await this.retry(job, lease, `step ${label}: ${errorMessage(asJsonError(op.error).message)}`, headers, asJsonError(op.error));
@@ -249,7 +251,8 @@ export class JobRunExecutor {
       },
     ]);
     await this.save(job, lease, { status: "failed", error, wakeAt: null });
-    this.ctx.log.warn(`job run ${shortId(job.id)} ${job.fnId} FAILED: ${errorMessage(error.message)}`);
+    const msg = errorMessage(error.message);
+    (msg.startsWith(RECORDED_PREFIX) ? this.ctx.log.debug : this.ctx.log.warn)(`job run ${shortId(job.id)} ${job.fnId} FAILED: ${msg}`);
   }
 
   /** Gives the job run back (queued, due now) for another runner or the next start. */

@@ -142,6 +142,36 @@ describe("crawlInWorker", () => {
     expect(writes.length).toBe(count);
   });
 
+  it("the time budget ends the crawl normally: visits under way finish, the URLs left are max_pages, stoppedBy time_budget", async () => {
+    // A chain of slow pages (200 ms each): far more than the 1 s budget allows.
+    const slow = await startSite(
+      Object.fromEntries(
+        Array.from({ length: 40 }, (_, i) => [
+          `/s/${i}`,
+          (_req: unknown, res: import("node:http").ServerResponse) =>
+            void setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end(page([`/s/${i + 1}`, `/s/${i + 2}`])), 200),
+        ]),
+      ),
+    );
+    try {
+      const records: CrawlRecord[] = [];
+      const summary = await crawlInWorker(crawlSettings({ startUrl: `${slow.origin}/s/0`, concurrency: 1 }), {
+        allowHosts: [slow.hostPort],
+        durable: true,
+        budget: { wallMs: 1000 },
+        sink: { write: async (r) => void records.push(...r) },
+      });
+      expect(summary.stoppedBy).toBe("time_budget");
+      expect(summary.pagesFetched).toBeGreaterThan(0);
+      expect(summary.pagesFetched).toBeLessThan(40);
+      const cut = records.filter((r) => r.reason === "max_pages");
+      expect(cut.length).toBeGreaterThan(0);
+      expect(records.filter((r) => r.included).length).toBe(summary.pagesFetched);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("the CPU budget stops a crawl whose worker stays busy", async () => {
     // The stall limit out of reach: the busy time counted so far ends it, long before the 200 pages are crawled.
     const before = site.requests.filter((r) => r.startsWith("/heavy/")).length;

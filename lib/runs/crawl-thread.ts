@@ -15,7 +15,10 @@
  *   modules are loaded) → `crawl_cpu_budget_exceeded`;
  * - CPU: the worker's event loop has been busy (Node's eventLoopUtilization `active` time ≈ CPU time of the thread)
  *   for more than `cpuMs` in total → `crawl_cpu_budget_exceeded`;
- * - wall time: the crawl runs longer than `wallMs` → `crawl_time_budget_exceeded`;
+ * - wall time: at `wallMs` the crawl stops fetching and ends normally (crawler `deadline`: visits under way finish, the
+ *   URLs left are recorded "max_pages", the summary says `stoppedBy: "time_budget"`, and the run succeeds with the
+ *   warning time_budget_reached); only a worker still running {@link TIME_BUDGET_GRACE_MS} later is ended →
+ *   `crawl_time_budget_exceeded`;
  * - heap: the worker's old generation is capped at `heapMb` (resourceLimits); hitting it →
  *   `crawl_memory_budget_exceeded`.
  * Defaults come from the environment (lib/env.ts: CRAWL_STALL_MS, CRAWL_CPU_BUDGET_MS, CRAWL_TIME_BUDGET_MS,
@@ -89,6 +92,8 @@ export type CrawlWorkerData = {
   progress: boolean;
   /** Audit the site's own sitemaps (CrawlIntoOptions.audit). */
   audit: boolean;
+  /** The time budget as a crawler deadline, ms since the epoch. */
+  deadline?: number;
   /** One BigInt64 slot: Date.now() of the worker's last beat. */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
@@ -134,6 +139,7 @@ export async function crawlInWorker(
     progress: !!opts.sink.progress,
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
+    deadline: Date.now() + budget.wallMs,
   };
   // The bundle starts itself (crawl-worker.ts spawnCrawlWorker): no `new Worker` in code Next's bundler sees.
   // No execArgv of this process (e.g. `--import tsx` of a script run through tsx): the bundle is plain JavaScript,
@@ -245,7 +251,7 @@ export async function crawlInWorker(
           true,
         );
       }
-      if (Date.now() - t0 > budget.wallMs) {
+      if (Date.now() - t0 > budget.wallMs + TIME_BUDGET_GRACE_MS) {
         return void finish(
           {
             error: new CrawlBudgetError(
@@ -259,6 +265,12 @@ export async function crawlInWorker(
     }, Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 4))));
   });
 }
+
+/**
+ * How long after the time budget a crawl may still take to wind down (visits under way: a request's deadline, 429/503
+ * back-off, rendering) before its worker is ended, ms.
+ */
+export const TIME_BUDGET_GRACE_MS = 120_000;
 
 const fmtSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 

@@ -70,6 +70,7 @@ if (parentPort && workerData?.crawlWorker === true) {
     progressIntervalMs: data.progressIntervalMs,
     journal: data.journal,
     audit: data.audit,
+    deadline: data.deadline,
     ...(data.revalidate ? { revalidate: (url: string) => call({ op: "revalidate", url }) } : {}),
     sink: {
       write: (_records, batch) => call<void>({ op: "write", batch }),

@@ -44,7 +44,8 @@ import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
 import { auditFindings, type AuditFindingKind } from "@/lib/crawl/site-audit";
 import { inventoryVerdicts, iterateListedUrls, storeRunAudit } from "@/lib/db/run-audit";
-import { applySitemapTemplateOf } from "@/lib/templates/export";
+import { diagnoseEmptyCrawl, RunFailedError, runFailure, runWarnings, type RunFailure, type RunWarning } from "@/lib/core/run-outcome";
+import { applySitemapTemplateOf, TemplateExportError } from "@/lib/templates/export";
 
 /**
  * Crawl settings of a sitemap row, staging credentials decrypted (lib/auth/secrets.ts). String columns that the
@@ -98,6 +99,13 @@ export type CrawlStepResult = {
   diff?: RunDiffCounts;
   /** Findings per kind of the audit of the site's own sitemaps (lib/crawl/site-audit.ts). */
   audit?: Record<AuditFindingKind, number>;
+  /**
+   * Why the crawl listed no URL (lib/core/run-outcome.ts diagnoseEmptyCrawl), or null when it listed some. The
+   * export step fails the run with it when the export has nothing to write either ({@link exportFailure}).
+   */
+  failure?: RunFailure | null;
+  /** Warning codes stored on the run (max_pages_reached, …). */
+  warnings?: RunWarning[];
 };
 
 /**
@@ -180,7 +188,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   await warmRegexChecks((settings.rules ?? []).filter((r) => r.syntax === "regex").map((r) => r.pattern));
   const badRules = rulesError(settings.rules);
   if (badRules) {
-    await failRun(runId, new Error(badRules));
+    await failRun(runId, new RunFailedError(runFailure("invalid_rules", badRules)));
     return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   }
   await markRunRunning(runId);
@@ -192,6 +200,8 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const crawlFn = getEnv().CRAWL_IN_WORKER ? crawlInWorker : crawlInto;
   const crawling = crawlFn(settings, {
     budget: opts.budget,
+    // On this thread (CRAWL_IN_WORKER=false) only the time budget applies; the worker sets its own deadline.
+    deadline: Date.now() + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS),
     signal: abort.signal,
     durable: true,
     resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
@@ -220,13 +230,29 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   await clearCrawlFrontier(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
+  // A crawl stopped by its time budget records the URLs left as "max_pages"; max_pages_reached only when maxPages was.
+  const byTime = summary.stoppedBy === "time_budget";
+  const warnings = runWarnings(totals.excludedByReason, byTime ? ["time_budget_reached"] : []).filter(
+    (w) => !(byTime && w === "max_pages_reached" && summary.pagesFetched < settings.maxPages),
+  );
   await updateRunProgress(runId, {
     pagesFetched: Math.max(summary.pagesFetched, totals.pagesFetched),
     pagesQueued: 0,
     urlsListed: totals.urlsListed,
     urlsExcluded: totals.urlsExcluded,
     excludedByReason: totals.excludedByReason,
+    warnings,
   });
+  const failure =
+    totals.urlsListed === 0
+      ? diagnoseEmptyCrawl({
+          startUrl: settings.startUrl,
+          robots: summary.robots,
+          start: summary.start,
+          excludedByReason: totals.excludedByReason,
+          timeoutMs: settings.timeoutMs,
+        })
+      : null;
   const publishedRunId = await publishedRunIdOf(sitemapId);
   const baseRunId = publishedRunId && publishedRunId !== runId ? publishedRunId : null;
   const diff = await computeRunDiff(runId, baseRunId);
@@ -247,7 +273,19 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     urlsExcluded: totals.urlsExcluded,
     diff,
     ...(audit ? { audit } : {}),
+    failure,
+    warnings,
   };
+}
+
+/**
+ * The error that fails a run whose export had nothing to write (EmptySitemapError): the crawl's diagnosis when the
+ * crawl listed nothing (a typo'd host, a 404 start URL, everything excluded, …), else `err` itself (a template that
+ * renders nothing: empty_output). Other errors are returned unchanged.
+ */
+export function exportFailure(err: unknown, crawl: Pick<CrawlStepResult, "failure"> | null | undefined): unknown {
+  if (err instanceof EmptySitemapError && crawl?.failure) return new RunFailedError(crawl.failure);
+  return err;
 }
 
 /**
@@ -371,17 +409,33 @@ async function chargeRun(runId: string): Promise<void> {
   await debitRunCredits({ userId: run.userId, runId, pagesFetched: run.pagesFetched });
 }
 
-/** Records a run's final failure (called from the function's onFailure handler and for non-retriable errors). */
+/**
+ * The failure cause of an error thrown by a run's steps: RunFailedError → its cause; CrawlBudgetError → its code;
+ * EmptySitemapError → empty_output (the writer's message); TemplateExportError → template_invalid; anything else → internal_error with its message.
+ */
+export function failureOf(err: unknown): RunFailure {
+  if (err instanceof RunFailedError) return err.failure;
+  if (err instanceof CrawlBudgetError) return runFailure(err.code, err.message);
+  if (err instanceof EmptySitemapError) return runFailure("empty_output", err.message);
+  if (err instanceof TemplateExportError) return runFailure("template_invalid", err.message);
+  return runFailure("internal_error", err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Records a run's final failure (called from the function's onFailure handler and for non-retriable errors): status
+ * failed with `error` (message), `errorCode`, `errorHint`, `errorDetail` (lib/core/run-outcome.ts), the claim
+ * released, credits charged for the pages fetched, webhook run.failed. Logs one line; a stack trace only for an
+ * internal_error (an expected outcome — a 404 start URL, a typo'd host — is not a bug). Does nothing for a run that
+ * already ended.
+ */
 export async function failRun(runId: string, err: unknown): Promise<void> {
   const run = await getRun(runId);
-  if (!run || run.status === "succeeded" || run.status === "cancelled") return;
-  const message =
-    err instanceof EmptySitemapError
-      ? "No indexable page was found, so no sitemap was written; the previously published files stay served."
-      : err instanceof Error
-        ? err.message
-        : String(err);
-  await finishRun(runId, { status: "failed", error: message.slice(0, 2000) });
+  if (!run || run.status === "succeeded" || run.status === "cancelled" || run.status === "failed") return;
+  const failure = failureOf(err);
+  const message = failure.message.slice(0, 2000);
+  await finishRun(runId, { status: "failed", error: message, failure: { ...failure, message } });
+  if (failure.code === "internal_error") console.error(`[runs] run ${runId} failed: internal_error`, err);
+  else console.warn(`[runs] run ${runId} failed: ${failure.code}: ${message}`);
   await chargeRun(runId);
   await emitRunEvent(runId); // webhooks run.failed (lib/webhooks/emit.ts; never throws)
 }

@@ -65,6 +65,8 @@ export type CrawlIntoOptions = {
   journal?: Omit<Partial<JournalOptions>, "write">;
   /** Audit the site's own sitemaps (CrawlOptions.audit); the result is the summary's `audit`. */
   audit?: boolean;
+  /** Time budget, ms since the epoch (lib/crawl/crawl-options.ts CrawlOptions.deadline). */
+  deadline?: number;
 };
 
 /** Fills crawl settings with defaults; `partial.startUrl` is required. */
@@ -124,6 +126,7 @@ export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions)
     summary = await crawl(settings, {
       signal: opts.signal,
       allowHosts: opts.allowHosts,
+      deadline: opts.deadline,
       progressIntervalMs: opts.progressIntervalMs ?? 500,
       ...(frontier ? { frontier } : {}),
       // The seeded frontier already holds the resumed queue; the seed carries the page budget already spent and

@@ -10,9 +10,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { validateXml } from "@/tests/helpers/xmllint";
-import { claimRun, finishRun, getRun } from "@/lib/db/runs";
+import { claimRun, finishRun, getRun, toRunDto } from "@/lib/db/runs";
 import { listPublishedFiles, openPublishedFile } from "@/lib/db/files";
-import { crawlRun, exportRun, failRun } from "./execute";
+import { crawlRun, exportFailure, exportRun, failRun } from "./execute";
 
 vi.mock("@/lib/jobs/events", () => ({ sendGenerateRequested: vi.fn(async () => ({ ids: ["x"] })) }));
 const { requestRun } = await import("./request-run");
@@ -136,12 +136,19 @@ for (const backend of testBackends()) {
       mode = "empty";
       try {
         const run = await requestRun({ sitemapId, userId, trigger: "api" });
-        await crawlRun(run.id);
-        await expect(exportRun(run.id)).rejects.toThrow();
-        await failRun(run.id, new (await import("@/lib/sitemap/writer")).EmptySitemapError());
-        const failed = (await getRun(run.id))!;
-        expect(failed.status).toBe("failed");
-        expect(failed.error).toMatch(/No indexable page/);
+        const crawled = await crawlRun(run.id);
+        const err = await exportRun(run.id).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf((await import("@/lib/sitemap/writer")).EmptySitemapError);
+        // As the function does: the crawl's diagnosis replaces the writer's "empty urlset" message.
+        await failRun(run.id, exportFailure(err, crawled));
+        const failed = toRunDto((await getRun(run.id))!);
+        expect(failed).toMatchObject({
+          status: "failed",
+          errorCode: "start_url_http_error",
+          errorDetail: { status: 500, url: `${origin}/` },
+          error: `The start URL ${origin}/ answered HTTP 500.`,
+        });
+        expect(failed.errorHint).toMatch(/server failed/);
       } finally {
         mode = "normal";
       }
@@ -150,6 +157,48 @@ for (const backend of testBackends()) {
       expect(sm!.activeRunId).toBeNull();
       const dirs = fs.readdirSync(path.join(process.env.FILES_DIR!, sitemapId));
       expect(dirs.filter((d) => d.startsWith(".tmp"))).toEqual([]);
+    });
+
+    it("a failed run's cause reaches the DTO: a 404 start URL, an unresolvable host, a host not on the allow-list, everything excluded", async () => {
+      const cases: { startUrl: string; code: string; detail: Record<string, unknown> }[] = [
+        { startUrl: `${origin}/missing`, code: "start_url_http_error", detail: { status: 404 } },
+        { startUrl: "http://no-such-host.invalid/", code: "dns_not_found", detail: { host: "no-such-host.invalid", cause: "ENOTFOUND" } },
+        { startUrl: `http://127.0.0.2:${new URL(origin).port}/`, code: "blocked_by_ssrf_guard", detail: { host: "127.0.0.2" } },
+        { startUrl: `${origin}/private/x`, code: "all_excluded", detail: { urlsExcluded: 1, topReasons: [{ reason: "robots_disallowed", count: 1 }] } },
+      ];
+      for (const c of cases) {
+        const sm = await t.db.sitemap.create({ data: { userId, name: c.code, startUrl: c.startUrl, fileName: c.code, maxDepth: 0 } });
+        const run = await requestRun({ sitemapId: sm.id, userId, trigger: "api" });
+        const crawled = await crawlRun(run.id);
+        expect(crawled.failure?.code).toBe(c.code);
+        const err = await exportRun(run.id).then(() => null, (e: unknown) => e);
+        await failRun(run.id, exportFailure(err, crawled));
+        const dto = toRunDto((await getRun(run.id))!);
+        expect(dto).toMatchObject({ status: "failed", errorCode: c.code, errorDetail: c.detail });
+        expect(dto.errorHint).toBeTruthy();
+        expect(dto.error).toBe(crawled.failure!.message);
+        expect((await t.db.sitemap.findUniqueOrThrow({ where: { id: sm.id } })).activeRunId).toBeNull();
+      }
+    });
+
+    it("a run cut short by maxPages or maxDepth succeeds with warnings; a complete one has none", async () => {
+      const sm = await t.db.sitemap.create({ data: { userId, name: "Bounded", startUrl: `${origin}/`, fileName: "bounded", maxPages: 2, concurrency: 1 } });
+      const run = await requestRun({ sitemapId: sm.id, userId, trigger: "api" });
+      expect(await crawlRun(run.id)).toMatchObject({ warnings: ["max_pages_reached"], failure: null });
+      await exportRun(run.id);
+      expect(toRunDto((await getRun(run.id))!)).toMatchObject({ status: "succeeded", warnings: ["max_pages_reached"], errorCode: null });
+
+      await t.db.sitemap.update({ where: { id: sm.id }, data: { maxPages: 100, maxDepth: 1 } });
+      const deep = await requestRun({ sitemapId: sm.id, userId, trigger: "api" });
+      await crawlRun(deep.id);
+      await exportRun(deep.id);
+      expect(toRunDto((await getRun(deep.id))!)).toMatchObject({ status: "succeeded", warnings: ["max_depth_reached"] });
+
+      await t.db.sitemap.update({ where: { id: sm.id }, data: { maxDepth: 50 } });
+      const full = await requestRun({ sitemapId: sm.id, userId, trigger: "api" });
+      await crawlRun(full.id);
+      await exportRun(full.id);
+      expect(toRunDto((await getRun(full.id))!)).toMatchObject({ status: "succeeded", warnings: [] });
     });
   });
 }

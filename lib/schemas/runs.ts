@@ -6,6 +6,7 @@
  * themselves: GET /api/v1/runs/{id}/changes.
  */
 import { z } from "zod";
+import { RUN_ERROR_CODE_LIST, RUN_WARNING_LIST, type RunErrorCode, type RunWarning } from "@/lib/core/run-outcome";
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export const RUN_TRIGGERS = ["dashboard", "api", "schedule", "cli", "import"] as const;
@@ -30,7 +31,23 @@ export const ZRunDto = z.object({
   bytesWritten: z.number().int(),
   filesWritten: z.number().int(),
   diff: z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int() }),
+  /** A failed or cancelled run's message (a sentence), else null. */
   error: z.string().nullable(),
+  /** A failed run's cause as a machine code (docs/api-core.md lists them), else null. */
+  errorCode: z.enum(RUN_ERROR_CODE_LIST as [RunErrorCode, ...RunErrorCode[]]).nullable(),
+  /** What to do about the failure, else null. */
+  errorHint: z.string().nullable(),
+  /**
+   * The failure's facts, per code: `{ url, host, port, cause }` (network causes), `{ status }`
+   * (start_url_http_error, robots_5xx), `{ target, suggestedStartUrl }` (start_url_redirect_off_origin),
+   * `{ urlsExcluded, topReasons: [{ reason, count }] }` (all_excluded); else null.
+   */
+  errorDetail: z.record(z.string(), z.unknown()).nullable(),
+  /**
+   * Why a run may be incomplete although it succeeded: max_pages_reached, max_depth_reached, crawl_trap_capped,
+   * time_budget_reached. Empty for a complete crawl.
+   */
+  warnings: z.array(z.enum(RUN_WARNING_LIST as [RunWarning, ...RunWarning[]])),
   /** Sub-scope keys the run was requested for (empty = the whole site). */
   subScopes: z.array(z.string()),
   /** When a cancel was requested for a running run (it ends `cancelled` at the crawl's next check), else null. */

@@ -185,6 +185,7 @@ for (const backend of testBackends()) {
       const failed = (await t.db.run.findUnique({ where: { id: run2.id } }))!;
       expect(failed.status).toBe("failed");
       expect(failed.error).toMatch(/not a valid sitemap.*root element must be <urlset/);
+      expect(failed.errorCode).toBe("template_invalid");
       expect((await t.db.sitemap.findUnique({ where: { id: sm.id } }))!.publishedRunId).toBe(run1.id);
       const still = await openPublishedFile({ sitemapId: sm.id, name: "site.xml" });
       expect(await new Response(still!.stream).text()).toBe(text);

@@ -4,7 +4,9 @@
  *
  * Body sent to the receiver (JSON): `{ id: <delivery id>, event, createdAt: ISO 8601, data }`.
  * - run.succeeded / run.failed data: `{ runId, sitemapId, status, trigger, urlsListed, urlsAdded, urlsRemoved,
- *   urlsChanged, filesWritten, bytesWritten, error, finishedAt }`
+ *   urlsChanged, filesWritten, bytesWritten, error, errorCode, errorHint, errorDetail, warnings, finishedAt }`
+ *   (errorCode/errorHint/errorDetail: a failed run's cause, lib/core/run-outcome.ts; warnings: why a succeeded run
+ *   may be incomplete, e.g. max_pages_reached)
  * - submission.completed data: `{ batchId, sitemapId, runId, status, urlCount, urlsAccepted, message }`
  * - webhook.test (POST /api/v1/webhooks/{id}/test only, sent whatever the subscription): `{ test: true }`
  *
@@ -76,6 +78,10 @@ export async function emitRunEvent(runId: string): Promise<string[]> {
         filesWritten: run.filesWritten,
         bytesWritten: Number(run.bytesWritten),
         error: run.error,
+        errorCode: run.errorCode,
+        errorHint: run.errorHint,
+        errorDetail: run.errorDetail ?? null,
+        warnings: run.warnings,
         finishedAt: run.finishedAt?.toISOString() ?? null,
       },
     });

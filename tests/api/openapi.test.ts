@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { GET as getOpenApi, POST as postOpenApi } from "@/app/api/v1/openapi.json/route";
 import { buildOpenApi, ENDPOINTS } from "@/lib/api/openapi";
 import { ERROR_CODES } from "@/lib/core/errors";
+import { RUN_ERROR_CODE_LIST, RUN_WARNING_LIST } from "@/lib/core/run-outcome";
 import { ctx, expectError, req } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../../app/api/v1");
@@ -154,6 +155,14 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.paths["/api/v1/sitemaps/{id}/generate"].post["x-scope"]).toBe("generate");
     expect(doc.paths["/api/v1/openapi.json"].get.security).toEqual([]);
     expect(doc.paths["/api/v1/sitemaps"].get.parameters.map((p: any) => p.name)).toEqual(["size", "limit", "cursor", "pageToken", "sort", "filter[field][op]"]);
+  });
+
+  it("the Run schema documents the failure cause (every errorCode, with hint and detail) and the warnings", () => {
+    const run = doc.components.schemas.Run;
+    const anyOfEnum = (p: { enum?: string[]; anyOf?: { enum?: string[] }[] }) => p.enum ?? p.anyOf?.find((s) => s.enum)?.enum;
+    expect(anyOfEnum(run.properties.errorCode)?.sort()).toEqual([...RUN_ERROR_CODE_LIST].sort());
+    expect(run.properties.warnings.items.enum.sort()).toEqual([...RUN_WARNING_LIST].sort());
+    expect(run.required).toEqual(expect.arrayContaining(["error", "errorCode", "errorHint", "errorDetail", "warnings"]));
   });
 
   it("every operation: path parameters, an example per JSON body, and the responses every request can get", () => {

@@ -244,6 +244,8 @@ for (const backend of testBackends()) {
       await jobs.current.idle();
       const runEvent = receiver.requests.find((r) => r.headers["x-sitemapforge-event"] === "run.failed");
       expect(JSON.parse(runEvent!.body).data).toMatchObject({ runId: run.id, sitemapId: sm.id, status: "failed", error: "crawler exploded", trigger: "api" });
+      // An unexpected error: code internal_error with its hint; no warnings on a run that never crawled.
+      expect(JSON.parse(runEvent!.body).data).toMatchObject({ errorCode: "internal_error", errorHint: expect.stringMatching(/server log/), errorDetail: null, warnings: [] });
 
       // A published run with no changed URLs: the submission finishes at once.
       const pub = await db.run.create({ data: { sitemapId: sm.id, trigger: "api", status: "succeeded" } });

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { PageHeader } from "@/components/page-header";
 import { LoadingRows, QueryError, TableShell } from "@/components/query-states";
 import { TRIGGER_LABEL } from "@/components/run-history";
+import { RunCauseLine, RunWarningsBadge } from "@/components/run-outcome";
 import { RunStatusBadge } from "@/components/run-status-badge";
 import { ScheduleOverviewCard } from "@/components/schedule-overview";
 import { Alert } from "@/components/ui/alert";
@@ -150,9 +151,12 @@ export default function RunsPage() {
                       </Link>
                     </td>
                     <td className="px-4 py-3">
-                      <RunStatusBadge status={r.status} />
+                      <span className="inline-flex items-center gap-2">
+                        <RunStatusBadge status={r.status} />
+                        <RunWarningsBadge run={r} />
+                      </span>
                       {r.cancelRequestedAt && isActiveRun(r) && <div className="mt-1 text-xs text-amber-700">Cancel requested</div>}
-                      {r.status === "failed" && r.error && <div className="mt-1 max-w-xs truncate text-xs text-red-600" title={r.error}>{r.error}</div>}
+                      <RunCauseLine run={r} />
                     </td>
                     <td className="px-4 py-3 text-slate-600">{TRIGGER_LABEL[r.trigger] ?? r.trigger}</td>
                     <td className="px-4 py-3 whitespace-nowrap text-slate-600" title={formatDateTime(r.createdAt)}>
