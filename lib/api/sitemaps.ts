@@ -37,6 +37,7 @@ export function exportStatusOf(run: Pick<TRunDto, "status"> | null | undefined):
     case "succeeded":
       return EXPORT_STATUS.finished;
     case "failed":
+    case "held": // crawled but not published by the publish guard: the shop's vocabulary has no closer code
       return EXPORT_STATUS.error;
     default:
       return EXPORT_STATUS.idle;
@@ -121,6 +122,7 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
       exportPlan: r.exportPlan,
       exportCron: r.exportCron,
       timezone: r.timezone,
+      publishGuard: r.publishGuard,
       exportStatus: d.exportStatus,
       protocolId: d.protocolId,
       lastExportStarted: d.lastExportStarted?.toISOString() ?? null,

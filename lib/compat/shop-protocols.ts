@@ -13,7 +13,7 @@ import type { TRunDto } from "@/lib/schemas/runs";
 import { shopListQuery } from "./shop-query";
 import { subshopId } from "./shop-sitemaps";
 
-const EXPORT_STATUS_RUNS: Record<number, string[]> = { 0: ["cancelled"], 1: ["succeeded"], 2: ["failed"], 3: ["queued"], 4: ["running"] };
+const EXPORT_STATUS_RUNS: Record<number, string[]> = { 0: ["cancelled"], 1: ["succeeded"], 2: ["failed", "held"], 3: ["queued"], 4: ["running"] };
 const EQ_NE_IN: readonly ListOp[] = ["eq", "ne", "in"];
 const asList = (v: FilterValue | FilterValue[]) => (Array.isArray(v) ? v : [v]) as number[];
 const eqNeIn = (op: ListOp, cond: (values: number[]) => Record<string, unknown>, v: FilterValue | FilterValue[]) =>
@@ -42,7 +42,7 @@ export const PROTOCOL_LIST_SPEC: ListSpec<RunList> = {
 };
 const PROTOCOL_FIELDS = Object.fromEntries(Object.keys(PROTOCOL_LIST_SPEC.fields).map((k) => [k, k]));
 
-const exportStatusOfRun = (r: TRunDto) => ({ cancelled: 0, succeeded: 1, failed: 2, queued: 3, running: 4 })[r.status];
+const exportStatusOfRun = (r: TRunDto) => ({ cancelled: 0, succeeded: 1, failed: 2, held: 2, queued: 3, running: 4 })[r.status];
 
 /** GET sitemaps/protocols: the account's runs as the document's protocols, a page of the shop's list. */
 export async function listShopProtocols(principal: Principal, req: Request): Promise<Response> {

@@ -232,7 +232,7 @@ export async function generate(principal: Principal, req: Request, requestId: st
     run = await waitForRun(await startOrJoin(principal, sm.id), GENERATE_WAIT_MS);
     sm = (await loadSitemapForCompat(principal.userId, sm.id))!;
   }
-  const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled";
+  const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled" || run.status === "held";
   const dl = await downloadUrl(principal.userId, sm, body.format);
   const out = {
     id: sm.id,

@@ -28,6 +28,8 @@
  * writeIntoRobots; exportAfterImport; exportPlan: distinct hours 0..23 (stored sorted); exportCron: a 5-field cron
  * expression (croner) or null; timezone: an IANA zone (Intl) for exportPlan and exportCron.
  * crawl.excludeNoindex / followNofollow / respectCanonical (mysitemapgenerator's options as plain booleans).
+ * publishGuard: 0..1 or null (off), default 0.3: a run listing fewer than (1 − publishGuard) × the URLs of the published
+ * run is held instead of published (status `held`; POST /api/v1/runs/{id}/publish publishes it anyway).
  * output: priorityMode off|fixed|depth, defaultPriority 0..1 or null (used by "fixed"; 0.5 when null),
  * defaultChangefreq (sitemaps.org values) or null, lastmod (write <lastmod>), lastmodSource content|server.
  */
@@ -38,7 +40,7 @@ import { urlPortError } from "@/lib/core/outbound";
 import { regexListErrors } from "@/lib/core/regex-safety";
 import { normalizeUrl } from "@/lib/core/url";
 import { line } from "./common";
-import { ZRunDto } from "./runs";
+import { RUN_STATUSES, ZRunDto } from "./runs";
 
 const invalidFormat = (message: string) => ({ message, params: { code: "invalid_format" } });
 
@@ -285,6 +287,12 @@ const fields = {
   exportPlan: ZExportPlan,
   exportCron: ZExportCron,
   timezone: ZTimeZone,
+  publishGuard: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe("Publish guard: a run listing fewer than (1 − publishGuard) × the published run's URLs is held, not published; null = off"),
 };
 
 /** POST /api/v1/sitemaps. Omitted optional fields take the defaults shown in the DTO. */
@@ -308,6 +316,7 @@ export const ZCreateSitemapBody = z.strictObject({
   exportPlan: fields.exportPlan.optional(),
   exportCron: fields.exportCron.optional(),
   timezone: fields.timezone.optional(),
+  publishGuard: fields.publishGuard.optional(),
 });
 export type TCreateSitemapBody = z.input<typeof ZCreateSitemapBody>;
 export type TCreateSitemap = z.output<typeof ZCreateSitemapBody>;
@@ -344,6 +353,8 @@ export const ZSitemapDto = z.object({
   exportPlan: z.array(z.number().int()),
   exportCron: z.string().nullable(),
   timezone: z.string(),
+  /** Publish guard (0..1): a run listing fewer than (1 − publishGuard) × the published run's URLs is held; null = off. */
+  publishGuard: z.number().nullable(),
   /** 0 idle (no run, or the newest was cancelled), 1 finished, 2 error, 3 starting (queued), 4 running. */
   exportStatus: z.number().int().min(0).max(4),
   /** `number` of the newest run (the shop API's protocolId), or null. */
@@ -367,8 +378,8 @@ export type TSitemapDto = z.infer<typeof ZSitemapDto>;
 export const ZStatusFile = z.object({ name: z.string(), kind: z.string(), urlCount: z.number().int(), bytes: z.number().int(), url: z.string() });
 
 const statusFields = {
-  /** Status of the newest run counted for this scope (queued, running, succeeded, failed, cancelled), or null. */
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).nullable(),
+  /** Status of the newest run counted for this scope (queued, running, succeeded, failed, cancelled, held), or null. */
+  status: z.enum(RUN_STATUSES).nullable(),
   exportStatus: z.number().int().min(0).max(4),
   lastRun: ZRunDto.nullable(),
   /** Listed URLs of the published run under the scope (crawl), and pushed URLs stored under it now. */

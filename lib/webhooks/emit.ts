@@ -5,6 +5,8 @@
  * Body sent to the receiver (JSON): `{ id: <delivery id>, event, createdAt: ISO 8601, data }`.
  * - run.succeeded / run.failed data: `{ runId, sitemapId, status, trigger, urlsListed, urlsAdded, urlsRemoved,
  *   urlsChanged, filesWritten, bytesWritten, error, finishedAt }`
+ * - run.held (the publish guard kept a run's files from being published): the same fields plus `heldReason` and
+ *   `heldDetail` `{ publishedRunId, publishedCount, newCount, dropRatio, publishGuard }`
  * - submission.completed data: `{ batchId, sitemapId, runId, status, urlCount, urlsAccepted, message }`
  * - webhook.test (POST /api/v1/webhooks/{id}/test only, sent whatever the subscription): `{ test: true }`
  *
@@ -55,14 +57,14 @@ export async function emitWebhookEvent(opts: { userId: string; event: WebhookEve
   }
 }
 
-/** Emits run.succeeded / run.failed for a finished run (looked up by id). Never rejects. */
+/** Emits run.succeeded / run.failed / run.held for a finished run (looked up by id). Never rejects. */
 export async function emitRunEvent(runId: string): Promise<string[]> {
   try {
     const run = await findRunForWebhook(runId);
-    if (!run || (run.status !== "succeeded" && run.status !== "failed")) return [];
+    if (!run || (run.status !== "succeeded" && run.status !== "failed" && run.status !== "held")) return [];
     return emitWebhookEvent({
       userId: run.sitemap.userId,
-      event: run.status === "succeeded" ? "run.succeeded" : "run.failed",
+      event: `run.${run.status}`,
       key: run.id,
       data: {
         runId: run.id,
@@ -77,6 +79,7 @@ export async function emitRunEvent(runId: string): Promise<string[]> {
         bytesWritten: Number(run.bytesWritten),
         error: run.error,
         finishedAt: run.finishedAt?.toISOString() ?? null,
+        ...(run.status === "held" ? { heldReason: run.heldReason, heldDetail: run.heldDetail } : {}),
       },
     });
   } catch (err) {
