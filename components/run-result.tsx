@@ -1,13 +1,15 @@
 import type { TRunDto } from "@/lib/schemas/runs";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
 import { ExcludedTable } from "./excluded-table";
+import { HeldRunNotice } from "./held-run-notice";
 import { RunStatusBadge } from "./run-status-badge";
 import { Stat } from "./stat";
 import { Alert } from "./ui/alert";
 import { Card, CardHeader } from "./ui/card";
 
 /**
- * The outcome of a finished run: counts, time taken, the error if it failed, what changed since the previous sitemap
+ * The outcome of a finished run: counts, time taken, the error if it failed, the publish guard's notice and a
+ * "Publish anyway" button if it was held, what changed since the previous sitemap
  * (added / removed / changed URLs), and the excluded-by-reason table.
  */
 export function RunResult({ run }: { run: TRunDto }) {
@@ -28,6 +30,11 @@ export function RunResult({ run }: { run: TRunDto }) {
           <Alert tone="error" title="The run failed" testId="run-error">
             {run.error ?? "No error message was recorded."}
           </Alert>
+        </div>
+      )}
+      {run.status === "held" && (
+        <div className="px-5 pt-4">
+          <HeldRunNotice run={run} />
         </div>
       )}
       {run.status === "cancelled" && (

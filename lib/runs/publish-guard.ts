@@ -12,8 +12,7 @@
  */
 import type { THeldDetail } from "@/lib/schemas/runs";
 
-/** The default of Sitemap.publishGuard (a drop of more than 30 % holds the run). */
-export const DEFAULT_PUBLISH_GUARD = 0.3;
+export { DEFAULT_PUBLISH_GUARD } from "@/lib/schemas/sitemaps";
 
 export type PublishGuardInput = {
   /** The sitemap's guard, 0..1, or null when it is off. */

@@ -42,6 +42,9 @@ import { normalizeUrl } from "@/lib/core/url";
 import { line } from "./common";
 import { RUN_STATUSES, ZRunDto } from "./runs";
 
+/** The default of Sitemap.publishGuard (prisma/schema.prisma): a drop of more than 30 % holds a run. */
+export const DEFAULT_PUBLISH_GUARD = 0.3;
+
 const invalidFormat = (message: string) => ({ message, params: { code: "invalid_format" } });
 
 export const FILE_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
