@@ -147,6 +147,9 @@ for (const backend of testBackends()) {
       expect(await served(sm.id)).toEqual([["urlset", 5]]);
       expect(await publishedRunOf(sm.id)).toBe(second.id);
 
+      // Its credits were charged once, when it was held (publishing debits nothing more).
+      expect((await t.db.creditEntry.findMany({ where: { runId: second.id } })).map((e) => e.delta)).toEqual([-1]);
+
       // Not held any more: 409 with the status.
       const again = await expectError(await publish(req("POST", `/api/v1/runs/${second.id}/publish`, { key: alice.key }), ctx({ id: second.id })), 409, "conflict");
       expect(again.message).toMatch(/succeeded, not held/);
@@ -175,6 +178,27 @@ for (const backend of testBackends()) {
         expect((await res.json()).error.field).toBe("publishGuard");
       }
       expect((await newSitemap({ publishGuard: 0.5 })).publishGuard).toBe(0.5);
+    });
+
+    it("a publish that cannot write its files leaves the run held and the previous files served", async () => {
+      const sm = await newSitemap();
+      const first = await runOnce(sm.id, 10);
+      const held = await runOnce(sm.id, 2);
+      const filesDir = process.env.FILES_DIR!;
+      const blocker = path.join(filesDir, `blocker-${backend.name}`);
+      fs.writeFileSync(blocker, "a file where a folder should be");
+      process.env.FILES_DIR = path.join(blocker, "files"); // mkdir under a regular file fails
+      try {
+        const res = await publish(req("POST", `/api/v1/runs/${held.id}/publish`, { key: alice.key }), ctx({ id: held.id }));
+        expect(res.status).toBe(500);
+      } finally {
+        process.env.FILES_DIR = filesDir;
+      }
+      expect((await runDto(held.id)).status).toBe("held");
+      expect(await publishedRunOf(sm.id)).toBe(first.id);
+      const res = await publish(req("POST", `/api/v1/runs/${held.id}/publish`, { key: alice.key }), ctx({ id: held.id }));
+      expect(res.status).toBe(200);
+      expect(await publishedRunOf(sm.id)).toBe(held.id);
     });
 
     it("a held run does not block the next run, and a newer published run supersedes it", async () => {
