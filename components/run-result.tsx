@@ -2,13 +2,15 @@ import type { TRunDto } from "@/lib/schemas/runs";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
 import { ExcludedTable } from "./excluded-table";
 import { RunOutcomeAlerts, RunWarningsBadge } from "./run-outcome";
+import { HeldRunNotice } from "./held-run-notice";
 import { RunStatusBadge } from "./run-status-badge";
 import { Stat } from "./stat";
 import { Alert } from "./ui/alert";
 import { Card, CardHeader } from "./ui/card";
 
 /**
- * The outcome of a finished run: counts, time taken, why it failed (code, hint) or the warnings of a truncated crawl, what changed since the previous sitemap
+ * The outcome of a finished run: counts, time taken, why it failed (code, hint) or the warnings of a truncated crawl,
+ * the publish guard's notice and a "Publish anyway" button if it was held, what changed since the previous sitemap
  * (added / removed / changed URLs), and the excluded-by-reason table.
  */
 export function RunResult({ run }: { run: TRunDto }) {
@@ -28,6 +30,11 @@ export function RunResult({ run }: { run: TRunDto }) {
       {(run.status === "failed" || (run.status === "succeeded" && run.warnings.length > 0)) && (
         <div className="px-5 pt-4">
           <RunOutcomeAlerts run={run} />
+        </div>
+      )}
+      {run.status === "held" && (
+        <div className="px-5 pt-4">
+          <HeldRunNotice run={run} />
         </div>
       )}
       {run.status === "cancelled" && (

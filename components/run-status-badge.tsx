@@ -7,6 +7,7 @@ const STATUS: Record<TRunDto["status"], { label: string; tone: keyof typeof BADG
   succeeded: { label: "Succeeded", tone: "green", dot: "bg-emerald-500" },
   failed: { label: "Failed", tone: "red", dot: "bg-red-500" },
   cancelled: { label: "Cancelled", tone: "amber", dot: "bg-amber-500" },
+  held: { label: "Held", tone: "amber", dot: "bg-amber-500" },
 };
 
 /** The status of a run, or "Never run" when there is none. `data-status` carries the raw value for tests. */

@@ -62,6 +62,7 @@ export function SettingsSummary({ sitemap: s, onToggleActive, toggling }: { site
         <Row label="URLs per file">{formatCount(s.maxFileEntries)}</Row>
         <Row label="Max file size">{formatBytes(s.maxFileSize)}</Row>
         <Row label="Gzip">{s.gzip ? "On" : "Off"}</Row>
+        <Row label="Publish guard">{s.publishGuard === null ? "Off" : `Hold on a drop > ${Math.round(s.publishGuard * 1000) / 10} %`}</Row>
         <Row label="Created">{formatDateTime(s.createdAt)}</Row>
       </dl>
     </Card>

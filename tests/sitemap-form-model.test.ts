@@ -71,6 +71,16 @@ describe("sitemap form schema", () => {
     expect(toBody({ ...valid, clearAuth: true }).auth).toBeNull();
   });
 
+  it("publish guard: a percentage 0..100 sent as a fraction, or null when off", () => {
+    expect(toBody(valid).publishGuard).toBe(0.3);
+    expect(toBody({ ...valid, publishGuardPct: "50" }).publishGuard).toBe(0.5);
+    expect(toBody({ ...valid, publishGuardOn: false, publishGuardPct: "" }).publishGuard).toBeNull();
+    expect(errorsOf({ ...valid, publishGuardPct: "120" })).toEqual({ publishGuardPct: "A percentage from 0 to 100." });
+    expect(errorsOf({ ...valid, publishGuardPct: "" })).toEqual({ publishGuardPct: "A percentage from 0 to 100." });
+    expect(errorsOf({ ...valid, publishGuardOn: false, publishGuardPct: "abc" })).toEqual({});
+    expect(inputFor("publishGuard")).toBe("publishGuardPct");
+  });
+
   it("maps API error fields to inputs", () => {
     expect(inputFor("crawl.rules.2.pattern")).toBe("rules");
     expect(inputFor("maxFileSize")).toBe("maxFileSizeMiB");

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { CreateSitemapBody, SitemapDto } from "@/lib/client/sitemaps";
-import { CHANGEFREQS, EXPORT_CHARSETS, ZAuthInput, ZCreateSitemapBody, type TAuthInput } from "@/lib/schemas/sitemaps";
+import { CHANGEFREQS, DEFAULT_PUBLISH_GUARD, EXPORT_CHARSETS, ZAuthInput, ZCreateSitemapBody, type TAuthInput } from "@/lib/schemas/sitemaps";
 import { DEFAULT_CRAWL_SETTINGS, MAX_BYTES_PER_FILE, MAX_URLS_PER_FILE, RULE_ACTIONS } from "@/lib/core/types";
 import { normalizeUrl } from "@/lib/core/url";
 
@@ -69,6 +69,9 @@ export const ZSitemapFormShape = z.object({
   exportCharset: z.enum(EXPORT_CHARSETS),
   writeIntoRobots: z.boolean(),
   exportAfterImport: z.boolean(),
+  // publish guard: on/off and the allowed drop in percent (publishGuard × 100)
+  publishGuardOn: z.boolean(),
+  publishGuardPct: z.string(),
   // staging access (write-only)
   basicUser: z.string(),
   basicPassword: z.string(),
@@ -87,7 +90,7 @@ export const SECTION_OF: Partial<Record<FieldName, SectionId>> = {
   excludeNoindex: "signals", followNofollow: "signals", respectCanonical: "signals",
   priorityMode: "content", defaultPriority: "content", defaultChangefreq: "content", lastmodSource: "content",
   imageHosts: "content", newsPublicationName: "content", newsLanguage: "content",
-  maxFileEntries: "output", maxFileSizeMiB: "output", templateId: "output", exportCharset: "output",
+  maxFileEntries: "output", maxFileSizeMiB: "output", templateId: "output", exportCharset: "output", publishGuardPct: "output",
   basicUser: "auth", basicPassword: "auth", headers: "auth", cookies: "auth",
 };
 
@@ -134,6 +137,8 @@ export const DEFAULTS: Values = {
   exportCharset: "utf-8",
   writeIntoRobots: false,
   exportAfterImport: false,
+  publishGuardOn: true,
+  publishGuardPct: String(DEFAULT_PUBLISH_GUARD * 100),
   basicUser: "",
   basicPassword: "",
   headers: "",
@@ -187,6 +192,8 @@ export function valuesFromSitemap(s: SitemapDto): Values {
     exportCharset: s.options.exportCharset,
     writeIntoRobots: s.writeIntoRobots,
     exportAfterImport: s.exportAfterImport,
+    publishGuardOn: s.publishGuard !== null,
+    publishGuardPct: String(Math.round((s.publishGuard ?? DEFAULT_PUBLISH_GUARD) * 1000) / 10),
   };
 }
 
@@ -200,6 +207,7 @@ export function inputFor(field: string | undefined): FieldName | null {
   const named = [...parts].reverse().find((p) => !/^\d+$/.test(p));
   if (!named) return null;
   if (named === "maxFileSize") return "maxFileSizeMiB";
+  if (named === "publishGuard") return "publishGuardPct";
   return named in DEFAULTS ? (named as FieldName) : null;
 }
 
@@ -291,6 +299,7 @@ export function toBody(v: Values): CreateSitemapBody {
     options: { exportCharset: v.exportCharset },
     writeIntoRobots: v.writeIntoRobots,
     exportAfterImport: v.exportAfterImport,
+    publishGuard: v.publishGuardOn ? Number(v.publishGuardPct) / 100 : null,
     ...(auth !== undefined ? { auth } : {}),
   };
 }
@@ -331,6 +340,11 @@ export const ZSitemapForm = ZSitemapFormShape.superRefine((v, ctx) => {
   const bytes = maxFileSizeOf(intOrUndefined(v.maxFileSizeMiB));
   if (bytes !== undefined) {
     check("maxFileSizeMiB", size, bytes, `From ${((size.minValue ?? 0) / MIB).toFixed(3)} (${(size.minValue ?? 0) / 1024} KiB) to ${(size.maxValue ?? 0) / MIB} MiB (the sitemaps.org limit).`);
+  }
+  if (v.publishGuardOn) {
+    const msg = "A percentage from 0 to 100.";
+    if (v.publishGuardPct.trim() === "") fail("publishGuardPct", msg);
+    else check("publishGuardPct", api.publishGuard.unwrap(), Number(v.publishGuardPct) / 100, msg);
   }
   if (v.userAgent.trim()) check("userAgent", crawlApi.userAgent.unwrap(), v.userAgent.trim());
   if (v.priorityMode === "fixed") {

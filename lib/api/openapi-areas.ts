@@ -8,6 +8,7 @@ import type { Endpoint } from "./openapi-common";
 import { AUDIT_AREA } from "./openapi-audit";
 import { COMPAT_OPENAPI_AREA } from "./openapi-compat";
 import { CORE_V2_AREA } from "./openapi-core-v2";
+import { PUBLISH_GUARD_AREA } from "./openapi-publish-guard";
 import { SUBMIT_AREA } from "./openapi-submit";
 import { TEMPLATES_FEEDS_AREA } from "./openapi-templates-feeds";
 
@@ -17,4 +18,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA, AUDIT_AREA];
+export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, PUBLISH_GUARD_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA, AUDIT_AREA];

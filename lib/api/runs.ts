@@ -1,5 +1,6 @@
 /**
- * Runs endpoints' shared parts: the list spec of GET /api/v1/runs, the credit check before starting runs, and
+ * Runs endpoints' shared parts: the list spec of GET /api/v1/runs, the credit check before starting runs, publishing
+ * a run the publish guard held (`publishRunAnyway`), and
  * starting several sitemaps' runs at once (POST /api/v1/sitemaps/generate/hour/{hour} and …/generate/import).
  *
  * Hour plans: `{hour}` is an hour of the current UTC day (0..23); a sitemap is due when its plan (exportPlan hours
@@ -8,7 +9,8 @@
  * and hour 2 in winter; [14] in Asia/Kolkata, 08:30 UTC, at hour 8). Runs started this way have trigger "schedule"
  * and scheduledFor = that UTC instant.
  */
-import type { RunTrigger } from "@/lib/db/runs";
+import { getRunForUser, publishedRunSummary, type RunTrigger } from "@/lib/db/runs";
+import { publishHeldRun } from "@/lib/runs/execute";
 import { AppError } from "@/lib/core/errors";
 import { listPlannedSitemaps, sitemapIdsWhere } from "@/lib/db/sitemaps";
 import { findUserAccount } from "@/lib/db/users";
@@ -57,6 +59,32 @@ export function changesQuery(req: Request): ListQuery<RunChangeList> {
     params.append("filter[kind]", kind);
   }
   return parseListQuery(params, RUN_CHANGE_LIST_SPEC);
+}
+
+/**
+ * POST /api/v1/runs/{id}/publish: publishes a run the publish guard held (lib/runs/execute.ts publishHeldRun) and
+ * returns it (status succeeded). Errors: 404 not_found (no such run of the caller's); 409 conflict when the run is not
+ * held (`details.status`), or when a newer run has been published since (`details.publishedRunId`: publishing the
+ * older, smaller run would replace newer files), or when a concurrent request is publishing it.
+ */
+export async function publishRunAnyway(opts: { runId: string; userId: string }): Promise<TRunDto> {
+  const run = await getRunForUser(opts);
+  if (!run) throw new AppError("not_found", `Run ${opts.runId} not found.`);
+  if (run.status !== "held") {
+    throw new AppError("conflict", `Run ${run.id} is ${run.status}, not held; only a run held by the publish guard can be published.`, {
+      details: { status: run.status },
+    });
+  }
+  const published = await publishedRunSummary(run.sitemapId);
+  if (published && published.runId !== run.id && published.createdAt > new Date(run.createdAt)) {
+    throw new AppError("conflict", `A newer run (${published.runId}) is published; run ${run.id} is superseded.`, {
+      details: { publishedRunId: published.runId },
+    });
+  }
+  if ((await publishHeldRun(run.id)) === false) {
+    throw new AppError("conflict", `Run ${run.id} is being published by another request or is no longer held.`);
+  }
+  return (await getRunForUser(opts))!;
 }
 
 /** 403 quota_exceeded when the account has no crawl credits left (balance ≤ 0). */

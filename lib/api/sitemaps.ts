@@ -119,6 +119,7 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
       exportPlan: r.exportPlan,
       exportCron: r.exportCron,
       timezone: r.timezone,
+      publishGuard: r.publishGuard,
       publishedRunId: r.publishedRunId,
       publishedUrlsListed: r.publishedRunId ? (listed.get(r.publishedRunId) ?? null) : null,
       lastRun: runs.get(r.id) ?? null,

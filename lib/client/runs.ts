@@ -74,6 +74,18 @@ export function useRunsLog(filters: RunFilters, cursor: string | null) {
   });
 }
 
+/** POST /api/v1/runs/{id}/publish: publishes a run the publish guard held (200 succeeded; 409 when not held or superseded). */
+export function usePublishRun() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (runId: string) => apiFetch<TRunDto>(`/api/v1/runs/${encodeURIComponent(runId)}/publish`, { method: "POST" }),
+    onSuccess: (run) => {
+      queryClient.setQueryData(runKeys.detail(run.id), run);
+      return Promise.all([queryClient.invalidateQueries({ queryKey: runKeys.all }), queryClient.invalidateQueries({ queryKey: sitemapKeys.all })]);
+    },
+  });
+}
+
 /** POST /api/v1/runs/{id}/cancel: 200 cancelled (was queued), 202 cancel requested (running), 409 already ended. */
 export function useCancelRun() {
   const queryClient = useQueryClient();

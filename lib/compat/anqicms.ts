@@ -89,5 +89,5 @@ export async function anqiUpdateSitemap(principal: Principal, fields: FormFields
     return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: runData(final) });
   }
   if (final.status === "succeeded") return anqiReply({ code: 0, msg: ANQI_MSG.syncDone, data: runData(final) });
-  return anqiReply({ code: -1, msg: `Sitemap更新失败: ${final.error ?? final.status}`, data: runData(final) });
+  return anqiReply({ code: -1, msg: `Sitemap更新失败: ${final.error ?? final.heldReason ?? final.status}`, data: runData(final) });
 }

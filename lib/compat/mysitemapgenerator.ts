@@ -98,7 +98,7 @@ export function siteParams(s: CompatSitemap): Record<string, string | number> {
   };
 }
 
-/** "idle" before the first run, else the newest run's status (queued, running, succeeded, failed, cancelled). */
+/** "idle" before the first run, else the newest run's status (queued, running, succeeded, failed, cancelled, held). */
 export const workStatus = (s: CompatSitemap): string => (!s.active ? "inactive" : s.lastRun?.status ?? "idle");
 
 async function sitemapByCid(userId: string, fields: FormFields): Promise<string> {

@@ -17,6 +17,8 @@ const CODE_OF_STATUS: Record<TRunDto["status"], number> = {
   cancelled: EXPORT_STATUS.idle,
   succeeded: EXPORT_STATUS.finished,
   failed: EXPORT_STATUS.error,
+  // crawled but not published by the publish guard: the shop's vocabulary has no closer code
+  held: EXPORT_STATUS.error,
   queued: EXPORT_STATUS.starting,
   running: EXPORT_STATUS.running,
 };

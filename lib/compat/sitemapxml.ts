@@ -309,7 +309,7 @@ export async function generate(principal: Principal, req: Request, requestId: st
     run = await waitForRun(await startOrJoin(principal, sm.id), generateWaitMs());
   }
   sm = (await loadSitemapForCompat(principal.userId, sm.id))!;
-  const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled";
+  const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled" || run.status === "held";
   const succeeded = run.status === "succeeded";
   const dl = await downloadOf(principal.userId, sm, body.format);
   const submissions = await latestSubmissions(principal.userId, sm.id);

@@ -17,7 +17,8 @@ export const MAX_BYTES_PER_FILE = 52_428_800;
  * - robots_unavailable: robots.txt answered 5xx or was unreachable, so RFC 9309 says fetch nothing.
  * - noindex_meta / noindex_header: `<meta name="robots" content="noindex">` / `X-Robots-Tag: noindex`.
  * - canonical_elsewhere: rel=canonical names another URL (its links are still followed).
- * - redirect: the URL answered 3xx; the target is crawled instead.
+ * - redirect: the URL answered 3xx, or is an HTML page whose head holds an instant meta refresh (lib/crawl/meta-refresh.ts);
+ *   the target is crawled instead (CrawlRecord.redirectKind says which).
  * - redirect_limit: more than 5 redirect hops, or a redirect loop.
  * - http_error: final status other than 200 (4xx, 5xx, 204, …).
  * - not_html: answered 200 with a non-HTML Content-Type (PDF, image, …).
@@ -52,6 +53,9 @@ export const EXCLUSION_REASONS = [
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
+/** How a URL redirects: an HTTP 3xx with a Location, or an instant `<meta http-equiv="refresh">` in an HTML page's head. */
+export type RedirectKind = "http" | "meta_refresh";
+
 /** One URL of a run's inventory: listed (`included`) or left out with a `reason`. */
 export type CrawlRecord = {
   /** Normalised absolute URL (WHATWG URL, no fragment). */
@@ -64,8 +68,13 @@ export type CrawlRecord = {
   lastmod: string | null;
   /** Link distance from the nearest seed: the start URL, or a URL imported from a robots.txt sitemap (seeds = 0). */
   depth: number;
-  /** For reason "redirect": the normalised Location target. For "canonical_elsewhere": the canonical URL. */
+  /**
+   * For reason "redirect" (and "off_origin" / "redirect_limit" hops): the normalised Location or meta refresh target.
+   * For "canonical_elsewhere": the canonical URL.
+   */
   target?: string | null;
+  /** How a redirect hop redirected: "http" (3xx + Location) or "meta_refresh" (instant `<meta http-equiv="refresh">`). */
+  redirectKind?: RedirectKind | null;
   /**
    * Hex sha256 of the page's main content, for truthful lastmod; set for every HTML page answered 200 (listed or
    * not). Main content = the text nodes outside head/title/script/style/noscript/template/nav/header/footer

@@ -53,13 +53,16 @@
  * Redirects (301/302/303/307/308 with Location) are followed here, hop by hop through the guarded fetcher:
  * the redirecting URL gets "redirect" (target = Location), a target on another origin turns it into
  * "off_origin" (never fetched, so staging credentials never leave the origin), more than {@link MAX_REDIRECTS}
- * hops or a loop turns the whole chain into "redirect_limit". `lastmod` comes only from Last-Modified
+ * hops or a loop turns the whole chain into "redirect_limit". An instant `<meta http-equiv="refresh">` in the head
+ * of a 200 HTML page (./meta-refresh: delay under 1 s, a URL other than the page's own) is a hop of the same chain:
+ * the page gets "redirect" with `redirectKind: "meta_refresh"` (3xx hops: "http"), is not listed and its links are
+ * not followed; its target is followed under the same rules, limits and loop check. `lastmod` comes only from Last-Modified
  * (ISO 8601 UTC), never from the crawl time.
  * JavaScript rendering (`renderJs`, lib/crawl/render.ts): "always" renders every 200 HTML page without a static
  * noindex, "auto" only those that look like an empty app shell (html.ts looksLikeEmptyShell); the rendered DOM
  * then supplies links, directives, canonical, content hash and extensions.
  *
- * Hooks for incremental crawls: every record of a 200 HTML page carries `contentHash`, `etag`,
+ * Hooks for incremental crawls: every record of a 200 HTML page (but a meta refresh redirect) carries `contentHash`, `etag`,
  * `lastModifiedHeader`; `onPageLinks` receives the followable links of each fully fetched HTML page (for
  * snapshots); `revalidate` supplies validators for a conditional GET, and a 304 replays the stored snapshot
  * (record with `notModified: true`, `lastmod` null for the caller to fill, its links followed).
@@ -70,10 +73,11 @@ import { httpDateToIso } from "@/lib/core/http-date";
 import { createUrlPolicy, normalizeUrl, originOf } from "@/lib/core/url";
 import { allowHostsFromEnv, createFetcher, credentialHeaders, headerValue, parseAllowHosts, type FetchRequestOptions, type FetchResult } from "./fetch";
 import { createMemoryFrontier, type FrontierItem } from "./frontier";
-import { extractPageData, isHtmlContentType, looksLikeEmptyShell, looksLikeHtml, parsePage, parseXRobotsTag, type PageLink, type ParsedPage } from "./html";
+import { extractPageData, isHtmlContentType, looksLikeEmptyShell, looksLikeHtml, parsePage, parseXRobotsTag, type PageLink, type ParsedPage, type RobotsDirectives } from "./html";
 import { listingDecision, replayDecision } from "./listing";
 import { createPacer, MAX_CRAWL_DELAY_MS, MAX_RETRIES, retryDelayMs } from "./pacer";
-import { addRedirectHop, isRedirect } from "./redirects";
+import { isInstantRefresh } from "./meta-refresh";
+import { addRedirectHop, isRedirect, type RedirectKind } from "./redirects";
 import { createRenderer, type Renderer } from "./render";
 import { allowAll, createRobotsCache, productToken, type RobotsPolicy } from "./robots";
 import { compileRules } from "./rules";
@@ -298,8 +302,31 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     return parse(Buffer.from(rendered.html, "utf8"), res.url, "text/html; charset=utf-8");
   };
 
-  /** Records a final (non-redirect) response and follows its links. */
-  const settle = async (res: FetchResult, depth: number) => {
+  /**
+   * The HTML page of a final (non-3xx) response, parsed, and rendered when `renderJs` asks for it (not when its head
+   * already holds an instant meta refresh: that page is a redirect, whatever its scripts do); null for anything that
+   * is not a 200 HTML page.
+   */
+  const readPage = async (res: FetchResult): Promise<{ page: ParsedPage; header: RobotsDirectives } | null> => {
+    if (res.error || res.status !== 200 || res.body === null) return null;
+    const html = res.contentType !== null ? isHtmlContentType(res.contentType) : looksLikeHtml(res.body);
+    if (!html) return null;
+    const header = parseXRobotsTag(res.headers["x-robots-tag"], token);
+    const page = parse(res.body, res.url, res.contentType);
+    if (refreshTarget(page, res.url) !== null) return { page, header };
+    return { page: await maybeRender(res, page, header.noindex), header };
+  };
+
+  /** The target of `page`'s instant meta refresh (./meta-refresh), or null when it has none or it reloads `url`. */
+  const refreshTarget = (page: ParsedPage, url: string): string | null => {
+    const r = page.refresh;
+    if (r === null || r.url === null || !isInstantRefresh(r.delaySec)) return null;
+    const target = r.url.startsWith(originPrefix) ? policy(r.url) : r.url;
+    return target === url || r.url === url ? null : r.url;
+  };
+
+  /** Records a final (non-redirect) response and follows its links; `read` is its page from {@link readPage}. */
+  const settle = async (res: FetchResult, depth: number, read: { page: ParsedPage; header: RobotsDirectives } | null) => {
     const lastModifiedHeader = headerValue(res.headers, "last-modified");
     const rec = {
       url: res.url,
@@ -313,11 +340,9 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       return emit({ ...rec, included: false, reason: res.error.code === "blocked_host" ? "blocked_host" : "fetch_error" });
     }
     if (res.status !== 200) return emit({ ...rec, included: false, reason: "http_error" });
-    const html = res.contentType !== null ? isHtmlContentType(res.contentType) : res.body !== null && looksLikeHtml(res.body);
-    if (!html || res.body === null) return emit({ ...rec, included: false, reason: "not_html" });
+    if (read === null) return emit({ ...rec, included: false, reason: "not_html" });
 
-    const header = parseXRobotsTag(res.headers["x-robots-tag"], token);
-    const page = await maybeRender(res, parse(res.body, res.url, res.contentType), header.noindex);
+    const { page, header } = read;
     const data = wantsData ? extractPageData(page, res.url, res.headers, s) : null;
     const canonical = page.canonical !== null && page.canonical.startsWith(originPrefix) ? policy(page.canonical) : page.canonical;
     const decision = listingDecision(
@@ -384,12 +409,21 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       const res = await fetchPaced(url, { signal, readBody: wantBody, headers: chain.length === 0 ? cond?.headers : undefined });
       if (res.error?.code === "aborted") return; // cancelled: the crawl rejects, no record for a half-done fetch
       if (cond && chain.length === 0 && res.status === 304 && !res.error) return replay(res, item, cond.rv);
+      let hopRes = res;
+      let kind: RedirectKind = "http";
       if (!isRedirect(res)) {
-        if (isStart) start = { url: res.url, status: res.status, error: res.error ?? null, offOriginTarget: null };
-        for (const r of chain) await emit(r);
-        return settle(res, item.depth);
+        const read = await readPage(res);
+        const refresh = read === null ? null : refreshTarget(read.page, res.url);
+        if (refresh === null) {
+          if (isStart) start = { url: res.url, status: res.status, error: res.error ?? null, offOriginTarget: null };
+          for (const r of chain) await emit(r);
+          return settle(res, item.depth, read);
+        }
+        // An instant meta refresh: the page is a redirect hop like a 3xx (same origin check, limits and loops).
+        hopRes = { ...res, location: refresh };
+        kind = "meta_refresh";
       }
-      const { hop, next } = addRedirectHop(chain, url, res, item.depth, originPrefix, policy);
+      const { hop, next } = addRedirectHop(chain, url, hopRes, item.depth, originPrefix, policy, kind);
       const target = hop.target!;
       if (isStart) start = { url, status: res.status, error: null, offOriginTarget: next === "off_origin" ? target : null };
       let after: (() => void | Promise<void>) | null = null;

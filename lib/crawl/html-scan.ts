@@ -2,7 +2,7 @@
  * The single streaming pass over an HTML page: htmlparser2's `Parser` with tag callbacks only (no DOM; ≈ 10×
  * cheaper than cheerio's `load()` on a 30 KB page). It collects the raw references and facts that
  * lib/crawl/html.ts parsePage resolves: `<a href>` with rel=nofollow, `<link rel=canonical>`, `<base href>`, the
- * page-level robots directives, the main-content text, and on request image references, hreflang alternates,
+ * page-level robots directives, the head's `<meta http-equiv="refresh">`, the main-content text, and on request image references, hreflang alternates,
  * JSON-LD blocks, `<html lang>` and the facts of the empty-app-shell heuristic. Nothing is resolved or normalised
  * here. Never throws.
  */
@@ -15,6 +15,11 @@ export type HtmlScan = {
   canonicals: string[];
   /** The first `<base href>`, or null. */
   baseHref: string | null;
+  /**
+   * `content` of the first `<meta http-equiv="refresh">` in the document's head (before `</head>`, `<body>` or any
+   * element that starts the body; not inside `<noscript>` or `<template>`), as written; null when there is none.
+   */
+  refresh: string | null;
   robots: RobotsDirectives;
   imageRefs: string[];
   alternateRefs: { hreflang: string; href: string }[];
@@ -61,7 +66,12 @@ const LinkTokenizer = class extends (Tokenizer as unknown as new (...args: never
 /** Tags whose attributes we read by default; every other tag costs nothing beyond tokenizing. */
 const INTERESTING = ["a", "base", "meta", "link"];
 /** Attribute names any `flush` branch reads. */
-const WANTED_ATTRS = new Set(["href", "rel", "name", "content", "src", "srcset", "data-src", "data-srcset", "type", "lang", "id", "hreflang"]);
+const WANTED_ATTRS = new Set(["href", "rel", "name", "content", "src", "srcset", "data-src", "data-srcset", "type", "lang", "id", "hreflang", "http-equiv"]);
+/**
+ * Elements that may stand in a document's head (HTML tree construction, "in head" insertion mode); any other start
+ * tag opens the body, and a `<meta http-equiv="refresh">` after it is not a head meta.
+ */
+const HEAD_TAGS = new Set(["html", "head", "title", "meta", "link", "base", "style", "script", "noscript", "template"]);
 const interestingCache = new Map<number, ReadonlySet<string>>();
 /** The tag set for a combination of options, built once per combination. */
 function interestingTags(opts: { images?: boolean; structuredData?: boolean; shell?: boolean }): ReadonlySet<string> {
@@ -153,6 +163,9 @@ function actOnTag(t: string, attrs: Record<string, string>, st: ScanState, opts:
   } else if (t === "meta") {
     const name = attrs.name?.trim().toLowerCase();
     if ((name === "robots" || name === token) && attrs.content !== undefined) parseRobotsDirectives(attrs.content, st.robots);
+    else if (attrs["http-equiv"] !== undefined && attrs.content !== undefined && st.refresh === null && !st.headDone && st.inert === 0) {
+      if (attrs["http-equiv"].trim().toLowerCase() === "refresh") st.refresh = attrs.content;
+    }
   } else if (t === "base") {
     // HTML: only the first <base> with an href sets the document base URL.
     if (st.baseHref === null && attrs.href !== undefined) st.baseHref = attrs.href;
@@ -185,6 +198,10 @@ type ScanState = Omit<HtmlScan, "mainText"> & {
   pictureDepth: number;
   /** Text of the JSON-LD script being read, or null. */
   ld: string[] | null;
+  /** The head has ended (`</head>`, `<body>`, or a start tag that belongs in the body). */
+  headDone: boolean;
+  /** Depth inside `<noscript>` / `<template>` (their metas never act). */
+  inert: number;
 };
 
 /** Scans decoded HTML `text` in one pass (see module doc). */
@@ -194,6 +211,7 @@ export function scanHtml(text: string, opts: ScanOptions): HtmlScan {
     hrefs: [],
     canonicals: [],
     baseHref: null,
+    refresh: null,
     robots: { noindex: false, nofollow: false },
     imageRefs: [],
     alternateRefs: [],
@@ -205,6 +223,8 @@ export function scanHtml(text: string, opts: ScanOptions): HtmlScan {
     notContent: 0,
     pictureDepth: 0,
     ld: null,
+    headDone: false,
+    inert: 0,
   };
   const interesting = interestingTags(opts);
 
@@ -222,9 +242,11 @@ export function scanHtml(text: string, opts: ScanOptions): HtmlScan {
     {
       onopentagname(name) {
         flush();
+        if (!st.headDone && !HEAD_TAGS.has(name)) st.headDone = true;
         if (NOT_CONTENT.has(name)) {
           st.notContent++;
           if (name === "script") st.scripts++;
+          else if (name === "noscript" || name === "template") st.inert++;
         } else if (name === "picture") st.pictureDepth++;
         if (interesting.has(name)) {
           tag = name;
@@ -254,6 +276,8 @@ export function scanHtml(text: string, opts: ScanOptions): HtmlScan {
         flush();
         if (NOT_CONTENT.has(name)) {
           if (st.notContent > 0) st.notContent--;
+          if (name === "head") st.headDone = true;
+          else if ((name === "noscript" || name === "template") && st.inert > 0) st.inert--;
           if (name === "script" && st.ld !== null) {
             st.jsonLd.push(st.ld.join(""));
             st.ld = null;
@@ -269,6 +293,7 @@ export function scanHtml(text: string, opts: ScanOptions): HtmlScan {
     hrefs: st.hrefs,
     canonicals: st.canonicals,
     baseHref: st.baseHref,
+    refresh: st.refresh,
     robots: st.robots,
     imageRefs: st.imageRefs,
     alternateRefs: st.alternateRefs,

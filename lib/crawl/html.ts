@@ -23,6 +23,7 @@ import { normalizeUrl } from "@/lib/core/url";
 import { decodeHtml } from "./charset";
 import { hasToken, scanHtml, type HtmlScan } from "./html-scan";
 import type { RobotsDirectives } from "./robots-directives";
+import { parseMetaRefresh } from "./meta-refresh";
 import { extractStructuredData } from "./structured-data";
 
 export { decodeHtml, detectCharset } from "./charset";
@@ -47,6 +48,12 @@ export type ParsedPage = {
    * several different canonicals (Google ignores them all in that case).
    */
   canonical: string | null;
+  /**
+   * The head's first `<meta http-equiv="refresh">` (./meta-refresh): its delay in seconds and its URL resolved against
+   * the document base URL and normalised (null when it names none, i.e. reloads the page, or names an unusable one);
+   * null when the head has no refresh or its value has no delay.
+   */
+  refresh: { delaySec: number; url: string | null } | null;
   /** Union of `<meta name="robots">` and `<meta name="<token>">` directives (the most restrictive wins). */
   robots: RobotsDirectives;
   /** Encoding label used to decode the bytes, e.g. "utf-8", "windows-1251". */
@@ -99,6 +106,14 @@ export function looksLikeHtml(body: Buffer): boolean {
   return /^<(!doctype html|html|head|body|title)[\s>]/.test(head) || /<html[\s>]/.test(head);
 }
 
+/** A head refresh value (as written) parsed and its URL resolved against `base`; see ParsedPage.refresh. */
+function resolveRefresh(content: string | null, base: URL): ParsedPage["refresh"] {
+  if (content === null) return null;
+  const r = parseMetaRefresh(content);
+  if (r === null) return null;
+  return { delaySec: r.delaySec, url: r.url === null ? null : normalizeUrl(r.url, base) };
+}
+
 /**
  * Parses a page (see module doc). `url` must be the page's normalised absolute URL (after redirects).
  * `botToken` is our robots product token (e.g. "SitemapForgeBot"), matched case-insensitively against `<meta name>`.
@@ -118,6 +133,7 @@ export function parsePage(body: Buffer, opts: ParseOptions): ParsedPage {
     baseUrl: base.href,
     links: resolveLinks(scan.hrefs, resolve),
     canonical: canonicalUrls.size === 1 ? [...canonicalUrls][0] : null,
+    refresh: resolveRefresh(scan.refresh, base),
     robots: scan.robots,
     charset,
     contentHash: createHash("sha256").update(scan.mainText, "utf8").digest("hex"),

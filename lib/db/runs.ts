@@ -12,7 +12,7 @@ import type { ListQuery } from "@/lib/api/list-query";
 import type { RunChangeList } from "./list-models";
 import { Prisma, type Run as RunRow, type RunTrigger } from "@/generated/prisma/client";
 import { isRunErrorCode, isRunWarning, type RunFailure } from "@/lib/core/run-outcome";
-import { CHANGE_KINDS, type TRunDto } from "@/lib/schemas/runs";
+import { CHANGE_KINDS, type THeldDetail, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
 import { getDb, TX_OPTIONS } from "./client";
 
@@ -44,6 +44,8 @@ export function toRunDto(r: RunRow): TRunDto {
     subScopes: r.subScopes,
     cancelRequestedAt: iso(r.cancelRequestedAt),
     scheduledFor: iso(r.scheduledFor),
+    heldReason: r.heldReason,
+    heldDetail: (r.heldDetail ?? null) as THeldDetail | null,
   };
 }
 
@@ -228,7 +230,7 @@ export async function updateRunProgress(
   await getDb().run.update({ where: { id: runId }, data: p });
 }
 
-/** Ends a run and releases the sitemap's active-run claim. */
+/** Ends a run and releases the sitemap's active-run claim (a success clears a former hold's reason and counts). */
 export async function finishRun(
   runId: string,
   outcome:
@@ -245,7 +247,15 @@ export async function finishRun(
         status: outcome.status,
         finishedAt: new Date(),
         ...(outcome.status === "succeeded"
-          ? { bytesWritten: BigInt(outcome.bytesWritten), filesWritten: outcome.filesWritten, error: null, ...noCause }
+          ? // A held run published anyway is a plain success from now on.
+            {
+              bytesWritten: BigInt(outcome.bytesWritten),
+              filesWritten: outcome.filesWritten,
+              error: null,
+              ...noCause,
+              heldReason: null,
+              heldDetail: Prisma.DbNull,
+            }
           : outcome.status === "failed" && outcome.failure
             ? {
                 error: outcome.error,
@@ -258,6 +268,43 @@ export async function finishRun(
     });
     await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: runId }, data: { activeRunId: null } });
   }, TX_OPTIONS);
+}
+
+/**
+ * Ends a run as `held` by the publish guard (lib/runs/publish-guard.ts): status, finishedAt, the reason and counts,
+ * and the sitemap's claim released in one transaction (a held run is finished; the next run may start). Its files
+ * are not published.
+ */
+export async function holdRun(runId: string, held: { reason: string; detail: THeldDetail }): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    const run = await tx.run.update({
+      where: { id: runId },
+      data: { status: "held", finishedAt: new Date(), heldReason: held.reason, heldDetail: held.detail, error: null },
+    });
+    await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: runId }, data: { activeRunId: null } });
+  }, TX_OPTIONS);
+}
+
+/**
+ * Takes a held run back to `running` for its export (POST /api/v1/runs/{id}/publish), with one conditional update so
+ * two concurrent publish requests export it once. True when this caller took it; false when it is no longer held.
+ */
+export async function reopenHeldRun(runId: string): Promise<boolean> {
+  const { count } = await getDb().run.updateMany({ where: { id: runId, status: "held" }, data: { status: "running", finishedAt: null } });
+  return count === 1;
+}
+
+/** Puts a run reopened by reopenHeldRun back to `held` (its export failed); its reason and counts are kept. */
+export async function restoreHeldRun(runId: string): Promise<void> {
+  await getDb().run.updateMany({ where: { id: runId, status: "running" }, data: { status: "held", finishedAt: new Date() } });
+}
+
+/** The run a sitemap serves now: its id, listed URL count and creation time; null when nothing is published. */
+export async function publishedRunSummary(sitemapId: string): Promise<{ runId: string; urlsListed: number; createdAt: Date } | null> {
+  const sm = await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { publishedRunId: true } });
+  if (!sm?.publishedRunId) return null;
+  const run = await getDb().run.findUnique({ where: { id: sm.publishedRunId }, select: { id: true, urlsListed: true, createdAt: true } });
+  return run ? { runId: run.id, urlsListed: run.urlsListed, createdAt: run.createdAt } : null;
 }
 
 /** The diff is one transaction over the whole inventory: on a million-URL site it takes longer than TX_OPTIONS allow. */
@@ -333,7 +380,7 @@ export async function listRunChanges(opts: {
   return { items: page.rows.map((r) => ({ url: r.url, kind: r.kind as ChangeKind })), nextCursor: page.nextCursor };
 }
 
-/** A run with its sitemap's owner (the run.succeeded / run.failed webhook event), or null. */
+/** A run with its sitemap's owner (the run.succeeded / run.failed / run.held webhook event), or null. */
 export async function findRunForWebhook(runId: string) {
   return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } } } });
 }

@@ -67,6 +67,7 @@ const select = {
   exportPlan: true,
   exportCron: true,
   timezone: true,
+  publishGuard: true,
   activeRunId: true,
   publishedRunId: true,
   createdAt: true,

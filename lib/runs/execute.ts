@@ -22,6 +22,10 @@ import {
   computeRunDiff,
   finishRun,
   getRun,
+  holdRun,
+  publishedRunSummary,
+  reopenHeldRun,
+  restoreHeldRun,
   markRunRunning,
   updateRunProgress,
   type RunDiffCounts,
@@ -30,6 +34,7 @@ import {
   findRunWithSitemap,
 } from "@/lib/db/runs";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
+import { publishGuardVerdict } from "@/lib/runs/publish-guard";
 import { crawlInto, crawlSettings, writeOutputs, type CrawlProgress } from "@/lib/runs/pipeline";
 import { CrawlBudgetError, crawlInWorker, type CrawlBudget } from "@/lib/runs/crawl-thread";
 import { getEnv } from "@/lib/env";
@@ -179,7 +184,7 @@ const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgre
 export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
   const run = await loadRun(runId);
   if (!run) return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
-  if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed")
+  if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed" || run.status === "held")
     return { skipped: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
   if (run.cancelRequestedAt) return endCancelled(run);
   const settings = settingsOf(run.sitemap);
@@ -330,7 +335,14 @@ export function applyOutputOptions(
   };
 }
 
-export type ExportStepResult = { skipped: boolean; files: number; bytes: number; urls: number };
+export type ExportStepResult = {
+  skipped: boolean;
+  files: number;
+  bytes: number;
+  urls: number;
+  /** The publish guard held the run (status `held`): nothing was written or published. */
+  held?: boolean;
+};
 
 /**
  * The export step: writes the run's listed URLs merged with the sitemap's pushed URLs (lib/db/urls.ts
@@ -341,6 +353,9 @@ export type ExportStepResult = { skipped: boolean; files: number; bytes: number;
  * Idempotent and deterministic: the same inventory gives byte-identical files (stable order, no clock in the
  * content: lastmod values are stored ones, news pruning is relative to the run's `startedAt`), so a retried export
  * of an already renamed generation verifies and reuses it.
+ * Publish guard (lib/runs/publish-guard.ts): first, a run that lists too few URLs compared with the published run ends
+ * `held` instead (nothing written, the previous files stay served, claim released, webhook run.held); a held run's
+ * export is done later by {@link publishHeldRun}.
  * Errors: EmptySitemapError when nothing is listed (final, handled by the function); file system and database
  * errors fail the step.
  */
@@ -351,6 +366,49 @@ export async function exportRun(runId: string): Promise<ExportStepResult> {
     await endCancelled(run);
     return { skipped: true, files: 0, bytes: 0, urls: 0 };
   }
+  if (await holdByGuard(run)) return { skipped: true, held: true, files: 0, bytes: 0, urls: 0 };
+  return writeAndPublish(run);
+}
+
+/**
+ * Applies the sitemap's publish guard to a run about to be exported: when the verdict is "hold", ends the run `held`
+ * (lib/db/runs.ts holdRun), charges its credits and emits run.held. True when the run was held.
+ */
+async function holdByGuard(run: NonNullable<Awaited<ReturnType<typeof loadRun>>>): Promise<boolean> {
+  const published = await publishedRunSummary(run.sitemapId);
+  const verdict = publishGuardVerdict({
+    publishGuard: run.sitemap.publishGuard,
+    published: published && published.runId !== run.id ? published : null,
+    newCount: run.urlsListed,
+  });
+  if (!verdict.hold) return false;
+  await holdRun(run.id, { reason: verdict.reason, detail: verdict.detail });
+  await chargeRun(run.id);
+  await emitRunEvent(run.id); // webhooks run.held (never throws)
+  return true;
+}
+
+/**
+ * Publishes a held run anyway (POST /api/v1/runs/{id}/publish): takes it back to `running` with a conditional update
+ * (a second concurrent call gets `false`), then writes and publishes its files exactly as the export step would
+ * (same deterministic output from the stored inventory) and marks it succeeded (webhook run.succeeded). If writing
+ * fails, the run goes back to `held` and the error is rethrown; the previous files stay served.
+ * Returns false when the run is not held (any more).
+ */
+export async function publishHeldRun(runId: string): Promise<ExportStepResult | false> {
+  if (!(await reopenHeldRun(runId))) return false;
+  try {
+    const run = await loadRun(runId);
+    if (!run) return false;
+    return await writeAndPublish(run);
+  } catch (err) {
+    await restoreHeldRun(runId);
+    throw err;
+  }
+}
+
+/** Writes the run's files as a new generation, switches the sitemap to it, and marks the run succeeded. */
+async function writeAndPublish(run: NonNullable<Awaited<ReturnType<typeof loadRun>>>): Promise<ExportStepResult> {
   const sm = run.sitemap;
   const root = filesRoot();
   const written = await publishGeneration({
@@ -430,7 +488,7 @@ export function failureOf(err: unknown): RunFailure {
  */
 export async function failRun(runId: string, err: unknown): Promise<void> {
   const run = await getRun(runId);
-  if (!run || run.status === "succeeded" || run.status === "cancelled" || run.status === "failed") return;
+  if (!run || run.status === "succeeded" || run.status === "cancelled" || run.status === "failed" || run.status === "held") return;
   const failure = failureOf(err);
   const message = failure.message.slice(0, 2000);
   await finishRun(runId, { status: "failed", error: message, failure: { ...failure, message } });

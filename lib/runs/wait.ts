@@ -3,7 +3,7 @@
  * sync mode in the compatibility adapter).
  *
  *   waitForRun(runId, timeoutMs) → the run (TRunDto) as soon as its status is final (succeeded, failed,
- *   cancelled), or as it is when `timeoutMs` (milliseconds, ≥ 0) has passed (status queued or running).
+ *   cancelled, held), or as it is when `timeoutMs` (milliseconds, ≥ 0) has passed (status queued or running).
  *
  * Polls the Run row (every `pollMs`, default 250 ms, at most until the deadline): works the same whether the job
  * runs in this process (local runner) or elsewhere (Inngest), with no notification channel to lose.
@@ -13,7 +13,8 @@ import { AppError } from "@/lib/core/errors";
 import { getRun, toRunDto } from "@/lib/db/runs";
 import type { TRunDto } from "@/lib/schemas/runs";
 
-export const FINAL_RUN_STATUSES = ["succeeded", "failed", "cancelled"] as const;
+/** Statuses a run never leaves by itself (a `held` run changes only when POST /api/v1/runs/{id}/publish publishes it). */
+export const FINAL_RUN_STATUSES = ["succeeded", "failed", "cancelled", "held"] as const;
 
 export async function waitForRun(runId: string, timeoutMs: number, opts: { pollMs?: number } = {}): Promise<TRunDto> {
   const pollMs = Math.max(10, opts.pollMs ?? 250);

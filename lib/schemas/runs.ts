@@ -4,11 +4,27 @@
  * `diff`: URLs added, removed and changed (main-content hash differs) compared with the run that was published when
  * this run crawled (a first run lists every URL as added); all 0 until the crawl step has finished. The URLs
  * themselves: GET /api/v1/runs/{id}/changes.
+ * Status `held`: the crawl finished but the publish guard (Sitemap.publishGuard) kept its files from being published,
+ * because it lists too few URLs compared with the published run; `heldReason` says why in words, `heldDetail` gives
+ * the counts. The previous files stay served; POST /api/v1/runs/{id}/publish publishes the run anyway.
  */
 import { z } from "zod";
 import { RUN_ERROR_CODE_LIST, RUN_WARNING_LIST, type RunErrorCode, type RunWarning } from "@/lib/core/run-outcome";
 
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "held"] as const;
+
+/**
+ * Why the publish guard held a run: `publishedCount` URLs listed by the published run `publishedRunId`, `newCount`
+ * listed by this run, `dropRatio` = 1 − newCount / publishedCount (0..1), over the sitemap's `publishGuard` then.
+ */
+export const ZHeldDetail = z.object({
+  publishedRunId: z.string(),
+  publishedCount: z.number().int(),
+  newCount: z.number().int(),
+  dropRatio: z.number(),
+  publishGuard: z.number(),
+});
+export type THeldDetail = z.infer<typeof ZHeldDetail>;
 export const RUN_TRIGGERS = ["dashboard", "api", "schedule", "cli", "import"] as const;
 
 export const ZRunDto = z.object({
@@ -54,6 +70,10 @@ export const ZRunDto = z.object({
   cancelRequestedAt: z.string().nullable(),
   /** The scheduler hour slot (UTC) that started it, for runs with trigger `schedule`; else null. */
   scheduledFor: z.string().nullable(),
+  /** For a `held` run: why the publish guard held it (a sentence), else null. */
+  heldReason: z.string().nullable(),
+  /** For a `held` run: the counts the publish guard compared, else null. */
+  heldDetail: ZHeldDetail.nullable(),
 });
 export type TRunDto = z.infer<typeof ZRunDto>;
 

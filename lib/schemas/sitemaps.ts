@@ -28,6 +28,8 @@
  * writeIntoRobots; exportAfterImport; exportPlan: distinct hours 0..23 (stored sorted); exportCron: a 5-field cron
  * expression (croner) or null; timezone: an IANA zone (Intl) for exportPlan and exportCron.
  * crawl.excludeNoindex / followNofollow / respectCanonical (mysitemapgenerator's options as plain booleans).
+ * publishGuard: 0..1 or null (off), default 0.3: a run listing fewer than (1 − publishGuard) × the URLs of the published
+ * run is held instead of published (status `held`; POST /api/v1/runs/{id}/publish publishes it anyway).
  * output: priorityMode off|fixed|depth, defaultPriority 0..1 or null (used by "fixed"; 0.5 when null),
  * defaultChangefreq (sitemaps.org values) or null, lastmod (write <lastmod>), lastmodSource content|server.
  */
@@ -39,6 +41,9 @@ import { regexListErrors } from "@/lib/core/regex-safety";
 import { normalizeUrl } from "@/lib/core/url";
 import { line } from "./common";
 import { RUN_STATUSES, ZRunDto } from "./runs";
+
+/** The default of Sitemap.publishGuard (prisma/schema.prisma): a drop of more than 30 % holds a run. */
+export const DEFAULT_PUBLISH_GUARD = 0.3;
 
 const invalidFormat = (message: string) => ({ message, params: { code: "invalid_format" } });
 
@@ -285,6 +290,12 @@ const fields = {
   exportPlan: ZExportPlan,
   exportCron: ZExportCron,
   timezone: ZTimeZone,
+  publishGuard: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe("Publish guard: a run listing fewer than (1 − publishGuard) × the published run's URLs is held, not published; null = off"),
 };
 
 /** POST /api/v1/sitemaps. Omitted optional fields take the defaults shown in the DTO. */
@@ -308,6 +319,7 @@ export const ZCreateSitemapBody = z.strictObject({
   exportPlan: fields.exportPlan.optional(),
   exportCron: fields.exportCron.optional(),
   timezone: fields.timezone.optional(),
+  publishGuard: fields.publishGuard.optional(),
 });
 export type TCreateSitemapBody = z.input<typeof ZCreateSitemapBody>;
 export type TCreateSitemap = z.output<typeof ZCreateSitemapBody>;
@@ -341,6 +353,8 @@ export const ZSitemapDto = z.object({
   exportPlan: z.array(z.number().int()),
   exportCron: z.string().nullable(),
   timezone: z.string(),
+  /** Publish guard (0..1): a run listing fewer than (1 − publishGuard) × the published run's URLs is held; null = off. */
+  publishGuard: z.number().nullable(),
   /** The run whose files are served now, or null before the first successful run. */
   publishedRunId: z.string().nullable(),
   /** URLs listed in the files served now (the published run's count; unchanged while a newer run works), or null. */
@@ -360,7 +374,7 @@ export type TSitemapDto = z.infer<typeof ZSitemapDto>;
 export const ZStatusFile = z.object({ name: z.string(), kind: z.string(), urlCount: z.number().int(), bytes: z.number().int(), url: z.string() });
 
 const statusFields = {
-  /** Status of the newest run counted for this scope (queued, running, succeeded, failed, cancelled), or null. */
+  /** Status of the newest run counted for this scope (queued, running, succeeded, failed, cancelled, held), or null. */
   status: z.enum(RUN_STATUSES).nullable(),
   lastRun: ZRunDto.nullable(),
   /** Listed URLs of the published run under the scope (crawl), and pushed URLs stored under it now. */

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { line } from "./common";
 
-export const WEBHOOK_EVENTS = ["run.succeeded", "run.failed", "submission.completed"] as const;
+export const WEBHOOK_EVENTS = ["run.succeeded", "run.failed", "run.held", "submission.completed"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const ZWebhookEvent = z.enum(WEBHOOK_EVENTS);
 

@@ -7,6 +7,8 @@
  *   urlsChanged, filesWritten, bytesWritten, error, errorCode, errorHint, errorDetail, warnings, finishedAt }`
  *   (errorCode/errorHint/errorDetail: a failed run's cause, lib/core/run-outcome.ts; warnings: why a succeeded run
  *   may be incomplete, e.g. max_pages_reached)
+ * - run.held (the publish guard kept a run's files from being published): the same fields plus `heldReason` and
+ *   `heldDetail` `{ publishedRunId, publishedCount, newCount, dropRatio, publishGuard }`
  * - submission.completed data: `{ batchId, sitemapId, runId, status, urlCount, urlsAccepted, message }`
  * - webhook.test (POST /api/v1/webhooks/{id}/test only, sent whatever the subscription): `{ test: true }`
  *
@@ -57,14 +59,14 @@ export async function emitWebhookEvent(opts: { userId: string; event: WebhookEve
   }
 }
 
-/** Emits run.succeeded / run.failed for a finished run (looked up by id). Never rejects. */
+/** Emits run.succeeded / run.failed / run.held for a finished run (looked up by id). Never rejects. */
 export async function emitRunEvent(runId: string): Promise<string[]> {
   try {
     const run = await findRunForWebhook(runId);
-    if (!run || (run.status !== "succeeded" && run.status !== "failed")) return [];
+    if (!run || (run.status !== "succeeded" && run.status !== "failed" && run.status !== "held")) return [];
     return emitWebhookEvent({
       userId: run.sitemap.userId,
-      event: run.status === "succeeded" ? "run.succeeded" : "run.failed",
+      event: `run.${run.status}`,
       key: run.id,
       data: {
         runId: run.id,
@@ -83,6 +85,7 @@ export async function emitRunEvent(runId: string): Promise<string[]> {
         errorDetail: run.errorDetail ?? null,
         warnings: run.warnings,
         finishedAt: run.finishedAt?.toISOString() ?? null,
+        ...(run.status === "held" ? { heldReason: run.heldReason, heldDetail: run.heldDetail } : {}),
       },
     });
   } catch (err) {

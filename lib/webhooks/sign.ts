@@ -2,7 +2,7 @@
  * Webhook signatures, Stripe style. Each delivery carries
  *
  *   X-SitemapForge-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
- *   X-SitemapForge-Event: run.succeeded | run.failed | submission.completed
+ *   X-SitemapForge-Event: run.succeeded | run.failed | run.held | submission.completed
  *   X-SitemapForge-Delivery: <delivery id> (the same on every retry of one delivery; use it to de-duplicate)
  *
  * The secret is the whole `whsec_…` string as UTF-8 bytes. Receivers recompute the HMAC over the raw body bytes,

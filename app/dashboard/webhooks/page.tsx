@@ -28,6 +28,7 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from "@/lib/schemas/webhooks";
 const EVENT_HELP: Record<WebhookEvent, string> = {
   "run.succeeded": "A run published new files.",
   "run.failed": "A run ended with an error.",
+  "run.held": "The publish guard held a run: it lists far fewer URLs than the published one, so its files were not published.",
   "submission.completed": "A submission batch finished.",
 };
 

@@ -3,7 +3,7 @@ import { assertCredits } from "@/lib/api/runs";
 import { methodsNotAllowed, withApiAuth } from "@/lib/api/with-api-auth";
 import { AppError } from "@/lib/core/errors";
 import { requestRun } from "@/lib/runs/request-run";
-import { waitForRun } from "@/lib/runs/wait";
+import { FINAL_RUN_STATUSES, waitForRun } from "@/lib/runs/wait";
 
 const MAX_WAIT_SECONDS = 120;
 
@@ -35,7 +35,7 @@ export const POST = withApiAuth<{ id: string }>(async ({ req, params, principal 
     subScopes: q.subScopes,
   });
   if (q.wait > 0) run = await waitForRun(run.id, q.wait * 1000);
-  const final = run.status === "succeeded" || run.status === "failed" || run.status === "cancelled";
+  const final = (FINAL_RUN_STATUSES as readonly string[]).includes(run.status);
   return json(run, { status: final ? 200 : 202, headers: { Location: `/api/v1/runs/${run.id}` } });
 }, { scope: "generate" });
 
