@@ -18,6 +18,8 @@
  *   lib/core/regex-safety.ts reads it where it is used; validated here).
  * - MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE: calls per API key per minute on the mysitemapgenerator adapter
  *   (POST /api/{METHOD}). Unset: none, since that API's document names only its daily limit of 500 calls.
+ * - ANQICMS_SYNC_WAIT_SECONDS: how long a synchronous AnQiCMS sitemap update (POST /api/import/sitemap) holds the
+ *   connection waiting for the run (1..3600, default 900 = 15 min); past it the answer is code -1.
  * - SITEMAPXML_GENERATE_WAIT_SECONDS: how long POST /v1/sitemaps/generate (Sitemap.xml API adapter) keeps the
  *   connection open waiting for the crawl before answering 202 pending (1..900, default 120).
  * - FAILED_AUTH_LIMIT_PER_MINUTE: failed authentications (401s) per client address per 60 s before the API answers
@@ -101,6 +103,7 @@ export const ZEnv = z.object({
   FAILED_AUTH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
   SITEMAPXML_GENERATE_WAIT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
+  ANQICMS_SYNC_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
   TRUST_PROXY: ZTrustProxy.optional(),
   CRAWL_IN_WORKER: flag("true"),
   CRAWL_STALL_MS: z.coerce.number().int().min(100).default(10_000),

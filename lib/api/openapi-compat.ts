@@ -53,7 +53,7 @@ const SHOP_BODY = ["syntax_error", "invalid_value", "invalid_format", "missing",
 const SHOP_LIST = ["invalid_value", "unknown_field", "unknown_operation", "syntax_error"] as const;
 
 const endpoints: Endpoint[] = [
-  { method: "POST", path: "/api/import/sitemap", summary: "AnQiCMS: regenerate the sitemap (?token=<API key>; form async=1 answers at once, blank waits up to 25 s; optional sitemap=id|number|fileName). Always HTTP 200 with {code,msg,data}: 0 ok, -1 error, 1001 not logged in, 1002 not authorized.",
+  { method: "POST", path: "/api/import/sitemap", summary: "AnQiCMS: regenerate the sitemap (?token=<API key>; form async=1 answers at once, blank waits for the regenerated sitemap up to ANQICMS_SYNC_WAIT_SECONDS (default 900 s), then code -1; optional sitemap=id|number|fileName). Always HTTP 200 with {code,msg,data}: 0 ok, -1 error, 1001 not logged in, 1002 not authorized.",
     access: "generate", success: [ok(200, "{code, msg, data:{sitemap_id, run_id, status}} (errors too)")],
     errors: [...COMMON, "not_found", "conflict", "invalid_value", "service_unavailable"] },
   { method: "POST", path: "/api/{method}", summary: "mysitemapgenerator (?format=json; form api_key, cid): getBalance, SitemapsGetList, SitemapsGetFiles, SitemapsGetInfo, RssGetList, RssGetFile, RssGetInfo. Always HTTP 200: {result:\"success\",…} or {result:\"error\",notice}. 500 calls per account per UTC day.",

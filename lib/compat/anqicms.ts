@@ -8,9 +8,12 @@
  *              Without it: the account's oldest active sitemap (an AnQiCMS site has exactly one sitemap).
  *
  * Answers are always HTTP 200 with `{ code, msg, data? }` (AnQiCMS clients read `code`, not the status):
- *   0     sync  "Sitemap更新完成"                    the run succeeded within SYNC_WAIT_MS
- *   0     async "已提交后台处理,请稍后查看结果"      the run was queued (also sync when the wait bound is reached:
- *                                                    the run goes on in the background, data.status says so)
+ *   0     sync  "Sitemap更新完成"                    the run succeeded: the connection is held until the sitemap is
+ *                                                    regenerated, at most syncWaitMs() (ANQICMS_SYNC_WAIT_SECONDS,
+ *                                                    default 900 s = 15 min)
+ *   0     async "已提交后台处理,请稍后查看结果"      the run was queued
+ *   -1    sync past the bound: "Sitemap仍在生成中…"  never code 0 while the run is still going (data.status says
+ *                                                    queued or running; the run goes on)
  *   -1    "Token验证失败"                            a token was sent but is not a valid, unrevoked API key (the
  *                                                    document's own error example)
  *   -1    any other error, reason in msg (no sitemap, inactive, a run already active, no credits, rate limit, …)
@@ -21,6 +24,7 @@
  */
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError } from "@/lib/core/errors";
+import { getEnv } from "@/lib/env";
 import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { readForm, withBody, type Credential, type FormFields, type NativeError } from "./http";
@@ -33,10 +37,11 @@ export const ANQI_MSG = {
   tokenFailed: "Token验证失败",
   notLoggedIn: "未登录",
   notAuthorized: "未授权",
+  stillRunning: "Sitemap仍在生成中,超过同步等待上限;请稍后查看结果或使用异步模式 (async=1)",
 } as const;
 
-/** How long a synchronous call waits for its run before answering "queued" (ms). */
-export const SYNC_WAIT_MS = 25_000;
+/** How long a synchronous call holds the connection waiting for its run (ms): ANQICMS_SYNC_WAIT_SECONDS, default 900. */
+export const syncWaitMs = (): number => (getEnv().ANQICMS_SYNC_WAIT_SECONDS ?? 900) * 1000;
 
 export type AnqiReply = { code: number; msg: string; data?: Record<string, unknown> };
 export const anqiReply = (r: AnqiReply, init?: ResponseInit) => Response.json(r, { status: 200, ...init });
@@ -73,7 +78,7 @@ const runData = (run: Pick<TRunDto, "id" | "sitemapId" | "status" | "error">) =>
 });
 
 /** The handler: resolve the sitemap, start a run, then answer at once (async) or after the run (sync, bounded). */
-export async function anqiUpdateSitemap(principal: Principal, fields: FormFields, syncWaitMs = SYNC_WAIT_MS): Promise<Response> {
+export async function anqiUpdateSitemap(principal: Principal, fields: FormFields, waitMs = syncWaitMs()): Promise<Response> {
   const isAsync = parseAsync(fields.async);
   const sitemapId = await resolveSitemapRef(principal.userId, fields.sitemap);
   if (!sitemapId) {
@@ -84,9 +89,10 @@ export async function anqiUpdateSitemap(principal: Principal, fields: FormFields
   }
   const run = await startRun(principal, sitemapId, "api");
   if (isAsync) return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: runData(run) });
-  const final = await waitForRun(run.id, syncWaitMs);
+  const final = await waitForRun(run.id, waitMs);
   if (final.status === "queued" || final.status === "running") {
-    return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: runData(final) });
+    // Past the bound: not code 0, which would say the sitemap is regenerated while it is not.
+    return anqiReply({ code: -1, msg: ANQI_MSG.stillRunning, data: runData(final) });
   }
   if (final.status === "succeeded") return anqiReply({ code: 0, msg: ANQI_MSG.syncDone, data: runData(final) });
   return anqiReply({ code: -1, msg: `Sitemap更新失败: ${final.error ?? final.heldReason ?? final.status}`, data: runData(final) });

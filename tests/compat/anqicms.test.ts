@@ -2,11 +2,11 @@
  * AnQiCMS adapter: replays the requests of anqicms-sitemap-update.txt (the raw multipart example, both curl calls) and
  * checks the documented answers and error codes; runs are the native ones (finished here by the test, as a worker would).
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as createSitemap } from "@/app/api/v1/sitemaps/route";
 import { GET as getImport, POST as postImport } from "@/app/api/import/sitemap/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
-import { anqiUpdateSitemap, ANQI_MSG } from "@/lib/compat/anqicms";
+import { anqiUpdateSitemap, ANQI_MSG, syncWaitMs } from "@/lib/compat/anqicms";
 import { finishRun, getRunForUser } from "@/lib/db/runs";
 import { latestRunOf } from "@/tests/helpers/runs";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
@@ -85,12 +85,17 @@ for (const backend of testBackends()) {
       expect(body.data).toMatchObject({ status: "failed" });
     });
 
-    it("synchronous mode past its bound answers honestly that the run goes on in the background", async () => {
+    it("synchronous mode past its bound answers code -1 (never 0 while the run is still going); the run goes on", async () => {
       const sm = await newSitemap(alice.key);
       const principal = { userId: alice.id, via: "key" as const, scopes: ["generate" as const], plan: "starter" as const };
       const res = await anqiUpdateSitemap(principal, { sitemap: sm.fileName }, 50);
       const body = await res.json();
-      expect(body).toMatchObject({ code: 0, msg: ANQI_MSG.queued, data: { sitemap_id: sm.id, status: "queued" } });
+      expect(body).toMatchObject({ code: -1, msg: ANQI_MSG.stillRunning, data: { sitemap_id: sm.id, status: "queued" } });
+      // the default bound is the documented 15 minutes
+      expect(syncWaitMs()).toBe(900_000);
+      vi.stubEnv("ANQICMS_SYNC_WAIT_SECONDS", "30");
+      expect(syncWaitMs()).toBe(30_000);
+      vi.unstubAllEnvs();
       await finishRun(body.data.run_id, { status: "cancelled" });
     });
 
