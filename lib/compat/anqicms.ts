@@ -16,7 +16,10 @@
  *                                                    queued or running; the run goes on)
  *   -1    "Token验证失败"                            a token was sent but is not a valid, unrevoked API key (the
  *                                                    document's own error example)
- *   -1    any other error, reason in msg (no sitemap, inactive, a run already active, no credits, rate limit, …)
+ *   -1    any other error, reason in msg (no sitemap, inactive, no credits, rate limit, …)
+ * A trigger while a run is active is not lost: exactly one follow-up run is queued after the active one
+ * (lib/runs/follow-up.ts); async answers code 0 at once (data.status "follow_up_queued", data.after_run_id), sync
+ * waits for the active run and then for the follow-up, within the same bound.
  *   1001  "未登录"                                  no token at all (Not logged in)
  *   1002  "未授权"                                  the key lacks the `generate` scope (Not authorized)
  * `data` (AnQiCMS: "result content") carries `{ sitemap_id, run_id, status }` so a client can follow the run on
@@ -29,7 +32,8 @@ import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { readForm, withBody, type Credential, type FormFields, type NativeError } from "./http";
 import { resolveSitemapRef } from "@/lib/db/numbers";
-import { startRun } from "./runs";
+import { runCreatedAfter } from "@/lib/db/runs";
+import { startRunOrFollowUp } from "./runs";
 
 export const ANQI_MSG = {
   syncDone: "Sitemap更新完成",
@@ -87,9 +91,22 @@ export async function anqiUpdateSitemap(principal: Principal, fields: FormFields
       fields.sitemap ? `Sitemap "${fields.sitemap}" not found.` : "This account has no active sitemap to update; create one first.",
     );
   }
-  const run = await startRun(principal, sitemapId, "api");
-  if (isAsync) return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: runData(run) });
-  const final = await waitForRun(run.id, waitMs);
+  const deadline = Date.now() + waitMs;
+  const started = await startRunOrFollowUp(principal, sitemapId, "api");
+  const followUpData = (after: string) => ({ sitemap_id: sitemapId, run_id: null, status: "follow_up_queued", after_run_id: after });
+  if (isAsync) return anqiReply({ code: 0, msg: ANQI_MSG.queued, data: started.run ? runData(started.run) : followUpData(started.followUpOf) });
+  let runId = started.run?.id;
+  if (!runId) {
+    // Sync: first the active run, then the follow-up that starts when it ends.
+    const active = await waitForRun(started.followUpOf!, deadline - Date.now());
+    if (active.status === "queued" || active.status === "running") {
+      return anqiReply({ code: -1, msg: ANQI_MSG.stillRunning, data: followUpData(active.id) });
+    }
+    const next = await runCreatedAfter(sitemapId, new Date(active.createdAt));
+    if (!next) return anqiReply({ code: -1, msg: "Sitemap更新失败: the follow-up run could not start (is the sitemap inactive?)", data: followUpData(active.id) });
+    runId = next.id;
+  }
+  const final = await waitForRun(runId, Math.max(0, deadline - Date.now()));
   if (final.status === "queued" || final.status === "running") {
     // Past the bound: not code 0, which would say the sitemap is regenerated while it is not.
     return anqiReply({ code: -1, msg: ANQI_MSG.stillRunning, data: runData(final) });

@@ -7,6 +7,7 @@
 import type { RunTrigger } from "@/lib/db/runs";
 import { assertCredits } from "@/lib/api/runs";
 import type { Principal } from "@/lib/auth/authenticate";
+import { requestRunOrFollowUp, type RunOrFollowUp } from "@/lib/runs/follow-up";
 import { requestRun } from "@/lib/runs/request-run";
 import type { TRunDto } from "@/lib/schemas/runs";
 
@@ -18,4 +19,13 @@ export async function startRun(
 ): Promise<TRunDto> {
   await assertCredits(principal.userId);
   return requestRun({ sitemapId, userId: principal.userId, trigger, ...(subScopes?.length ? { subScopes } : {}) });
+}
+
+/**
+ * startRun, but a run requested while another is active is not refused: one follow-up run is queued after the active
+ * one (lib/runs/follow-up.ts). Same credit check first.
+ */
+export async function startRunOrFollowUp(principal: Principal, sitemapId: string, trigger: RunTrigger = "api"): Promise<RunOrFollowUp> {
+  await assertCredits(principal.userId);
+  return requestRunOrFollowUp({ sitemapId, userId: principal.userId, trigger });
 }

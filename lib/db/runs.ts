@@ -145,8 +145,8 @@ export async function runsByIds(opts: { userId: string; ids: string[] }): Promis
 export type CancelOutcome =
   | { outcome: "not_found" }
   | { outcome: "finished"; run: TRunDto }
-  /** Was queued: cancelled at once, the sitemap's claim released. */
-  | { outcome: "cancelled"; run: TRunDto }
+  /** Was queued: cancelled at once, the sitemap's claim released (or passed to a requested follow-up run, to enqueue). */
+  | { outcome: "cancelled"; run: TRunDto; followUp: RunRow | null }
   /** Is running: cancelRequestedAt set; the crawl step ends it `cancelled` at its next progress check. */
   | { outcome: "requested"; run: TRunDto };
 
@@ -167,10 +167,10 @@ export async function cancelRun(opts: { runId: string; userId: string }): Promis
         where: { id: run.id, status: "queued" },
         data: { status: "cancelled", finishedAt: now, cancelRequestedAt: now, error: "Cancelled on request." },
       });
-      if (count === 1) await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: run.id }, data: { activeRunId: null } });
-      return count === 1;
+      if (count !== 1) return null;
+      return { followUp: await releaseClaim(tx, run.sitemapId, run.id) };
     }, TX_OPTIONS);
-    if (done) return { outcome: "cancelled", run: toRunDto((await getRun(run.id))!) };
+    if (done) return { outcome: "cancelled", run: toRunDto((await getRun(run.id))!), followUp: done.followUp };
   }
   await db.run.updateMany({ where: { id: run.id, status: "running", cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
   const now = (await getRun(run.id))!;
@@ -230,17 +230,20 @@ export async function updateRunProgress(
   await getDb().run.update({ where: { id: runId }, data: p });
 }
 
-/** Ends a run and releases the sitemap's active-run claim (a success clears a former hold's reason and counts). */
+/**
+ * Ends a run and releases the sitemap's active-run claim (a success clears a former hold's reason and counts).
+ * Returns the follow-up run the claim passed to (releaseClaim), which the caller enqueues, or null.
+ */
 export async function finishRun(
   runId: string,
   outcome:
     | { status: "succeeded"; bytesWritten: number; filesWritten: number }
     | { status: "failed"; error: string; failure?: RunFailure }
     | { status: "cancelled"; error?: string },
-): Promise<void> {
+): Promise<RunRow | null> {
   const db = getDb();
   const noCause = { errorCode: null, errorHint: null, errorDetail: Prisma.DbNull };
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const run = await tx.run.update({
       where: { id: runId },
       data: {
@@ -266,8 +269,25 @@ export async function finishRun(
             : { error: outcome.error ?? null, ...noCause }),
       },
     });
-    await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: runId }, data: { activeRunId: null } });
+    return releaseClaim(tx, run.sitemapId, runId);
   }, TX_OPTIONS);
+}
+
+/**
+ * Releases the sitemap's claim held by `runId` (inside the caller's transaction). When a follow-up run was requested
+ * meanwhile (Sitemap.followUpTrigger, set by requestFollowUp), the claim passes in the same transaction to a new
+ * queued run with that trigger, which is returned for the caller to enqueue (lib/runs/follow-up.ts); else null.
+ * Order as in claimRun: the sitemap row first, then the run row (no deadlock on PostgreSQL).
+ */
+async function releaseClaim(tx: Prisma.TransactionClient, sitemapId: string, runId: string): Promise<RunRow | null> {
+  const plain = await tx.sitemap.updateMany({ where: { id: sitemapId, activeRunId: runId, followUpTrigger: null }, data: { activeRunId: null } });
+  if (plain.count === 1) return null;
+  const sm = await tx.sitemap.findFirst({ where: { id: sitemapId, activeRunId: runId }, select: { followUpTrigger: true, active: true } });
+  if (!sm?.followUpTrigger) return null; // the claim is not this run's
+  const id = randomUUID();
+  const next = sm.active ? id : null;
+  await tx.sitemap.updateMany({ where: { id: sitemapId, activeRunId: runId }, data: { activeRunId: next, followUpTrigger: null } });
+  return next ? tx.run.create({ data: { id, sitemapId, trigger: sm.followUpTrigger } }) : null;
 }
 
 /**
@@ -275,13 +295,13 @@ export async function finishRun(
  * and the sitemap's claim released in one transaction (a held run is finished; the next run may start). Its files
  * are not published.
  */
-export async function holdRun(runId: string, held: { reason: string; detail: THeldDetail }): Promise<void> {
-  await getDb().$transaction(async (tx) => {
+export async function holdRun(runId: string, held: { reason: string; detail: THeldDetail }): Promise<RunRow | null> {
+  return getDb().$transaction(async (tx) => {
     const run = await tx.run.update({
       where: { id: runId },
       data: { status: "held", finishedAt: new Date(), heldReason: held.reason, heldDetail: held.detail, error: null },
     });
-    await tx.sitemap.updateMany({ where: { id: run.sitemapId, activeRunId: runId }, data: { activeRunId: null } });
+    return releaseClaim(tx, run.sitemapId, runId);
   }, TX_OPTIONS);
 }
 
@@ -394,4 +414,22 @@ export async function findRunWithSitemap(runId: string) {
 export async function findRunCharge(runId: string): Promise<{ pagesFetched: number; userId: string } | null> {
   const run = await getDb().run.findUnique({ where: { id: runId }, select: { pagesFetched: true, sitemap: { select: { userId: true } } } });
   return run ? { pagesFetched: run.pagesFetched, userId: run.sitemap.userId } : null;
+}
+
+/**
+ * Asks for one follow-up run of a sitemap whose run `activeRunId` is still active: it starts when that run ends
+ * (releaseClaim). Several requests during one run give one follow-up (the last trigger wins). False when
+ * `activeRunId` is no longer the active run (it ended meanwhile: start a run the ordinary way).
+ */
+export async function requestFollowUp(opts: { sitemapId: string; activeRunId: string; trigger: RunTrigger }): Promise<boolean> {
+  const { count } = await getDb().sitemap.updateMany({
+    where: { id: opts.sitemapId, activeRunId: opts.activeRunId },
+    data: { followUpTrigger: opts.trigger },
+  });
+  return count === 1;
+}
+
+/** The newest run of a sitemap created after `after` (the follow-up of a run), or null. */
+export async function runCreatedAfter(sitemapId: string, after: Date): Promise<RunRow | null> {
+  return getDb().run.findFirst({ where: { sitemapId, createdAt: { gt: after } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
 }

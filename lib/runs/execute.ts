@@ -47,6 +47,7 @@ import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
+import { enqueueFollowUp } from "@/lib/runs/follow-up";
 import { auditFindings, type AuditFindingKind } from "@/lib/crawl/site-audit";
 import { inventoryVerdicts, iterateListedUrls, storeRunAudit } from "@/lib/db/run-audit";
 import { diagnoseEmptyCrawl, RunFailedError, runFailure, runWarnings, type RunFailure, type RunWarning } from "@/lib/core/run-outcome";
@@ -299,7 +300,7 @@ export function exportFailure(err: unknown, crawl: Pick<CrawlStepResult, "failur
  */
 async function endCancelled(run: { id: string; pagesFetched: number; urlsListed: number; urlsExcluded: number }): Promise<CrawlStepResult> {
   await clearCrawlFrontier(run.id);
-  await finishRun(run.id, { status: "cancelled", error: "Cancelled on request." });
+  await enqueueFollowUp(await finishRun(run.id, { status: "cancelled", error: "Cancelled on request." }));
   const now = await getRun(run.id);
   return { skipped: true, pagesFetched: now?.pagesFetched ?? run.pagesFetched, urlsListed: now?.urlsListed ?? run.urlsListed, urlsExcluded: now?.urlsExcluded ?? run.urlsExcluded };
 }
@@ -382,9 +383,10 @@ async function holdByGuard(run: NonNullable<Awaited<ReturnType<typeof loadRun>>>
     newCount: run.urlsListed,
   });
   if (!verdict.hold) return false;
-  await holdRun(run.id, { reason: verdict.reason, detail: verdict.detail });
+  const followUp = await holdRun(run.id, { reason: verdict.reason, detail: verdict.detail });
   await chargeRun(run.id);
   await emitRunEvent(run.id); // webhooks run.held (never throws)
+  await enqueueFollowUp(followUp);
   return true;
 }
 
@@ -447,9 +449,10 @@ async function writeAndPublish(run: NonNullable<Awaited<ReturnType<typeof loadRu
     files: written.files.map((f) => ({ name: f.name, kind: f.kind, bytes: f.bytes, urlCount: f.urlCount, sha256: f.sha256 })),
   });
   const bytes = written.files.reduce((n, f) => n + f.bytes, 0);
-  await finishRun(run.id, { status: "succeeded", bytesWritten: bytes, filesWritten: written.files.length });
+  const followUp = await finishRun(run.id, { status: "succeeded", bytesWritten: bytes, filesWritten: written.files.length });
   await chargeRun(run.id);
   await emitRunEvent(run.id); // webhooks run.succeeded (lib/webhooks/emit.ts; never throws)
+  await enqueueFollowUp(followUp);
   // Forget pages absent from the last successful crawls (lib/db/page-state.ts); the run has succeeded either way.
   await prunePageStates(sm.id).catch((err) => console.error("[runs] PageState pruning failed", sm.id, err));
   // Keep the generation now served and the one before it (a reader may still be streaming it).
@@ -491,9 +494,10 @@ export async function failRun(runId: string, err: unknown): Promise<void> {
   if (!run || run.status === "succeeded" || run.status === "cancelled" || run.status === "failed" || run.status === "held") return;
   const failure = failureOf(err);
   const message = failure.message.slice(0, 2000);
-  await finishRun(runId, { status: "failed", error: message, failure: { ...failure, message } });
+  const followUp = await finishRun(runId, { status: "failed", error: message, failure: { ...failure, message } });
   if (failure.code === "internal_error") console.error(`[runs] run ${runId} failed: internal_error`, err);
   else console.warn(`[runs] run ${runId} failed: ${failure.code}: ${message}`);
   await chargeRun(runId);
   await emitRunEvent(runId); // webhooks run.failed (lib/webhooks/emit.ts; never throws)
+  await enqueueFollowUp(followUp);
 }

@@ -8,6 +8,7 @@ import { GET as getImport, POST as postImport } from "@/app/api/import/sitemap/r
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { anqiUpdateSitemap, ANQI_MSG, syncWaitMs } from "@/lib/compat/anqicms";
 import { finishRun, getRunForUser } from "@/lib/db/runs";
+import { getDb } from "@/lib/db/client";
 import { latestRunOf } from "@/tests/helpers/runs";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { BASE, ctx, expectRateLimitHeaders, req, seedUser, sitemapBody } from "@/tests/api/helpers";
@@ -108,13 +109,37 @@ for (const backend of testBackends()) {
       expect(unknown.body).toMatchObject({ code: -1, msg: expect.stringContaining("nope") });
     });
 
-    it("a run already queued → code -1 (the native 409), nothing new started", async () => {
-      const first = await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
+    it("triggers during an active run are not lost: exactly one follow-up run after it (async code 0 at once; sync waits for it)", async () => {
+      const sm = await newSitemap(alice.key);
+      const asyncCall = () => call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: `async=1&sitemap=${sm.id}` }));
+      const first = await asyncCall();
       expect(first.body.code).toBe(0);
-      const second = await call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: "async=1" }));
-      expect(second.res.status).toBe(200);
-      expect(second.body).toMatchObject({ code: -1, msg: expect.stringContaining("already"), data: { error: "conflict" } });
-      await finishRun(first.body.data!.run_id as string, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      const activeId = first.body.data!.run_id as string;
+      // three more publishes while it runs: each code 0, one follow-up between them
+      for (let i = 0; i < 3; i++) {
+        const again = await asyncCall();
+        expect(again.res.status).toBe(200);
+        expect(again.body).toEqual({ code: 0, msg: ANQI_MSG.queued, data: { sitemap_id: sm.id, run_id: null, status: "follow_up_queued", after_run_id: activeId } });
+      }
+      expect(await getDb().run.count({ where: { sitemapId: sm.id } })).toBe(1);
+      // the active run ends (whatever the end): the follow-up is queued in the same transaction, as the active run
+      const followUp = await finishRun(activeId, { status: "failed", error: "site unreachable" });
+      expect(followUp).toMatchObject({ sitemapId: sm.id, status: "queued", trigger: "api" });
+      expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: sm.id } })).activeRunId).toBe(followUp!.id);
+      expect(await getDb().run.count({ where: { sitemapId: sm.id } })).toBe(2);
+
+      // sync during an active run: waits for it, then for the follow-up, and answers when the sitemap is regenerated
+      const pending = call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: `async=&sitemap=${sm.id}` }));
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await finishRun(followUp!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      expect(second).not.toBeNull(); // the sync call's follow-up
+      await new Promise((r) => setTimeout(r, 300));
+      await finishRun(second!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      const { body } = await pending;
+      expect(body).toMatchObject({ code: 0, msg: ANQI_MSG.syncDone, data: { run_id: second!.id, status: "succeeded" } });
+      expect(await getDb().run.count({ where: { sitemapId: sm.id } })).toBe(3);
+      // no follow-up left behind: the sitemap is free
+      expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: sm.id } })).activeRunId).toBeNull();
     });
 
     it("the key may come as Authorization: Bearer instead of ?token= (kept out of access logs)", async () => {

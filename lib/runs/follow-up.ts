@@ -1,0 +1,45 @@
+/**
+ * Follow-up runs: a run requested while another run of the sitemap is active is not lost (CMSs trigger a sitemap
+ * update on every publish). At most one follow-up waits per sitemap; it starts when the active run ends, whatever the
+ * end (succeeded, failed, held, cancelled), because lib/db/runs.ts releaseClaim passes the claim to it in the same
+ * transaction that ends the active run.
+ *
+ *   requestRunOrFollowUp(opts) → { run, followUpOf: null } when a run could start now, or { run: null, followUpOf }
+ *                                naming the active run the follow-up waits for
+ *   enqueueFollowUp(run)       → sends the job event of a follow-up run handed over by finishRun / holdRun /
+ *                                cancelRun (null: nothing to do)
+ *
+ * Errors: what requestRun throws (not_found, invalid_value, conflict for an inactive sitemap, service_unavailable);
+ * conflict when the active run kept changing over three attempts.
+ */
+import { AppError, isAppError } from "@/lib/core/errors";
+import { finishRun, requestFollowUp } from "@/lib/db/runs";
+import { sendGenerateRequested } from "@/lib/jobs/events";
+import type { TRunDto } from "@/lib/schemas/runs";
+import { requestRun, type RequestRunOptions } from "./request-run";
+
+export type RunOrFollowUp = { run: TRunDto; followUpOf: null } | { run: null; followUpOf: string };
+
+export async function requestRunOrFollowUp(opts: RequestRunOptions): Promise<RunOrFollowUp> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return { run: await requestRun(opts), followUpOf: null };
+    } catch (err) {
+      const active = isAppError(err) && err.code === "conflict" ? err.details?.activeRunId : null;
+      if (typeof active !== "string") throw err;
+      // The active run may end between the two steps: then the follow-up is not recorded and a run starts now.
+      if (await requestFollowUp({ sitemapId: opts.sitemapId, activeRunId: active, trigger: opts.trigger })) return { run: null, followUpOf: active };
+    }
+  }
+  throw new AppError("conflict", "The sitemap's active run kept changing; try again.");
+}
+
+export async function enqueueFollowUp(run: { id: string; sitemapId: string } | null): Promise<void> {
+  if (!run) return;
+  try {
+    await sendGenerateRequested({ runId: run.id, sitemapId: run.sitemapId });
+  } catch (err) {
+    console.error("[runs] could not enqueue follow-up run", run.id, err);
+    await finishRun(run.id, { status: "failed", error: "The job could not be enqueued." });
+  }
+}

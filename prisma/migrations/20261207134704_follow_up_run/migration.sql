@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Sitemap" ADD COLUMN     "followUpTrigger" "RunTrigger";
