@@ -40,6 +40,7 @@ import type { CrawlIntoOptions, CrawlProgress, CrawlResume } from "./pipeline";
 import type { JournalBatch, JournalOptions } from "./journal";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getEnv } from "@/lib/env";
+import type { RunSinkSpec } from "./run-sink";
 
 /** Why a crawl was stopped by its budget; `code` is also the start of `message` (it ends up in Run.error). */
 export class CrawlBudgetError extends Error {
@@ -90,7 +91,27 @@ export type CrawlWorkerData = {
   /** One BigInt64 slot: Date.now() of the worker's last beat. */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
+  /**
+   * Nice value of the worker thread (env CRAWL_WORKER_NICE, 0–19, default 10). A crawl is background work: on a
+   * busy machine the kernel then gives the CPU to the thread that serves HTTP first, while an idle machine still
+   * gives the crawl all the CPU it can use (a nice value only matters when threads compete). Linux applies a nice
+   * value per thread; elsewhere it is not applied.
+   */
+  nice: number;
+  /** The run's database side, done in the worker on a pool of its own (see {@link WorkerRunSink}); else null. */
+  runSink: { spec: RunSinkSpec; databaseUrl: string } | null;
 };
+
+/**
+ * The crawl's database side in the worker: on PostgreSQL, the worker opens its own client (a pool of at most
+ * 3 connections to `databaseUrl`, crawl-worker.ts WORKER_POOL_MAX) and writes the journal batches, the run's progress and the
+ * revalidation lookups itself (lib/runs/run-sink.ts), so no batch crosses the threads and the calling thread does
+ * no crawl work. `opts.sink` and `opts.revalidate` are then not called. `onCancelRequested` runs on the calling
+ * thread when the worker's progress tick found the run's cancel requested (the crawl then rejects with
+ * `opts.signal.reason` when the caller aborts its signal there, as lib/runs/execute.ts does).
+ */
+export type WorkerRunSink = { spec: RunSinkSpec; databaseUrl: string; onCancelRequested(): void };
+
 
 /** One call of the worker to the parent: a journal batch to write, a progress snapshot, a revalidation lookup. */
 export type WorkerCall = { op: "write"; batch: JournalBatch } | { op: "progress"; p: CrawlProgress } | { op: "revalidate"; url: string };
@@ -98,7 +119,8 @@ export type WorkerCall = { op: "write"; batch: JournalBatch } | { op: "progress"
 export type FromWorker =
   | ({ type: "call"; id: number } & WorkerCall)
   | { type: "done"; summary: CrawlSummary }
-  | { type: "error"; error: { name: string; message: string; stack?: string } };
+  /** `cancelled`: the worker's own progress tick found the run's cancel requested (WorkerRunSink). */
+  | { type: "error"; error: { name: string; message: string; stack?: string }; cancelled?: boolean };
 
 export type ToWorker = { type: "reply"; id: number; value?: unknown; error?: string } | { type: "abort" };
 
@@ -108,7 +130,7 @@ export type ToWorker = { type: "reply"; id: number; value?: unknown; error?: str
  */
 export async function crawlInWorker(
   settings: CrawlSettings,
-  opts: CrawlIntoOptions & { budget?: Partial<CrawlBudget> },
+  opts: CrawlIntoOptions & { budget?: Partial<CrawlBudget>; runSink?: WorkerRunSink },
 ): Promise<CrawlSummary> {
   const budget = { ...budgetFromEnv(), ...opts.budget };
   opts.signal?.throwIfAborted();
@@ -131,6 +153,8 @@ export async function crawlInWorker(
     progress: !!opts.sink.progress,
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
+    nice: getEnv().CRAWL_WORKER_NICE,
+    runSink: opts.runSink ? { spec: opts.runSink.spec, databaseUrl: opts.runSink.databaseUrl } : null,
   };
   // The bundle starts itself (crawl-worker.ts spawnCrawlWorker): no `new Worker` in code Next's bundler sees.
   // No execArgv of this process (e.g. `--import tsx` of a script run through tsx): the bundle is plain JavaScript,
@@ -188,6 +212,7 @@ export async function crawlInWorker(
         else answer(m.id, () => (opts.revalidate ? opts.revalidate(m.url) : null) as Promise<Revalidation | null>);
       } else if (m.type === "done") void finish({ value: m.summary }, false);
       else {
+        if (m.cancelled && !opts.signal?.aborted) opts.runSink?.onCancelRequested();
         if (opts.signal?.aborted) return void finish({ error: opts.signal.reason }, true);
         if (callError) return void finish({ error: callError.error }, true);
         const err = new Error(m.error.message);

@@ -11,6 +11,12 @@
  *                    {type:"abort"}                                           cancel (the crawl rejects, no record
  *                                                                             for a half-done visit)
  *
+ * With `runSink` (PostgreSQL, lib/runs/crawl-thread.ts WorkerRunSink) the worker makes no "write", "progress" or
+ * "revalidate" call: it opens its own database client and does that work itself (lib/runs/run-sink.ts); before it
+ * posts "done" or "error" it waits for its database write in progress and closes its client, and an "error" after
+ * the run's cancel was seen carries `cancelled: true`.
+ * The thread lowers its own CPU priority first (`nice`, Linux: the kernel keeps a nice value per thread).
+ *
  * A call resolves only when the parent answers, so the journal's back-pressure holds across the thread boundary:
  * the worker stops handing out URLs while too much waits to be written (lib/runs/journal.ts, pipeline.ts boundLag).
  * Liveness: the worker stores Date.now() into the shared `heartbeat` slot every `heartbeatMs` from a timer; a
@@ -18,9 +24,12 @@
  * watchdog ends the thread. Input: `workerData` of type CrawlWorkerData (crawl-thread.ts). Imported in the parent
  * (by crawl-thread.ts, at run time), the module only exports {@link spawnCrawlWorker}.
  */
+import fs from "node:fs";
+import os from "node:os";
 import { parentPort, Worker, workerData, type WorkerOptions } from "node:worker_threads";
-import { crawlInto } from "./pipeline";
+import { crawlInto, type RecordSink } from "./pipeline";
 import type { CrawlWorkerData, FromWorker, ToWorker, WorkerCall } from "./crawl-thread";
+import type { Revalidation } from "@/lib/crawl/crawler";
 
 /**
  * Starts this module (the bundle it is built into) as a crawl worker. Called by crawl-thread.ts after importing the
@@ -31,9 +40,30 @@ export function spawnCrawlWorker(options: WorkerOptions): Worker {
   return new Worker(new URL(import.meta.url), options);
 }
 
+/** Connections of the worker's own pool (runSink): one journal transaction, one revalidation lookup, one progress write. */
+export const WORKER_POOL_MAX = 3;
+
+/**
+ * Sets the calling thread's nice value (Linux: /proc/thread-self names the thread, and setpriority applies to that
+ * thread only). Returns false where that is not possible (another OS, a restricted /proc); the crawl then runs at
+ * the process's priority.
+ */
+export function lowerThreadPriority(nice: number): boolean {
+  if (nice <= 0 || process.platform !== "linux") return false;
+  try {
+    const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
+    if (!Number.isInteger(tid) || tid <= 0) return false;
+    os.setPriority(tid, Math.min(19, nice));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 if (parentPort && workerData?.crawlWorker === true) {
   const port = parentPort;
   const data = workerData as CrawlWorkerData;
+  lowerThreadPriority(data.nice);
   const beat = new BigInt64Array(data.heartbeat);
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
   tick();
@@ -61,21 +91,62 @@ if (parentPort && workerData?.crawlWorker === true) {
     }
   });
 
-  crawlInto(data.settings, {
-    signal: abort.signal,
-    durable: data.durable,
-    resume: data.resume,
-    allowHosts: data.allowHosts,
-    batchSize: data.batchSize,
-    progressIntervalMs: data.progressIntervalMs,
-    journal: data.journal,
-    ...(data.revalidate ? { revalidate: (url: string) => call({ op: "revalidate", url }) } : {}),
-    sink: {
+  let cancelled = false;
+  const run = async () => {
+    let sink: RecordSink = {
       write: (_records, batch) => call<void>({ op: "write", batch }),
       ...(data.progress ? { progress: (p) => call<void>({ op: "progress", p }) } : {}),
-    },
-  }).then(
+    };
+    let revalidate = data.revalidate ? (url: string) => call<Revalidation | null>({ op: "revalidate", url }) : undefined;
+    let close = async () => {};
+    if (data.runSink) {
+      const [{ openThreadDb }, { createRunSink }] = await Promise.all([import("@/lib/db/thread-db"), import("./run-sink")]);
+      const db = openThreadDb(data.runSink.databaseUrl, WORKER_POOL_MAX);
+      const local = createRunSink(data.runSink.spec, () => {
+        cancelled = true;
+        abort.abort(new DOMException("The crawl was cancelled.", "AbortError"));
+      });
+      // Writes in progress, awaited before the worker reports its outcome (nothing half-written behind it).
+      const pending = new Set<Promise<unknown>>();
+      const track = <T>(p: Promise<T>): Promise<T> => {
+        const settled = p.catch(() => {});
+        pending.add(settled);
+        void settled.finally(() => pending.delete(settled));
+        return p;
+      };
+      sink = {
+        write: (records, batch) => track(local.sink.write(records, batch)),
+        progress: (p) => track(Promise.resolve(local.sink.progress!(p))),
+      };
+      revalidate = local.revalidate;
+      close = async () => {
+        while (pending.size) await Promise.all([...pending]);
+        await db.close().catch(() => {});
+      };
+    }
+    try {
+      return await crawlInto(data.settings, {
+        signal: abort.signal,
+        durable: data.durable,
+        resume: data.resume,
+        allowHosts: data.allowHosts,
+        batchSize: data.batchSize,
+        progressIntervalMs: data.progressIntervalMs,
+        journal: data.journal,
+        ...(revalidate ? { revalidate } : {}),
+        sink,
+      });
+    } finally {
+      await close();
+    }
+  };
+  run().then(
     (summary) => post({ type: "done", summary }),
-    (error: unknown) => post({ type: "error", error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: "Error", message: String(error) } }),
+    (error: unknown) =>
+      post({
+        type: "error",
+        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: "Error", message: String(error) },
+        ...(cancelled ? { cancelled: true } : {}),
+      }),
   );
 }
