@@ -12,9 +12,12 @@
  * in progress, if any, is awaited first, so no batch is half-written):
  * - stall: one synchronous task blocks the worker for more than `stallMs` (the worker's heartbeat, stored in a
  *   SharedArrayBuffer every `heartbeatMs`, is older than that; counted from the first beat, after the worker's
- *   modules are loaded) → `crawl_cpu_budget_exceeded`;
- * - CPU: the worker's event loop has been busy (Node's eventLoopUtilization `active` time ≈ CPU time of the thread)
- *   for more than `cpuMs` in total → `crawl_cpu_budget_exceeded`;
+ *   modules are loaded) → `crawl_cpu_budget_exceeded`. Where the thread's own CPU time is readable (Linux: the
+ *   worker stores its thread id next to the beat, /proc/self/task/<tid>/stat), the blocked task must also have used
+ *   at least half of `stallMs` of CPU since the beat: a worker that is merely waiting for a CPU (a busy machine, its
+ *   lower priority, see `nice`) is not stopped;
+ * - CPU: the worker thread's CPU time (Linux, as above; elsewhere Node's eventLoopUtilization `active` time, which
+ *   also counts time the thread waited for a CPU) exceeds `cpuMs` in total → `crawl_cpu_budget_exceeded`;
  * - wall time: the crawl runs longer than `wallMs` → `crawl_time_budget_exceeded`;
  * - heap: the worker's old generation is capped at `heapMb` (resourceLimits); hitting it →
  *   `crawl_memory_budget_exceeded`.
@@ -88,7 +91,7 @@ export type CrawlWorkerData = {
   journal?: Omit<Partial<JournalOptions>, "write" | "now">;
   revalidate: boolean;
   progress: boolean;
-  /** One BigInt64 slot: Date.now() of the worker's last beat. */
+  /** Two BigInt64 slots: Date.now() of the worker's last beat; the worker thread's id (Linux; 0 = unknown). */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
   /**
@@ -136,7 +139,7 @@ export async function crawlInWorker(
   opts.signal?.throwIfAborted();
   const script = await ensureWorkerBundle();
   // 0 until the worker's first beat: loading its modules is not a stalled crawl step (STARTUP_MS bounds it).
-  const heartbeat = new SharedArrayBuffer(8);
+  const heartbeat = new SharedArrayBuffer(16);
   const beat = new BigInt64Array(heartbeat);
   const { now, ...journal } = opts.journal ?? {};
   const resume: CrawlResume | null | undefined = opts.resume;
@@ -238,13 +241,18 @@ export async function crawlInWorker(
     };
     opts.signal?.addEventListener("abort", onAbort, { once: true });
 
+    /** The beat last seen, and the worker's CPU time (ms) when it was first seen. */
+    let seen = { beat: 0, cpuMs: 0 };
     const watchdog = setInterval(() => {
       if (settled) return;
       const last = Number(Atomics.load(beat, 0));
       if (last === 0 && Date.now() - t0 > STARTUP_MS) {
         return void finish({ error: new Error(`the crawl worker did not start within ${fmtSeconds(STARTUP_MS)}`) }, true);
       }
-      if (last !== 0 && Date.now() - last > budget.stallMs) {
+      const cpuMs = threadCpuMs(Number(Atomics.load(beat, 1)));
+      if (last !== seen.beat) seen = { beat: last, cpuMs: cpuMs ?? 0 };
+      const blocked = cpuMs === null || cpuMs - seen.cpuMs >= budget.stallMs / 2;
+      if (last !== 0 && Date.now() - last > budget.stallMs && blocked) {
         return void finish(
           {
             error: new CrawlBudgetError(
@@ -255,7 +263,7 @@ export async function crawlInWorker(
           true,
         );
       }
-      const busy = worker.performance.eventLoopUtilization().active;
+      const busy = cpuMs ?? worker.performance.eventLoopUtilization().active;
       if (busy > budget.cpuMs) {
         return void finish(
           {
@@ -281,6 +289,23 @@ export async function crawlInWorker(
     }, Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 4))));
   });
 }
+
+/**
+ * CPU time (user + system) of thread `tid` of this process, ms (10 ms resolution, from /proc/self/task/<tid>/stat);
+ * null when unknown (tid 0, not Linux, unreadable).
+ */
+export function threadCpuMs(tid: number): number | null {
+  if (!tid) return null;
+  try {
+    const stat = fs.readFileSync(/*turbopackIgnore: true*/ `/proc/self/task/${tid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * (1000 / CLOCK_TICKS_PER_S);
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ of /proc's tick counts (100 on every Linux architecture Node runs on). */
+const CLOCK_TICKS_PER_S = 100;
 
 const fmtSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 

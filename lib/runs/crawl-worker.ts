@@ -43,16 +43,24 @@ export function spawnCrawlWorker(options: WorkerOptions): Worker {
 /** Connections of the worker's own pool (runSink): one journal transaction, one revalidation lookup, one progress write. */
 export const WORKER_POOL_MAX = 3;
 
-/**
- * Sets the calling thread's nice value (Linux: /proc/thread-self names the thread, and setpriority applies to that
- * thread only). Returns false where that is not possible (another OS, a restricted /proc); the crawl then runs at
- * the process's priority.
- */
-export function lowerThreadPriority(nice: number): boolean {
-  if (nice <= 0 || process.platform !== "linux") return false;
+/** The calling thread's id (Linux: /proc/thread-self names it); 0 where unknown (another OS, a restricted /proc). */
+export function currentThreadId(): number {
+  if (process.platform !== "linux") return 0;
   try {
     const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
-    if (!Number.isInteger(tid) || tid <= 0) return false;
+    return Number.isInteger(tid) && tid > 0 ? tid : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Sets the nice value of thread `tid` (Linux applies setpriority to that thread only). Returns false where that is
+ * not possible (tid 0, another OS); the crawl then runs at the process's priority.
+ */
+export function lowerThreadPriority(tid: number, nice: number): boolean {
+  if (nice <= 0 || !tid) return false;
+  try {
     os.setPriority(tid, Math.min(19, nice));
     return true;
   } catch {
@@ -63,8 +71,10 @@ export function lowerThreadPriority(nice: number): boolean {
 if (parentPort && workerData?.crawlWorker === true) {
   const port = parentPort;
   const data = workerData as CrawlWorkerData;
-  lowerThreadPriority(data.nice);
   const beat = new BigInt64Array(data.heartbeat);
+  const tid = currentThreadId();
+  lowerThreadPriority(tid, data.nice);
+  Atomics.store(beat, 1, BigInt(tid));
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
   tick();
   const timer = setInterval(tick, data.heartbeatMs);
