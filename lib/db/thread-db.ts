@@ -16,10 +16,14 @@ export function shareableDatabaseUrl(): string | undefined {
 
 /**
  * Opens a client on the PostgreSQL database at `url` with at most `poolMax` connections and installs it as this
- * thread's client (getDb()). Returns the function that closes it. Errors: connection errors surface on first use.
+ * thread's client (getDb()). Errors: connection errors surface on first use (or in `warm()`).
  */
-export function openThreadDb(url: string, poolMax: number): { close(): Promise<void> } {
+export function openThreadDb(url: string, poolMax: number): { warm(): Promise<void>; close(): Promise<void> } {
   const { db } = createDb(url, undefined, { poolMax });
   setDb(db);
-  return { close: () => db.$disconnect() };
+  return {
+    /** Runs one trivial query: connects, and loads what the client loads on first use. */
+    warm: async () => void (await db.$queryRaw`SELECT 1`),
+    close: () => db.$disconnect(),
+  };
 }

@@ -16,8 +16,8 @@
  *   worker stores its thread id next to the beat, /proc/self/task/<tid>/stat), the blocked task must also have used
  *   at least half of `stallMs` of CPU since the beat: a worker that is merely waiting for a CPU (a busy machine, its
  *   lower priority, see `nice`) is not stopped;
- * - CPU: the worker thread's CPU time (Linux, as above; elsewhere Node's eventLoopUtilization `active` time, which
- *   also counts time the thread waited for a CPU) exceeds `cpuMs` in total → `crawl_cpu_budget_exceeded`;
+ * - CPU: the worker thread's CPU time since its first beat (Linux, as above; elsewhere Node's eventLoopUtilization
+ *   `active` time, which also counts time the thread waited for a CPU) exceeds `cpuMs` → `crawl_cpu_budget_exceeded`;
  * - wall time: the crawl runs longer than `wallMs` → `crawl_time_budget_exceeded`;
  * - heap: the worker's old generation is capped at `heapMb` (resourceLimits); hitting it →
  *   `crawl_memory_budget_exceeded`.
@@ -243,14 +243,18 @@ export async function crawlInWorker(
 
     /** The beat last seen, and the worker's CPU time (ms) when it was first seen. */
     let seen = { beat: 0, cpuMs: 0 };
+    /** The worker's busy time (ms) at its first beat: start-up (loading modules) is not part of the budget. */
+    let startBusy: number | null = null;
     const watchdog = setInterval(() => {
       if (settled) return;
       const last = Number(Atomics.load(beat, 0));
       if (last === 0 && Date.now() - t0 > STARTUP_MS) {
         return void finish({ error: new Error(`the crawl worker did not start within ${fmtSeconds(STARTUP_MS)}`) }, true);
       }
-      const cpuMs = threadCpuMs(Number(Atomics.load(beat, 1)));
+      const cpuMs = last === 0 ? null : threadCpuMs(Number(Atomics.load(beat, 1)));
       if (last !== seen.beat) seen = { beat: last, cpuMs: cpuMs ?? 0 };
+      const busyNow = last === 0 ? null : (cpuMs ?? worker.performance.eventLoopUtilization().active);
+      if (busyNow !== null) startBusy ??= busyNow;
       const blocked = cpuMs === null || cpuMs - seen.cpuMs >= budget.stallMs / 2;
       if (last !== 0 && Date.now() - last > budget.stallMs && blocked) {
         return void finish(
@@ -263,8 +267,7 @@ export async function crawlInWorker(
           true,
         );
       }
-      const busy = cpuMs ?? worker.performance.eventLoopUtilization().active;
-      if (busy > budget.cpuMs) {
+      if (busyNow !== null && busyNow - startBusy! > budget.cpuMs) {
         return void finish(
           {
             error: new CrawlBudgetError(

@@ -19,7 +19,8 @@
  *
  * A call resolves only when the parent answers, so the journal's back-pressure holds across the thread boundary:
  * the worker stops handing out URLs while too much waits to be written (lib/runs/journal.ts, pipeline.ts boundLag).
- * Liveness: the worker stores Date.now() into the shared `heartbeat` slot every `heartbeatMs` from a timer; a
+ * Liveness: the worker stores Date.now() into the shared `heartbeat` slot every `heartbeatMs` from a timer, from the
+ * moment its modules (and, with `runSink`, its database client) are loaded; a
  * synchronous task that blocks the thread (a backtracking regular expression) stops the beat, and the parent's
  * watchdog ends the thread. Input: `workerData` of type CrawlWorkerData (crawl-thread.ts). Imported in the parent
  * (by crawl-thread.ts, at run time), the module only exports {@link spawnCrawlWorker}.
@@ -76,9 +77,11 @@ if (parentPort && workerData?.crawlWorker === true) {
   lowerThreadPriority(tid, data.nice);
   Atomics.store(beat, 1, BigInt(tid));
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
-  tick();
-  const timer = setInterval(tick, data.heartbeatMs);
-  timer.unref();
+  /** Starts the beat: after the worker's modules are loaded (start-up is bounded by STARTUP_MS, not the budget). */
+  const startBeat = () => {
+    tick();
+    setInterval(tick, data.heartbeatMs).unref();
+  };
 
   const abort = new AbortController();
   let seq = 0;
@@ -112,6 +115,8 @@ if (parentPort && workerData?.crawlWorker === true) {
     if (data.runSink) {
       const [{ openThreadDb }, { createRunSink }] = await Promise.all([import("@/lib/db/thread-db"), import("./run-sink")]);
       const db = openThreadDb(data.runSink.databaseUrl, WORKER_POOL_MAX);
+      // The client's query compiler loads on first use: part of the start-up, before the beat and the budget.
+      await db.warm();
       const local = createRunSink(data.runSink.spec, () => {
         cancelled = true;
         abort.abort(new DOMException("The crawl was cancelled.", "AbortError"));
@@ -134,6 +139,7 @@ if (parentPort && workerData?.crawlWorker === true) {
         await db.close().catch(() => {});
       };
     }
+    startBeat();
     try {
       return await crawlInto(data.settings, {
         signal: abort.signal,
