@@ -1,8 +1,9 @@
 /**
  * The job's crawl off the web server's event loop: `crawlInWorker` runs `crawlInto` (lib/runs/pipeline.ts) in a
- * `worker_threads` Worker (lib/runs/crawl-worker.ts) with a budget, and keeps the database work on the calling
- * thread. Same options and result as `crawlInto`; the sink and `revalidate` run here, answering the worker's calls
- * (see crawl-worker.ts for the protocol), so PGlite — one process, one thread — stays where it is.
+ * `worker_threads` Worker (lib/runs/crawl-worker.ts) with a budget. Same options and result as `crawlInto`; the sink
+ * and `revalidate` run here, answering the worker's calls (see crawl-worker.ts for the protocol), so PGlite — one
+ * process, one thread — stays where it is; with `runSink` (PostgreSQL) the worker does the run's database work
+ * itself on its own connections ({@link WorkerRunSink}) and this thread only watches it.
  *
  * Why: the crawl's CPU work (response handling, HTML parsing, crawl rules — a rule's regular expression is the user's
  * own code and can backtrack for minutes on one URL) ran on the thread that serves HTTP, so one crawl slowed every

@@ -1,7 +1,8 @@
 /**
  * Entry of the crawl worker thread (lib/runs/crawl-thread.ts starts it; it is never imported). Runs the whole CPU
  * side of a crawl — fetches, response handling, HTML parsing, rule and robots.txt matching, the crawl journal —
- * through `crawlInto` (lib/runs/pipeline.ts), and hands everything that touches the database to the parent thread:
+ * through `crawlInto` (lib/runs/pipeline.ts). Without `runSink` (PGlite, tests) it hands everything that touches the
+ * database to the parent thread:
  *
  *   worker → parent  {type:"call", id, op:"write", batch}      a journal batch (JournalBatch, structured clone)
  *                    {type:"call", id, op:"progress", p}       a progress snapshot (CrawlProgress)
