@@ -107,15 +107,14 @@ export type CrawlWorkerData = {
 };
 
 /**
- * The crawl's database side in the worker: on PostgreSQL, the worker opens its own client (a pool of at most
- * 3 connections to `databaseUrl`, crawl-worker.ts WORKER_POOL_MAX) and writes the journal batches, the run's progress and the
- * revalidation lookups itself (lib/runs/run-sink.ts), so no batch crosses the threads and the calling thread does
+ * The crawl's database side in the worker: on PostgreSQL, the worker opens its own client (a pool of at most 3
+ * connections to `databaseUrl`, crawl-worker.ts WORKER_POOL_MAX) and writes the journal batches, the run's progress
+ * and the revalidation lookups itself (lib/runs/run-sink.ts), so no batch crosses the threads and the calling thread does
  * no crawl work. `opts.sink` and `opts.revalidate` are then not called. `onCancelRequested` runs on the calling
  * thread when the worker's progress tick found the run's cancel requested (the crawl then rejects with
  * `opts.signal.reason` when the caller aborts its signal there, as lib/runs/execute.ts does).
  */
 export type WorkerRunSink = { spec: RunSinkSpec; databaseUrl: string; onCancelRequested(): void };
-
 
 /** One call of the worker to the parent: a journal batch to write, a progress snapshot, a revalidation lookup. */
 export type WorkerCall = { op: "write"; batch: JournalBatch } | { op: "progress"; p: CrawlProgress } | { op: "revalidate"; url: string };
