@@ -4,7 +4,8 @@
  * Writes the section between the `crawl-latency` markers of bench/RESULTS.md (and prints it).
  *
  * For each mode of MODES (default "thread worker": the crawl on the server's own thread, CRAWL_IN_WORKER=false, as
- * the baseline; then in its worker thread, lib/runs/crawl-thread.ts), in one run, all on 127.0.0.1:
+ * the baseline; then in its worker thread, lib/runs/crawl-thread.ts; also "worker-nice0": the worker with
+ * CRAWL_WORKER_NICE=0), in one run, all on 127.0.0.1:
  *   1. a fresh database (DB=postgres: a throw-away database on BENCH_DATABASE_URL, default
  *      postgresql://postgres@127.0.0.1:5432/test; DB=pglite: a folder under /tmp), an account and an API key made
  *      by the account CLIs before the app starts (PGlite allows one process), 20 sitemaps for the list;
@@ -13,7 +14,8 @@
  *      during a crawl of the synthetic site of ../shared/bench (SITE_PAGES pages, default 10k, served on SITE_PORT,
  *      default 8240, no added latency: the crawl is as CPU-bound as it gets). Each "during" cell starts once its
  *      crawl has fetched 200 pages; a crawl that ends is replaced by a fresh run of another sitemap of the same site;
- *      the table says how many pages were crawled during each cell and whether the crawl covered all of it.
+ *      the table says how many pages were crawled during each cell and whether the crawl covered all of it, and the
+ *      CPU each kind of thread of the app (and the site) used during it (Linux /proc; see cpuTicks).
  * Bounded: fixed durations; the app and the site are stopped on exit. Errors: exits 1 with the reason.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -83,7 +85,7 @@ async function startSite() {
   cleanups.push(() => site.kill("SIGTERM"));
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${SITE_PORT}/robots.txt`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${SITE_PORT}/robots.txt`)).ok) return site.pid;
     } catch {}
     await sleep(100);
   }
@@ -102,11 +104,67 @@ async function startApp(env) {
   while (Date.now() < until) {
     if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}; see ${tmp}`);
     try {
-      if ((await fetch(`${BASE}/api/v1/openapi.json`)).ok) return stop;
+      if ((await fetch(`${BASE}/api/v1/openapi.json`)).ok) return { stop, pid: app.pid };
     } catch {}
     await sleep(1000);
   }
   throw new Error("the app did not answer within 15 minutes");
+}
+
+/** Every process in the tree under `root` (pids), from /proc (Linux). */
+function processTree(root) {
+  const children = new Map();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {}
+  }
+  const out = [];
+  const walk = (pid) => { out.push(pid); for (const c of children.get(pid) ?? []) walk(c); };
+  walk(root);
+  return out;
+}
+
+/**
+ * CPU ticks (user + system, 1/100 s) of the app's threads by kind: "main" (each process's own thread: the one that
+ * serves HTTP), "crawl" (threads with a nice value > 0: the crawl worker, CRAWL_WORKER_NICE), "other" (GC, libuv
+ * pool, a crawl worker at nice 0); and of the synthetic site's process. Linux /proc; zeros elsewhere.
+ */
+function cpuTicks(appPid, sitePid) {
+  const t = { main: 0, crawl: 0, other: 0, site: 0 };
+  const read = (file) => {
+    const stat = fs.readFileSync(file, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ticks: Number(f[11]) + Number(f[12]), nice: Number(f[16]) };
+  };
+  try {
+    for (const pid of processTree(appPid)) {
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+        try {
+          const { ticks, nice } = read(`/proc/${pid}/task/${tid}/stat`);
+          t[Number(tid) === pid ? "main" : nice > 0 ? "crawl" : "other"] += ticks;
+        } catch {}
+      }
+    }
+    if (sitePid) t.site = read(`/proc/${sitePid}/stat`).ticks;
+  } catch {}
+  return t;
+}
+
+/** Runs `fn` and returns its result with the CPU % (of one core) each kind of thread used meanwhile. */
+async function withCpu(appPid, sitePid, fn) {
+  const a = cpuTicks(appPid, sitePid);
+  const l0 = os.loadavg()[0];
+  const t0 = performance.now();
+  const res = await fn();
+  const secs = (performance.now() - t0) / 1000;
+  const b = cpuTicks(appPid, sitePid);
+  const pct = Object.fromEntries(Object.keys(a).map((k) => [k, Math.round((b[k] - a[k]) / secs)]));
+  return { res, cpu: pct, load: `${l0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}` };
 }
 
 function cannon(connections, headers) {
@@ -115,6 +173,8 @@ function cannon(connections, headers) {
     autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: { write() {} } });
   });
 }
+
+let sitePid = 0;
 
 async function measureMode(mode) {
   const db = await database();
@@ -127,7 +187,9 @@ async function measureMode(mode) {
     NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
     FILES_DIR: path.join(tmp, `files-${mode}`),
     CRAWL_ALLOW_HOSTS: `127.0.0.1:${SITE_PORT}`,
-    CRAWL_IN_WORKER: mode === "worker" ? "true" : "false",
+    CRAWL_IN_WORKER: mode.startsWith("worker") ? "true" : "false",
+    // "worker-nice0": the worker at the process's own priority (the CRAWL_WORKER_NICE lever off).
+    ...(mode === "worker-nice0" ? { CRAWL_WORKER_NICE: "0" } : {}),
     INNGEST_MODE: "local",
     NEXT_TELEMETRY_DISABLED: "1",
     PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 1_000_000, perDay: null } }),
@@ -137,7 +199,8 @@ async function measureMode(mode) {
   tsx(env, ["scripts/user-create.ts", "--email", email, "--password", "bench-password-123"]);
   const key = tsx(env, ["scripts/apikey-create.ts", "--email", email, "--name", "bench"]).split("\n").pop();
   log(`${mode}: starting the app (${DB})`);
-  const stop = await startApp(env);
+  const { stop, pid: appPid } = await startApp(env);
+  const measure = (c) => withCpu(appPid, sitePid, () => cannon(c, headers));
   const headers = { authorization: `Bearer ${key}` };
   const api = async (method, p, body) => {
     const r = await fetch(BASE + p, { method, headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -160,7 +223,7 @@ async function measureMode(mode) {
   for (let i = 0; i < 30; i++) await api("GET", "/api/v1/sitemaps");
 
   const rows = [];
-  for (const c of [1, 10]) rows.push({ mode, connections: c, state: "idle", res: await cannon(c, headers) });
+  for (const c of [1, 10]) rows.push({ mode, connections: c, state: "idle", ...(await measure(c)) });
 
   let next = 0;
   let runId = null;
@@ -182,7 +245,7 @@ async function measureMode(mode) {
   };
   for (const c of [1, 10]) {
     const before = await ensureCrawl();
-    const res = await cannon(c, headers);
+    const { res, cpu, load } = await measure(c);
     const after = await runState();
     const same = after.id === before.id;
     rows.push({
@@ -190,6 +253,8 @@ async function measureMode(mode) {
       connections: c,
       state: "crawl",
       res,
+      cpu,
+      load,
       pages: same ? after.progress.pagesFetched - before.progress.pagesFetched : null,
       covered: same && after.status === "running",
     });
@@ -206,14 +271,18 @@ async function measureMode(mode) {
 }
 
 async function main() {
-  await startSite();
+  sitePid = await startSite();
   const rows = [];
   for (const mode of MODES) rows.push(...(await measureMode(mode)));
   const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const load = os.loadavg().map((l) => l.toFixed(2)).join(" / ");
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
   const ms = (v) => `${v} ms`;
-  const label = { thread: "on the server thread (CRAWL_IN_WORKER=false)", worker: "in a worker thread (default)" };
+  const label = {
+    thread: "on the server thread (CRAWL_IN_WORKER=false)",
+    "worker-nice0": "in a worker thread at nice 0 (CRAWL_WORKER_NICE=0)",
+    worker: "in a worker thread (default: nice 10)",
+  };
   const p99 = (mode, c, state) => rows.find((r) => r.mode === mode && r.connections === c && r.state === state)?.res.latency.p99;
   const ratios = MODES.map((m) => `${m}: ${(p99(m, 1, "crawl") / p99(m, 1, "idle")).toFixed(2)}×`).join(", ");
   const section = [
@@ -224,11 +293,13 @@ async function main() {
     `GET /api/v1/sitemaps (20 sitemaps) for ${DURATION} s per cell from the same machine; the crawl: the ${SITE_PAGES}-page`,
     "synthetic site of ../shared/bench on loopback, no added latency, concurrency 8, through the app (generate → local",
     "runner → crawl step). \"pages\": pages the crawl fetched during the cell; \"covered\": the crawl ran for the whole cell.",
+    "CPU: % of one core used during the cell by the app's own threads (from /proc: each process's main thread, which",
+    "serves HTTP; threads with a nice value > 0, i.e. the crawl worker; every other thread of the app) and by the site.",
     "",
-    "| crawl runs | connections | state | requests | p50 | p99 | max | req/s | pages | covered |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    "| crawl runs | connections | state | requests | p50 | p99 | max | req/s | pages | covered | CPU: server thread / crawl worker / other app threads / site | load 1m |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|",
     ...rows.map((r) =>
-      `| ${label[r.mode] ?? r.mode} | ${r.connections} | ${r.state === "idle" ? "idle" : "during crawl"} | ${r.res.requests.total} | ${ms(r.res.latency.p50)} | ${ms(r.res.latency.p99)} | ${ms(r.res.latency.max)} | ${r.res.requests.average} | ${r.pages ?? (r.state === "idle" ? "–" : "?")} | ${r.state === "idle" ? "–" : r.covered ? "yes" : "no"} |`,
+      `| ${label[r.mode] ?? r.mode} | ${r.connections} | ${r.state === "idle" ? "idle" : "during crawl"} | ${r.res.requests.total} | ${ms(r.res.latency.p50)} | ${ms(r.res.latency.p99)} | ${ms(r.res.latency.max)} | ${r.res.requests.average} | ${r.pages ?? (r.state === "idle" ? "–" : "?")} | ${r.state === "idle" ? "–" : r.covered ? "yes" : "no"} | ${r.cpu.main} / ${r.cpu.crawl} / ${r.cpu.other} / ${r.cpu.site} % | ${r.load} |`,
     ),
     "",
     `p99 during the crawl ÷ idle p99, 1 connection: ${ratios} (goal for the worker: ≤ 1.5×).`,

@@ -35,6 +35,7 @@
  * - CRAWL_TIME_BUDGET_MS: wall time of a crawl attempt, ms (default 86,400,000 = 24 h); then the crawl stops fetching
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
+ * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
@@ -110,6 +111,7 @@ export const ZEnv = z.object({
   CRAWL_CPU_BUDGET_MS: z.coerce.number().int().min(100).default(600_000),
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
+  CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

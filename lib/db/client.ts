@@ -40,13 +40,32 @@ export function openPglite(url: string): PGlite {
   return pg;
 }
 
-/** Builds a client for a URL. The caller owns it (and must `$disconnect()` it). */
-export function createDb(url: string, pglite?: PGlite): { db: Db; pglite?: PGlite } {
+/** The URL each client was built for (see {@link currentDatabaseUrl}). */
+const urls = new WeakMap<Db, string>();
+
+/**
+ * Builds a client for a URL. The caller owns it (and must `$disconnect()` it).
+ * @param opts.poolMax PostgreSQL only: most connections the client opens at once (default: pg's 10).
+ */
+export function createDb(url: string, pglite?: PGlite, opts: { poolMax?: number } = {}): { db: Db; pglite?: PGlite } {
   if (url.startsWith("pglite:")) {
     const pg = pglite ?? openPglite(url);
-    return { db: new PrismaClient({ adapter: new PrismaPGlite(pg) }), pglite: pg };
+    const db = new PrismaClient({ adapter: new PrismaPGlite(pg) });
+    urls.set(db, url);
+    return { db, pglite: pg };
   }
-  return { db: new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) };
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, ...(opts.poolMax ? { max: opts.poolMax } : {}) }) });
+  urls.set(db, url);
+  return { db };
+}
+
+/**
+ * The URL of the process-wide client (getDb(), or the client installed by setDb() when createDb built it), so
+ * another thread can open its own client on the same PostgreSQL database. undefined when the client was built
+ * elsewhere. A `pglite:` URL names a database only this thread may open.
+ */
+export function currentDatabaseUrl(): string | undefined {
+  return urls.get(getDb());
 }
 
 /** The process-wide client for DATABASE_URL, created on first use. */

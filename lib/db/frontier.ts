@@ -19,6 +19,7 @@
  */
 import type { CrawlRecord, ExclusionReason } from "@/lib/core/types";
 import type { FrontierItem } from "@/lib/crawl/frontier";
+import { Prisma } from "@/generated/prisma/client";
 import { getDb, TX_OPTIONS } from "./client";
 import { upsertPageStates, type PageObservation } from "./page-state";
 
@@ -131,25 +132,10 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
   await getDb().$transaction(async (tx) => {
     const firstSeen = await upsertPageStates(tx, sitemapId, batch.pages);
     if (batch.records.length) {
-      const rows = batch.records.map((r) => {
-        const lastmod = r.contentHash ? (firstSeen.get(r.url) ?? null) : r.lastmod ? new Date(r.lastmod) : null;
-        return {
-          url: r.url,
-          status: r.status,
-          included: r.included,
-          reason: r.reason,
-          lastmod: lastmod && Number.isFinite(lastmod.getTime()) ? lastmod.toISOString() : null,
-          depth: r.depth,
-          target: r.target ?? null,
-          hash: r.contentHash ?? null,
-          data: r.data ?? null,
-        };
-      });
       await tx.$executeRaw`
-        INSERT INTO "RunUrl" ("runId", "url", "status", "included", "reason", "lastmod", "depth", "target", "contentHash", "data")
-        SELECT ${runId}, r.url, r.status, r.included, r.reason, (r.lastmod AT TIME ZONE 'UTC'), r.depth, r.target, r.hash, r.data
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS r(url text, status int, included boolean, reason text, lastmod timestamptz, depth int, target text, hash text, data jsonb)
+        INSERT INTO "RunUrl" ("runId", ${RUN_URL_INSERT.columns})
+        SELECT ${runId}, ${RUN_URL_INSERT.values}
+        FROM jsonb_to_recordset(${JSON.stringify(runUrlRows(batch.records, firstSeen))}::jsonb) AS r(${RUN_URL_INSERT.types})
         ON CONFLICT ("runId", "url") DO NOTHING`;
     }
     if (finishedEarlierQueued.length) {
@@ -167,6 +153,43 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
         ON CONFLICT ("runId", "url") DO NOTHING`;
     }
   }, TX_OPTIONS);
+}
+
+/**
+ * The RunUrl columns the crawl journal writes, and how each is read from a record: the ONE place that maps a
+ * CrawlRecord to a stored row (adding a column is one line here). `type` is the PostgreSQL type the value is read
+ * as from the batch's JSON (jsonb_to_recordset); `sql`, when given, converts it to the column's type. `lastmod` is
+ * the stored lastmod of the record (see persistCrawlBatch), an ISO 8601 string or null.
+ */
+const RUN_URL_COLUMNS: readonly { column: string; type: string; sql?: string; value(r: CrawlRecord, lastmod: string | null): unknown }[] = [
+  { column: "url", type: "text", value: (r) => r.url },
+  { column: "status", type: "int", value: (r) => r.status },
+  { column: "included", type: "boolean", value: (r) => r.included },
+  { column: "reason", type: "text", value: (r) => r.reason },
+  { column: "lastmod", type: "timestamptz", sql: `(r."lastmod" AT TIME ZONE 'UTC')`, value: (_r, lastmod) => lastmod },
+  { column: "depth", type: "int", value: (r) => r.depth },
+  { column: "target", type: "text", value: (r) => r.target ?? null },
+  { column: "contentHash", type: "text", value: (r) => r.contentHash ?? null },
+  { column: "data", type: "jsonb", value: (r) => r.data ?? null },
+];
+
+/** The SQL fragments of {@link RUN_URL_COLUMNS} (identifiers and types are constants of this module, never input). */
+const RUN_URL_INSERT = {
+  columns: Prisma.raw(RUN_URL_COLUMNS.map((c) => `"${c.column}"`).join(", ")),
+  values: Prisma.raw(RUN_URL_COLUMNS.map((c) => c.sql ?? `r."${c.column}"`).join(", ")),
+  types: Prisma.raw(RUN_URL_COLUMNS.map((c) => `"${c.column}" ${c.type}`).join(", ")),
+};
+
+/**
+ * A batch's records as RunUrl rows (objects keyed by column name, for jsonb_to_recordset). lastmod: the page's
+ * first-seen time from PageState (`firstSeen`, by URL) when it has a content hash, else the record's Last-Modified.
+ */
+function runUrlRows(records: readonly CrawlRecord[], firstSeen: Map<string, Date>): Record<string, unknown>[] {
+  return records.map((r) => {
+    const d = r.contentHash ? (firstSeen.get(r.url) ?? null) : r.lastmod ? new Date(r.lastmod) : null;
+    const lastmod = d && Number.isFinite(d.getTime()) ? d.toISOString() : null;
+    return Object.fromEntries(RUN_URL_COLUMNS.map((c) => [c.column, c.value(r, lastmod)]));
+  });
 }
 
 /** Drops a run's frontier (a finished or abandoned crawl has nothing queued). */

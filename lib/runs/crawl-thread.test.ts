@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CrawlRecord } from "@/lib/core/types";
 import { page, startSite, type TestSite } from "@/tests/helpers/site";
-import { CrawlBudgetError, crawlInWorker } from "./crawl-thread";
+import fs from "node:fs";
+import { CrawlBudgetError, crawlInWorker, threadCpuMs } from "./crawl-thread";
 import { crawlInto, crawlSettings, type CrawlProgress } from "./pipeline";
 import type { JournalBatch } from "./journal";
 
@@ -115,6 +116,44 @@ describe("crawlInWorker", () => {
     ac.abort(reason);
     await expect(crawling).rejects.toBe(reason);
     released?.();
+  });
+
+  it.runIf(process.platform === "linux")("the worker thread runs at nice CRAWL_WORKER_NICE (default 10); this thread keeps its priority", async () => {
+    const niceOf = (path: string) => {
+      const stat = fs.readFileSync(path, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const threads = () => fs.readdirSync("/proc/self/task").map((tid) => ({ tid, nice: niceOf(`/proc/self/task/${tid}/stat`) }));
+    const mine = niceOf("/proc/thread-self/stat");
+    const before = new Set(threads().map((t) => t.tid));
+    const ac = new AbortController();
+    site.requests.length = 0;
+    const crawling = crawlInWorker(crawlSettings({ startUrl: `${site.origin}/hold` }), {
+      allowHosts: [site.hostPort],
+      signal: ac.signal,
+      sink: { write: async () => {} },
+    });
+    while (!site.requests.includes("/hold")) await new Promise((r) => setTimeout(r, 20));
+    const niced = threads().filter((t) => !before.has(t.tid) && t.nice === 10);
+    expect(niced).toHaveLength(1);
+    expect(niceOf("/proc/thread-self/stat")).toBe(mine);
+    // The watchdog reads that thread's own CPU time.
+    expect(threadCpuMs(Number(niced[0].tid))).toBeGreaterThan(0);
+    ac.abort(new Error("done"));
+    await crawling.catch(() => {});
+    released?.();
+  });
+
+  it("threadCpuMs: a thread's CPU time in ms, growing with work; null for an unknown thread", () => {
+    if (process.platform !== "linux") return void expect(threadCpuMs(1)).toBeNull();
+    const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
+    const a = threadCpuMs(tid)!;
+    let x = 0;
+    for (let i = 0; i < 5e7; i++) x += i % 7;
+    expect(x).toBeGreaterThan(0);
+    expect(threadCpuMs(tid)!).toBeGreaterThan(a);
+    expect(threadCpuMs(0)).toBeNull();
+    expect(threadCpuMs(2 ** 31 - 1)).toBeNull();
   });
 
   // The checks refuse a backtracking regex before a crawl (lib/core/regex-safety.ts), so the budgets are shown on

@@ -1,8 +1,9 @@
 /**
  * The job's crawl off the web server's event loop: `crawlInWorker` runs `crawlInto` (lib/runs/pipeline.ts) in a
- * `worker_threads` Worker (lib/runs/crawl-worker.ts) with a budget, and keeps the database work on the calling
- * thread. Same options and result as `crawlInto`; the sink and `revalidate` run here, answering the worker's calls
- * (see crawl-worker.ts for the protocol), so PGlite — one process, one thread — stays where it is.
+ * `worker_threads` Worker (lib/runs/crawl-worker.ts) with a budget. Same options and result as `crawlInto`; the sink
+ * and `revalidate` run here, answering the worker's calls (see crawl-worker.ts for the protocol), so PGlite — one
+ * process, one thread — stays where it is; with `runSink` (PostgreSQL) the worker does the run's database work
+ * itself on its own connections ({@link WorkerRunSink}) and this thread only watches it.
  *
  * Why: the crawl's CPU work (response handling, HTML parsing, crawl rules — a rule's regular expression is the user's
  * own code and can backtrack for minutes on one URL) ran on the thread that serves HTTP, so one crawl slowed every
@@ -12,9 +13,12 @@
  * in progress, if any, is awaited first, so no batch is half-written):
  * - stall: one synchronous task blocks the worker for more than `stallMs` (the worker's heartbeat, stored in a
  *   SharedArrayBuffer every `heartbeatMs`, is older than that; counted from the first beat, after the worker's
- *   modules are loaded) → `crawl_cpu_budget_exceeded`;
- * - CPU: the worker's event loop has been busy (Node's eventLoopUtilization `active` time ≈ CPU time of the thread)
- *   for more than `cpuMs` in total → `crawl_cpu_budget_exceeded`;
+ *   modules are loaded) → `crawl_cpu_budget_exceeded`. Where the thread's own CPU time is readable (Linux: the
+ *   worker stores its thread id next to the beat, /proc/self/task/<tid>/stat), the blocked task must also have used
+ *   at least half of `stallMs` of CPU since the beat: a worker that is merely waiting for a CPU (a busy machine, its
+ *   lower priority, see `nice`) is not stopped;
+ * - CPU: the worker thread's CPU time since its first beat (Linux, as above; elsewhere Node's eventLoopUtilization
+ *   `active` time, which also counts time the thread waited for a CPU) exceeds `cpuMs` → `crawl_cpu_budget_exceeded`;
  * - wall time: at `wallMs` the crawl stops fetching and ends normally (crawler `deadline`: visits under way finish, the
  *   URLs left are recorded "max_pages", the summary says `stoppedBy: "time_budget"`, and the run succeeds with the
  *   warning time_budget_reached); only a worker still running {@link TIME_BUDGET_GRACE_MS} later is ended →
@@ -43,6 +47,7 @@ import type { CrawlIntoOptions, CrawlProgress, CrawlResume } from "./pipeline";
 import type { JournalBatch, JournalOptions } from "./journal";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getEnv } from "@/lib/env";
+import type { RunSinkSpec } from "./run-sink";
 
 /** Why a crawl was stopped by its budget; `code` is also the start of `message` (it ends up in Run.error). */
 export class CrawlBudgetError extends Error {
@@ -94,10 +99,29 @@ export type CrawlWorkerData = {
   audit: boolean;
   /** The time budget as a crawler deadline, ms since the epoch. */
   deadline?: number;
-  /** One BigInt64 slot: Date.now() of the worker's last beat. */
+  /** Two BigInt64 slots: Date.now() of the worker's last beat; the worker thread's id (Linux; 0 = unknown). */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
+  /**
+   * Nice value of the worker thread (env CRAWL_WORKER_NICE, 0–19, default 10). A crawl is background work: on a
+   * busy machine the kernel then gives the CPU to the thread that serves HTTP first, while an idle machine still
+   * gives the crawl all the CPU it can use (a nice value only matters when threads compete). Linux applies a nice
+   * value per thread; elsewhere it is not applied.
+   */
+  nice: number;
+  /** The run's database side, done in the worker on a pool of its own (see {@link WorkerRunSink}); else null. */
+  runSink: { spec: RunSinkSpec; databaseUrl: string } | null;
 };
+
+/**
+ * The crawl's database side in the worker: on PostgreSQL, the worker opens its own client (a pool of at most 3
+ * connections to `databaseUrl`, crawl-worker.ts WORKER_POOL_MAX) and writes the journal batches, the run's progress
+ * and the revalidation lookups itself (lib/runs/run-sink.ts), so no batch crosses the threads and the calling thread does
+ * no crawl work. `opts.sink` and `opts.revalidate` are then not called. `onCancelRequested` runs on the calling
+ * thread when the worker's progress tick found the run's cancel requested (the crawl then rejects with
+ * `opts.signal.reason` when the caller aborts its signal there, as lib/runs/execute.ts does).
+ */
+export type WorkerRunSink = { spec: RunSinkSpec; databaseUrl: string; onCancelRequested(): void };
 
 /** One call of the worker to the parent: a journal batch to write, a progress snapshot, a revalidation lookup. */
 export type WorkerCall = { op: "write"; batch: JournalBatch } | { op: "progress"; p: CrawlProgress } | { op: "revalidate"; url: string };
@@ -105,7 +129,8 @@ export type WorkerCall = { op: "write"; batch: JournalBatch } | { op: "progress"
 export type FromWorker =
   | ({ type: "call"; id: number } & WorkerCall)
   | { type: "done"; summary: CrawlSummary }
-  | { type: "error"; error: { name: string; message: string; stack?: string } };
+  /** `cancelled`: the worker's own progress tick found the run's cancel requested (WorkerRunSink). */
+  | { type: "error"; error: { name: string; message: string; stack?: string }; cancelled?: boolean };
 
 export type ToWorker = { type: "reply"; id: number; value?: unknown; error?: string } | { type: "abort" };
 
@@ -115,13 +140,13 @@ export type ToWorker = { type: "reply"; id: number; value?: unknown; error?: str
  */
 export async function crawlInWorker(
   settings: CrawlSettings,
-  opts: CrawlIntoOptions & { budget?: Partial<CrawlBudget> },
+  opts: CrawlIntoOptions & { budget?: Partial<CrawlBudget>; runSink?: WorkerRunSink },
 ): Promise<CrawlSummary> {
   const budget = { ...budgetFromEnv(), ...opts.budget };
   opts.signal?.throwIfAborted();
   const script = await ensureWorkerBundle();
   // 0 until the worker's first beat: loading its modules is not a stalled crawl step (STARTUP_MS bounds it).
-  const heartbeat = new SharedArrayBuffer(8);
+  const heartbeat = new SharedArrayBuffer(16);
   const beat = new BigInt64Array(heartbeat);
   const { now, ...journal } = opts.journal ?? {};
   const resume: CrawlResume | null | undefined = opts.resume;
@@ -140,6 +165,8 @@ export async function crawlInWorker(
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
     deadline: Date.now() + budget.wallMs,
+    nice: getEnv().CRAWL_WORKER_NICE,
+    runSink: opts.runSink ? { spec: opts.runSink.spec, databaseUrl: opts.runSink.databaseUrl } : null,
   };
   // The bundle starts itself (crawl-worker.ts spawnCrawlWorker): no `new Worker` in code Next's bundler sees.
   // No execArgv of this process (e.g. `--import tsx` of a script run through tsx): the bundle is plain JavaScript,
@@ -197,6 +224,7 @@ export async function crawlInWorker(
         else answer(m.id, () => (opts.revalidate ? opts.revalidate(m.url) : null) as Promise<Revalidation | null>);
       } else if (m.type === "done") void finish({ value: m.summary }, false);
       else {
+        if (m.cancelled && !opts.signal?.aborted) opts.runSink?.onCancelRequested();
         if (opts.signal?.aborted) return void finish({ error: opts.signal.reason }, true);
         if (callError) return void finish({ error: callError.error }, true);
         const err = new Error(m.error.message);
@@ -222,13 +250,22 @@ export async function crawlInWorker(
     };
     opts.signal?.addEventListener("abort", onAbort, { once: true });
 
+    /** The beat last seen, and the worker's CPU time (ms) when it was first seen. */
+    let seen = { beat: 0, cpuMs: 0 };
+    /** The worker's busy time (ms) at its first beat: start-up (loading modules) is not part of the budget. */
+    let startBusy: number | null = null;
     const watchdog = setInterval(() => {
       if (settled) return;
       const last = Number(Atomics.load(beat, 0));
       if (last === 0 && Date.now() - t0 > STARTUP_MS) {
         return void finish({ error: new Error(`the crawl worker did not start within ${fmtSeconds(STARTUP_MS)}`) }, true);
       }
-      if (last !== 0 && Date.now() - last > budget.stallMs) {
+      const cpuMs = last === 0 ? null : threadCpuMs(Number(Atomics.load(beat, 1)));
+      if (last !== seen.beat) seen = { beat: last, cpuMs: cpuMs ?? 0 };
+      const busyNow = last === 0 ? null : (cpuMs ?? worker.performance.eventLoopUtilization().active);
+      if (busyNow !== null) startBusy ??= busyNow;
+      const blocked = cpuMs === null || cpuMs - seen.cpuMs >= budget.stallMs / 2;
+      if (last !== 0 && Date.now() - last > budget.stallMs && blocked) {
         return void finish(
           {
             error: new CrawlBudgetError(
@@ -239,8 +276,7 @@ export async function crawlInWorker(
           true,
         );
       }
-      const busy = worker.performance.eventLoopUtilization().active;
-      if (busy > budget.cpuMs) {
+      if (busyNow !== null && busyNow - startBusy! > budget.cpuMs) {
         return void finish(
           {
             error: new CrawlBudgetError(
@@ -271,6 +307,23 @@ export async function crawlInWorker(
  * back-off, rendering) before its worker is ended, ms.
  */
 export const TIME_BUDGET_GRACE_MS = 120_000;
+
+/**
+ * CPU time (user + system) of thread `tid` of this process, ms (10 ms resolution, from /proc/self/task/<tid>/stat);
+ * null when unknown (tid 0, not Linux, unreadable).
+ */
+export function threadCpuMs(tid: number): number | null {
+  if (!tid) return null;
+  try {
+    const stat = fs.readFileSync(/*turbopackIgnore: true*/ `/proc/self/task/${tid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * (1000 / CLOCK_TICKS_PER_S);
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ of /proc's tick counts (100 on every Linux architecture Node runs on). */
+const CLOCK_TICKS_PER_S = 100;
 
 const fmtSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 

@@ -1,7 +1,8 @@
 /**
  * Entry of the crawl worker thread (lib/runs/crawl-thread.ts starts it; it is never imported). Runs the whole CPU
  * side of a crawl — fetches, response handling, HTML parsing, rule and robots.txt matching, the crawl journal —
- * through `crawlInto` (lib/runs/pipeline.ts), and hands everything that touches the database to the parent thread:
+ * through `crawlInto` (lib/runs/pipeline.ts). Without `runSink` (PGlite, tests) it hands everything that touches the
+ * database to the parent thread:
  *
  *   worker → parent  {type:"call", id, op:"write", batch}      a journal batch (JournalBatch, structured clone)
  *                    {type:"call", id, op:"progress", p}       a progress snapshot (CrawlProgress)
@@ -11,16 +12,26 @@
  *                    {type:"abort"}                                           cancel (the crawl rejects, no record
  *                                                                             for a half-done visit)
  *
+ * With `runSink` (PostgreSQL, lib/runs/crawl-thread.ts WorkerRunSink) the worker makes no "write", "progress" or
+ * "revalidate" call: it opens its own database client and does that work itself (lib/runs/run-sink.ts); before it
+ * posts "done" or "error" it waits for its database write in progress and closes its client, and an "error" after
+ * the run's cancel was seen carries `cancelled: true`.
+ * The thread lowers its own CPU priority first (`nice`, Linux: the kernel keeps a nice value per thread).
+ *
  * A call resolves only when the parent answers, so the journal's back-pressure holds across the thread boundary:
  * the worker stops handing out URLs while too much waits to be written (lib/runs/journal.ts, pipeline.ts boundLag).
- * Liveness: the worker stores Date.now() into the shared `heartbeat` slot every `heartbeatMs` from a timer; a
+ * Liveness: the worker stores Date.now() into the shared `heartbeat` slot every `heartbeatMs` from a timer, from the
+ * moment its modules (and, with `runSink`, its database client) are loaded; a
  * synchronous task that blocks the thread (a backtracking regular expression) stops the beat, and the parent's
  * watchdog ends the thread. Input: `workerData` of type CrawlWorkerData (crawl-thread.ts). Imported in the parent
  * (by crawl-thread.ts, at run time), the module only exports {@link spawnCrawlWorker}.
  */
+import fs from "node:fs";
+import os from "node:os";
 import { parentPort, Worker, workerData, type WorkerOptions } from "node:worker_threads";
-import { crawlInto } from "./pipeline";
+import { crawlInto, type RecordSink } from "./pipeline";
 import type { CrawlWorkerData, FromWorker, ToWorker, WorkerCall } from "./crawl-thread";
+import type { Revalidation } from "@/lib/crawl/crawler";
 
 /**
  * Starts this module (the bundle it is built into) as a crawl worker. Called by crawl-thread.ts after importing the
@@ -31,14 +42,47 @@ export function spawnCrawlWorker(options: WorkerOptions): Worker {
   return new Worker(new URL(import.meta.url), options);
 }
 
+/** Connections of the worker's own pool (runSink): one journal transaction, one revalidation lookup, one progress write. */
+export const WORKER_POOL_MAX = 3;
+
+/** The calling thread's id (Linux: /proc/thread-self names it); 0 where unknown (another OS, a restricted /proc). */
+export function currentThreadId(): number {
+  if (process.platform !== "linux") return 0;
+  try {
+    const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Sets the nice value of thread `tid` (Linux applies setpriority to that thread only). Returns false where that is
+ * not possible (tid 0, another OS); the crawl then runs at the process's priority.
+ */
+export function lowerThreadPriority(tid: number, nice: number): boolean {
+  if (nice <= 0 || !tid) return false;
+  try {
+    os.setPriority(tid, Math.min(19, nice));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 if (parentPort && workerData?.crawlWorker === true) {
   const port = parentPort;
   const data = workerData as CrawlWorkerData;
   const beat = new BigInt64Array(data.heartbeat);
+  const tid = currentThreadId();
+  lowerThreadPriority(tid, data.nice);
+  Atomics.store(beat, 1, BigInt(tid));
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
-  tick();
-  const timer = setInterval(tick, data.heartbeatMs);
-  timer.unref();
+  /** Starts the beat: after the worker's modules are loaded (start-up is bounded by STARTUP_MS, not the budget). */
+  const startBeat = () => {
+    tick();
+    setInterval(tick, data.heartbeatMs).unref();
+  };
 
   const abort = new AbortController();
   let seq = 0;
@@ -61,23 +105,67 @@ if (parentPort && workerData?.crawlWorker === true) {
     }
   });
 
-  crawlInto(data.settings, {
-    signal: abort.signal,
-    durable: data.durable,
-    resume: data.resume,
-    allowHosts: data.allowHosts,
-    batchSize: data.batchSize,
-    progressIntervalMs: data.progressIntervalMs,
-    journal: data.journal,
-    audit: data.audit,
-    deadline: data.deadline,
-    ...(data.revalidate ? { revalidate: (url: string) => call({ op: "revalidate", url }) } : {}),
-    sink: {
+  let cancelled = false;
+  const run = async () => {
+    let sink: RecordSink = {
       write: (_records, batch) => call<void>({ op: "write", batch }),
       ...(data.progress ? { progress: (p) => call<void>({ op: "progress", p }) } : {}),
-    },
-  }).then(
+    };
+    let revalidate = data.revalidate ? (url: string) => call<Revalidation | null>({ op: "revalidate", url }) : undefined;
+    let close = async () => {};
+    if (data.runSink) {
+      const [{ openThreadDb }, { createRunSink }] = await Promise.all([import("@/lib/db/thread-db"), import("./run-sink")]);
+      const db = openThreadDb(data.runSink.databaseUrl, WORKER_POOL_MAX);
+      // The client's query compiler loads on first use: part of the start-up, before the beat and the budget.
+      await db.warm();
+      const local = createRunSink(data.runSink.spec, () => {
+        cancelled = true;
+        abort.abort(new DOMException("The crawl was cancelled.", "AbortError"));
+      });
+      // Writes in progress, awaited before the worker reports its outcome (nothing half-written behind it).
+      const pending = new Set<Promise<unknown>>();
+      const track = <T>(p: Promise<T>): Promise<T> => {
+        const settled = p.catch(() => {});
+        pending.add(settled);
+        void settled.finally(() => pending.delete(settled));
+        return p;
+      };
+      sink = {
+        write: (records, batch) => track(local.sink.write(records, batch)),
+        progress: (p) => track(Promise.resolve(local.sink.progress!(p))),
+      };
+      revalidate = local.revalidate;
+      close = async () => {
+        while (pending.size) await Promise.all([...pending]);
+        await db.close().catch(() => {});
+      };
+    }
+    startBeat();
+    try {
+      return await crawlInto(data.settings, {
+        signal: abort.signal,
+        durable: data.durable,
+        resume: data.resume,
+        allowHosts: data.allowHosts,
+        batchSize: data.batchSize,
+        progressIntervalMs: data.progressIntervalMs,
+        journal: data.journal,
+        audit: data.audit,
+        deadline: data.deadline,
+        ...(revalidate ? { revalidate } : {}),
+        sink,
+      });
+    } finally {
+      await close();
+    }
+  };
+  run().then(
     (summary) => post({ type: "done", summary }),
-    (error: unknown) => post({ type: "error", error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: "Error", message: String(error) } }),
+    (error: unknown) =>
+      post({
+        type: "error",
+        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: "Error", message: String(error) },
+        ...(cancelled ? { cancelled: true } : {}),
+      }),
   );
 }

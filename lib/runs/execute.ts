@@ -16,8 +16,9 @@ import { decryptJson, SITEMAP_AUTH_PURPOSE } from "@/lib/auth/secrets";
 import type { CrawlRule, QueryPolicy, RenderJsMode, SiteAuth, SitemapEntry, TrailingSlashPolicy } from "@/lib/core/types";
 import { debitRunCredits } from "@/lib/quota/credits";
 import { filesRoot, publishRunFiles } from "@/lib/db/files";
-import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals, persistCrawlBatch, type CrawlBatch, type CrawlCheckpoint } from "@/lib/db/frontier";
-import { createRevalidator, prunePageStates, snapshotFingerprint, type PageObservation } from "@/lib/db/page-state";
+import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals } from "@/lib/db/frontier";
+import { shareableDatabaseUrl } from "@/lib/db/thread-db";
+import { prunePageStates, snapshotFingerprint } from "@/lib/db/page-state";
 import {
   computeRunDiff,
   finishRun,
@@ -29,17 +30,17 @@ import {
   markRunRunning,
   updateRunProgress,
   type RunDiffCounts,
-  type RunProgress,
   findRunCharge,
   findRunWithSitemap,
 } from "@/lib/db/runs";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { publishGuardVerdict } from "@/lib/runs/publish-guard";
-import { crawlInto, crawlSettings, writeOutputs, type CrawlProgress } from "@/lib/runs/pipeline";
+import { crawlInto, crawlSettings, writeOutputs } from "@/lib/runs/pipeline";
 import { CrawlBudgetError, crawlInWorker, type CrawlBudget } from "@/lib/runs/crawl-thread";
 import { getEnv } from "@/lib/env";
-import type { JournalBatch, JournalOptions } from "@/lib/runs/journal";
+import type { JournalOptions } from "@/lib/runs/journal";
 import { httpDateToIso } from "@/lib/crawl/crawler";
+import { createRunSink, type RunSinkSpec } from "@/lib/runs/run-sink";
 import { rulesError } from "@/lib/crawl/rules";
 import { warmRegexChecks } from "@/lib/core/regex-safety";
 import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
@@ -120,51 +121,8 @@ export type CrawlStepResult = {
  */
 export type CrawlRunOptions = { journal?: Omit<Partial<JournalOptions>, "write">; budget?: Partial<CrawlBudget> };
 
-/** A journal batch as the database stores it: records, their pages' PageState, frontier pushes and completions. */
-function toCrawlBatch(batch: JournalBatch, fingerprint: string): CrawlBatch {
-  const pages: PageObservation[] = [];
-  batch.records.forEach((r, i) => {
-    if (!r.contentHash) return;
-    const links = batch.links.get(r.url);
-    pages.push({
-      url: r.url,
-      contentHash: r.contentHash,
-      etag: r.etag ?? null,
-      lastModified: r.lastModifiedHeader ?? null,
-      lastModifiedIso: r.lastmod ?? httpDateToIso(r.lastModifiedHeader ?? null),
-      seenAt: new Date(batch.receivedAt[i]),
-      // Without its links a snapshot could not stand in for the page on a 304: store none (next run fetches fully).
-      snapshot:
-        r.notModified || !links
-          ? null
-          : {
-              status: r.status,
-              included: r.included,
-              reason: r.reason,
-              target: r.target ?? null,
-              contentHash: r.contentHash,
-              data: r.data ?? null,
-              links,
-              settings: fingerprint,
-            },
-      replayed: !!r.notModified,
-    });
-  });
-  return { records: batch.records, pages, queued: batch.queued, completed: batch.completed };
-}
-
-const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgress & { excludedByReason: Record<string, number> } => {
-  const byReason: Record<string, number> = { ...base.excludedByReason };
-  for (const [k, v] of Object.entries(p.excludedByReason)) if (v) byReason[k] = (byReason[k] ?? 0) + v;
-  return {
-    // The crawler's page counter starts at the budget already spent (CrawlResume.pagesFetched).
-    pagesFetched: p.pagesFetched,
-    pagesQueued: p.pagesQueued,
-    urlsListed: base.urlsListed + p.urlsListed,
-    urlsExcluded: base.urlsExcluded + p.urlsExcluded,
-    excludedByReason: byReason,
-  };
-};
+/** ms between progress writes on the Run row (and cancel checks) during a crawl. */
+export const PROGRESS_INTERVAL_MS = 1000;
 
 /**
  * The crawl step: crawls the sitemap's site into RunUrl, durably (lib/runs/journal.ts, lib/db/frontier.ts), with
@@ -179,7 +137,8 @@ const addTotals = (base: CrawlCheckpoint["totals"], p: CrawlProgress): RunProgre
  * the API sets `cancelRequestedAt`, the progress tick aborts the crawl, and the run ends `cancelled` here (claim
  * released, frontier dropped, published files untouched). Database and sink errors fail the step.
  * Off the event loop: the crawl runs in a worker thread with a budget (lib/runs/crawl-thread.ts; env
- * CRAWL_IN_WORKER=false keeps it on this thread); the database work stays here. A crawl stopped by its budget
+ * CRAWL_IN_WORKER=false keeps it on this thread). Its database work (lib/runs/run-sink.ts) runs in the worker on
+ * PostgreSQL, on its own connection pool, and on this thread on PGlite. A crawl stopped by its budget
  * throws CrawlBudgetError after its frontier is dropped (the function fails the run without retries).
  */
 export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
@@ -202,28 +161,22 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const checkpoint = await loadCrawlCheckpoint(runId);
   const base = checkpoint.totals;
   const abort = new AbortController();
-  const fingerprint = snapshotFingerprint(settings);
-  const crawlFn = getEnv().CRAWL_IN_WORKER ? crawlInWorker : crawlInto;
-  const crawling = crawlFn(settings, {
-    budget: opts.budget,
+  const spec: RunSinkSpec = { runId, sitemapId, fingerprint: snapshotFingerprint(settings), base };
+  const resume = checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null;
+  const { sink, revalidate } = createRunSink(spec, () => abort.abort());
+  const common = { signal: abort.signal, durable: true, resume, journal: opts.journal, progressIntervalMs: PROGRESS_INTERVAL_MS, audit: true };
+  let crawling: ReturnType<typeof crawlInto>;
+  if (getEnv().CRAWL_IN_WORKER) {
+    // On PostgreSQL the worker writes the journal and the progress itself, on a pool of its own: nothing of the
+    // crawl runs on this thread. PGlite's database lives in this thread, so its writes stay here (also with a test
+    // clock, which cannot cross the thread boundary).
+    const url = shareableDatabaseUrl();
+    const inWorker = url && !opts.journal?.now ? { spec, databaseUrl: url, onCancelRequested: () => abort.abort() } : undefined;
+    crawling = crawlInWorker(settings, { ...common, budget: opts.budget, sink, revalidate, runSink: inWorker });
+  } else {
     // On this thread (CRAWL_IN_WORKER=false) only the time budget applies; the worker sets its own deadline.
-    deadline: Date.now() + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS),
-    signal: abort.signal,
-    durable: true,
-    resume: checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null,
-    revalidate: createRevalidator(sitemapId, { fingerprint }),
-    journal: opts.journal,
-    audit: true,
-    sink: {
-      write: (_records, batch) => persistCrawlBatch({ runId, sitemapId, batch: toCrawlBatch(batch, fingerprint) }),
-      progress: async (p) => {
-        await updateRunProgress(runId, addTotals(base, p));
-        // POST /api/v1/runs/{id}/cancel sets cancelRequestedAt: stop crawling at the next progress tick.
-        const now = await getRun(runId);
-        if (now?.status === "cancelled" || now?.cancelRequestedAt) abort.abort();
-      },
-    },
-  });
+    crawling = crawlInto(settings, { ...common, deadline: Date.now() + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS), sink, revalidate });
+  }
   let summary: Awaited<typeof crawling>;
   try {
     summary = await crawling;

@@ -15,6 +15,18 @@ import { listPublishedFiles, openPublishedFile } from "@/lib/db/files";
 import { crawlRun, exportFailure, exportRun, failRun } from "./execute";
 
 vi.mock("@/lib/jobs/events", () => ({ sendGenerateRequested: vi.fn(async () => ({ ids: ["x"] })) }));
+/** Journal batches written by this thread (the crawl worker's own writes, on PostgreSQL, never pass here). */
+const persistedHere = vi.hoisted(() => ({ calls: 0 }));
+vi.mock("@/lib/db/frontier", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/db/frontier")>();
+  return {
+    ...real,
+    persistCrawlBatch: async (...args: Parameters<typeof real.persistCrawlBatch>) => {
+      persistedHere.calls++;
+      return real.persistCrawlBatch(...args);
+    },
+  };
+});
 const { requestRun } = await import("./request-run");
 
 const pages: Record<string, { body: string; headers?: Record<string, string>; status?: number }> = {
@@ -25,12 +37,19 @@ const pages: Record<string, { body: string; headers?: Record<string, string>; st
   "/c": { body: `ok` },
   "/gone": { body: "nope", status: 404 },
 };
+// A slow site for the cancel test: 30 pages answered after 200 ms each.
+pages["/slow"] = { body: Array.from({ length: 30 }, (_, i) => `<a href="/slow/${i}">${i}</a>`).join("") };
+let slowStarted: (() => void) | null = null;
 let server: http.Server;
 let origin = "";
 let mode: "normal" | "empty" = "normal";
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/slow/")) {
+      slowStarted?.();
+      return void setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end("slow"), 200);
+    }
     const p = mode === "empty" && req.url !== "/robots.txt" ? { body: "", status: 500 } : pages[req.url ?? ""];
     if (!p) return res.writeHead(404).end();
     res.writeHead(p.status ?? 200, { "content-type": "text/html; charset=utf-8", ...p.headers }).end(p.body);
@@ -107,6 +126,33 @@ for (const backend of testBackends()) {
       await validateXml(tmp, "urlset");
       expect(await openPublishedFile({ sitemapId, name: "../site.xml" })).toBeNull();
       expect(await openPublishedFile({ sitemapId, name: "site.xml", userId: "someone-else" })).toBeNull();
+    });
+
+    it(`writes the crawl's journal ${backend.name === "postgres" ? "in the crawl worker, on its own connections" : "on this thread (PGlite)"}`, async () => {
+      const run = await requestRun({ sitemapId, userId, trigger: "api" });
+      const before = persistedHere.calls;
+      expect(await crawlRun(run.id)).toMatchObject({ skipped: false, urlsListed: 3 });
+      expect(await t.db.runUrl.count({ where: { runId: run.id } })).toBe(6);
+      expect((await getRun(run.id))!.pagesFetched).toBeGreaterThan(0);
+      if (backend.name === "postgres") expect(persistedHere.calls - before).toBe(0);
+      else expect(persistedHere.calls - before).toBeGreaterThan(0);
+      await finishRun(run.id, { status: "cancelled" });
+    });
+
+    it("a cancel requested mid-crawl is seen at the next progress tick: the run ends cancelled, its frontier dropped", async () => {
+      const sm = await t.db.sitemap.create({ data: { userId, name: "Slow", startUrl: `${origin}/slow`, fileName: "slow", concurrency: 2 } });
+      const run = await requestRun({ sitemapId: sm.id, userId, trigger: "api" });
+      const started = new Promise<void>((r) => (slowStarted = r));
+      const crawling = crawlRun(run.id);
+      await started;
+      slowStarted = null;
+      await t.db.run.update({ where: { id: run.id }, data: { cancelRequestedAt: new Date() } });
+      expect(await crawling).toMatchObject({ skipped: true });
+      const done = (await getRun(run.id))!;
+      expect(done.status).toBe("cancelled");
+      expect(done.pagesFetched).toBeLessThan(31);
+      expect(await t.db.crawlFrontier.count({ where: { runId: run.id } })).toBe(0);
+      expect((await t.db.sitemap.findUniqueOrThrow({ where: { id: sm.id } })).activeRunId).toBeNull();
     });
 
     it("a stored rule that can backtrack catastrophically fails the run with the reason, before any page is fetched", async () => {
