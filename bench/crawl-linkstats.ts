@@ -1,0 +1,153 @@
+/**
+ * Crawl speed with referrer and inlink tracking (CrawlRecord.foundOn / inlinks, lib/crawl/crawler.ts) against the same
+ * crawler with it switched off (`linkStats: false`, the crawl as it was before), in one run:
+ *
+ *   node --import tsx bench/crawl-linkstats.ts        (npm run bench:linkstats)
+ *
+ * Starts the synthetic site of ../shared/bench (SITE_PAGES pages, default 10k, no added latency, on SITE_PORT,
+ * default 3221) and crawls it in this process with `crawl()` (concurrency CONCURRENCY, default 10; the records go to
+ * a counting sink), REPS times per variant (default 7) after one warm-up crawl of each, alternating off/on so load
+ * changes on the shared machine hit both alike. Reports per variant the median pages/s (page requests ÷ crawl wall
+ * time), the median CPU ms per 1,000 pages (process.cpuUsage of this process: the crawler only, the site runs in its
+ * own process) and the peak heap used, and the ratio on/off. Goal: on is at most 5 % slower, by both measures (on a
+ * loaded shared machine the wall-clock rate is noisy; CPU per page is what the tracking itself costs).
+ *
+ * Writes the section between the `crawl-linkstats` markers of bench/RESULTS.md (and prints it). Bounded: REPS × 2
+ * crawls; the site is stopped on exit. Errors: exits 1 with the reason.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DEFAULT_CRAWL_SETTINGS } from "@/lib/core/types";
+import { crawl } from "@/lib/crawl/crawler";
+
+const REPO = path.resolve(import.meta.dirname, "..");
+const SHARED_BENCH = process.env.SHARED_BENCH ?? path.join(REPO, "..", "shared", "bench");
+const SITE_PORT = Number(process.env.SITE_PORT ?? 3221);
+const SITE_PAGES = process.env.SITE_PAGES ?? "10k";
+const REPS = Number(process.env.REPS ?? 7);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
+const RESULTS = process.env.RESULTS ?? path.join(REPO, "bench", "RESULTS.md");
+const log = (...a: unknown[]) => console.error("[bench:linkstats]", ...a);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Sample = { variant: "off" | "on"; pages: number; ms: number; cpuMs: number; heapMb: number; load: number };
+
+async function startSite() {
+  const child = spawn(process.execPath, [path.join(SHARED_BENCH, "site", "server.mjs"), "--pages", SITE_PAGES, "--port", String(SITE_PORT)], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const origin = `http://127.0.0.1:${SITE_PORT}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${origin}/robots.txt`)).ok) return { origin, stop: () => child.kill() };
+    } catch {
+      await sleep(100);
+    }
+  }
+  child.kill();
+  throw new Error(`the synthetic site did not start on ${origin}`);
+}
+
+async function once(origin: string, variant: "off" | "on"): Promise<Sample> {
+  (globalThis as { gc?: () => void }).gc?.();
+  let records = 0;
+  let heap = 0;
+  const load = os.loadavg()[0];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const summary = await crawl(
+    { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${origin}/`, concurrency: CONCURRENCY, maxPages: 10_000_000, importRobotsSitemaps: false },
+    {
+      allowHosts: [`127.0.0.1:${SITE_PORT}`],
+      linkStats: variant === "on",
+      onRecord: () => void records++,
+      progressIntervalMs: 250,
+      onProgress: () => void (heap = Math.max(heap, process.memoryUsage().heapUsed)),
+    },
+  );
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (records === 0) throw new Error("the crawl recorded nothing");
+  return { variant, pages: summary.pagesFetched, ms, cpuMs: (cpu.user + cpu.system) / 1000, heapMb: heap / 1048576, load };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
+
+async function main() {
+  const site = await startSite();
+  const samples: Sample[] = [];
+  const started = new Date();
+  try {
+    log(`warm-up on ${site.origin} (${SITE_PAGES} pages)`);
+    await once(site.origin, "off");
+    await once(site.origin, "on");
+    for (let i = 0; i < REPS; i++) {
+      for (const v of i % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+        const s = await once(site.origin, v);
+        samples.push(s);
+        log(`${v} rep ${i + 1}: ${f0((s.pages / s.ms) * 1000)} pages/s, ${s.cpuMs.toFixed(0)} CPU ms, load ${s.load.toFixed(2)}`);
+      }
+    }
+  } finally {
+    site.stop();
+  }
+  const stat = (v: "off" | "on") => {
+    const xs = samples.filter((s) => s.variant === v);
+    return {
+      pps: median(xs.map((s) => (s.pages / s.ms) * 1000)),
+      cpuPer1k: median(xs.map((s) => (s.cpuMs / s.pages) * 1000)),
+      heap: Math.max(...xs.map((s) => s.heapMb)),
+      pages: xs[0].pages,
+    };
+  };
+  const off = stat("off");
+  const on = stat("on");
+  const slower = (1 - on.pps / off.pps) * 100;
+  const cpuSlower = (1 - off.cpuPer1k / on.cpuPer1k) * 100;
+  const cpuMore = (on.cpuPer1k / off.cpuPer1k - 1) * 100;
+  const commit = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim() || "?";
+  const L: string[] = [];
+  L.push("<!-- crawl-linkstats:start -->");
+  L.push("## Crawl speed with referrer and inlink tracking (`npm run bench:linkstats`)");
+  L.push("");
+  L.push(
+    `${started.toISOString().slice(0, 19).replace("T", " ")} UTC, ${os.cpus().length} cores, Node ${process.version}, HEAD ${commit}. ` +
+      `Synthetic site of ${SITE_PAGES} pages (${f0(on.pages)} page requests per crawl), 0 ms latency, concurrency ${CONCURRENCY}, ` +
+      `\`crawl()\` in one process (bench/crawl-linkstats.ts), ${REPS} crawls per variant after one warm-up each, alternating. ` +
+      "**off** = `linkStats: false` (the crawl without found-on and inlink tracking, as before); **on** = the default.",
+  );
+  L.push("");
+  L.push("| variant | pages/s (median) | CPU ms per 1,000 pages (median) | peak heap MB |");
+  L.push("|---|---|---|---|");
+  L.push(`| off | ${f0(off.pps)} | ${off.cpuPer1k.toFixed(0)} | ${off.heap.toFixed(0)} |`);
+  L.push(`| on | ${f0(on.pps)} | ${on.cpuPer1k.toFixed(0)} | ${on.heap.toFixed(0)} |`);
+  L.push("");
+  L.push(
+    `On vs off: ${slower >= 0 ? `${slower.toFixed(1)} % slower` : `${(-slower).toFixed(1)} % faster`} in pages/s, ` +
+      `${cpuMore >= 0 ? "+" : ""}${cpuMore.toFixed(1)} % CPU per page (the crawl is CPU-bound at 0 ms latency, so CPU per page is the rate ` +
+      `an uncontended core would give: ${cpuSlower >= 0 ? `${cpuSlower.toFixed(1)} % slower` : `${(-cpuSlower).toFixed(1)} % faster`}). ` +
+      `Goal ≤ 5 % slower: **${slower <= 5 && cpuSlower <= 5 ? "met" : "NOT met"}** (both measures).`,
+  );
+  L.push("");
+  L.push("| rep | variant | pages/s | CPU ms | 1-min load before |");
+  L.push("|---|---|---|---|---|");
+  samples.forEach((s, i) => L.push(`| ${Math.floor(i / 2) + 1} | ${s.variant} | ${f0((s.pages / s.ms) * 1000)} | ${s.cpuMs.toFixed(0)} | ${s.load.toFixed(2)} |`));
+  L.push("<!-- crawl-linkstats:end -->");
+  const section = L.join("\n");
+  console.log(section);
+  const old = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8") : "";
+  const re = /<!-- crawl-linkstats:start -->[\s\S]*?<!-- crawl-linkstats:end -->/;
+  fs.writeFileSync(RESULTS, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+  log(`wrote ${RESULTS}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
