@@ -369,7 +369,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       data: snap.data ?? null,
       etag: headerValue(res.headers, "etag") ?? rv.etag ?? null,
       lastModifiedHeader: headerValue(res.headers, "last-modified") ?? rv.lastModified ?? null,
-      contentType: mediaType(res.contentType),
+      // A 304 rarely repeats Content-Type; the snapshot does not keep it.
+      ...(res.contentType ? { contentType: mediaType(res.contentType) } : {}),
       notModified: true,
     });
     await discover(snap.links, item.depth + 1, item.url);
