@@ -92,6 +92,16 @@ export function mediaType(contentType: string | null | undefined): string | null
   return t === "" ? null : t;
 }
 
+/** What the crawl keeps per linked URL for the inventory (see crawl(): referrers and inlinks). */
+type LinkStat = { n: number; page: number; from: string | null };
+
+/** The final inlink counts of a crawl: URL → count, URLs with at least one. */
+function inlinkCounts(linked: Map<string, LinkStat>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [url, e] of linked) if (e.n > 0) out.set(url, e.n);
+  return out;
+}
+
 /** Origin of a normalised absolute URL, by string search (no parsing on the hot path). */
 function originPart(url: string): string {
   const slash = url.indexOf("/", url.indexOf("//") + 2);
@@ -168,21 +178,23 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     });
   };
 
-  // Referrers and inlinks (see CrawlRecord.foundOn/inlinks): the first page linking to each URL not yet recorded
-  // (dropped when its record is emitted) and a counter per linked URL; no per-URL link lists.
+  // Referrers and inlinks (see CrawlRecord.foundOn/inlinks): one entry per linked URL with its count, the last page
+  // counted (so a page linking twice counts once, without a set per page) and, until its record is emitted, the page
+  // it was found on. One map lookup per link; no per-URL link lists.
   const linkStats = opts.linkStats !== false;
-  const foundOn = new Map<string, string>();
-  const inlinks = new Map<string, number>();
+  const linked = new Map<string, LinkStat>();
+  let pageSeq = 0;
 
   const emit = async (record: CrawlRecord) => {
     if (linkStats) {
-      const from = foundOn.get(record.url);
-      if (from !== undefined) {
-        record.foundOn = from;
-        foundOn.delete(record.url);
+      const e = linked.get(record.url);
+      if (e !== undefined) {
+        if (e.from !== null) {
+          record.foundOn = e.from;
+          e.from = null;
+        }
+        if (e.n > 0) record.inlinks = e.n;
       }
-      const n = inlinks.get(record.url);
-      if (n !== undefined) record.inlinks = n;
     }
     if (record.included) urlsListed++;
     else {
@@ -258,17 +270,23 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
 
   /** Queues the same-origin, followable links of page `from`, found at depth `depth - 1`; counts its inlinks. */
   const discover = async (links: readonly PageLink[], depth: number, from: string) => {
-    // A page linking to a URL several times counts once (a page's links only, dropped after the page).
-    const counted = linkStats && links.length > 1 ? new Set<string>() : null;
+    const page = ++pageSeq;
     for (const link of links) {
       if ((link.nofollow && !s.followNofollow) || !link.url.startsWith(originPrefix)) continue;
       const url = policy(link.url);
-      if (linkStats && url !== from && (counted === null || (!counted.has(url) && counted.add(url)))) {
-        inlinks.set(url, (inlinks.get(url) ?? 0) + 1);
+      let stat: LinkStat | undefined;
+      if (linkStats) {
+        stat = linked.get(url);
+        if (stat === undefined) linked.set(url, (stat = { n: 0, page: 0, from: null }));
+        // A page linking to a URL several times counts once; a self-link not at all.
+        if (stat.page !== page && url !== from) {
+          stat.n++;
+          stat.page = page;
+        }
       }
       let isNew = markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
-      if (isNew && linkStats) foundOn.set(url, from);
+      if (isNew && stat !== undefined) stat.from = from;
       const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
       if (next) await next;
     }
@@ -405,7 +423,12 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       let after: (() => void | Promise<void>) | null = null;
       if (next === "follow") {
         const isNew = await markSeen(target);
-        if (isNew && linkStats) foundOn.set(target, url); // a redirect target is found on the URL redirecting to it
+        // A redirect target is found on the URL redirecting to it.
+        if (isNew && linkStats) {
+          const e = linked.get(target);
+          if (e !== undefined) e.from = url;
+          else linked.set(target, { n: 0, page: 0, from: url });
+        }
         if (!isNew) {
           // Already met elsewhere: it has (or will get) its own record; it may be queued deeper than this chain.
           // Lowered now, before the chain's records are awaited, so the scheduler cannot dispatch it at the old depth.
@@ -489,7 +512,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       pagesNotModified,
       retries,
       durationMs: Math.round(performance.now() - t0),
-      ...(linkStats ? { inlinks } : {}),
+      ...(linkStats ? { inlinks: inlinkCounts(linked) } : {}),
     };
   } finally {
     await (renderer as Renderer | null)?.close();
