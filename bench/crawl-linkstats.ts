@@ -8,8 +8,9 @@
  * default 3221) and crawls it in this process with `crawl()` (concurrency CONCURRENCY, default 10; the records go to
  * a counting sink), REPS times per variant (default 7) after one warm-up crawl of each, alternating off/on so load
  * changes on the shared machine hit both alike. Reports per variant the median pages/s (page requests ÷ crawl wall
- * time), the median CPU ms per 1,000 pages (process.cpuUsage of this process: the crawler only, the site runs in its
- * own process) and the peak heap used, and the ratio on/off. Goal: on is at most 5 % slower, by both measures (on a
+ * time), the median and best CPU ms per 1,000 pages (process.cpuUsage of this process: the crawler only, the site runs
+ * in its own process) and the peak heap used, and the ratio on/off as the median of the ratios within each
+ * back-to-back pair (the two crawls of a pair see nearly the same load). Goal: on is at most 5 % slower, by both measures (on a
  * loaded shared machine the wall-clock rate is noisy; CPU per page is what the tracking itself costs).
  *
  * Writes the section between the `crawl-linkstats` markers of bench/RESULTS.md (and prints it). Bounded: REPS × 2
@@ -102,15 +103,23 @@ async function main() {
     return {
       pps: median(xs.map((s) => (s.pages / s.ms) * 1000)),
       cpuPer1k: median(xs.map((s) => (s.cpuMs / s.pages) * 1000)),
+      bestCpuPer1k: Math.min(...xs.map((s) => (s.cpuMs / s.pages) * 1000)),
       heap: Math.max(...xs.map((s) => s.heapMb)),
       pages: xs[0].pages,
     };
   };
   const off = stat("off");
   const on = stat("on");
-  const slower = (1 - on.pps / off.pps) * 100;
-  const cpuSlower = (1 - off.cpuPer1k / on.cpuPer1k) * 100;
-  const cpuMore = (on.cpuPer1k / off.cpuPer1k - 1) * 100;
+  // Each rep runs both variants back to back: the ratio within a pair sees nearly the same machine load.
+  const pairs = Array.from({ length: REPS }, (_, i) => {
+    const [a, b] = samples.slice(2 * i, 2 * i + 2);
+    const [x, y] = a.variant === "off" ? [a, b] : [b, a];
+    return { pps: ((y.pages / y.ms) * x.ms) / x.pages, cpu: ((y.cpuMs / y.pages) * x.pages) / x.cpuMs };
+  });
+  const slower = (1 - median(pairs.map((p) => p.pps))) * 100;
+  const cpuMore = (median(pairs.map((p) => p.cpu)) - 1) * 100;
+  const cpuSlower = (1 - 1 / median(pairs.map((p) => p.cpu))) * 100;
+  const bestMore = (on.bestCpuPer1k / off.bestCpuPer1k - 1) * 100;
   const commit = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim() || "?";
   const L: string[] = [];
   L.push("<!-- crawl-linkstats:start -->");
@@ -123,16 +132,17 @@ async function main() {
       "**off** = `linkStats: false` (the crawl without found-on and inlink tracking, as before); **on** = the default.",
   );
   L.push("");
-  L.push("| variant | pages/s (median) | CPU ms per 1,000 pages (median) | peak heap MB |");
-  L.push("|---|---|---|---|");
-  L.push(`| off | ${f0(off.pps)} | ${off.cpuPer1k.toFixed(0)} | ${off.heap.toFixed(0)} |`);
-  L.push(`| on | ${f0(on.pps)} | ${on.cpuPer1k.toFixed(0)} | ${on.heap.toFixed(0)} |`);
+  L.push("| variant | pages/s (median) | CPU ms per 1,000 pages (median) | CPU ms per 1,000 pages (best) | peak heap MB |");
+  L.push("|---|---|---|---|---|");
+  L.push(`| off | ${f0(off.pps)} | ${off.cpuPer1k.toFixed(0)} | ${off.bestCpuPer1k.toFixed(0)} | ${off.heap.toFixed(0)} |`);
+  L.push(`| on | ${f0(on.pps)} | ${on.cpuPer1k.toFixed(0)} | ${on.bestCpuPer1k.toFixed(0)} | ${on.heap.toFixed(0)} |`);
   L.push("");
   L.push(
-    `On vs off: ${slower >= 0 ? `${slower.toFixed(1)} % slower` : `${(-slower).toFixed(1)} % faster`} in pages/s, ` +
+    `On vs off, median of the ${REPS} back-to-back pairs: ${slower >= 0 ? `${slower.toFixed(1)} % slower` : `${(-slower).toFixed(1)} % faster`} in pages/s, ` +
       `${cpuMore >= 0 ? "+" : ""}${cpuMore.toFixed(1)} % CPU per page (the crawl is CPU-bound at 0 ms latency, so CPU per page is the rate ` +
       `an uncontended core would give: ${cpuSlower >= 0 ? `${cpuSlower.toFixed(1)} % slower` : `${(-cpuSlower).toFixed(1)} % faster`}). ` +
-      `Goal ≤ 5 % slower: **${slower <= 5 && cpuSlower <= 5 ? "met" : "NOT met"}** (both measures).`,
+      `Best runs: ${bestMore >= 0 ? "+" : ""}${bestMore.toFixed(1)} % CPU per page. ` +
+      `Goal ≤ 5 % slower: **${slower <= 5 && cpuSlower <= 5 ? "met" : "NOT met"}** (both pair measures).`,
   );
   L.push("");
   L.push("| rep | variant | pages/s | CPU ms | 1-min load before |");

@@ -82,9 +82,10 @@ export function wantsCsv(req: Request): boolean {
 type PublishedPlan = { kind: "none" } | { kind: "empty" } | { kind: "where"; included: boolean } | { kind: "scan"; want: boolean; publishedRunId: string };
 
 function publishedPlan(run: Run, deferred: ParsedFilter[]): PublishedPlan {
-  const f = deferred.find((d) => d.field === "published");
-  if (!f) return { kind: "none" };
-  const want = f.op === "ne" ? !(f.value as boolean) : (f.value as boolean);
+  const wants = new Set(deferred.filter((d) => d.field === "published").map((f) => (f.op === "ne" ? !(f.value as boolean) : (f.value as boolean))));
+  if (wants.size === 0) return { kind: "none" };
+  if (wants.size > 1) return { kind: "empty" }; // published and not published: nothing (filters are ANDed)
+  const want = [...wants][0];
   if (!run.publishedRunId) return want ? { kind: "empty" } : { kind: "none" };
   if (run.publishedRunId === run.id) return { kind: "where", included: want };
   return { kind: "scan", want, publishedRunId: run.publishedRunId };

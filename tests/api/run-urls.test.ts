@@ -155,6 +155,7 @@ for (const backend of testBackends()) {
       const next = await rows(`?filter[published]=false&size=5&cursor=${notPub.next_cursor}`);
       expect(paths(next)).toEqual(["/index.html", "/moved", "/p/0000", "/p/0001", "/p/0002"]);
       expect(paths(await rows("?filter[published][ne]=true&filter[url][contains]=/b"))).toEqual(["/b"]);
+      expect(paths(await rows("?filter[published]=true&filter[published]=false"))).toEqual([]);
       const own = ZListBody(ZRunUrlDto.strict()).parse(await (await list("?filter[published]=true", alice.key, publishedId)).json());
       expect(paths(own)).toEqual(["/", "/a", "/old", "/private/x"]);
       expect(own.data.every((r) => r.published)).toBe(true);
@@ -204,6 +205,20 @@ for (const backend of testBackends()) {
       expect(pub).toHaveLength(1 + 11 + many - 3);
       // ?format=json wins over Accept.
       expect((await list("?format=json", alice.key, runId, { accept: "text/csv" })).headers.get("content-type")).toMatch(/json/);
+    });
+
+    it("streams the CSV page by page: the header, then one chunk per keyset page of 300 rows, pulled as read", async () => {
+      const res = await list("?format=csv");
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      const chunks: string[] = [];
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(dec.decode(value));
+      }
+      const lines = (c: string) => c.split("\r\n").length - 1;
+      expect(chunks.map(lines)).toEqual([1, 300, 300, 11 + many - 600]);
     });
 
     it("rejects bad filters, sorts and formats with 400; 404 for another account's run", async () => {
