@@ -6,8 +6,9 @@
  *
  * Starts the synthetic site of ../shared/bench (SITE_PAGES pages, default 10k, no added latency, on SITE_PORT,
  * default 3221) and crawls it in this process with `crawl()` (concurrency CONCURRENCY, default 10; the records go to
- * a counting sink), REPS times per variant (default 7) after one warm-up crawl of each, alternating off/on so load
- * changes on the shared machine hit both alike. Reports per variant the median pages/s (page requests ÷ crawl wall
+ * a counting sink), REPS times per variant (default 7) after one warm-up crawl of off and on: each rep runs off, on
+ * and a control (off again, an A/A comparison that shows the noise floor of this machine) back to back, the order
+ * rotating, so load changes on the shared machine hit all alike. Reports per variant the median pages/s (page requests ÷ crawl wall
  * time), the median and best CPU ms per 1,000 pages (process.cpuUsage of this process: the crawler only, the site runs
  * in its own process) and the peak heap used, and the ratio on/off as the median of the ratios within each
  * back-to-back pair (the two crawls of a pair see nearly the same load). Goal: on is at most 5 % slower, by both measures (on a
@@ -33,7 +34,9 @@ const RESULTS = process.env.RESULTS ?? path.join(REPO, "bench", "RESULTS.md");
 const log = (...a: unknown[]) => console.error("[bench:linkstats]", ...a);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Sample = { variant: "off" | "on"; pages: number; ms: number; cpuMs: number; heapMb: number; load: number };
+/** off: tracking off; on: tracking on (the default); control: tracking off again (A/A: the noise floor). */
+type Variant = "off" | "on" | "control";
+type Sample = { variant: Variant; pages: number; ms: number; cpuMs: number; heapMb: number; load: number };
 
 async function startSite() {
   const child = spawn(process.execPath, [path.join(SHARED_BENCH, "site", "server.mjs"), "--pages", SITE_PAGES, "--port", String(SITE_PORT)], {
@@ -51,7 +54,7 @@ async function startSite() {
   throw new Error(`the synthetic site did not start on ${origin}`);
 }
 
-async function once(origin: string, variant: "off" | "on"): Promise<Sample> {
+async function once(origin: string, variant: Variant): Promise<Sample> {
   (globalThis as { gc?: () => void }).gc?.();
   let records = 0;
   let heap = 0;
@@ -88,8 +91,10 @@ async function main() {
     log(`warm-up on ${site.origin} (${SITE_PAGES} pages)`);
     await once(site.origin, "off");
     await once(site.origin, "on");
+    const order: Variant[] = ["off", "on", "control"];
     for (let i = 0; i < REPS; i++) {
-      for (const v of i % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+      // Each rep runs the three variants back to back, the order rotating from rep to rep.
+      for (const v of [...order.slice(i % 3), ...order.slice(0, i % 3)]) {
         const s = await once(site.origin, v);
         samples.push(s);
         log(`${v} rep ${i + 1}: ${f0((s.pages / s.ms) * 1000)} pages/s, ${s.cpuMs.toFixed(0)} CPU ms, load ${s.load.toFixed(2)}`);
@@ -98,7 +103,7 @@ async function main() {
   } finally {
     site.stop();
   }
-  const stat = (v: "off" | "on") => {
+  const stat = (v: Variant) => {
     const xs = samples.filter((s) => s.variant === v);
     return {
       pps: median(xs.map((s) => (s.pages / s.ms) * 1000)),
@@ -110,15 +115,22 @@ async function main() {
   };
   const off = stat("off");
   const on = stat("on");
-  // Each rep runs both variants back to back: the ratio within a pair sees nearly the same machine load.
-  const pairs = Array.from({ length: REPS }, (_, i) => {
-    const [a, b] = samples.slice(2 * i, 2 * i + 2);
-    const [x, y] = a.variant === "off" ? [a, b] : [b, a];
-    return { pps: ((y.pages / y.ms) * x.ms) / x.pages, cpu: ((y.cpuMs / y.pages) * x.pages) / x.cpuMs };
-  });
+  const control = stat("control");
+  // The crawls of one rep run back to back: ratios within a rep see nearly the same machine load.
+  const ratios = (v: Variant) =>
+    Array.from({ length: REPS }, (_, i) => {
+      const rep = samples.slice(3 * i, 3 * i + 3);
+      const x = rep.find((s) => s.variant === "off")!;
+      const y = rep.find((s) => s.variant === v)!;
+      return { pps: ((y.pages / y.ms) * x.ms) / x.pages, cpu: ((y.cpuMs / y.pages) * x.pages) / x.cpuMs };
+    });
+  const pairs = ratios("on");
+  const ctl = ratios("control");
   const slower = (1 - median(pairs.map((p) => p.pps))) * 100;
   const cpuMore = (median(pairs.map((p) => p.cpu)) - 1) * 100;
   const cpuSlower = (1 - 1 / median(pairs.map((p) => p.cpu))) * 100;
+  const ctlSlower = (1 - median(ctl.map((p) => p.pps))) * 100;
+  const ctlCpuMore = (median(ctl.map((p) => p.cpu)) - 1) * 100;
   const bestMore = (on.bestCpuPer1k / off.bestCpuPer1k - 1) * 100;
   const commit = spawnSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim() || "?";
   const L: string[] = [];
@@ -136,18 +148,20 @@ async function main() {
   L.push("|---|---|---|---|---|");
   L.push(`| off | ${f0(off.pps)} | ${off.cpuPer1k.toFixed(0)} | ${off.bestCpuPer1k.toFixed(0)} | ${off.heap.toFixed(0)} |`);
   L.push(`| on | ${f0(on.pps)} | ${on.cpuPer1k.toFixed(0)} | ${on.bestCpuPer1k.toFixed(0)} | ${on.heap.toFixed(0)} |`);
+  L.push(`| control (off again) | ${f0(control.pps)} | ${control.cpuPer1k.toFixed(0)} | ${control.bestCpuPer1k.toFixed(0)} | ${control.heap.toFixed(0)} |`);
   L.push("");
   L.push(
-    `On vs off, median of the ${REPS} back-to-back pairs: ${slower >= 0 ? `${slower.toFixed(1)} % slower` : `${(-slower).toFixed(1)} % faster`} in pages/s, ` +
+    `On vs off, median of the ${REPS} reps (each rep: the three crawls back to back): ${slower >= 0 ? `${slower.toFixed(1)} % slower` : `${(-slower).toFixed(1)} % faster`} in pages/s, ` +
       `${cpuMore >= 0 ? "+" : ""}${cpuMore.toFixed(1)} % CPU per page (the crawl is CPU-bound at 0 ms latency, so CPU per page is the rate ` +
       `an uncontended core would give: ${cpuSlower >= 0 ? `${cpuSlower.toFixed(1)} % slower` : `${(-cpuSlower).toFixed(1)} % faster`}). ` +
       `Best runs: ${bestMore >= 0 ? "+" : ""}${bestMore.toFixed(1)} % CPU per page. ` +
+      `Noise floor (control vs off, the same code): ${ctlSlower.toFixed(1)} % slower in pages/s, ${ctlCpuMore >= 0 ? "+" : ""}${ctlCpuMore.toFixed(1)} % CPU per page. ` +
       `Goal ≤ 5 % slower: **${slower <= 5 && cpuSlower <= 5 ? "met" : "NOT met"}** (both pair measures).`,
   );
   L.push("");
   L.push("| rep | variant | pages/s | CPU ms | 1-min load before |");
   L.push("|---|---|---|---|---|");
-  samples.forEach((s, i) => L.push(`| ${Math.floor(i / 2) + 1} | ${s.variant} | ${f0((s.pages / s.ms) * 1000)} | ${s.cpuMs.toFixed(0)} | ${s.load.toFixed(2)} |`));
+  samples.forEach((s, i) => L.push(`| ${Math.floor(i / 3) + 1} | ${s.variant} | ${f0((s.pages / s.ms) * 1000)} | ${s.cpuMs.toFixed(0)} | ${s.load.toFixed(2)} |`));
   L.push("<!-- crawl-linkstats:end -->");
   const section = L.join("\n");
   console.log(section);
