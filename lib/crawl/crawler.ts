@@ -92,8 +92,12 @@ export function mediaType(contentType: string | null | undefined): string | null
   return t === "" ? null : t;
 }
 
-/** What the crawl keeps per linked URL for the inventory (see crawl(): referrers and inlinks). */
-type LinkStat = { n: number; page: number; from: string | null };
+/**
+ * What the crawl keeps per linked URL for the inventory (see crawl(): referrers and inlinks): inlink count, the last
+ * page counted, the page it was found on until its record is emitted, and whether the frontier's markSeen has
+ * answered for it (then later links skip markSeen: one hash lookup per link, not two).
+ */
+type LinkStat = { n: number; page: number; from: string | null; seen: boolean };
 
 /** The final inlink counts of a crawl: URL → count, URLs with at least one. */
 function inlinkCounts(linked: Map<string, LinkStat>): Map<string, number> {
@@ -180,7 +184,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
 
   // Referrers and inlinks (see CrawlRecord.foundOn/inlinks): one entry per linked URL with its count, the last page
   // counted (so a page linking twice counts once, without a set per page) and, until its record is emitted, the page
-  // it was found on. One map lookup per link; no per-URL link lists.
+  // it was found on. One map lookup per link, which also answers "seen?" for URLs linked before; no link lists.
   const linkStats = opts.linkStats !== false;
   const linked = new Map<string, LinkStat>();
   let pageSeq = 0;
@@ -277,16 +281,20 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       let stat: LinkStat | undefined;
       if (linkStats) {
         stat = linked.get(url);
-        if (stat === undefined) linked.set(url, (stat = { n: 0, page: 0, from: null }));
+        if (stat === undefined) linked.set(url, (stat = { n: 0, page: 0, from: null, seen: false }));
         // A page linking to a URL several times counts once; a self-link not at all.
         if (stat.page !== page && url !== from) {
           stat.n++;
           stat.page = page;
         }
       }
-      let isNew = markSeen(url);
+      // A URL with an entry marked seen is known to the frontier: the lookup above stands in for markSeen's.
+      let isNew: boolean | Promise<boolean> = stat?.seen ? false : markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
-      if (isNew && stat !== undefined) stat.from = from;
+      if (stat !== undefined) {
+        stat.seen = true;
+        if (isNew) stat.from = from;
+      }
       const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
       if (next) await next;
     }
@@ -426,8 +434,10 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         // A redirect target is found on the URL redirecting to it.
         if (isNew && linkStats) {
           const e = linked.get(target);
-          if (e !== undefined) e.from = url;
-          else linked.set(target, { n: 0, page: 0, from: url });
+          if (e !== undefined) {
+            e.from = url;
+            e.seen = true;
+          } else linked.set(target, { n: 0, page: 0, from: url, seen: true });
         }
         if (!isNew) {
           // Already met elsewhere: it has (or will get) its own record; it may be queued deeper than this chain.
