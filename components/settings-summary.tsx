@@ -52,6 +52,7 @@ export function SettingsSummary({ sitemap: s, onToggleActive, toggling }: { site
         <Row label="URL rules">{s.crawl.rules.length === 0 ? "None" : <span data-testid="settings-rules">{s.crawl.rules.length}</span>}</Row>
         <Row label="JS rendering">{s.crawl.renderJs === "off" ? "Off" : s.crawl.renderJs === "auto" ? "Auto" : "Always"}</Row>
         <Row label="noindex pages">{s.crawl.excludeNoindex ? "Left out" : "Listed"}</Row>
+        <Row label="Duplicates">{s.crawl.collapseDuplicates ? "One URL per cluster" : "All listed"}</Row>
         <Row label="Priority">
           <span data-testid="settings-priority">
             {s.output.priorityMode === "off" ? "Omitted" : s.output.priorityMode === "depth" ? "By depth" : (s.output.defaultPriority ?? 0.5).toFixed(1)}

@@ -269,9 +269,13 @@ else for (const s of shortfalls) p(`- ${s}`);
 const errs = rows.filter((r) => r.error);
 for (const e of errs) p(`- Section \`${e.section}\` failed: ${e.error}`);
 p();
-// Keep the sections written by bench/api-load.mjs and bench/crawl-latency.mjs between their markers when the crawl
+// Keep the sections written by bench/api-load.mjs, bench/crawl-latency.mjs and bench/crawl-linkstats.ts between their markers when the crawl
 // figures are re-rendered.
-const KEPT = [/<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/, /<!-- crawl-latency:start -->[\s\S]*?<!-- crawl-latency:end -->/];
+const KEPT = [
+  /<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/,
+  /<!-- crawl-latency:start -->[\s\S]*?<!-- crawl-latency:end -->/,
+  /<!-- crawl-linkstats:start -->[\s\S]*?<!-- crawl-linkstats:end -->/,
+];
 const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
 const kept = KEPT.map((re) => old.match(re)?.[0]).filter(Boolean);
 fs.writeFileSync(outFile, L.join("\n") + kept.map((b) => `\n\n${b}\n`).join(""));

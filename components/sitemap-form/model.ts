@@ -44,6 +44,7 @@ export const ZSitemapFormShape = z.object({
   excludeNoindex: z.boolean(),
   followNofollow: z.boolean(),
   respectCanonical: z.boolean(),
+  collapseDuplicates: z.boolean(),
   // content
   priorityMode: outputApi.priorityMode.unwrap(),
   defaultPriority: z.string(),
@@ -87,7 +88,7 @@ export type SectionId = "crawl" | "rules" | "signals" | "content" | "output" | "
 export const SECTION_OF: Partial<Record<FieldName, SectionId>> = {
   maxPages: "crawl", maxDepth: "crawl", concurrency: "crawl", userAgent: "crawl", renderJs: "crawl",
   rules: "rules", queryPolicy: "rules", queryAllowlist: "rules", trailingSlash: "rules", maxUrlLength: "rules",
-  excludeNoindex: "signals", followNofollow: "signals", respectCanonical: "signals",
+  excludeNoindex: "signals", followNofollow: "signals", respectCanonical: "signals", collapseDuplicates: "signals",
   priorityMode: "content", defaultPriority: "content", defaultChangefreq: "content", lastmodSource: "content",
   imageHosts: "content", newsPublicationName: "content", newsLanguage: "content",
   maxFileEntries: "output", maxFileSizeMiB: "output", templateId: "output", exportCharset: "output", publishGuardPct: "output",
@@ -114,6 +115,7 @@ export const DEFAULTS: Values = {
   excludeNoindex: true,
   followNofollow: false,
   respectCanonical: true,
+  collapseDuplicates: false,
   priorityMode: "off",
   defaultPriority: "0.5",
   defaultChangefreq: "",
@@ -169,6 +171,7 @@ export function valuesFromSitemap(s: SitemapDto): Values {
     excludeNoindex: s.crawl.excludeNoindex,
     followNofollow: s.crawl.followNofollow,
     respectCanonical: s.crawl.respectCanonical,
+    collapseDuplicates: s.crawl.collapseDuplicates,
     priorityMode: s.output.priorityMode,
     defaultPriority: s.output.defaultPriority === null ? "0.5" : String(s.output.defaultPriority),
     defaultChangefreq: s.output.defaultChangefreq ?? "",
@@ -276,6 +279,7 @@ export function toBody(v: Values): CreateSitemapBody {
       excludeNoindex: v.excludeNoindex,
       followNofollow: v.followNofollow,
       respectCanonical: v.respectCanonical,
+      collapseDuplicates: v.collapseDuplicates,
     },
     extensions: {
       images: v.images,

@@ -91,6 +91,7 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
         excludeNoindex: r.excludeNoindex,
         followNofollow: r.followNofollow,
         respectCanonical: r.respectCanonical,
+        collapseDuplicates: r.collapseDuplicates,
       },
       extensions: {
         images: r.images,

@@ -89,6 +89,11 @@ export type CrawlOptions = {
   deadline?: number;
   /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
   render?: { executablePath?: string; pages?: number };
+  /**
+   * Referrer and inlink tracking (records' `foundOn` and `inlinks`, the summary's `inlinks`). Default true; false
+   * only for the benchmark's baseline (bench/crawl-speed.ts).
+   */
+  linkStats?: boolean;
 };
 
 /**
@@ -143,4 +148,9 @@ export type CrawlSummary = {
   start: StartOutcome | null;
   /** "time_budget" when `deadline` passed and left URLs unfetched; else null. */
   stoppedBy: "time_budget" | null;
+  /**
+   * Final inlink counts: URL → distinct crawled pages whose followable same-origin links point to it (self-links not
+   * counted). Only URLs with at least one; absent with `linkStats: false`. One counter per URL met, no link lists.
+   */
+  inlinks?: Map<string, number>;
 };

@@ -93,6 +93,28 @@ export { MAX_REDIRECTS } from "./redirects";
 export { hasNonHtmlExtension, NON_HTML_EXTENSIONS } from "./screen";
 export type { CrawlOptions, CrawlProgress, CrawlSummary, Revalidation, RobotsSummary, StartOutcome } from "./crawl-options";
 
+/** The media type of a Content-Type field value, without parameters, lower case; null when absent or empty. */
+export function mediaType(contentType: string | null | undefined): string | null {
+  if (!contentType) return null;
+  const semi = contentType.indexOf(";");
+  const t = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return t === "" ? null : t;
+}
+
+/**
+ * What the crawl keeps per linked URL for the inventory (see crawl(): referrers and inlinks): inlink count, the last
+ * page counted, the page it was found on until its record is emitted, and whether the frontier's markSeen has
+ * answered for it (then later links skip markSeen: one hash lookup per link, not two).
+ */
+type LinkStat = { n: number; page: number; from: string | null; seen: boolean };
+
+/** The final inlink counts of a crawl: URL → count, URLs with at least one. */
+function inlinkCounts(linked: Map<string, LinkStat>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [url, e] of linked) if (e.n > 0) out.set(url, e.n);
+  return out;
+}
+
 /** Origin of a normalised absolute URL, by string search (no parsing on the hot path). */
 function originPart(url: string): string {
   const slash = url.indexOf("/", url.indexOf("//") + 2);
@@ -188,7 +210,24 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     });
   };
 
+  // Referrers and inlinks (see CrawlRecord.foundOn/inlinks): one entry per linked URL with its count, the last page
+  // counted (so a page linking twice counts once, without a set per page) and, until its record is emitted, the page
+  // it was found on. One map lookup per link, which also answers "seen?" for URLs linked before; no link lists.
+  const linkStats = opts.linkStats !== false;
+  const linked = new Map<string, LinkStat>();
+  let pageSeq = 0;
+
   const emit = async (record: CrawlRecord) => {
+    if (linkStats) {
+      const e = linked.get(record.url);
+      if (e !== undefined) {
+        if (e.from !== null) {
+          record.foundOn = e.from;
+          e.from = null;
+        }
+        if (e.n > 0) record.inlinks = e.n;
+      }
+    }
     audit?.record(record);
     if (record.included) urlsListed++;
     else {
@@ -197,8 +236,11 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     }
     if (opts.onRecord) await opts.onRecord(record);
   };
-  const exclude = (url: string, depth: number, reason: ExclusionReason) =>
-    emit({ url, status: null, included: false, reason, lastmod: null, depth });
+  const exclude = (url: string, depth: number, reason: ExclusionReason) => {
+    const rule = reason === "robots_disallowed" ? (robots.disallowedBy?.(url) ?? null) : null;
+    const detail = rule ? { robotsRule: rule.rule, robotsLine: rule.line } : null;
+    return emit({ url, status: null, included: false, reason, lastmod: null, depth, ...(detail ? { detail } : {}) });
+  };
   /** Records a URL settled without a request: listed (rule list_only) or left out. */
   const settleUnfetched = (url: string, depth: number, verdict: ExclusionReason | "list"): void | Promise<void> =>
     verdict === "list" ? emit({ url, status: null, included: true, reason: null, lastmod: null, depth }) : exclude(url, depth, verdict);
@@ -260,14 +302,30 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     return settleUnfetched(url, depth, verdict);
   };
 
-  /** Queues the same-origin, followable links of a page found at depth `depth - 1`. */
-  const discover = async (links: readonly PageLink[], depth: number) => {
+  /** Queues the same-origin, followable links of page `from`, found at depth `depth - 1`; counts its inlinks. */
+  const discover = async (links: readonly PageLink[], depth: number, from: string) => {
+    const page = ++pageSeq;
     for (const link of links) {
       if ((link.nofollow && !s.followNofollow) || !link.url.startsWith(originPrefix)) continue;
       const url = policy(link.url);
       audit?.link(url);
-      let isNew = markSeen(url);
+      let stat: LinkStat | undefined;
+      if (linkStats) {
+        stat = linked.get(url);
+        if (stat === undefined) linked.set(url, (stat = { n: 0, page: 0, from: null, seen: false }));
+        // A page linking to a URL several times counts once; a self-link not at all.
+        if (stat.page !== page && url !== from) {
+          stat.n++;
+          stat.page = page;
+        }
+      }
+      // A URL with an entry marked seen is known to the frontier: the lookup above stands in for markSeen's.
+      let isNew: boolean | Promise<boolean> = stat?.seen ? false : markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
+      if (stat !== undefined) {
+        stat.seen = true;
+        if (isNew) stat.from = from;
+      }
       const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
       if (next) await next;
     }
@@ -328,13 +386,16 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   /** Records a final (non-redirect) response and follows its links; `read` is its page from {@link readPage}. */
   const settle = async (res: FetchResult, depth: number, read: { page: ParsedPage; header: RobotsDirectives } | null) => {
     const lastModifiedHeader = headerValue(res.headers, "last-modified");
+    const lastmod = httpDateToIso(lastModifiedHeader);
     const rec = {
       url: res.url,
       status: res.status,
-      lastmod: httpDateToIso(lastModifiedHeader),
+      lastmod,
+      lastmodSource: lastmod ? ("server" as const) : null,
       depth,
       etag: headerValue(res.headers, "etag"),
       lastModifiedHeader,
+      contentType: mediaType(res.contentType),
     };
     if (res.error) {
       return emit({ ...rec, included: false, reason: res.error.code === "blocked_host" ? "blocked_host" : "fetch_error" });
@@ -355,7 +416,10 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       },
       s,
     );
-    await emit({ ...rec, contentHash: page.contentHash, data, ...decision });
+    const noindex: ("meta" | "x-robots-tag")[] = [];
+    if (header.noindex) noindex.push("x-robots-tag");
+    if (page.robots.noindex) noindex.push("meta");
+    await emit({ ...rec, contentHash: page.contentHash, data, ...decision, ...(noindex.length ? { detail: { noindex } } : {}) });
 
     const pageNofollow = header.nofollow || page.robots.nofollow;
     if (opts.onPageLinks) {
@@ -365,7 +429,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       }
       await opts.onPageLinks(res.url, links);
     }
-    if (!pageNofollow || s.followNofollow) await discover(page.links, depth + 1);
+    if (!pageNofollow || s.followNofollow) await discover(page.links, depth + 1, res.url);
   };
 
   /** A 304 answer to a conditional request: the stored snapshot stands in for the page. */
@@ -383,9 +447,11 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       data: snap.data ?? null,
       etag: headerValue(res.headers, "etag") ?? rv.etag ?? null,
       lastModifiedHeader: headerValue(res.headers, "last-modified") ?? rv.lastModified ?? null,
+      // A 304 rarely repeats Content-Type; the snapshot does not keep it.
+      ...(res.contentType ? { contentType: mediaType(res.contentType) } : {}),
       notModified: true,
     });
-    await discover(snap.links, item.depth + 1);
+    await discover(snap.links, item.depth + 1, item.url);
   };
 
   /** Validators for a conditional GET of `url` from `opts.revalidate`, or null for a plain GET. */
@@ -428,7 +494,16 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       if (isStart) start = { url, status: res.status, error: null, offOriginTarget: next === "off_origin" ? target : null };
       let after: (() => void | Promise<void>) | null = null;
       if (next === "follow") {
-        if (!(await markSeen(target))) {
+        const isNew = await markSeen(target);
+        // A redirect target is found on the URL redirecting to it.
+        if (isNew && linkStats) {
+          const e = linked.get(target);
+          if (e !== undefined) {
+            e.from = url;
+            e.seen = true;
+          } else linked.set(target, { n: 0, page: 0, from: url, seen: true });
+        }
+        if (!isNew) {
           // Already met elsewhere: it has (or will get) its own record; it may be queued deeper than this chain.
           // Lowered now, before the chain's records are awaited, so the scheduler cannot dispatch it at the old depth.
           const lowered = scheduler.lower(target, item.depth);
@@ -529,6 +604,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       robots: { outcome: robots.outcome, status: robots.status, error: robots.fetchError ?? null },
       start,
       stoppedBy,
+      ...(linkStats ? { inlinks: inlinkCounts(linked) } : {}),
     };
   } finally {
     await (renderer as Renderer | null)?.close();

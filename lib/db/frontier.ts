@@ -22,6 +22,7 @@ import type { FrontierItem } from "@/lib/crawl/frontier";
 import { Prisma } from "@/generated/prisma/client";
 import { getDb, TX_OPTIONS } from "./client";
 import { upsertPageStates, type PageObservation } from "./page-state";
+import { inventoryColumns } from "./run-urls";
 
 /** What a resumed crawl starts from. */
 export type CrawlCheckpoint = {
@@ -171,6 +172,12 @@ const RUN_URL_COLUMNS: readonly { column: string; type: string; sql?: string; va
   { column: "target", type: "text", value: (r) => r.target ?? null },
   { column: "contentHash", type: "text", value: (r) => r.contentHash ?? null },
   { column: "data", type: "jsonb", value: (r) => r.data ?? null },
+  // the URL inventory's columns (lib/db/run-urls.ts inventoryColumns)
+  { column: "foundOn", type: "text", value: (r) => r.foundOn ?? null },
+  { column: "inlinks", type: "int", value: (r) => r.inlinks ?? 0 },
+  { column: "contentType", type: "text", value: (r) => r.contentType ?? null },
+  { column: "lastmodSource", type: "text", value: (r, lastmod) => inventoryColumns(r, lastmod === null ? null : new Date(lastmod)).lastmodSource },
+  { column: "detail", type: "jsonb", value: (r) => inventoryColumns(r, null).detail },
 ];
 
 /** The SQL fragments of {@link RUN_URL_COLUMNS} (identifiers and types are constants of this module, never input). */

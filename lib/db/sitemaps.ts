@@ -52,6 +52,7 @@ const select = {
   excludeNoindex: true,
   followNofollow: true,
   respectCanonical: true,
+  collapseDuplicates: true,
   priorityMode: true,
   extraFormats: true,
   xslStylesheet: true,

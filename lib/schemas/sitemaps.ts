@@ -27,7 +27,8 @@
  * utf-8|windows-1251 (HTML and template outputs; XML sitemaps are always UTF-8, as sitemaps.org requires);
  * writeIntoRobots; exportAfterImport; exportPlan: distinct hours 0..23 (stored sorted); exportCron: a 5-field cron
  * expression (croner) or null; timezone: an IANA zone (Intl) for exportPlan and exportCron.
- * crawl.excludeNoindex / followNofollow / respectCanonical (mysitemapgenerator's options as plain booleans).
+ * crawl.excludeNoindex / followNofollow / respectCanonical (mysitemapgenerator's options as plain booleans);
+ * crawl.collapseDuplicates: list one URL per cluster of identical main content (docs/api-core.md "Duplicates").
  * publishGuard: 0..1 or null (off), default 0.3: a run listing fewer than (1 − publishGuard) × the URLs of the published
  * run is held instead of published (status `held`; POST /api/v1/runs/{id}/publish publishes it anyway).
  * output: priorityMode off|fixed|depth, defaultPriority 0..1 or null (used by "fixed"; 0.5 when null),
@@ -133,6 +134,8 @@ const crawlFields = {
   excludeNoindex: z.boolean(),
   followNofollow: z.boolean(),
   respectCanonical: z.boolean(),
+  /** List one URL per cluster of identical main content; the others get reason "duplicate" (default false). */
+  collapseDuplicates: z.boolean(),
 };
 const ZCrawlInput = z.strictObject(crawlFields).partial();
 

@@ -73,7 +73,7 @@ for (const backend of testBackends()) {
         lastSucceededAt: null,
         output: { priorityMode: "off", defaultPriority: null, defaultChangefreq: null, lastmod: true, lastmodSource: "content" },
       });
-      expect(data.crawl).toMatchObject({ excludeNoindex: true, followNofollow: false, respectCanonical: true });
+      expect(data.crawl).toMatchObject({ excludeNoindex: true, followNofollow: false, respectCanonical: true, collapseDuplicates: false });
     });
 
     it("POST stores every shop field and option; PATCH changes them; crawl options reach settingsOf", async () => {
@@ -89,7 +89,7 @@ for (const backend of testBackends()) {
         exportPlan: [22, 3, 0],
         exportCron: "30 2 * * 1-5",
         timezone: "Europe/Berlin",
-        crawl: { excludeNoindex: false, followNofollow: true, respectCanonical: false },
+        crawl: { excludeNoindex: false, followNofollow: true, respectCanonical: false, collapseDuplicates: true },
         output: { priorityMode: "fixed", defaultPriority: 0.7, defaultChangefreq: "weekly", lastmod: false, lastmodSource: "server" },
       });
       const data = await newSitemap(body);
@@ -106,6 +106,7 @@ for (const backend of testBackends()) {
       });
       const row = await t.db.sitemap.findUniqueOrThrow({ where: { id: data.id } });
       expect(settingsOf(row)).toMatchObject({ excludeNoindex: false, followNofollow: true, respectCanonical: false });
+      expect(row.collapseDuplicates).toBe(true);
 
       const res = await patch(
         req("PATCH", `/api/v1/sitemaps/${data.id}`, { key: alice.key, body: { templateId: null, exportPlan: [], exportCron: null, crawl: { followNofollow: false } } }),
@@ -114,7 +115,7 @@ for (const backend of testBackends()) {
       expect(res.status).toBe(200);
       const after = (await res.json()).data;
       expect(after).toMatchObject({ templateId: null, exportPlan: [], exportCron: null, timezone: "Europe/Berlin" });
-      expect(after.crawl).toMatchObject({ excludeNoindex: false, followNofollow: false, respectCanonical: false });
+      expect(after.crawl).toMatchObject({ excludeNoindex: false, followNofollow: false, respectCanonical: false, collapseDuplicates: true });
     });
 
     const invalid: [string, Record<string, unknown>, number, string, string][] = [
