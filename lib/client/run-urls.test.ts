@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import {
+  EMPTY_RUN_URL_FILTERS,
+  runChangesPath,
+  runPageHref,
+  runUrlFiltersFrom,
+  runUrlFiltersSearch,
+  runUrlsCsvHref,
+  runUrlsPath,
+} from "./run-urls";
+
+const params = (path: string) => Object.fromEntries(new URL(path, "http://x").searchParams);
+
+describe("run page query strings", () => {
+  it("round-trips the URL table's filters through the page query string", () => {
+    const f = { listed: "excluded" as const, reason: "redirect", status: "301", q: "/tutorial & more" };
+    const search = runUrlFiltersSearch(f);
+    expect(search.startsWith("?")).toBe(true);
+    expect(runUrlFiltersFrom(new URLSearchParams(search.slice(1)))).toEqual(f);
+    expect(runUrlFiltersSearch(EMPTY_RUN_URL_FILTERS)).toBe("");
+  });
+
+  it("ignores malformed values in the page query string", () => {
+    expect(runUrlFiltersFrom(new URLSearchParams("listed=maybe&status=4040&q="))).toEqual(EMPTY_RUN_URL_FILTERS);
+    expect(runUrlFiltersFrom(new URLSearchParams("status=abc")).status).toBe("");
+    expect(runUrlFiltersSearch({ ...EMPTY_RUN_URL_FILTERS, status: "40", q: "   " })).toBe("");
+  });
+
+  it("maps filters to the list grammar of GET /api/v1/runs/{id}/urls", () => {
+    const path = runUrlsPath("run 1", { listed: "excluded", reason: "", status: "404", q: " 50% " }, "CUR", 50);
+    expect(path.startsWith("/api/v1/runs/run%201/urls?")).toBe(true);
+    expect(params(path)).toEqual({
+      "filter[included]": "false",
+      "filter[status]": "404",
+      "filter[url][contains]": "50%",
+      sort: "url:asc",
+      size: "50",
+      cursor: "CUR",
+    });
+    // A reason names excluded URLs by itself; listed-only maps to included=true.
+    expect(params(runUrlsPath("r", { listed: "excluded", reason: "redirect", status: "", q: "" }, null))).toEqual({
+      "filter[reason]": "redirect",
+      sort: "url:asc",
+      size: "50",
+    });
+    expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, listed: "listed" }, null))["filter[included]"]).toBe("true");
+  });
+
+  it("downloads the whole filtered inventory as CSV (no page size or cursor)", () => {
+    expect(params(runUrlsCsvHref("r", { ...EMPTY_RUN_URL_FILTERS, reason: "noindex_meta" }))).toEqual({
+      "filter[reason]": "noindex_meta",
+      sort: "url:asc",
+      format: "csv",
+    });
+  });
+
+  it("pages the changes of one kind", () => {
+    expect(params(runChangesPath("r", "removed", "C", 20))).toEqual({ "filter[kind]": "removed", size: "20", cursor: "C" });
+    expect(params(runChangesPath("r", null, null))).toEqual({ size: "20" });
+  });
+
+  it("links to the run page, filtered and scrolled to the table when a filter is given", () => {
+    expect(runPageHref("abc")).toBe("/dashboard/runs/abc");
+    expect(runPageHref("abc", { reason: "robots_disallowed" })).toBe("/dashboard/runs/abc?reason=robots_disallowed#run-urls");
+    expect(runPageHref("abc", {})).toBe("/dashboard/runs/abc");
+  });
+});

@@ -1,0 +1,140 @@
+"use client";
+/**
+ * Queries of the dashboard run page: one page of a run's URL inventory (GET /api/v1/runs/{id}/urls) and one page of
+ * its changes against the previously published run (GET /api/v1/runs/{id}/changes), both under the one list grammar
+ * (filter[…], size, cursor; keyset pages, so the page keeps a stack of cursors for Previous).
+ *
+ * The inventory's filters live in the page's query string (`?listed=excluded&reason=redirect&status=404&q=…`), so a
+ * reason in the excluded-by-reason table is a plain link to the filtered table; `runUrlFiltersFrom` and
+ * `runUrlFiltersSearch` translate between that query string and `RunUrlFilters`.
+ */
+import { useQuery } from "@tanstack/react-query";
+import type { TRunChangeDto } from "@/lib/schemas/runs";
+import { apiFetchPage } from "./api";
+import { runKeys } from "./runs";
+
+export type { TRunChangeDto };
+export type ChangeKind = TRunChangeDto["kind"];
+
+/**
+ * One row of a run's URL inventory as the table reads it. Every field the table shows is optional or nullable, so
+ * an older server that lacks one renders "—" instead of breaking the page.
+ */
+export type RunUrlRow = {
+  url: string;
+  /** Final HTTP status of the URL's own response; null when it was never fetched. */
+  status: number | null;
+  /** Listed in the sitemap (true) or left out with `reason`. */
+  included: boolean;
+  reason: string | null;
+  /** Reason detail: canonical or redirect target and kind, the robots.txt rule, where a noindex came from. */
+  detail?: Record<string, unknown> | null;
+  target?: string | null;
+  depth: number;
+  /** The first page that linked to this URL; null for the start URL and URLs met otherwise. */
+  foundOn?: string | null;
+  inlinks?: number | null;
+  contentType?: string | null;
+  lastmod?: string | null;
+  lastmodSource?: string | null;
+  duplicateCluster?: string | null;
+};
+
+/** Filters of the URL table; empty strings mean "any". `status` is an HTTP status code as typed (digits only). */
+export type RunUrlFilters = { listed: "" | "listed" | "excluded"; reason: string; status: string; q: string };
+
+export const EMPTY_RUN_URL_FILTERS: RunUrlFilters = { listed: "", reason: "", status: "", q: "" };
+
+/** Rows per page of the URL table and of the changes list. */
+export const RUN_URLS_PAGE_SIZE = 50;
+export const RUN_CHANGES_PAGE_SIZE = 20;
+
+/** The filters named by the page's query string; unknown or malformed values are ignored (read as "any"). */
+export function runUrlFiltersFrom(params: URLSearchParams): RunUrlFilters {
+  const listed = params.get("listed");
+  const status = params.get("status") ?? "";
+  return {
+    listed: listed === "listed" || listed === "excluded" ? listed : "",
+    reason: params.get("reason") ?? "",
+    status: /^\d{3}$/.test(status) ? status : "",
+    q: params.get("q") ?? "",
+  };
+}
+
+/** The page query string for `filters` ("" when no filter is set), the inverse of runUrlFiltersFrom. */
+export function runUrlFiltersSearch(filters: RunUrlFilters): string {
+  const p = new URLSearchParams();
+  if (filters.listed) p.set("listed", filters.listed);
+  if (filters.reason) p.set("reason", filters.reason);
+  if (/^\d{3}$/.test(filters.status)) p.set("status", filters.status);
+  if (filters.q.trim()) p.set("q", filters.q.trim());
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+/** The dashboard run page of `runId`; with filters, its URL table filtered by them (and scrolled to: `#run-urls`). */
+export function runPageHref(runId: string, filters?: Partial<RunUrlFilters>): string {
+  const search = filters ? runUrlFiltersSearch({ ...EMPTY_RUN_URL_FILTERS, ...filters }) : "";
+  return `/dashboard/runs/${encodeURIComponent(runId)}${search}${search ? "#run-urls" : ""}`;
+}
+
+/** The list-grammar filters of GET /api/v1/runs/{id}/urls for `f` (a reason implies "excluded"). */
+function inventoryParams(f: RunUrlFilters): URLSearchParams {
+  const p = new URLSearchParams();
+  if (f.reason) p.set("filter[reason]", f.reason);
+  else if (f.listed) p.set("filter[included]", f.listed === "listed" ? "true" : "false");
+  if (/^\d{3}$/.test(f.status)) p.set("filter[status]", f.status);
+  if (f.q.trim()) p.set("filter[url][contains]", f.q.trim());
+  return p;
+}
+
+const runBase = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}`;
+
+/** GET /api/v1/runs/{id}/urls path for one page: `filters`, URL order, `size` rows, after `cursor` when given. */
+export function runUrlsPath(runId: string, filters: RunUrlFilters, cursor: string | null, size = RUN_URLS_PAGE_SIZE): string {
+  const p = inventoryParams(filters);
+  p.set("sort", "url:asc");
+  p.set("size", String(size));
+  if (cursor) p.set("cursor", cursor);
+  return `${runBase(runId)}/urls?${p.toString()}`;
+}
+
+/** The CSV download of the whole inventory under `filters` (`?format=csv`: every page, streamed by the server). */
+export function runUrlsCsvHref(runId: string, filters: RunUrlFilters): string {
+  const p = inventoryParams(filters);
+  p.set("sort", "url:asc");
+  p.set("format", "csv");
+  return `${runBase(runId)}/urls?${p.toString()}`;
+}
+
+/** GET /api/v1/runs/{id}/changes path for one page of `kind` (all kinds when null), in URL order. */
+export function runChangesPath(runId: string, kind: ChangeKind | null, cursor: string | null, size = RUN_CHANGES_PAGE_SIZE): string {
+  const p = new URLSearchParams();
+  if (kind) p.set("filter[kind]", kind);
+  p.set("size", String(size));
+  if (cursor) p.set("cursor", cursor);
+  return `${runBase(runId)}/changes?${p.toString()}`;
+}
+
+/**
+ * One page of a run's URL inventory. While the run is active the page is refetched every 3 s (the crawl records
+ * URLs as it goes); the previous page stays on screen while the next one loads.
+ */
+export function useRunUrls(runId: string, filters: RunUrlFilters, cursor: string | null, active: boolean) {
+  return useQuery({
+    queryKey: [...runKeys.detail(runId), "urls", filters, cursor] as const,
+    queryFn: ({ signal }) => apiFetchPage<RunUrlRow>(runUrlsPath(runId, filters, cursor), { signal }),
+    placeholderData: (prev) => prev,
+    refetchInterval: active ? 3_000 : false,
+  });
+}
+
+/** One page of a run's changes (added / removed / changed URLs), fetched only when `enabled` (the run has ended). */
+export function useRunChanges(runId: string, kind: ChangeKind | null, cursor: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: [...runKeys.detail(runId), "changes", kind, cursor] as const,
+    queryFn: ({ signal }) => apiFetchPage<TRunChangeDto>(runChangesPath(runId, kind, cursor), { signal }),
+    placeholderData: (prev) => prev,
+    enabled,
+  });
+}
