@@ -1,10 +1,9 @@
 "use client";
 import { useState } from "react";
 import { formatCount } from "@/lib/client/format";
-import { useRunChanges, type ChangeKind } from "@/lib/client/run-urls";
+import { shortUrl, useRunChanges, type ChangeKind } from "@/lib/client/run-urls";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { LoadingRows, QueryError } from "./query-states";
-import { shortUrl } from "./run-url-table";
 import { Button } from "./ui/button";
 import { Card, CardHeader } from "./ui/card";
 import { cn } from "./ui/cn";

@@ -4,12 +4,13 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { exclusionLabel, formatCount, formatDateTime } from "@/lib/client/format";
 import {
+  reasonDetail,
   runUrlFiltersFrom,
   runUrlFiltersSearch,
   runUrlsCsvHref,
+  shortUrl,
   useRunUrls,
   type RunUrlFilters,
-  type RunUrlRow,
 } from "@/lib/client/run-urls";
 import { ExternalIcon } from "./icons";
 import { LoadingRows, QueryError, TableShell } from "./query-states";
@@ -21,27 +22,8 @@ import { inputClass } from "./ui/field";
 /** Typing in the text filters updates the table (and the page URL) after this pause, in ms. */
 const TYPE_DEBOUNCE_MS = 300;
 
-/** `url` without `origin` when it starts with it ("/docs/a.html"), else the whole URL. */
-export function shortUrl(url: string, origin: string | null): string {
-  return origin && url.startsWith(`${origin}/`) ? url.slice(origin.length) : url;
-}
-
 /** The select value of the "Result" filter: "", "listed", "excluded" or "reason:<reason>". */
 const resultValue = (f: RunUrlFilters) => (f.reason ? `reason:${f.reason}` : f.listed);
-
-/** A line under the reason: the target of a redirect or canonical, the robots.txt rule, where a noindex came from. */
-function reasonDetail(row: RunUrlRow): string | null {
-  const d = row.detail ?? {};
-  const pick = (k: string) => (typeof d[k] === "string" && d[k] ? (d[k] as string) : null);
-  const target = pick("target") ?? row.target ?? null;
-  const kind = pick("redirectKind") ?? pick("kind");
-  if (target) return `→ ${target}${kind === "meta_refresh" ? " (meta refresh)" : ""}`;
-  const rule = pick("rule") ?? pick("robotsRule");
-  if (rule) return `rule ${rule}`;
-  const source = pick("source") ?? pick("noindexSource");
-  if (source) return `from ${source}`;
-  return null;
-}
 
 /**
  * The URL inventory of a run (GET /api/v1/runs/{id}/urls): server-side pages of 50 in URL order (Previous / Next over

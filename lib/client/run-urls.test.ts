@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   EMPTY_RUN_URL_FILTERS,
+  reasonDetail,
   runChangesPath,
   runPageHref,
   runUrlFiltersFrom,
   runUrlFiltersSearch,
   runUrlsCsvHref,
   runUrlsPath,
+  shortUrl,
 } from "./run-urls";
 
 const params = (path: string) => Object.fromEntries(new URL(path, "http://x").searchParams);
@@ -63,5 +65,22 @@ describe("run page query strings", () => {
     expect(runPageHref("abc")).toBe("/dashboard/runs/abc");
     expect(runPageHref("abc", { reason: "robots_disallowed" })).toBe("/dashboard/runs/abc?reason=robots_disallowed#run-urls");
     expect(runPageHref("abc", {})).toBe("/dashboard/runs/abc");
+  });
+});
+
+describe("URL table cells", () => {
+  it("shortens same-origin URLs only", () => {
+    expect(shortUrl("http://127.0.0.1:8181/a/b.html?x=1", "http://127.0.0.1:8181")).toBe("/a/b.html?x=1");
+    expect(shortUrl("http://127.0.0.1:81810/a", "http://127.0.0.1:8181")).toBe("http://127.0.0.1:81810/a");
+    expect(shortUrl("https://other.example/a", null)).toBe("https://other.example/a");
+  });
+
+  it("explains a reason by its detail", () => {
+    expect(reasonDetail({ target: "http://s/b", detail: { redirectKind: "meta_refresh" } })).toBe("→ http://s/b (meta refresh)");
+    expect(reasonDetail({ target: "http://s/b", detail: { redirectKind: "http" } })).toBe("→ http://s/b");
+    expect(reasonDetail({ target: null, detail: { robotsRule: "Disallow: /private/", robotsLine: 3 } })).toBe("Disallow: /private/ (robots.txt line 3)");
+    expect(reasonDetail({ target: null, detail: { noindex: ["meta", "x-robots-tag"] } })).toBe("noindex from the meta tag and X-Robots-Tag");
+    expect(reasonDetail({ target: null, detail: null })).toBeNull();
+    expect(reasonDetail({})).toBeNull();
   });
 });

@@ -40,6 +40,25 @@ export type RunUrlRow = {
   duplicateCluster?: string | null;
 };
 
+/** `url` without `origin` when it starts with it ("/docs/a.html"), else the whole URL. */
+export function shortUrl(url: string, origin: string | null): string {
+  return origin && url.startsWith(`${origin}/`) ? url.slice(origin.length) : url;
+}
+
+/**
+ * A line under the reason: the target of a redirect (and its kind), of a canonical or the URL kept instead of a
+ * duplicate; the robots.txt rule that matched (with its line); where a noindex came from.
+ */
+export function reasonDetail(row: Pick<RunUrlRow, "target" | "detail">): string | null {
+  const d = row.detail ?? {};
+  if (row.target) return `→ ${row.target}${d.redirectKind === "meta_refresh" ? " (meta refresh)" : ""}`;
+  if (typeof d.robotsRule === "string" && d.robotsRule) return `${d.robotsRule}${typeof d.robotsLine === "number" ? ` (robots.txt line ${d.robotsLine})` : ""}`;
+  if (Array.isArray(d.noindex) && d.noindex.length) {
+    return `noindex from ${d.noindex.map((n) => (n === "meta" ? "the meta tag" : n === "x-robots-tag" ? "X-Robots-Tag" : String(n))).join(" and ")}`;
+  }
+  return null;
+}
+
 /** Filters of the URL table; empty strings mean "any". `status` is an HTTP status code as typed (digits only). */
 export type RunUrlFilters = { listed: "" | "listed" | "excluded"; reason: string; status: string; q: string };
 
