@@ -1,7 +1,6 @@
 import type { TRunDto } from "@/lib/schemas/runs";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
 import { TRIGGER_LABEL } from "./run-history";
-import { RunStatusBadge } from "./run-status-badge";
 import { Stat } from "./stat";
 import { Alert } from "./ui/alert";
 import { Card } from "./ui/card";
@@ -27,7 +26,7 @@ export function warningLabel(code: string): string {
 }
 
 /**
- * The summary of one run on the run page: status, trigger, created / started / finished times, pages fetched,
+ * The summary of one run on the run page (whose header shows the status badge): trigger, created / started / finished times, pages fetched,
  * URLs listed and excluded, files and bytes written, the error (with its code and hint when the server sends them)
  * and the warnings of a partial run.
  */
@@ -77,10 +76,7 @@ export function RunSummary({ run }: { run: TRunDto & RunCauseFields }) {
         <Stat label="Bytes written" value={formatBytes(run.bytesWritten)} testId="summary-bytes" />
         <Stat label="Time taken" value={run.startedAt ? formatDuration(runDurationMs(run)) : "—"} testId="summary-duration" />
       </dl>
-      <dl className="grid grid-cols-2 gap-x-5 gap-y-3 border-t border-slate-100 px-5 py-4 text-sm sm:grid-cols-5">
-        <Meta label="Status">
-          <RunStatusBadge status={run.status} testId="summary-status" />
-        </Meta>
+      <dl className="grid grid-cols-2 gap-x-5 gap-y-3 border-t border-slate-100 px-5 py-4 text-sm sm:grid-cols-4">
         <Meta label="Trigger">
           <span data-testid="summary-trigger">{TRIGGER_LABEL[run.trigger] ?? run.trigger}</span>
         </Meta>

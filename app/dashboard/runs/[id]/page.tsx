@@ -114,7 +114,7 @@ export default function RunPage() {
 
       <div className="grid items-start gap-6 lg:grid-cols-2">
         <Card aria-labelledby="run-excluded-title">
-          <CardHeader id="run-excluded-title" title="Left out, by reason" description="Each reason opens its URLs in the table below." />
+          <CardHeader id="run-excluded-title" title="Excluded URLs" description="Why URLs were left out of the sitemap. Each reason opens its URLs in the table below." />
           <div className="pb-2">
             <ExcludedTable byReason={run.excludedByReason} reasonHref={(reason) => runPageHref(run.id, { reason })} />
           </div>
