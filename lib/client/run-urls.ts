@@ -141,7 +141,8 @@ export function runChangesPath(runId: string, kind: ChangeKind | null, cursor: s
  */
 export function useRunUrls(runId: string, filters: RunUrlFilters, cursor: string | null, active: boolean) {
   return useQuery({
-    queryKey: [...runKeys.detail(runId), "urls", filters, cursor] as const,
+    // `active` is part of the key: the first read after the run ends is a fresh one, not the last live page.
+    queryKey: [...runKeys.detail(runId), "urls", filters, cursor, active] as const,
     queryFn: ({ signal }) => apiFetchPage<RunUrlRow>(runUrlsPath(runId, filters, cursor), { signal }),
     placeholderData: (prev) => prev,
     refetchInterval: active ? 3_000 : false,

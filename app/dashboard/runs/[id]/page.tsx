@@ -119,7 +119,8 @@ export default function RunPage() {
             <ExcludedTable byReason={run.excludedByReason} reasonHref={(reason) => runPageHref(run.id, { reason })} />
           </div>
         </Card>
-        <RunChanges key={run.id} run={run} origin={origin} />
+        {/* Remounted when the run ends, so the first tab is a kind that has URLs. */}
+        <RunChanges key={`${run.id}:${active}`} run={run} origin={origin} />
       </div>
 
       {/* useSearchParams (the table's filters) needs a Suspense boundary in the app router. */}
