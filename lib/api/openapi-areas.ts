@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { Endpoint } from "./openapi-common";
 import { COMPAT_OPENAPI_AREA } from "./openapi-compat";
 import { CORE_V2_AREA } from "./openapi-core-v2";
+import { INVENTORY_AREA } from "./openapi-inventory";
 import { SUBMIT_AREA } from "./openapi-submit";
 import { TEMPLATES_FEEDS_AREA } from "./openapi-templates-feeds";
 
@@ -16,4 +17,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA];
+export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA, INVENTORY_AREA];

@@ -77,6 +77,10 @@ export const EXCLUSION_LABELS: Record<ExclusionReason, { label: string; hint: st
     label: "Crawler trap",
     hint: "Over a trap cap: too many query variants of one path, too many path segments, or a repeating path.",
   },
+  duplicate: {
+    label: "Duplicate",
+    hint: "Same main content as another URL, which is listed instead (the sitemap collapses duplicates).",
+  },
 };
 
 export function exclusionLabel(reason: string): { label: string; hint: string } {

@@ -29,6 +29,8 @@ export const MAX_BYTES_PER_FILE = 52_428_800;
  * - url_too_long: longer than the sitemap's `maxUrlLength` (sitemaps.org: a <loc> is under 2,048 characters).
  * - crawl_trap: a trap cap left it out (too many query variants of one path, too many path segments, or a
  *   path segment sequence repeated; lib/crawl/traps.ts documents the caps).
+ * - duplicate: the sitemap collapses duplicates (`collapseDuplicates`) and another URL with the same main-content
+ *   hash is listed instead (target = the URL kept); set after the crawl, never by the crawler itself.
  */
 export const EXCLUSION_REASONS = [
   "robots_disallowed",
@@ -48,6 +50,7 @@ export const EXCLUSION_REASONS = [
   "blocked_host",
   "url_too_long",
   "crawl_trap",
+  "duplicate",
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
@@ -80,6 +83,36 @@ export type CrawlRecord = {
   lastModifiedHeader?: string | null;
   /** The server answered 304 Not Modified and the record was replayed from the previous snapshot. */
   notModified?: boolean;
+  /**
+   * The first page whose links led the crawl to this URL (the redirecting URL for a redirect target), or null for a
+   * seed (the start URL, robots.txt sitemap imports) and for a URL queued before a resumed crawl step.
+   */
+  foundOn?: string | null;
+  /**
+   * Distinct crawled pages linking to this URL (followable same-origin links, after the URL policy) when the record
+   * was emitted; the final count of the run is only known when the crawl ends (`CrawlSummary.inlinks`).
+   */
+  inlinks?: number;
+  /** Media type of the response without parameters, lower case (`text/html`), or null (no request or no header). */
+  contentType?: string | null;
+  /** Where `lastmod` comes from: "server" = the Last-Modified header; "content" = the content hash's first sighting. */
+  lastmodSource?: "content" | "server" | null;
+  /** What explains the reason (see {@link UrlDetail}), or null. */
+  detail?: UrlDetail | null;
+};
+
+/**
+ * The detail of a record's reason, stored with the run's inventory (RunUrl.detail) and shown by the URL inventory API.
+ * The canonical URL (canonical_elsewhere), redirect target (redirect) and kept URL (duplicate) live in `target`.
+ */
+export type UrlDetail = {
+  /** reason "redirect": "http" for a 3xx with Location, "meta_refresh" for an instant `<meta http-equiv="refresh">`. */
+  redirectKind?: "http" | "meta_refresh";
+  /** reason "robots_disallowed": the robots.txt rule that decided, as written (`Disallow: /private/`), 1-based line. */
+  robotsRule?: string;
+  robotsLine?: number;
+  /** reason "noindex_meta" / "noindex_header" (or a noindex page listed anyway): where the noindex came from. */
+  noindex?: ("meta" | "x-robots-tag")[];
 };
 
 /** Google image sitemap: only image:loc (title/caption/etc. are deprecated). */

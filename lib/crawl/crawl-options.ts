@@ -75,6 +75,11 @@ export type CrawlOptions = {
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
   render?: { executablePath?: string; pages?: number };
+  /**
+   * Referrer and inlink tracking (records' `foundOn` and `inlinks`, the summary's `inlinks`). Default true; false
+   * only for the benchmark's baseline (bench/crawl-speed.ts).
+   */
+  linkStats?: boolean;
 };
 
 export type CrawlSummary = {
@@ -96,4 +101,9 @@ export type CrawlSummary = {
   retries: number;
   /** Wall time of the crawl, ms. */
   durationMs: number;
+  /**
+   * Final inlink counts: URL → distinct crawled pages whose followable same-origin links point to it (self-links not
+   * counted). Only URLs with at least one; absent with `linkStats: false`. One counter per URL met, no link lists.
+   */
+  inlinks?: Map<string, number>;
 };

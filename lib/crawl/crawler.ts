@@ -84,6 +84,14 @@ export { MAX_REDIRECTS } from "./redirects";
 export { hasNonHtmlExtension, NON_HTML_EXTENSIONS } from "./screen";
 export type { CrawlOptions, CrawlProgress, CrawlSummary, Revalidation } from "./crawl-options";
 
+/** The media type of a Content-Type field value, without parameters, lower case; null when absent or empty. */
+export function mediaType(contentType: string | null | undefined): string | null {
+  if (!contentType) return null;
+  const semi = contentType.indexOf(";");
+  const t = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return t === "" ? null : t;
+}
+
 /** Origin of a normalised absolute URL, by string search (no parsing on the hot path). */
 function originPart(url: string): string {
   const slash = url.indexOf("/", url.indexOf("//") + 2);
@@ -160,7 +168,22 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     });
   };
 
+  // Referrers and inlinks (see CrawlRecord.foundOn/inlinks): the first page linking to each URL not yet recorded
+  // (dropped when its record is emitted) and a counter per linked URL; no per-URL link lists.
+  const linkStats = opts.linkStats !== false;
+  const foundOn = new Map<string, string>();
+  const inlinks = new Map<string, number>();
+
   const emit = async (record: CrawlRecord) => {
+    if (linkStats) {
+      const from = foundOn.get(record.url);
+      if (from !== undefined) {
+        record.foundOn = from;
+        foundOn.delete(record.url);
+      }
+      const n = inlinks.get(record.url);
+      if (n !== undefined) record.inlinks = n;
+    }
     if (record.included) urlsListed++;
     else {
       urlsExcluded++;
@@ -168,8 +191,11 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     }
     if (opts.onRecord) await opts.onRecord(record);
   };
-  const exclude = (url: string, depth: number, reason: ExclusionReason) =>
-    emit({ url, status: null, included: false, reason, lastmod: null, depth });
+  const exclude = (url: string, depth: number, reason: ExclusionReason) => {
+    const rule = reason === "robots_disallowed" ? (robots.disallowedBy?.(url) ?? null) : null;
+    const detail = rule ? { robotsRule: rule.rule, robotsLine: rule.line } : null;
+    return emit({ url, status: null, included: false, reason, lastmod: null, depth, ...(detail ? { detail } : {}) });
+  };
   /** Records a URL settled without a request: listed (rule list_only) or left out. */
   const settleUnfetched = (url: string, depth: number, verdict: ExclusionReason | "list"): void | Promise<void> =>
     verdict === "list" ? emit({ url, status: null, included: true, reason: null, lastmod: null, depth }) : exclude(url, depth, verdict);
@@ -230,13 +256,19 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     return settleUnfetched(url, depth, verdict);
   };
 
-  /** Queues the same-origin, followable links of a page found at depth `depth - 1`. */
-  const discover = async (links: readonly PageLink[], depth: number) => {
+  /** Queues the same-origin, followable links of page `from`, found at depth `depth - 1`; counts its inlinks. */
+  const discover = async (links: readonly PageLink[], depth: number, from: string) => {
+    // A page linking to a URL several times counts once (a page's links only, dropped after the page).
+    const counted = linkStats && links.length > 1 ? new Set<string>() : null;
     for (const link of links) {
       if ((link.nofollow && !s.followNofollow) || !link.url.startsWith(originPrefix)) continue;
       const url = policy(link.url);
+      if (linkStats && url !== from && (counted === null || (!counted.has(url) && counted.add(url)))) {
+        inlinks.set(url, (inlinks.get(url) ?? 0) + 1);
+      }
       let isNew = markSeen(url);
       if (typeof isNew !== "boolean") isNew = await isNew;
+      if (isNew && linkStats) foundOn.set(url, from);
       const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
       if (next) await next;
     }
@@ -274,13 +306,16 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
   /** Records a final (non-redirect) response and follows its links. */
   const settle = async (res: FetchResult, depth: number) => {
     const lastModifiedHeader = headerValue(res.headers, "last-modified");
+    const lastmod = httpDateToIso(lastModifiedHeader);
     const rec = {
       url: res.url,
       status: res.status,
-      lastmod: httpDateToIso(lastModifiedHeader),
+      lastmod,
+      lastmodSource: lastmod ? ("server" as const) : null,
       depth,
       etag: headerValue(res.headers, "etag"),
       lastModifiedHeader,
+      contentType: mediaType(res.contentType),
     };
     if (res.error) {
       return emit({ ...rec, included: false, reason: res.error.code === "blocked_host" ? "blocked_host" : "fetch_error" });
@@ -303,7 +338,10 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       },
       s,
     );
-    await emit({ ...rec, contentHash: page.contentHash, data, ...decision });
+    const noindex: ("meta" | "x-robots-tag")[] = [];
+    if (header.noindex) noindex.push("x-robots-tag");
+    if (page.robots.noindex) noindex.push("meta");
+    await emit({ ...rec, contentHash: page.contentHash, data, ...decision, ...(noindex.length ? { detail: { noindex } } : {}) });
 
     const pageNofollow = header.nofollow || page.robots.nofollow;
     if (opts.onPageLinks) {
@@ -313,7 +351,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       }
       await opts.onPageLinks(res.url, links);
     }
-    if (!pageNofollow || s.followNofollow) await discover(page.links, depth + 1);
+    if (!pageNofollow || s.followNofollow) await discover(page.links, depth + 1, res.url);
   };
 
   /** A 304 answer to a conditional request: the stored snapshot stands in for the page. */
@@ -331,9 +369,10 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       data: snap.data ?? null,
       etag: headerValue(res.headers, "etag") ?? rv.etag ?? null,
       lastModifiedHeader: headerValue(res.headers, "last-modified") ?? rv.lastModified ?? null,
+      contentType: mediaType(res.contentType),
       notModified: true,
     });
-    await discover(snap.links, item.depth + 1);
+    await discover(snap.links, item.depth + 1, item.url);
   };
 
   /** Validators for a conditional GET of `url` from `opts.revalidate`, or null for a plain GET. */
@@ -364,7 +403,9 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       const target = hop.target!;
       let after: (() => void | Promise<void>) | null = null;
       if (next === "follow") {
-        if (!(await markSeen(target))) {
+        const isNew = await markSeen(target);
+        if (isNew && linkStats) foundOn.set(target, url); // a redirect target is found on the URL redirecting to it
+        if (!isNew) {
           // Already met elsewhere: it has (or will get) its own record; it may be queued deeper than this chain.
           // Lowered now, before the chain's records are awaited, so the scheduler cannot dispatch it at the old depth.
           const lowered = scheduler.lower(target, item.depth);
@@ -447,6 +488,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       pagesNotModified,
       retries,
       durationMs: Math.round(performance.now() - t0),
+      ...(linkStats ? { inlinks } : {}),
     };
   } finally {
     await (renderer as Renderer | null)?.close();

@@ -57,6 +57,12 @@ export type RobotsPolicy = {
   status: number | null;
   /** True when our user agent may fetch `url` (an absolute URL on this origin; only its path and query count). */
   isAllowed(url: string): boolean;
+  /**
+   * The rule that disallows `url` for our user agent, as written (`Disallow: /private/`) with its 1-based line, or
+   * null when `url` is allowed. Same precedence as `isAllowed` (longest match; Allow wins a tie). Off the hot path:
+   * called only for a URL already found disallowed, to explain its record.
+   */
+  disallowedBy?(url: string): { rule: string; line: number } | null;
   /** `Sitemap:` records (sitemaps.org: absolute URLs, independent of groups), normalised, deduplicated. */
   sitemaps: string[];
   /** `Crawl-delay` of the group that applies to us, in seconds, or null (absent, invalid, or no robots.txt). */
@@ -197,7 +203,8 @@ export function robotsPath(url: string): string {
   return canonicalPercentEncoding(path || "/");
 }
 
-type Rule = { allow: boolean; priority: number; matches: PatternMatcher };
+/** One Allow/Disallow rule: its pattern length (precedence), matcher, and where it was written (line, value). */
+type Rule = { allow: boolean; priority: number; matches: PatternMatcher; line: number; text: string };
 type Group = { agents: string[]; rules: Rule[]; crawlDelay: number | null };
 
 /**
@@ -211,7 +218,7 @@ export function parseRobotsTxt(input: string | Buffer, _origin: string, userAgen
   const sitemaps = new Set<string>();
   let current: Group | null = null;
   let sawRule = false;
-  for (const { key, value } of tokenizeRobotsTxt(input)) {
+  for (const { key, value, line } of tokenizeRobotsTxt(input)) {
     if (key === "user-agent") {
       if (current === null || sawRule) {
         current = { agents: [], rules: [], crawlDelay: null };
@@ -227,7 +234,7 @@ export function parseRobotsTxt(input: string | Buffer, _origin: string, userAgen
       // An empty pattern matches nothing that could outrank another rule (google/robotstxt: priority 0 is ignored).
       if (value === "") continue;
       const pattern = canonicalPercentEncoding(value);
-      current.rules.push({ allow: key === "allow", priority: pattern.length, matches: compilePattern(pattern) });
+      current.rules.push({ allow: key === "allow", priority: pattern.length, matches: compilePattern(pattern), line, text: value });
     } else if (key === "sitemap") {
       const u = normalizeUrl(value); // sitemaps.org: the location is an absolute URL; relative ones are dropped
       if (u !== null) sitemaps.add(u);
@@ -258,7 +265,20 @@ export function parseRobotsTxt(input: string | Buffer, _origin: string, userAgen
           }
           return !(disallow > allow);
         };
-  return { outcome: "parsed", status: 200, isAllowed, sitemaps: [...sitemaps], crawlDelaySec };
+  const disallowedBy = (url: string): { rule: string; line: number } | null => {
+    const path = robotsPath(url);
+    let allow: Rule | null = null;
+    let disallow: Rule | null = null;
+    for (const r of rules) {
+      if (!r.matches(path)) continue;
+      if (r.allow) {
+        if (allow === null || r.priority > allow.priority) allow = r;
+      } else if (disallow === null || r.priority > disallow.priority) disallow = r;
+    }
+    if (disallow === null || (allow !== null && allow.priority >= disallow.priority)) return null;
+    return { rule: `Disallow: ${disallow.text}`, line: disallow.line };
+  };
+  return { outcome: "parsed", status: 200, isAllowed, disallowedBy, sitemaps: [...sitemaps], crawlDelaySec };
 }
 
 /** A policy that allows everything, for `outcome` "unavailable" or "disabled". */

@@ -21,6 +21,7 @@ import type { CrawlRecord, ExclusionReason } from "@/lib/core/types";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getDb, TX_OPTIONS } from "./client";
 import { upsertPageStates, type PageObservation } from "./page-state";
+import { inventoryColumns } from "./run-urls";
 
 /** What a resumed crawl starts from. */
 export type CrawlCheckpoint = {
@@ -133,12 +134,14 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
     if (batch.records.length) {
       const rows = batch.records.map((r) => {
         const lastmod = r.contentHash ? (firstSeen.get(r.url) ?? null) : r.lastmod ? new Date(r.lastmod) : null;
+        const ok = lastmod && Number.isFinite(lastmod.getTime()) ? lastmod : null;
         return {
+          ...inventoryColumns(r, ok),
           url: r.url,
           status: r.status,
           included: r.included,
           reason: r.reason,
-          lastmod: lastmod && Number.isFinite(lastmod.getTime()) ? lastmod.toISOString() : null,
+          lastmod: ok ? ok.toISOString() : null,
           depth: r.depth,
           target: r.target ?? null,
           hash: r.contentHash ?? null,
@@ -146,10 +149,13 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
         };
       });
       await tx.$executeRaw`
-        INSERT INTO "RunUrl" ("runId", "url", "status", "included", "reason", "lastmod", "depth", "target", "contentHash", "data")
-        SELECT ${runId}, r.url, r.status, r.included, r.reason, (r.lastmod AT TIME ZONE 'UTC'), r.depth, r.target, r.hash, r.data
+        INSERT INTO "RunUrl" ("runId", "url", "status", "included", "reason", "lastmod", "depth", "target", "contentHash", "data",
+                              "foundOn", "inlinks", "contentType", "lastmodSource", "detail")
+        SELECT ${runId}, r.url, r.status, r.included, r.reason, (r.lastmod AT TIME ZONE 'UTC'), r.depth, r.target, r.hash, r.data,
+               r."foundOn", r.inlinks, r."contentType", r."lastmodSource", r.detail
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS r(url text, status int, included boolean, reason text, lastmod timestamptz, depth int, target text, hash text, data jsonb)
+          AS r(url text, status int, included boolean, reason text, lastmod timestamptz, depth int, target text, hash text, data jsonb,
+               "foundOn" text, inlinks int, "contentType" text, "lastmodSource" text, detail jsonb)
         ON CONFLICT ("runId", "url") DO NOTHING`;
     }
     if (finishedEarlierQueued.length) {

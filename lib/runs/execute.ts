@@ -4,8 +4,9 @@
  * killed worker refetches only the visits it had not finished); a retried export rewrites the same generation folder,
  * byte for byte, and republishes it.
  *
- *   crawlRun(runId)  → crawls the sitemap's site into RunUrl (truthful lastmod, 304 replays), updating the run's
- *                      progress as it goes, then stores the run's diff against the published run.
+ *   crawlRun(runId)  → crawls the sitemap's site into RunUrl (truthful lastmod, 304 replays, found on), updating the
+ *                      run's progress as it goes, then stores the inlink counts, collapses duplicates when the
+ *                      sitemap asks for it, and stores the run's diff against the published run.
  *   exportRun(runId) → writes the listed URLs as a new generation of files and switches the sitemap to it only
  *                      when every file is complete (lib/sitemap/publish.ts); the previous files stay served until then.
  *
@@ -41,6 +42,7 @@ import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
+import { collapseDuplicates, storeInlinks } from "@/lib/db/run-urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
 import { applySitemapTemplateOf } from "@/lib/templates/export";
 
@@ -213,6 +215,9 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   }
   if (abort.signal.aborted) return endCancelled(run);
   await clearCrawlFrontier(runId);
+  // The inventory's final inlink counts, then (when the sitemap asks for it) one listed URL per duplicate cluster.
+  await storeInlinks(runId, summary.inlinks);
+  if (run.sitemap.collapseDuplicates) await collapseDuplicates(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
   await updateRunProgress(runId, {
