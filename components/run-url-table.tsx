@@ -163,9 +163,9 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
           }
         >
           {list.data.data.map((row) => {
-            const detail = reasonDetail(row);
+            const detail = reasonDetail(row.detail);
             return (
-              <tr key={row.url} data-testid="run-url-row" data-url={row.url} data-included={String(row.included)} data-reason={row.reason ?? ""}>
+              <tr key={row.url} data-testid="run-url-row" data-url={row.url} data-listed={String(row.listed)} data-reason={row.reason ?? ""}>
                 <td className="max-w-[22rem] px-5 py-2.5">
                   <a href={row.url} target="_blank" rel="noreferrer" className="group inline-flex max-w-full items-center gap-1 font-mono text-[13px] text-slate-800 hover:text-indigo-600" title={row.url}>
                     <span className="truncate">{shortUrl(row.url, origin)}</span>
@@ -177,7 +177,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
                   {row.status ?? "—"}
                 </td>
                 <td className="max-w-[16rem] px-4 py-2.5">
-                  {row.included ? (
+                  {row.listed ? (
                     <Badge tone="green">Listed</Badge>
                   ) : (
                     <Badge tone="gray">{row.reason ? exclusionLabel(row.reason).label : "Left out"}</Badge>
@@ -187,7 +187,11 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
                       {detail}
                     </div>
                   )}
-                  {row.duplicateCluster && <div className="mt-0.5 text-xs text-amber-700">Duplicate content</div>}
+                  {row.cluster && (
+                    <div className="mt-0.5 text-xs text-amber-700" title={`Duplicate cluster ${row.cluster}`} data-testid="run-url-duplicate">
+                      Same content as other URLs
+                    </div>
+                  )}
                 </td>
                 <td className="px-4 py-2.5 text-right tabular-nums text-slate-600">{row.depth}</td>
                 <td className="max-w-[14rem] px-4 py-2.5">

@@ -101,15 +101,15 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   expect(referrer.startsWith(SITE_URL)).toBe(true);
   await foundOn.click();
   await expect(page.getByLabel("URL contains")).toHaveValue(referrer);
-  await expect(page.locator(`[data-testid="run-url-row"][data-url="${referrer}"]`)).toHaveAttribute("data-included", "true");
+  await expect(page.locator(`[data-testid="run-url-row"][data-url="${referrer}"]`)).toHaveAttribute("data-listed", "true");
 
   // Filters: listed only, an HTTP status, a URL search; typing updates the table after a pause.
   await page.getByRole("button", { name: "Clear filters" }).click();
   await expect(page).toHaveURL(new RegExp(`/dashboard/runs/${run.id}$`));
   await page.getByLabel("Result").selectOption("listed");
   await expect(page).toHaveURL(/listed=listed/);
-  await expect(rows.first()).toHaveAttribute("data-included", "true");
-  expect(await rows.evaluateAll((els) => els.every((e) => e.getAttribute("data-included") === "true"))).toBe(true);
+  await expect(rows.first()).toHaveAttribute("data-listed", "true");
+  expect(await rows.evaluateAll((els) => els.every((e) => e.getAttribute("data-listed") === "true"))).toBe(true);
   await page.getByLabel("HTTP status").fill("200");
   await expect(page).toHaveURL(/status=200/);
   await page.getByLabel("URL contains").fill("tutorial");

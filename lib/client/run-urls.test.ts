@@ -32,7 +32,7 @@ describe("run page query strings", () => {
     const path = runUrlsPath("run 1", { listed: "excluded", reason: "", status: "404", q: " 50% " }, "CUR", 50);
     expect(path.startsWith("/api/v1/runs/run%201/urls?")).toBe(true);
     expect(params(path)).toEqual({
-      "filter[included]": "false",
+      "filter[listed]": "false",
       "filter[status]": "404",
       "filter[url][contains]": "50%",
       sort: "url:asc",
@@ -45,7 +45,7 @@ describe("run page query strings", () => {
       sort: "url:asc",
       size: "50",
     });
-    expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, listed: "listed" }, null))["filter[included]"]).toBe("true");
+    expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, listed: "listed" }, null))["filter[listed]"]).toBe("true");
   });
 
   it("downloads the whole filtered inventory as CSV (no page size or cursor)", () => {
@@ -76,11 +76,11 @@ describe("URL table cells", () => {
   });
 
   it("explains a reason by its detail", () => {
-    expect(reasonDetail({ target: "http://s/b", detail: { redirectKind: "meta_refresh" } })).toBe("→ http://s/b (meta refresh)");
-    expect(reasonDetail({ target: "http://s/b", detail: { redirectKind: "http" } })).toBe("→ http://s/b");
-    expect(reasonDetail({ target: null, detail: { robotsRule: "Disallow: /private/", robotsLine: 3 } })).toBe("Disallow: /private/ (robots.txt line 3)");
-    expect(reasonDetail({ target: null, detail: { noindex: ["meta", "x-robots-tag"] } })).toBe("noindex from the meta tag and X-Robots-Tag");
-    expect(reasonDetail({ target: null, detail: null })).toBeNull();
+    expect(reasonDetail({ target: "http://s/b", redirectKind: "meta_refresh" })).toBe("→ http://s/b (meta refresh)");
+    expect(reasonDetail({ target: "http://s/b", redirectKind: "http" })).toBe("→ http://s/b");
+    expect(reasonDetail({ robotsRule: "Disallow: /private/", robotsLine: 3 })).toBe("Disallow: /private/ (robots.txt line 3)");
+    expect(reasonDetail({ noindex: ["meta", "x-robots-tag"] })).toBe("noindex from the meta tag and X-Robots-Tag");
+    expect(reasonDetail(null)).toBeNull();
     expect(reasonDetail({})).toBeNull();
   });
 });

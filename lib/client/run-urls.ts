@@ -9,6 +9,7 @@
  * `runUrlFiltersSearch` translate between that query string and `RunUrlFilters`.
  */
 import { useQuery } from "@tanstack/react-query";
+import type { TRunUrlDto } from "@/lib/schemas/run-urls";
 import type { TRunChangeDto } from "@/lib/schemas/runs";
 import { apiFetchPage } from "./api";
 import { runKeys } from "./runs";
@@ -16,29 +17,8 @@ import { runKeys } from "./runs";
 export type { TRunChangeDto };
 export type ChangeKind = TRunChangeDto["kind"];
 
-/**
- * One row of a run's URL inventory as the table reads it. Every field the table shows is optional or nullable, so
- * an older server that lacks one renders "—" instead of breaking the page.
- */
-export type RunUrlRow = {
-  url: string;
-  /** Final HTTP status of the URL's own response; null when it was never fetched. */
-  status: number | null;
-  /** Listed in the sitemap (true) or left out with `reason`. */
-  included: boolean;
-  reason: string | null;
-  /** Reason detail: canonical or redirect target and kind, the robots.txt rule, where a noindex came from. */
-  detail?: Record<string, unknown> | null;
-  target?: string | null;
-  depth: number;
-  /** The first page that linked to this URL; null for the start URL and URLs met otherwise. */
-  foundOn?: string | null;
-  inlinks?: number | null;
-  contentType?: string | null;
-  lastmod?: string | null;
-  lastmodSource?: string | null;
-  duplicateCluster?: string | null;
-};
+/** One row of a run's URL inventory (lib/schemas/run-urls.ts ZRunUrlDto). */
+export type RunUrlRow = TRunUrlDto;
 
 /** `url` without `origin` when it starts with it ("/docs/a.html"), else the whole URL. */
 export function shortUrl(url: string, origin: string | null): string {
@@ -49,13 +29,11 @@ export function shortUrl(url: string, origin: string | null): string {
  * A line under the reason: the target of a redirect (and its kind), of a canonical or the URL kept instead of a
  * duplicate; the robots.txt rule that matched (with its line); where a noindex came from.
  */
-export function reasonDetail(row: Pick<RunUrlRow, "target" | "detail">): string | null {
-  const d = row.detail ?? {};
-  if (row.target) return `→ ${row.target}${d.redirectKind === "meta_refresh" ? " (meta refresh)" : ""}`;
-  if (typeof d.robotsRule === "string" && d.robotsRule) return `${d.robotsRule}${typeof d.robotsLine === "number" ? ` (robots.txt line ${d.robotsLine})` : ""}`;
-  if (Array.isArray(d.noindex) && d.noindex.length) {
-    return `noindex from ${d.noindex.map((n) => (n === "meta" ? "the meta tag" : n === "x-robots-tag" ? "X-Robots-Tag" : String(n))).join(" and ")}`;
-  }
+export function reasonDetail(detail: RunUrlRow["detail"]): string | null {
+  if (!detail) return null;
+  if (detail.target) return `→ ${detail.target}${detail.redirectKind === "meta_refresh" ? " (meta refresh)" : ""}`;
+  if (detail.robotsRule) return `${detail.robotsRule}${detail.robotsLine !== undefined ? ` (robots.txt line ${detail.robotsLine})` : ""}`;
+  if (detail.noindex?.length) return `noindex from ${detail.noindex.map((n) => (n === "meta" ? "the meta tag" : "X-Robots-Tag")).join(" and ")}`;
   return null;
 }
 
@@ -101,7 +79,7 @@ export function runPageHref(runId: string, filters?: Partial<RunUrlFilters>): st
 function inventoryParams(f: RunUrlFilters): URLSearchParams {
   const p = new URLSearchParams();
   if (f.reason) p.set("filter[reason]", f.reason);
-  else if (f.listed) p.set("filter[included]", f.listed === "listed" ? "true" : "false");
+  else if (f.listed) p.set("filter[listed]", f.listed === "listed" ? "true" : "false");
   if (/^\d{3}$/.test(f.status)) p.set("filter[status]", f.status);
   if (f.q.trim()) p.set("filter[url][contains]", f.q.trim());
   return p;
