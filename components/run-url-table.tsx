@@ -67,7 +67,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
   const select = inputClass(false, "pr-8");
 
   return (
-    <Card id="run-urls" aria-labelledby="run-urls-title" className="scroll-mt-6">
+    <Card id="run-urls" aria-labelledby="run-urls-title" className="scroll-mt-20">
       <CardHeader
         id="run-urls-title"
         title="URLs"
@@ -196,14 +196,20 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
                 <td className="px-4 py-2.5 text-right tabular-nums text-slate-600">{row.depth}</td>
                 <td className="max-w-[14rem] px-4 py-2.5">
                   {row.foundOn ? (
-                    <Link
-                      href={`${pathname}${runUrlFiltersSearch({ listed: "", reason: "", status: "", q: row.foundOn })}#run-urls`}
-                      className="block truncate font-mono text-[13px] text-indigo-700 hover:underline"
-                      title={`Found on ${row.foundOn}: show its row`}
-                      data-testid="run-url-found-on"
-                    >
-                      {shortUrl(row.foundOn, origin)}
-                    </Link>
+                    <div className="flex min-w-0 items-center gap-1">
+                      {/* Filtering by the page's URL puts its own row first: every other match is longer. */}
+                      <Link
+                        href={`${pathname}${runUrlFiltersSearch({ listed: "", reason: "", status: "", q: row.foundOn })}#run-urls`}
+                        className="truncate font-mono text-[13px] text-indigo-700 hover:underline"
+                        title={`Found on ${row.foundOn}: show its row`}
+                        data-testid="run-url-found-on"
+                      >
+                        {shortUrl(row.foundOn, origin)}
+                      </Link>
+                      <a href={row.foundOn} target="_blank" rel="noreferrer" className="shrink-0 text-slate-400 hover:text-indigo-600" aria-label={`Open ${row.foundOn}`}>
+                        <ExternalIcon className="size-3" />
+                      </a>
+                    </div>
                   ) : (
                     <span className="text-slate-400">{row.depth === 0 ? "start URL" : "—"}</span>
                   )}
