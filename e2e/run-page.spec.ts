@@ -145,9 +145,13 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   const bad = await api("post", "/api/v1/sitemaps", { name: "Missing page", startUrl: `${SITE_URL}no-such-page-404.html`, fileName: "missing" });
   const failed = await api("post", `/api/v1/sitemaps/${bad.body.data.id}/generate?wait=90`);
   expect(failed.body.data.status).toBe("failed");
-  const failedRun: RunBody = failed.body.data;
-  await page.goto(`/dashboard/runs/${failedRun.id}`);
-  await expect(page.getByTestId("run-error")).toContainText(failedRun.error!);
+  // The page shows what GET /runs/{id} says (read again on each try: the stored error may still be settling).
+  let failedRun: RunBody = failed.body.data;
+  await expect(async () => {
+    await page.goto(`/dashboard/runs/${failedRun.id}`);
+    failedRun = (await api("get", `/api/v1/runs/${failedRun.id}`)).body.data;
+    await expect(page.getByTestId("run-error")).toContainText(failedRun.error!, { timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
   if (failedRun.errorCode) await expect(page.getByTestId("run-error-code")).toHaveText(failedRun.errorCode);
   await expect(page.getByTestId("run-changes-none")).toBeVisible();
   await screenshot(page, "run-page-failed");
