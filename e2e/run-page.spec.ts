@@ -7,7 +7,8 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import fs from "node:fs";
-import { screenshot, signUp, uniqueEmail } from "./helpers";
+import path from "node:path";
+import { SCREENSHOT_DIR, screenshot, signUp, uniqueEmail } from "./helpers";
 import { SITE_URL } from "./realsite";
 
 type RunBody = {
@@ -83,9 +84,10 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await expect(page).toHaveURL(/\?reason=max_pages#run-urls$/);
   await expect(page.getByLabel("Result")).toHaveValue("reason:max_pages");
   await expect(rows.first()).toHaveAttribute("data-reason", "max_pages");
-  const reasons = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-reason")));
-  expect(reasons.every((r) => r === "max_pages")).toBe(true);
-  await screenshot(page, "run-page-filtered");
+  await expect.poll(() => rows.evaluateAll((els) => els.every((e) => e.getAttribute("data-reason") === "max_pages"))).toBe(true);
+  // The viewport as the user sees it after the link scrolled to the table (a full-page shot would show the sticky bar mid-page).
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, "run-page-filtered.png") });
 
   // CSV download of the whole filtered inventory: a header and one line per URL left out for that reason.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("run-urls-csv").click()]);
@@ -110,13 +112,14 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await page.getByLabel("Result").selectOption("listed");
   await expect(page).toHaveURL(/listed=listed/);
   await expect(rows.first()).toHaveAttribute("data-listed", "true");
-  expect(await rows.evaluateAll((els) => els.every((e) => e.getAttribute("data-listed") === "true"))).toBe(true);
+  // The previous page stays on screen while the next loads: poll until every row is a listed one.
+  await expect.poll(() => rows.evaluateAll((els) => els.every((e) => e.getAttribute("data-listed") === "true"))).toBe(true);
   await page.getByLabel("HTTP status").fill("200");
   await expect(page).toHaveURL(/status=200/);
   await page.getByLabel("URL contains").fill("tutorial");
   await expect(page).toHaveURL(/q=tutorial/);
   await expect(rows.first()).toHaveAttribute("data-url", /tutorial/);
-  expect(await rows.evaluateAll((els) => els.every((e) => /tutorial/.test(e.getAttribute("data-url") ?? "")))).toBe(true);
+  await expect.poll(() => rows.evaluateAll((els) => els.every((e) => /tutorial/.test(e.getAttribute("data-url") ?? "")))).toBe(true);
   await page.getByLabel("HTTP status").fill("599");
   await expect(page.getByTestId("run-urls-empty")).toHaveText("No URLs match these filters.");
   await page.getByRole("button", { name: "Clear filters" }).click();
@@ -128,8 +131,10 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   const changes = page.getByTestId("run-change");
   await expect(changes.first()).toHaveAttribute("data-kind", "removed");
   await expect(changes).toHaveCount(Math.min(20, run.diff.removed));
-  await page.getByTestId("run-changes").scrollIntoViewIfNeeded();
-  await screenshot(page, "run-page-changes");
+  // The card clipped from a full-page shot taken at the top (an element shot scrolls it under the sticky bar).
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = (await page.getByTestId("run-changes").boundingBox())!;
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, "run-page-changes.png"), fullPage: true, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 } });
 
   // From the sitemap page: the run history and the last run's "Run details" link.
   await page.getByTestId("run-sitemap-link").click();
