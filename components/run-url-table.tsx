@@ -8,6 +8,7 @@ import {
   runUrlFiltersFrom,
   runUrlFiltersSearch,
   runUrlsCsvHref,
+  RUN_URL_SORTS,
   shortUrl,
   useRunUrls,
   type RunUrlFilters,
@@ -26,8 +27,9 @@ const TYPE_DEBOUNCE_MS = 300;
 const resultValue = (f: RunUrlFilters) => (f.reason ? `reason:${f.reason}` : f.listed);
 
 /**
- * The URL inventory of a run (GET /api/v1/runs/{id}/urls): server-side pages of 50 in URL order (Previous / Next over
- * keyset cursors), filters (result: listed, left out or one reason; HTTP status; URL contains) kept in the page's
+ * The URL inventory of a run (GET /api/v1/runs/{id}/urls): server-side pages of 50 (Previous / Next over keyset
+ * cursors), in URL order or by inlinks, depth or status; filters (result: listed, left out or one reason; HTTP
+ * status; URL contains) kept, with the order, in the page's
  * query string so that links can open it filtered, a "found on" link per row (filters the table to that page's URL),
  * and the CSV download of every URL under the same filters. `reasons` lists the run's exclusion reasons (for the
  * filter's options); `origin` shortens same-origin URLs for display.
@@ -63,7 +65,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
   const cursors = pages.key === filterKey ? pages.cursors : [null];
   const cursor = cursors[cursors.length - 1];
   const list = useRunUrls(runId, filters, cursor, active);
-  const filtered = filterKey !== "";
+  const filtered = runUrlFiltersSearch({ ...filters, sort: "" }) !== "";
   const select = inputClass(false, "pr-8");
 
   return (
@@ -78,7 +80,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
           </a>
         }
       />
-      <form className="grid grid-cols-1 gap-3 border-b border-slate-100 px-5 py-4 sm:grid-cols-4" aria-label="Filter URLs" onSubmit={(e) => e.preventDefault()}>
+      <form className="grid grid-cols-1 gap-3 border-b border-slate-100 px-5 py-4 sm:grid-cols-5" aria-label="Filter URLs" onSubmit={(e) => e.preventDefault()}>
         <div className="flex min-w-0 flex-col gap-1">
           <label htmlFor="run-urls-result" className="text-xs font-medium text-slate-500">
             Result
@@ -119,6 +121,18 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
             onChange={(e) => setTyped((t) => ({ ...t, status: e.target.value.trim() }))}
           />
         </div>
+        <div className="flex min-w-0 flex-col gap-1">
+          <label htmlFor="run-urls-sort" className="text-xs font-medium text-slate-500">
+            Order
+          </label>
+          <select id="run-urls-sort" className={select} value={filters.sort || "url:asc"} onChange={(e) => apply({ ...filters, q, status: statusInvalid ? "" : status, sort: e.target.value as RunUrlFilters["sort"] })}>
+            {RUN_URL_SORTS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
         <div className="flex min-w-0 flex-col gap-1 sm:col-span-2">
           <label htmlFor="run-urls-q" className="text-xs font-medium text-slate-500">
             URL contains
@@ -131,7 +145,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
           <span className="text-slate-500" data-testid="run-urls-filtered">
             Filtered{filters.reason ? `: ${exclusionLabel(filters.reason).label}` : ""}
           </span>
-          <button type="button" className="font-medium text-indigo-600 hover:text-indigo-500" onClick={() => apply({ listed: "", reason: "", status: "", q: "" })}>
+          <button type="button" className="font-medium text-indigo-600 hover:text-indigo-500" onClick={() => apply({ listed: "", reason: "", status: "", q: "", sort: filters.sort })}>
             Clear filters
           </button>
         </div>
@@ -165,7 +179,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
           {list.data.data.map((row) => {
             const detail = reasonDetail(row.detail);
             return (
-              <tr key={row.url} data-testid="run-url-row" data-url={row.url} data-listed={String(row.listed)} data-reason={row.reason ?? ""}>
+              <tr key={row.url} data-testid="run-url-row" data-url={row.url} data-listed={String(row.listed)} data-reason={row.reason ?? ""} data-inlinks={row.inlinks}>
                 <td className="max-w-[22rem] px-5 py-2.5">
                   <a href={row.url} target="_blank" rel="noreferrer" className="group inline-flex max-w-full items-center gap-1 font-mono text-[13px] text-slate-800 hover:text-indigo-600" title={row.url}>
                     <span className="truncate">{shortUrl(row.url, origin)}</span>

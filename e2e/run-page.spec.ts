@@ -125,6 +125,16 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await page.getByRole("button", { name: "Clear filters" }).click();
   await expect(rows).toHaveCount(50);
 
+  // Order: most inlinks first (server-side, over every page), kept in the page URL.
+  await page.getByLabel("Order").selectOption("inlinks:desc");
+  await expect(page).toHaveURL(/sort=inlinks%3Adesc/);
+  await expect
+    .poll(() => rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-inlinks"))).every((n, i, a) => i === 0 || a[i - 1]! >= n)))
+    .toBe(true);
+  expect(Number(await rows.first().getAttribute("data-inlinks"))).toBeGreaterThan(1);
+  await page.getByLabel("Order").selectOption("url:asc");
+  await expect(page).toHaveURL(new RegExp(`/dashboard/runs/${run.id}$`));
+
   // Changes against the previously published run: counts per kind, the URLs listed with their kind.
   await expect(page.getByTestId("run-changes-count-removed")).toHaveText(String(run.diff.removed));
   await page.getByTestId("run-changes-tab-removed").click();

@@ -15,7 +15,7 @@ const params = (path: string) => Object.fromEntries(new URL(path, "http://x").se
 
 describe("run page query strings", () => {
   it("round-trips the URL table's filters through the page query string", () => {
-    const f = { listed: "excluded" as const, reason: "redirect", status: "301", q: "/tutorial & more" };
+    const f = { listed: "excluded" as const, reason: "redirect", status: "301", q: "/tutorial & more", sort: "inlinks:desc" as const };
     const search = runUrlFiltersSearch(f);
     expect(search.startsWith("?")).toBe(true);
     expect(runUrlFiltersFrom(new URLSearchParams(search.slice(1)))).toEqual(f);
@@ -25,6 +25,10 @@ describe("run page query strings", () => {
   it("ignores malformed values in the page query string", () => {
     expect(runUrlFiltersFrom(new URLSearchParams("listed=maybe&status=4040&q="))).toEqual(EMPTY_RUN_URL_FILTERS);
     expect(runUrlFiltersFrom(new URLSearchParams("status=abc")).status).toBe("");
+    // URL order is the default and is not spelled out; an order the table does not offer is ignored.
+    expect(runUrlFiltersFrom(new URLSearchParams("sort=url:asc")).sort).toBe("");
+    expect(runUrlFiltersFrom(new URLSearchParams("sort=lastmod:desc")).sort).toBe("");
+    expect(runUrlFiltersSearch({ ...EMPTY_RUN_URL_FILTERS, sort: "url:asc" })).toBe("");
     expect(runUrlFiltersSearch({ ...EMPTY_RUN_URL_FILTERS, status: "40", q: "   " })).toBe("");
   });
 
@@ -46,6 +50,7 @@ describe("run page query strings", () => {
       size: "50",
     });
     expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, listed: "listed" }, null))["filter[listed]"]).toBe("true");
+    expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, sort: "inlinks:desc" }, null)).sort).toBe("inlinks:desc");
   });
 
   it("downloads the whole filtered inventory as CSV (no page size or cursor)", () => {

@@ -4,9 +4,10 @@
  * its changes against the previously published run (GET /api/v1/runs/{id}/changes), both under the one list grammar
  * (filter[…], size, cursor; keyset pages, so the page keeps a stack of cursors for Previous).
  *
- * The inventory's filters live in the page's query string (`?listed=excluded&reason=redirect&status=404&q=…`), so a
- * reason in the excluded-by-reason table is a plain link to the filtered table; `runUrlFiltersFrom` and
- * `runUrlFiltersSearch` translate between that query string and `RunUrlFilters`.
+ * The inventory's filters and order live in the page's query string
+ * (`?listed=excluded&reason=redirect&status=404&q=…&sort=inlinks:desc`), so a reason in the excluded-by-reason table is
+ * a plain link to the filtered table; `runUrlFiltersFrom` and `runUrlFiltersSearch` translate between that query
+ * string and `RunUrlFilters`.
  */
 import { useQuery } from "@tanstack/react-query";
 import type { TRunUrlDto } from "@/lib/schemas/run-urls";
@@ -37,10 +38,24 @@ export function reasonDetail(detail: RunUrlRow["detail"]): string | null {
   return null;
 }
 
-/** Filters of the URL table; empty strings mean "any". `status` is an HTTP status code as typed (digits only). */
-export type RunUrlFilters = { listed: "" | "listed" | "excluded"; reason: string; status: string; q: string };
+/** Orders of the URL table (list grammar `sort`), the first the default; labels for the table's select. */
+export const RUN_URL_SORTS = [
+  { value: "url:asc", label: "URL (A–Z)" },
+  { value: "inlinks:desc", label: "Most inlinks" },
+  { value: "depth:asc", label: "Depth (shallowest)" },
+  { value: "depth:desc", label: "Depth (deepest)" },
+  { value: "status:desc", label: "HTTP status (highest)" },
+] as const;
+export type RunUrlSort = (typeof RUN_URL_SORTS)[number]["value"];
+const isRunUrlSort = (v: string | null): v is RunUrlSort => RUN_URL_SORTS.some((s) => s.value === v);
 
-export const EMPTY_RUN_URL_FILTERS: RunUrlFilters = { listed: "", reason: "", status: "", q: "" };
+/**
+ * Filters and order of the URL table; empty strings mean "any". `status` is an HTTP status code as typed (digits
+ * only); `sort` "" is URL order.
+ */
+export type RunUrlFilters = { listed: "" | "listed" | "excluded"; reason: string; status: string; q: string; sort?: RunUrlSort | "" };
+
+export const EMPTY_RUN_URL_FILTERS: RunUrlFilters = { listed: "", reason: "", status: "", q: "", sort: "" };
 
 /** Rows per page of the URL table and of the changes list. */
 export const RUN_URLS_PAGE_SIZE = 50;
@@ -55,6 +70,7 @@ export function runUrlFiltersFrom(params: URLSearchParams): RunUrlFilters {
     reason: params.get("reason") ?? "",
     status: /^\d{3}$/.test(status) ? status : "",
     q: params.get("q") ?? "",
+    sort: isRunUrlSort(params.get("sort")) && params.get("sort") !== "url:asc" ? (params.get("sort") as RunUrlSort) : "",
   };
 }
 
@@ -65,6 +81,7 @@ export function runUrlFiltersSearch(filters: RunUrlFilters): string {
   if (filters.reason) p.set("reason", filters.reason);
   if (/^\d{3}$/.test(filters.status)) p.set("status", filters.status);
   if (filters.q.trim()) p.set("q", filters.q.trim());
+  if (filters.sort && filters.sort !== "url:asc") p.set("sort", filters.sort);
   const s = p.toString();
   return s ? `?${s}` : "";
 }
@@ -87,19 +104,19 @@ function inventoryParams(f: RunUrlFilters): URLSearchParams {
 
 const runBase = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}`;
 
-/** GET /api/v1/runs/{id}/urls path for one page: `filters`, URL order, `size` rows, after `cursor` when given. */
+/** GET /api/v1/runs/{id}/urls path for one page: `filters` in their order, `size` rows, after `cursor` when given. */
 export function runUrlsPath(runId: string, filters: RunUrlFilters, cursor: string | null, size = RUN_URLS_PAGE_SIZE): string {
   const p = inventoryParams(filters);
-  p.set("sort", "url:asc");
+  p.set("sort", filters.sort || "url:asc");
   p.set("size", String(size));
   if (cursor) p.set("cursor", cursor);
   return `${runBase(runId)}/urls?${p.toString()}`;
 }
 
-/** The CSV download of the whole inventory under `filters` (`?format=csv`: every page, streamed by the server). */
+/** The CSV download of the whole inventory under `filters`, in their order (`?format=csv`: every page, streamed). */
 export function runUrlsCsvHref(runId: string, filters: RunUrlFilters): string {
   const p = inventoryParams(filters);
-  p.set("sort", "url:asc");
+  p.set("sort", filters.sort || "url:asc");
   p.set("format", "csv");
   return `${runBase(runId)}/urls?${p.toString()}`;
 }
