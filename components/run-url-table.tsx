@@ -29,9 +29,9 @@ const resultValue = (f: RunUrlFilters) => (f.reason ? `reason:${f.reason}` : f.l
 /**
  * The URL inventory of a run (GET /api/v1/runs/{id}/urls): server-side pages of 50 (Previous / Next over keyset
  * cursors), in URL order or by inlinks, depth or status; filters (result: listed, left out or one reason; HTTP
- * status; URL contains) kept, with the order, in the page's
- * query string so that links can open it filtered, a "found on" link per row (filters the table to that page's URL),
- * and the CSV download of every URL under the same filters. `reasons` lists the run's exclusion reasons (for the
+ * status; URL contains) kept, with the order, in the page's query string so that links can open it filtered; a
+ * "found on" link per row (filters the table to that page's URL); the CSV download of every URL under the same
+ * filters. `reasons` lists the run's exclusion reasons (for the
  * filter's options); `origin` shortens same-origin URLs for display.
  */
 export function RunUrlTable({ runId, active, reasons, origin }: { runId: string; active: boolean; reasons: string[]; origin: string | null }) {

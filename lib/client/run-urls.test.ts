@@ -25,6 +25,7 @@ describe("run page query strings", () => {
   it("ignores malformed values in the page query string", () => {
     expect(runUrlFiltersFrom(new URLSearchParams("listed=maybe&status=4040&q="))).toEqual(EMPTY_RUN_URL_FILTERS);
     expect(runUrlFiltersFrom(new URLSearchParams("status=abc")).status).toBe("");
+    expect(runUrlFiltersFrom(new URLSearchParams("reason=no_such_reason")).reason).toBe("");
     // URL order is the default and is not spelled out; an order the table does not offer is ignored.
     expect(runUrlFiltersFrom(new URLSearchParams("sort=url:asc")).sort).toBe("");
     expect(runUrlFiltersFrom(new URLSearchParams("sort=lastmod:desc")).sort).toBe("");

@@ -10,6 +10,7 @@
  * string and `RunUrlFilters`.
  */
 import { useQuery } from "@tanstack/react-query";
+import { EXCLUSION_REASONS } from "@/lib/core/types";
 import type { TRunUrlDto } from "@/lib/schemas/run-urls";
 import type { TRunChangeDto } from "@/lib/schemas/runs";
 import { apiFetchPage } from "./api";
@@ -67,7 +68,7 @@ export function runUrlFiltersFrom(params: URLSearchParams): RunUrlFilters {
   const status = params.get("status") ?? "";
   return {
     listed: listed === "listed" || listed === "excluded" ? listed : "",
-    reason: params.get("reason") ?? "",
+    reason: (EXCLUSION_REASONS as readonly string[]).includes(params.get("reason") ?? "") ? params.get("reason")! : "",
     status: /^\d{3}$/.test(status) ? status : "",
     q: params.get("q") ?? "",
     sort: isRunUrlSort(params.get("sort")) && params.get("sort") !== "url:asc" ? (params.get("sort") as RunUrlSort) : "",
