@@ -1,7 +1,6 @@
 /**
- * Where the e2e run keeps its nginx for the PostgreSQL manual. serve.sh writes `<cache>/postgres.pid` and kills the
- * server named there, so with the default ~/.cache/realsites the e2e run would stop (and later leave stopped) a
- * manual that someone else serves on another port. The e2e run therefore uses its own cache folder under .data/,
+ * Where the e2e run keeps its nginx for the PostgreSQL manual. serve.sh writes `<cache>/postgres-<port>.pid`, and the
+ * e2e teardown kills the server named there. The e2e run uses its own cache folder under .data/,
  * and links the already-extracted manual from ~/.cache/realsites when there is one (no second apt download).
  */
 import fs from "node:fs";
@@ -14,7 +13,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const SITE_PORT = Number(process.env.E2E_SITE_PORT ?? 8181);
 export const SITE_URL = `http://127.0.0.1:${SITE_PORT}/`;
 export const E2E_REALSITES_CACHE = path.join(ROOT, ".data", "e2e-realsites");
-export const SITE_PID_FILE = path.join(E2E_REALSITES_CACHE, "postgres.pid");
+/** serve.sh writes one pid file per site and port (`<cache>/<site>-<port>.pid`). */
+export const SITE_PID_FILE = path.join(E2E_REALSITES_CACHE, `postgres-${SITE_PORT}.pid`);
 
 /** Creates the e2e cache folder, reusing ~/.cache/realsites/postgres (the extracted package) when present. */
 export function prepareRealsitesCache() {
