@@ -60,7 +60,7 @@ export function RunSummary({ run }: { run: TRunDto & RunCauseFields }) {
           <Alert tone="warning" title="This sitemap may be incomplete" testId="run-warnings">
             <ul className="list-disc space-y-0.5 pl-5">
               {warnings.map((w) => (
-                <li key={w} data-testid="run-warning" data-code={w}>
+                <li key={w} data-warning={w}>
                   {warningLabel(w)}
                 </li>
               ))}

@@ -61,7 +61,7 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   expect(await digits(page, "summary-urls-listed")).toBe(run.progress.urlsListed);
   expect(await digits(page, "summary-urls-excluded")).toBe(run.progress.urlsExcluded);
   await expect(page.getByTestId("summary-trigger")).toHaveText("Dashboard"); // started with the session cookie
-  if (run.warnings?.length) await expect(page.getByTestId("run-warning")).toHaveCount(run.warnings.length);
+  if (run.warnings?.length) await expect(page.getByTestId("run-warnings").locator("li")).toHaveCount(run.warnings.length);
   else await expect(page.getByTestId("run-warnings")).toHaveCount(0);
 
   // The URL table: 50 a page in URL order, Next / Previous over the cursors.
