@@ -1,7 +1,11 @@
+import Link from "next/link";
 import { exclusionLabel, formatCount } from "@/lib/client/format";
 
-/** Why URLs were left out of the sitemap, most frequent reason first. */
-export function ExcludedTable({ byReason }: { byReason: Record<string, number> }) {
+/**
+ * Why URLs were left out of the sitemap, most frequent reason first. With `reasonHref`, each reason is a link (the
+ * run page's URL table filtered by that reason).
+ */
+export function ExcludedTable({ byReason, reasonHref }: { byReason: Record<string, number>; reasonHref?: (reason: string) => string }) {
   const rows = Object.entries(byReason)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1]);
@@ -26,7 +30,13 @@ export function ExcludedTable({ byReason }: { byReason: Record<string, number> }
           return (
             <tr key={reason} data-testid="excluded-row" data-reason={reason}>
               <td className="px-5 py-2.5">
-                <div className="font-medium text-slate-800">{label}</div>
+                {reasonHref ? (
+                  <Link href={reasonHref(reason)} className="font-medium text-indigo-700 hover:text-indigo-500 hover:underline" data-testid="excluded-link">
+                    {label}
+                  </Link>
+                ) : (
+                  <div className="font-medium text-slate-800">{label}</div>
+                )}
                 {hint && <div className="text-xs text-slate-500">{hint}</div>}
               </td>
               <td className="px-5 py-2.5 text-right tabular-nums text-slate-700">{formatCount(n)}</td>

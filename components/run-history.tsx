@@ -1,3 +1,5 @@
+import Link from "next/link";
+import { runPageHref } from "@/lib/client/run-urls";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { TableShell } from "./query-states";
 import { formatCount, formatDateTime, formatDuration, formatRelative, runDurationMs } from "@/lib/client/format";
@@ -7,6 +9,7 @@ import { cn } from "./ui/cn";
 
 export const TRIGGER_LABEL: Record<string, string> = { dashboard: "Dashboard", api: "API", schedule: "Schedule", cli: "CLI", import: "Import" };
 
+/** A sitemap's recent runs, the published one highlighted; each start time links to the run page. */
 export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishedRunId: string | null }) {
   return (
     <TableShell testId="run-history" caption="Run history" head={<>
@@ -29,7 +32,9 @@ export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishe
                 <RunCauseLine run={r} />
               </td>
               <td className="px-4 py-2.5 whitespace-nowrap text-slate-600" title={formatDateTime(r.startedAt ?? r.createdAt)}>
-                {formatRelative(r.startedAt ?? r.createdAt)}
+                <Link href={runPageHref(r.id)} className="font-medium text-indigo-700 hover:text-indigo-500 hover:underline" data-testid="run-history-link">
+                  {formatRelative(r.startedAt ?? r.createdAt)}
+                </Link>
               </td>
               <td className="px-4 py-2.5 text-slate-600">{TRIGGER_LABEL[r.trigger] ?? r.trigger}</td>
               <td className="px-4 py-2.5 text-right tabular-nums text-slate-600">{r.finishedAt ? formatDuration(runDurationMs(r)) : "—"}</td>

@@ -1,4 +1,6 @@
+import Link from "next/link";
 import type { TRunDto } from "@/lib/schemas/runs";
+import { runPageHref } from "@/lib/client/run-urls";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
 import { ExcludedTable } from "./excluded-table";
 import { RunOutcomeAlerts, RunWarningsBadge } from "./run-outcome";
@@ -11,7 +13,8 @@ import { Card, CardHeader } from "./ui/card";
 /**
  * The outcome of a finished run: counts, time taken, why it failed (code, hint) or the warnings of a truncated crawl,
  * the publish guard's notice and a "Publish anyway" button if it was held, what changed since the previous sitemap
- * (added / removed / changed URLs), and the excluded-by-reason table.
+ * (added / removed / changed URLs), and the excluded-by-reason table. The run page (/dashboard/runs/{id}) has the
+ * details: a "Run details" link in the header, and each exclusion reason links to its URLs there.
  */
 export function RunResult({ run }: { run: TRunDto }) {
   const p = run.progress;
@@ -26,6 +29,11 @@ export function RunResult({ run }: { run: TRunDto }) {
           </span>
         }
         description={run.finishedAt ? `Finished ${formatDateTime(run.finishedAt)}` : `Started ${formatDateTime(run.startedAt ?? run.createdAt)}`}
+        actions={
+          <Link href={runPageHref(run.id)} className="text-sm font-medium text-indigo-600 hover:text-indigo-500" data-testid="run-details-link">
+            Run details →
+          </Link>
+        }
       />
       {(run.status === "failed" || (run.status === "succeeded" && run.warnings.length > 0)) && (
         <div className="px-5 pt-4">
@@ -61,7 +69,7 @@ export function RunResult({ run }: { run: TRunDto }) {
         </dl>
       )}
       <div className="border-t border-slate-100 pb-2">
-        <ExcludedTable byReason={run.excludedByReason} />
+        <ExcludedTable byReason={run.excludedByReason} reasonHref={(reason) => runPageHref(run.id, { reason })} />
       </div>
     </Card>
   );

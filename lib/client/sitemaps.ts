@@ -34,10 +34,12 @@ export function useSitemaps() {
   });
 }
 
-export function useSitemap(id: string) {
+/** One sitemap; `enabled: false` waits (e.g. until the run that names the sitemap has loaded). */
+export function useSitemap(id: string, enabled = true) {
   return useQuery({
     queryKey: sitemapKeys.detail(id),
     queryFn: ({ signal }) => apiFetch<SitemapDto>(base(id), { signal }),
+    enabled: enabled && Boolean(id),
   });
 }
 

@@ -13,6 +13,7 @@ import { Card } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
 import { formatCount, formatDateTime, formatDuration, formatRelative, runDurationMs } from "@/lib/client/format";
+import { runPageHref } from "@/lib/client/run-urls";
 import { useCancelRun, useRunsLog, type RunFilters } from "@/lib/client/runs";
 import { useSitemaps } from "@/lib/client/sitemaps";
 import { isActiveRun, RUN_STATUSES, RUN_TRIGGERS } from "@/lib/schemas/runs";
@@ -144,7 +145,11 @@ export default function RunsPage() {
           </>}>
                 {log.data.data.map((r) => (
                   <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status} data-trigger={r.trigger}>
-                    <td className="px-5 py-3 tabular-nums text-slate-600">#{r.number}</td>
+                    <td className="px-5 py-3 tabular-nums">
+                      <Link href={runPageHref(r.id)} className="font-medium text-indigo-700 hover:text-indigo-500 hover:underline" data-testid="run-link" aria-label={`Run #${r.number} details`}>
+                        #{r.number}
+                      </Link>
+                    </td>
                     <td className="max-w-[14rem] truncate px-4 py-3">
                       <Link href={`/dashboard/sitemaps/${r.sitemapId}`} className="font-medium text-slate-800 hover:text-indigo-600" data-testid="run-sitemap">
                         {names.get(r.sitemapId) ?? r.sitemapId}
