@@ -7,6 +7,7 @@ import { ExcludedTable } from "@/components/excluded-table";
 import { SitemapIcon } from "@/components/icons";
 import { PageHeader } from "@/components/page-header";
 import { LoadingRows, QueryError } from "@/components/query-states";
+import { RunAudit } from "@/components/run-audit";
 import { RunChanges } from "@/components/run-changes";
 import { RunProgress } from "@/components/run-progress";
 import { RunStatusBadge } from "@/components/run-status-badge";
@@ -127,6 +128,9 @@ export default function RunPage() {
       <Suspense fallback={<Card><LoadingRows rows={6} label="Loading URLs" /></Card>}>
         <RunUrlTable runId={run.id} active={active} reasons={reasons} origin={origin} />
       </Suspense>
+
+      {/* What the site's own sitemaps say against this crawl (stored when the crawl ends). */}
+      {!active && <RunAudit runId={run.id} />}
     </div>
   );
 }
