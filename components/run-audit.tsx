@@ -9,7 +9,7 @@ import { auditPath, useRunAudit, type TRunAuditFindingDto } from "@/lib/client/a
 import { exclusionLabel, formatCount } from "@/lib/client/format";
 import { LoadingRows, QueryError, TableShell } from "./query-states";
 import { Badge } from "./ui/badge";
-import { Button } from "./ui/button";
+import { CursorPager } from "./ui/cursor-pager";
 import { Card, CardHeader } from "./ui/card";
 
 const KINDS: { kind: string; label: string; hint: string; tone: "red" | "amber" | "gray" | "blue" }[] = [
@@ -102,10 +102,13 @@ export function RunAudit({ runId }: { runId: string }) {
               </tr>
             ))}
           </TableShell>
-          <div className="flex justify-end gap-2 px-5 py-3">
-            <Button size="sm" variant="secondary" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>Previous</Button>
-            <Button size="sm" variant="secondary" disabled={!q.data.next_cursor} onClick={() => setCursors((c) => [...c, q.data!.next_cursor])}>Next</Button>
-          </div>
+          <CursorPager
+            page={cursors.length}
+            hasNext={!!q.data.next_cursor}
+            onPrevious={() => setCursors((c) => c.slice(0, -1))}
+            onNext={() => setCursors((c) => [...c, q.data!.next_cursor])}
+            label="Audit pages"
+          />
         </>
       )}
     </Card>

@@ -4,7 +4,7 @@ import { formatCount } from "@/lib/client/format";
 import { shortUrl, useRunChanges, type ChangeKind } from "@/lib/client/run-urls";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { LoadingRows, QueryError } from "./query-states";
-import { Button } from "./ui/button";
+import { CursorPager } from "./ui/cursor-pager";
 import { Card, CardHeader } from "./ui/card";
 import { cn } from "./ui/cn";
 
@@ -80,24 +80,14 @@ export function RunChanges({ run, origin }: { run: TRunDto; origin: string | nul
               </ul>
             )}
             {run.diff[kind] > 0 && (
-              <nav className="flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm" aria-label="Change pages">
-                <span className="text-slate-500" data-testid="run-changes-page">
-                  Page {cursors.length}
-                </span>
-                <div className="flex gap-2">
-                  <Button size="sm" variant="secondary" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                    Previous
-                  </Button>
-                  <Button
-                    size="sm"
-                    variant="secondary"
-                    disabled={!list.data?.next_cursor || list.isPlaceholderData}
-                    onClick={() => list.data?.next_cursor && setCursors((c) => [...c, list.data!.next_cursor])}
-                  >
-                    Next
-                  </Button>
-                </div>
-              </nav>
+              <CursorPager
+                page={cursors.length}
+                hasNext={!!list.data?.next_cursor && !list.isPlaceholderData}
+                onPrevious={() => setCursors((c) => c.slice(0, -1))}
+                onNext={() => list.data?.next_cursor && setCursors((c) => [...c, list.data!.next_cursor])}
+                label="Change pages"
+                testId="run-changes-page"
+              />
             )}
           </div>
         </>

@@ -3,11 +3,10 @@ import type { TRunDto } from "@/lib/schemas/runs";
 import { runPageHref } from "@/lib/client/run-urls";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
 import { ExcludedTable } from "./excluded-table";
-import { RunOutcomeAlerts, RunWarningsBadge } from "./run-outcome";
-import { HeldRunNotice } from "./held-run-notice";
+import { RunEndNotices } from "./run-end-notices";
+import { RunWarningsBadge } from "./run-outcome";
 import { RunStatusBadge } from "./run-status-badge";
 import { Stat } from "./stat";
-import { Alert } from "./ui/alert";
 import { Card, CardHeader } from "./ui/card";
 
 /**
@@ -35,23 +34,7 @@ export function RunResult({ run }: { run: TRunDto }) {
           </Link>
         }
       />
-      {(run.status === "failed" || (run.status === "succeeded" && run.warnings.length > 0)) && (
-        <div className="px-5 pt-4">
-          <RunOutcomeAlerts run={run} />
-        </div>
-      )}
-      {run.status === "held" && (
-        <div className="px-5 pt-4">
-          <HeldRunNotice run={run} />
-        </div>
-      )}
-      {run.status === "cancelled" && (
-        <div className="px-5 pt-4">
-          <Alert tone="warning" title="The run was cancelled">
-            {run.error ?? "The previously published files are still served."}
-          </Alert>
-        </div>
-      )}
+      <RunEndNotices run={run} />
       <dl className="grid grid-cols-2 gap-5 px-5 py-5 sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="URLs listed" value={formatCount(p.urlsListed)} testId="result-urls-listed" />
         <Stat label="URLs excluded" value={formatCount(p.urlsExcluded)} testId="result-urls-excluded" />

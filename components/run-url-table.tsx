@@ -16,7 +16,8 @@ import {
 import { ExternalIcon } from "./icons";
 import { LoadingRows, QueryError, TableShell } from "./query-states";
 import { Badge } from "./ui/badge";
-import { Button, buttonClass } from "./ui/button";
+import { buttonClass } from "./ui/button";
+import { CursorPager } from "./ui/cursor-pager";
 import { Card, CardHeader } from "./ui/card";
 import { inputClass } from "./ui/field";
 
@@ -238,24 +239,14 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
           })}
         </TableShell>
       )}
-      <nav className="flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm" aria-label="URL pages">
-        <span className="text-slate-500" data-testid="run-urls-page">
-          Page {cursors.length}
-        </span>
-        <div className="flex gap-2">
-          <Button size="sm" variant="secondary" disabled={cursors.length === 1} onClick={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}>
-            Previous
-          </Button>
-          <Button
-            size="sm"
-            variant="secondary"
-            disabled={!list.data?.next_cursor || list.isPlaceholderData}
-            onClick={() => list.data?.next_cursor && setPages({ key: filterKey, cursors: [...cursors, list.data.next_cursor] })}
-          >
-            Next
-          </Button>
-        </div>
-      </nav>
+      <CursorPager
+        page={cursors.length}
+        hasNext={!!list.data?.next_cursor && !list.isPlaceholderData}
+        onPrevious={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}
+        onNext={() => list.data?.next_cursor && setPages({ key: filterKey, cursors: [...cursors, list.data.next_cursor] })}
+        label="URL pages"
+        testId="run-urls-page"
+      />
     </Card>
   );
 }

@@ -9,6 +9,7 @@ import { RunStatusBadge } from "@/components/run-status-badge";
 import { ScheduleOverviewCard } from "@/components/schedule-overview";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { CursorPager } from "@/components/ui/cursor-pager";
 import { Card } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { errorMessage } from "@/lib/client/api";
@@ -188,24 +189,14 @@ export default function RunsPage() {
                 ))}
           </TableShell>
         )}
-        <nav className="flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm" aria-label="Pagination">
-          <span className="text-slate-500" data-testid="runs-page">
-            Page {cursors.length}
-          </span>
-          <div className="flex gap-2">
-            <Button size="sm" variant="secondary" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Previous
-            </Button>
-            <Button
-              size="sm"
-              variant="secondary"
-              disabled={!log.data?.next_cursor || log.isPlaceholderData}
-              onClick={() => log.data?.next_cursor && setCursors((c) => [...c, log.data!.next_cursor])}
-            >
-              Next
-            </Button>
-          </div>
-        </nav>
+        <CursorPager
+          page={cursors.length}
+          hasNext={!!log.data?.next_cursor && !log.isPlaceholderData}
+          onPrevious={() => setCursors((c) => c.slice(0, -1))}
+          onNext={() => log.data?.next_cursor && setCursors((c) => [...c, log.data!.next_cursor])}
+          label="Pagination"
+          testId="runs-page"
+        />
       </Card>
       <ScheduleOverviewCard />
     </>
