@@ -48,6 +48,7 @@ import type { JournalBatch, JournalOptions } from "./journal";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getEnv } from "@/lib/env";
 import type { RunSinkSpec } from "./run-sink";
+import { threadCpuMs } from "./thread-cpu";
 
 /** Why a crawl was stopped by its budget; `code` is also the start of `message` (it ends up in Run.error). */
 export class CrawlBudgetError extends Error {
@@ -99,7 +100,7 @@ export type CrawlWorkerData = {
   audit: boolean;
   /** The time budget as a crawler deadline, ms since the epoch. */
   deadline?: number;
-  /** Two BigInt64 slots: Date.now() of the worker's last beat; the worker thread's id (Linux; 0 = unknown). */
+  /** Three BigInt64 slots: Date.now() of the worker's last beat; the worker thread's id (Linux; 0 = unknown); the worker's CPU time at its first beat, ms + 1 (0 = unknown). */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
   /**
@@ -146,7 +147,7 @@ export async function crawlInWorker(
   opts.signal?.throwIfAborted();
   const script = await ensureWorkerBundle();
   // 0 until the worker's first beat: loading its modules is not a stalled crawl step (STARTUP_MS bounds it).
-  const heartbeat = new SharedArrayBuffer(16);
+  const heartbeat = new SharedArrayBuffer(24);
   const beat = new BigInt64Array(heartbeat);
   const { now, ...journal } = opts.journal ?? {};
   const resume: CrawlResume | null | undefined = opts.resume;
@@ -263,7 +264,10 @@ export async function crawlInWorker(
       const cpuMs = last === 0 ? null : threadCpuMs(Number(Atomics.load(beat, 1)));
       if (last !== seen.beat) seen = { beat: last, cpuMs: cpuMs ?? 0 };
       const busyNow = last === 0 ? null : (cpuMs ?? worker.performance.eventLoopUtilization().active);
-      if (busyNow !== null) startBusy ??= busyNow;
+      // The budget starts at the first beat: the worker stored its CPU time then (slot 2, ms + 1; 0 = not readable),
+      // which a watchdog tick that comes late (a busy event loop) would otherwise overstate.
+      const atFirstBeat = Number(Atomics.load(beat, 2)) - 1;
+      if (busyNow !== null) startBusy ??= cpuMs !== null && atFirstBeat >= 0 ? atFirstBeat : busyNow;
       const blocked = cpuMs === null || cpuMs - seen.cpuMs >= budget.stallMs / 2;
       if (last !== 0 && Date.now() - last > budget.stallMs && blocked) {
         return void finish(
@@ -308,22 +312,7 @@ export async function crawlInWorker(
  */
 export const TIME_BUDGET_GRACE_MS = 120_000;
 
-/**
- * CPU time (user + system) of thread `tid` of this process, ms (10 ms resolution, from /proc/self/task/<tid>/stat);
- * null when unknown (tid 0, not Linux, unreadable).
- */
-export function threadCpuMs(tid: number): number | null {
-  if (!tid) return null;
-  try {
-    const stat = fs.readFileSync(/*turbopackIgnore: true*/ `/proc/self/task/${tid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) * (1000 / CLOCK_TICKS_PER_S);
-  } catch {
-    return null;
-  }
-}
-/** USER_HZ of /proc's tick counts (100 on every Linux architecture Node runs on). */
-const CLOCK_TICKS_PER_S = 100;
+export { threadCpuMs };
 
 const fmtSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 

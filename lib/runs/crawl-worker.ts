@@ -30,6 +30,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { parentPort, Worker, workerData, type WorkerOptions } from "node:worker_threads";
 import { crawlInto, type RecordSink } from "./pipeline";
+import { threadCpuMs } from "./thread-cpu";
 import type { CrawlWorkerData, FromWorker, ToWorker, WorkerCall } from "./crawl-thread";
 import type { Revalidation } from "@/lib/crawl/crawler";
 
@@ -80,6 +81,9 @@ if (parentPort && workerData?.crawlWorker === true) {
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
   /** Starts the beat: after the worker's modules are loaded (start-up is bounded by STARTUP_MS, not the budget). */
   const startBeat = () => {
+    // Where the CPU budget starts (slot 2: ms + 1, 0 = unknown): the parent's watchdog may first look later.
+    const cpu = threadCpuMs(tid);
+    if (cpu !== null) Atomics.store(beat, 2, BigInt(Math.round(cpu) + 1));
     tick();
     setInterval(tick, data.heartbeatMs).unref();
   };
