@@ -1,3 +1,4 @@
+// Over 500 lines: about 90 are the crawl policy's specification below; crawl() is one closure over a crawl's shared state, its parts live in scheduler.ts, screen.ts, listing.ts, redirects.ts and meta-refresh.ts.
 /**
  * Crawls one origin and reports every URL it meets as a {@link CrawlRecord}: listed, or left out with a reason.
  *
