@@ -30,7 +30,8 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), "../../..");
 const serveScript = join(repoRoot, "..", "shared", "realsites", "serve.sh");
 const cacheDir = process.env.REALSITES_CACHE ?? join(homedir(), ".cache", "realsites");
 const docRoot = join(cacheDir, "postgres", "usr/share/doc/postgresql-doc-15/html");
-const pidFile = join(cacheDir, "postgres.pid");
+/** serve.sh keeps one nginx per site and port, its pid in `<cache>/<site>-<port>.pid`. */
+const pidFile = () => join(cacheDir, `postgres-${port}.pid`);
 const EXPECTED_PAGES = 1170;
 
 let port = 0;
@@ -92,7 +93,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (existsSync(pidFile)) await run("bash", ["-c", `kill "$(cat '${pidFile}')"`]).catch(() => {});
+  if (port && existsSync(pidFile())) await run("bash", ["-c", `kill "$(cat '${pidFile()}')"`]).catch(() => {});
 });
 
 describe("crawl the PostgreSQL 15 manual (real site, nginx on loopback)", () => {
