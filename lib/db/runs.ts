@@ -223,11 +223,16 @@ export async function markRunRunning(runId: string): Promise<void> {
   await db.run.updateMany({ where: { id: runId, status: "running", startedAt: null }, data: { startedAt: new Date() } });
 }
 
+/**
+ * Stores a run's progress counts and, in the same statement, reads whether the run should stop: `cancelRequested` is
+ * true when it was cancelled or its cancel requested (POST /api/v1/runs/{id}/cancel sets `cancelRequestedAt`).
+ */
 export async function updateRunProgress(
   runId: string,
   p: RunProgress & { excludedByReason?: Record<string, number>; warnings?: string[] },
-): Promise<void> {
-  await getDb().run.update({ where: { id: runId }, data: p });
+): Promise<{ cancelRequested: boolean }> {
+  const row = await getDb().run.update({ where: { id: runId }, data: p, select: { status: true, cancelRequestedAt: true } });
+  return { cancelRequested: row.status === "cancelled" || row.cancelRequestedAt !== null };
 }
 
 /**

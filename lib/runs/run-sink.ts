@@ -17,7 +17,7 @@
 import type { CrawlRecord } from "@/lib/core/types";
 import { persistCrawlBatch, type CrawlBatch, type CrawlCheckpoint } from "@/lib/db/frontier";
 import { createRevalidator, type PageObservation, type Revalidation } from "@/lib/db/page-state";
-import { getRun, updateRunProgress, type RunProgress } from "@/lib/db/runs";
+import { updateRunProgress, type RunProgress } from "@/lib/db/runs";
 import { httpDateToIso } from "@/lib/crawl/crawler";
 import type { CrawlProgress, RecordSink } from "./pipeline";
 import type { JournalBatch } from "./journal";
@@ -33,9 +33,9 @@ export type RunSinkSpec = {
 };
 
 /**
- * The sink and revalidator of one run's crawl, on the current thread's database client (getDb()).
- * `onCancelRequested` is called at a progress tick that finds the run cancelled or its cancel requested
- * (POST /api/v1/runs/{id}/cancel sets `cancelRequestedAt`); the caller then aborts the crawl.
+ * The sink and revalidator of one run's crawl, on the current thread's database client (every query is a lib/db
+ * function). `onCancelRequested` is called at a progress tick whose write finds the run cancelled or its cancel
+ * requested (lib/db/runs.ts updateRunProgress); the caller then aborts the crawl.
  */
 export function createRunSink(
   spec: RunSinkSpec,
@@ -46,9 +46,7 @@ export function createRunSink(
     sink: {
       write: (_records, batch) => persistCrawlBatch({ runId, sitemapId, batch: toCrawlBatch(batch, fingerprint) }),
       progress: async (p) => {
-        await updateRunProgress(runId, addTotals(base, p));
-        const now = await getRun(runId);
-        if (now?.status === "cancelled" || now?.cancelRequestedAt) onCancelRequested();
+        if ((await updateRunProgress(runId, addTotals(base, p))).cancelRequested) onCancelRequested();
       },
     },
     revalidate: createRevalidator(sitemapId, { fingerprint }),
