@@ -7,39 +7,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord, type CrawlSettings } from "@/lib/core/types";
 import { crawl, hasNonHtmlExtension, type CrawlOptions } from "./crawler";
 import { createMemoryFrontier } from "./frontier";
-import { page, startSite, type RouteHandler, type RouteSpec, type TestSite } from "@/tests/helpers/site";
+import { page, type RouteHandler, type RouteSpec } from "@/tests/helpers/site";
+import { closeTestSites, run as crawlTestSite, startTestSite } from "@/tests/helpers/crawl";
 
-const sites: TestSite[] = [];
-afterEach(async () => {
-  await Promise.all(sites.splice(0).map((s) => s.close()));
-});
+afterEach(closeTestSites);
 
-async function run(routes: Record<string, RouteSpec | RouteHandler>, settings: Partial<CrawlSettings> = {}, opts: CrawlOptions = {}) {
-  const site = await startSite(routes);
-  sites.push(site);
-  const records: CrawlRecord[] = [];
-  const summary = await crawl(
-    { ...DEFAULT_CRAWL_SETTINGS, startUrl: `${site.origin}/`, concurrency: 4, timeoutMs: 5_000, ...settings },
-    { allowHosts: [site.hostPort], ...opts, onRecord: (r) => void records.push(r) },
-  );
-  const path = (u: string) => u.slice(site.origin.length);
-  const byPath = new Map<string, CrawlRecord>();
-  for (const r of records) {
-    expect(byPath.has(path(r.url)), `duplicate record for ${r.url}`).toBe(false);
-    byPath.set(path(r.url), r);
-  }
-  const pageRequests = site.requests.filter((p) => p !== "/robots.txt");
-  return {
-    site,
-    records,
-    byPath,
-    summary,
-    pageRequests,
-    listed: records.filter((r) => r.included).map((r) => path(r.url)).sort(),
-    /** Arrival time (ms, performance.now) of the first request for `p`. */
-    at: (p: string) => site.requestTimes[site.requests.indexOf(p)],
-  };
-}
+/** The shared crawl-a-test-site helper, with a 5 s request timeout (these sites answer slowly on purpose). */
+const run = (routes: Record<string, RouteSpec | RouteHandler>, settings: Partial<CrawlSettings> = {}, opts: CrawlOptions = {}) =>
+  crawlTestSite(routes, { timeoutMs: 5_000, ...settings }, opts);
 
 /** A page answered after `ms`. */
 const slow =
@@ -127,15 +102,13 @@ describe("scheduler: no barrier between depth levels", () => {
 
   it("resumed queue items given as seed.inStore can still move up", async () => {
     const frontier = createMemoryFrontier();
-    const r0 = await startSite({});
-    sites.push(r0);
+    await startTestSite({});
     // The store already holds /t at depth 3 (a checkpoint); / is recorded, /slow queued at depth 1.
     const routes = {
       "/slow": slow(200, ["/t"]),
       "/t": { body: page() },
     };
-    const site = await startSite(routes);
-    sites.push(site);
+    const site = await startTestSite(routes);
     const o = site.origin;
     for (const u of [`${o}/`, `${o}/slow`, `${o}/t`]) frontier.markSeen(u);
     frontier.push({ url: `${o}/slow`, depth: 1 });

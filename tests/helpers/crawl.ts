@@ -29,6 +29,8 @@ export type Run = {
   summary: Awaited<ReturnType<typeof crawl>>;
   /** Requests the server saw, robots.txt excluded. */
   pageRequests: string[];
+  /** Arrival time (ms, performance.now) of the first request for `path`. */
+  at: (path: string) => number;
 };
 
 /**
@@ -59,6 +61,7 @@ export async function run(
     listed: records.filter((r) => r.included).map((r) => path(r.url)).sort(),
     summary,
     pageRequests: site.requests.filter((p) => p !== "/robots.txt"),
+    at: (p) => site.requestTimes[site.requests.indexOf(p)],
   };
 }
 
