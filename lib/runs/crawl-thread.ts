@@ -302,7 +302,9 @@ export async function crawlInWorker(
           true,
         );
       }
-    }, Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 4))));
+      // Sampled at a quarter of the smaller limit (at most once a second), so a crawl cannot run far past its CPU budget
+      // between two samples, nor end before a budget it exceeded was ever checked.
+    }, Math.max(10, Math.min(1000, Math.floor(Math.min(budget.stallMs, budget.cpuMs) / 4))));
   });
 }
 
