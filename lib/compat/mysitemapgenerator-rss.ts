@@ -1,11 +1,13 @@
 /**
  * mysitemapgenerator's updatable-RSS methods (RssGetList, RssGetFile, RssGetInfo) over our feeds (table Feed; the
  * feeds API owns creation and refresh). `cid` = Feed.number. Mapping (ours → theirs):
- *   foundUrl → found_url; linkMask → found_mask; itemsLimit → items_limit; pubDateSource → items_pubDate
- *   ("server" stays "server"; our "page" — the item page's own date, then Last-Modified, then first seen — is
- *   reported as "page": we never use the request date, their "default"); channel_pubDate "default" (the newest
- *   item's date); webmaster → channel_webMaster; channelImage → channel_image; encoding; lastRefreshAt → last_scan
- *   (RFC 2822); lastCost → last_cost (crawl credits); status → work_status.
+ *   foundUrl → found_url; linkMask → found_mask; itemsLimit (1..50) → items_limit as the nearest of the
+ *   document's values 10, 20, 30, 50 (the smaller on a tie; the exact number is in the native API); pubDateSource →
+ *   items_pubDate, only the document's values: "server" stays "server", our "page" — the item page's own date, then
+ *   Last-Modified, then first seen — is "default", their other choice (theirs means the request date; ours is never
+ *   later than the first time the item was seen); channel_pubDate "default" (the newest item's date);
+ *   webmaster → channel_webMaster; channelImage → channel_image; encoding (utf-8 | windows-1251, the document's
+ *   two); lastRefreshAt → last_scan (RFC 2822); lastCost → last_cost (crawl credits); status → work_status.
  */
 import { parseListQuery } from "@/lib/api/list-query";
 import type { Principal } from "@/lib/auth/authenticate";
@@ -15,6 +17,14 @@ import type { TFeedDto } from "@/lib/schemas/feeds";
 import { FEED_LIST_SPEC } from "@/lib/templates/list-spec";
 import { rfc2822, type FormFields } from "./http";
 import { feedIdByNumber, parseNumber } from "@/lib/db/numbers";
+
+/** The document's `items_limit` values (items per feed). */
+export const ITEMS_LIMITS = [10, 20, 30, 50] as const;
+
+/** Our itemsLimit (1..50) as the document's `items_limit`: the nearest listed value, the smaller on a tie. */
+export function itemsLimitOf(n: number): number {
+  return ITEMS_LIMITS.reduce<number>((best, v) => (Math.abs(v - n) < Math.abs(best - n) ? v : best), ITEMS_LIMITS[0]);
+}
 
 const msgOk = (body: Record<string, unknown>) => Response.json({ result: "success", ...body }, { status: 200 });
 
@@ -57,8 +67,8 @@ export async function rssGetInfo(p: Principal, fields: FormFields): Promise<Resp
       {
         found_url: f.foundUrl,
         found_mask: f.linkMask,
-        items_limit: f.itemsLimit,
-        items_pubDate: f.pubDateSource,
+        items_limit: itemsLimitOf(f.itemsLimit),
+        items_pubDate: f.pubDateSource === "server" ? "server" : "default",
         channel_pubDate: "default",
         channel_webMaster: f.webmaster ?? "",
         channel_image: f.channelImage ?? "",

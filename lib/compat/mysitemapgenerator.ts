@@ -14,6 +14,9 @@
  * MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE (msgPerMinute). A call refused by the adapter's quota has still counted
  * against the plan's.
  *
+ * SitemapsGetInfo of a sitemap whose newest run failed (work_status "failed") adds `error: { code, message, hint }`,
+ * the failure code and hint of lib/core/run-outcome.ts (lib/compat/run-failure.ts).
+ *
  * `balance` (getBalance) is the account's crawl credits (lib/quota/credits.ts): each run debits its cost.
  *
  * Field mapping (ours → theirs), including their inverted booleans, in siteParams() below; enumerated fields carry only
@@ -30,6 +33,7 @@ import { readForm, rfc2822, withBody, type Credential, type FormFields, type Nat
 import { parseNumber, sitemapIdByNumber } from "@/lib/db/numbers";
 import { loadSitemapsForCompat, loadSitemapForCompat, type CompatSitemap } from "./sitemaps";
 import { rssGetFile, rssGetInfo, rssGetList } from "./mysitemapgenerator-rss";
+import { msgFailure } from "./run-failure";
 
 export const DAILY_CALLS = 500;
 export const quotaSubject = (userId: string) => `compat:mysitemapgenerator:${userId}`;
@@ -53,9 +57,18 @@ export type MsgInput = { method: string; fields: FormFields; format: string | nu
 export const msgOk = (body: Record<string, unknown>, init?: ResponseInit) => Response.json({ result: "success", ...body }, { status: 200, ...init });
 export const msgError = (notice: string, init?: ResponseInit) => Response.json({ result: "error", notice }, { status: 200, ...init });
 
-/** `api_key` from the POST body (also accepted in the query string, which some PHP clients use). */
+/**
+ * `api_key` from the POST body (also accepted in the query string, which some PHP clients use). A body sent without
+ * Content-Type is read as application/x-www-form-urlencoded: the document shows its requests as the bare line
+ * `api_key={yourAPIkey}&cid=12345` with the headers left out, and that is how PHP posts such a string by default.
+ */
 export async function msgCredential(req: Request, params: { method: string }): Promise<Credential<MsgInput>> {
   const url = new URL(req.url);
+  if (!req.headers.has("content-type") && req.body) {
+    const headers = new Headers(req.headers);
+    headers.set("content-type", "application/x-www-form-urlencoded");
+    req = new Request(req, { headers });
+  }
   const { fields, bytes } = await readForm(req);
   const token = fields.api_key ?? url.searchParams.get("api_key");
   return { token, req: withBody(req, bytes), input: { method: params.method, fields, format: url.searchParams.get("format") } };
@@ -128,11 +141,13 @@ export const METHODS: Record<string, Method> = {
     const s = await loadSitemapForCompat(p.userId, await sitemapByCid(p.userId, f));
     if (!s) throw new AppError("not_found", "cid not found.", { field: "cid" });
     const scanned = s.lastRun?.finishedAt ?? null;
+    const failure = msgFailure(s.lastRun);
     return msgOk({
       cid: s.number,
       work_status: workStatus(s),
       last_scan: scanned ? rfc2822(new Date(scanned)) : null,
       params: [siteParams(s)],
+      ...(failure ? { error: failure } : {}),
     });
   },
   RssGetList: rssGetList,
