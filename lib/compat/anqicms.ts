@@ -16,6 +16,8 @@
  *                                                    queued or running; the run goes on)
  *   -1    "Token验证失败"                            a token was sent but is not a valid, unrevoked API key (the
  *                                                    document's own error example)
+ *   -1    sync, the run failed: "Sitemap更新失败: <code>: <message> <hint>" (lib/core/run-outcome.ts code and hint,
+ *         also in data.error_code / data.error_hint; lib/compat/run-failure.ts)
  *   -1    any other error, reason in msg (no sitemap, inactive, no credits, rate limit, …)
  * A trigger while a run is active is not lost: exactly one follow-up run is queued after the active one
  * (lib/runs/follow-up.ts); async answers code 0 at once (data.status "follow_up_queued", data.after_run_id), sync
@@ -33,6 +35,7 @@ import type { TRunDto } from "@/lib/schemas/runs";
 import { readForm, withBody, type Credential, type FormFields, type NativeError } from "./http";
 import { resolveSitemapRef } from "@/lib/db/numbers";
 import { runCreatedAfter } from "@/lib/db/runs";
+import { anqiFailureMsg, runFailureOf } from "./run-failure";
 import { startRunOrFollowUp } from "./runs";
 
 export const ANQI_MSG = {
@@ -112,5 +115,7 @@ export async function anqiUpdateSitemap(principal: Principal, fields: FormFields
     return anqiReply({ code: -1, msg: ANQI_MSG.stillRunning, data: runData(final) });
   }
   if (final.status === "succeeded") return anqiReply({ code: 0, msg: ANQI_MSG.syncDone, data: runData(final) });
+  const failure = runFailureOf(final);
+  if (failure) return anqiReply({ code: -1, msg: anqiFailureMsg(failure), data: { ...runData(final), error_code: failure.code, error_hint: failure.hint } });
   return anqiReply({ code: -1, msg: `Sitemap更新失败: ${final.error ?? final.heldReason ?? final.status}`, data: runData(final) });
 }

@@ -2,6 +2,7 @@
  * The shop API's protocols resource: GET sitemaps/protocols, our runs in the document's terms (exportStatus 0..4,
  * sitemap and template numbers, subshop ids). Errors: ShopError / AppError from the list query.
  */
+import { shopFailure } from "./run-failure";
 import type { FilterValue, ListOp, ListSpec } from "@/lib/api/list-query";
 import type { RunList } from "@/lib/db/list-models";
 import { RUN_LIST_SPEC } from "@/lib/api/runs";
@@ -95,6 +96,7 @@ export async function listShopProtocols(principal: Principal, req: Request): Pro
         lastExportFinished: r.status === "succeeded" ? (r.finishedAt ?? "") : "",
         urlsListed: r.progress.urlsListed,
         error: r.error ?? "",
+        ...shopFailure(r),
         createdAt: r.createdAt,
         updatedAt: r.finishedAt ?? r.startedAt ?? r.createdAt,
       };

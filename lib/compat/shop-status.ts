@@ -7,12 +7,14 @@ import { sitemapStatus } from "@/lib/api/status";
 import { findSitemap } from "@/lib/db/sitemaps";
 import { exportStatusOf, noNulls, shopExportFields } from "./shop-export-status";
 import { ShopError } from "./shop-http";
+import { shopFailure } from "./run-failure";
 import { sitemapIdOf, subshopId } from "./shop-sitemaps";
 
 /**
  * GET sitemaps/{id}/status: the export status of the whole sitemap and of each subshop (sub-scope), from the native
  * status (lib/api/status.ts) — real runs, unlike the document's "does not track real processes". No null in the
- * document's Integer and String fields: 0 and "" before the first (successful) run.
+ * document's Integer and String fields: 0 and "" before the first (successful) run. When the newest run failed
+ * (exportStatus 2), `errorCode` and `errorHint` say why (lib/core/run-outcome.ts; "" otherwise).
  */
 export async function getShopStatus(principal: Principal, rawId: string): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
@@ -22,6 +24,7 @@ export async function getShopStatus(principal: Principal, rawId: string): Promis
   return Response.json({
     id: st.number,
     ...noNulls(shopExportFields(st.lastRun, st.lastSucceededAt)),
+    ...shopFailure(st.lastRun),
     urls: st.urls,
     subshops: st.subScopes.map((s) => ({
       subshopId: subshopId(s.key),

@@ -24,6 +24,7 @@ import { parseWith, readJson } from "@/lib/api/request";
 import { publicFileUrl, SITEMAP_LIST_SPEC, toSitemapDtos } from "@/lib/api/sitemaps";
 import type { Principal } from "@/lib/auth/authenticate";
 import { AppError, isAppError, type ErrorCode } from "@/lib/core/errors";
+import { sxFailure } from "./run-failure";
 import { listPublishedFiles } from "@/lib/db/files";
 import { pushSitemapUrls } from "@/lib/db/urls";
 import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
@@ -273,7 +274,8 @@ const sizeKb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
  * - 201 `completed` when the run finishes within generateWaitMs() (default 120 s: the connection stays open while
  *   the crawl works), or at once from the cache (a successful run less than 24 h old whose files hold `format`, and
  *   no force_refresh: nothing is crawled);
- * - 201 `failed` when the run ended in failure within the wait (with `error`);
+ * - 201 `failed` when the run ended in failure within the wait, with `error` in the document's error object shape:
+ *   the run's failure code and hint (lib/compat/run-failure.ts sxFailure);
  * - 202 `pending` past the wait, with `run_id` (follow it on /api/v1/runs/{run_id}); calling generate again joins the
  *   running run. Its `download_url` answers 503 with Retry-After until the first files are published.
  * `format` html or json adds that format to the sitemap's outputs (a new run when the cached one lacks it);
@@ -326,7 +328,7 @@ export async function generate(principal: Principal, req: Request, requestId: st
     download_url: dl.url,
     search_console: searchConsoleOf(submissions),
     submissions,
-    ...(run.error ? { error: run.error } : {}),
+    ...(final && !succeeded ? { error: sxFailure(run, requestId) } : {}),
   };
   return Response.json(out, { status: final ? 201 : 202, headers: { Location: `/api/v1/runs/${run.id}` } });
 }

@@ -126,7 +126,7 @@ for (const backend of testBackends()) {
       await finishRun(body.run_id, { status: "failed", error: "DNS lookup failed" });
       const joined = await again;
       expect(joined.status).toBe(201);
-      expect(await joined.json()).toMatchObject({ run_id: body.run_id, status: "failed", error: "DNS lookup failed" });
+      expect(await joined.json()).toMatchObject({ run_id: body.run_id, status: "failed", error: { code: "internal_error", message: "DNS lookup failed" } });
       vi.unstubAllEnvs();
       // a failed run leaves nothing published and no run active: a plain 404 again
       expect((await publicFile(req("GET", `/s/${sitemapId}/${name}`), ctx({ sitemapId, name }))).status).toBe(404);
