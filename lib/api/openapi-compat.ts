@@ -53,10 +53,10 @@ const SHOP_BODY = ["syntax_error", "invalid_value", "invalid_format", "missing",
 const SHOP_LIST = ["invalid_value", "unknown_field", "unknown_operation", "syntax_error"] as const;
 
 const endpoints: Endpoint[] = [
-  { method: "POST", path: "/api/import/sitemap", summary: "AnQiCMS: regenerate the sitemap (?token=<API key>; form async=1 answers at once, blank waits for the regenerated sitemap up to ANQICMS_SYNC_WAIT_SECONDS (default 900 s), then code -1; optional sitemap=id|number|fileName). Always HTTP 200 with {code,msg,data}: 0 ok, -1 error, 1001 not logged in, 1002 not authorized.",
-    access: "generate", success: [ok(200, "{code, msg, data:{sitemap_id, run_id, status}} (errors too)")],
+  { method: "POST", path: "/api/import/sitemap", summary: "AnQiCMS: regenerate the sitemap (?token=<API key>; form async=1 answers at once, blank waits for the regenerated sitemap up to ANQICMS_SYNC_WAIT_SECONDS (default 900 s), then code -1; optional sitemap=id|number|fileName). Always HTTP 200 with {code,msg,data}: 0 ok, -1 error (a failed run: \"Sitemap更新失败: <code>: <message> <hint>\" with the run's failure code and hint), 1001 not logged in, 1002 not authorized.",
+    access: "generate", success: [ok(200, "{code, msg, data:{sitemap_id, run_id, status, error?, error_code?, error_hint?}} (errors too)")],
     errors: [...COMMON, "not_found", "conflict", "invalid_value", "service_unavailable"] },
-  { method: "POST", path: "/api/{method}", summary: "mysitemapgenerator (?format=json; form api_key, cid): getBalance, SitemapsGetList, SitemapsGetFiles, SitemapsGetInfo, RssGetList, RssGetFile, RssGetInfo. Always HTTP 200: {result:\"success\",…} or {result:\"error\",notice}. 500 calls per account per UTC day.",
+  { method: "POST", path: "/api/{method}", summary: "mysitemapgenerator (?format=json; form api_key, cid): getBalance, SitemapsGetList, SitemapsGetFiles, SitemapsGetInfo, RssGetList, RssGetFile, RssGetInfo. Always HTTP 200: {result:\"success\",…} or {result:\"error\",notice}; SitemapsGetInfo adds error {code, message, hint} after a failed run. 500 calls per account per UTC day.",
     access: "read", success: [ok(200, "{result, …} (errors too)")], errors: [...COMMON, "not_found", "missing", "invalid_value"] },
 
   { method: "POST", path: "/v1/sitemaps/generate", summary: "Sitemap.xml API: create-or-reuse the sitemap of the domain (port allowed; https, else http) and run it; 201 completed/failed when finished within SITEMAPXML_GENERATE_WAIT_SECONDS (default 120 s) or cached (< 24 h), else 202 pending with run_id (its download_url answers 503 + Retry-After until published). format html/json honoured; url_count = <loc> in the files. 400 INVALID_DOMAIN.",
