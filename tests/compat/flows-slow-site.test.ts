@@ -131,6 +131,9 @@ afterAll(async () => {
   await app?.close();
   const pid = path.join(tmp, "nginx.pid");
   if (fs.existsSync(pid)) process.kill(Number(fs.readFileSync(pid, "utf8").trim()));
+  // nginx removes its pid file on exit; wait for it before removing the folder it lives in
+  for (let i = 0; i < 50 && fs.existsSync(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 type Anqi = { code: number; msg: string; data?: Record<string, unknown> };
