@@ -12,7 +12,8 @@ import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { installSocketAddressHeader } from "@/lib/api/client-ip";
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+/** A route module's handler as Next exports it; each declares its own params type, so the context is typed loosely. */
+type Handler = (req: Request, ctx: { params: Promise<any> }) => Promise<Response>;
 export type RouteModule = Partial<Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", Handler>>;
 /** `path` is matched against the pathname; its named groups are the route's params. */
 export type MountedRoute = { path: RegExp; module: RouteModule };
