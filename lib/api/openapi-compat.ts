@@ -42,7 +42,7 @@ export const ZShopSitemapBody = z
     writeIntoRobots: z.boolean(),
     subshopIds: z.array(z.union([z.number().int(), z.string()])),
     options: z.strictObject({ exportCharset: z.string().optional() }).optional(),
-    startUrl: z.string().optional().describe("Ours: the site to crawl; defaults to the account's newest sitemap's start URL"),
+    startUrl: z.string().optional().describe("Ours: the site to crawl; default: the base URL of the first subshop (account setting, GET/PUT /api/v1/account/shop-subshops; 400 missing without it)"),
   })
   .describe("POST requires every field but options and startUrl; PUT takes any subset.");
 

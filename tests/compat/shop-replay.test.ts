@@ -139,7 +139,7 @@ for (const backend of testBackends()) {
       }
       expect(await getDb().shopSubshop.count({ where: { userId: fresh.id } })).toBe(0);
       const ro = await getSubshops(req("GET", "/api/v1/account/shop-subshops", { key: fresh.key }), ctx());
-      expect(await ro.json()).toEqual({ data: [] });
+      expect(await ro.json()).toEqual({ data: [], next_cursor: null });
     });
 
     it("flow: configure subshops → create (documented fields only) → generate → the file at /sitemaps/<subshopId>/…", async () => {
