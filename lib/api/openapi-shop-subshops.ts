@@ -6,7 +6,7 @@
  */
 import { ZPutShopSubshopsBody, ZShopSubshopDto } from "@/lib/schemas/shop-subshops";
 import type { OpenApiArea } from "./openapi-areas";
-import { BODY_ERRORS, COMMON, IDEMPOTENCY, list } from "./openapi-common";
+import { BODY_ERRORS, COMMON, list } from "./openapi-common";
 
 export const SHOP_SUBSHOPS_AREA: OpenApiArea = {
   schemas: {
@@ -37,7 +37,7 @@ export const SHOP_SUBSHOPS_AREA: OpenApiArea = {
       tag: "account",
       body: "PutShopSubshopsBody",
       success: [list("ShopSubshop", "The new set of subshops.")],
-      errors: [...COMMON, ...BODY_ERRORS, ...IDEMPOTENCY],
+      errors: [...COMMON, ...BODY_ERRORS],
     },
   ],
 };
