@@ -3,6 +3,8 @@
  * /sitemaps/<subshopId>. They are publicly accessible"): the published files of an account's sitemaps, by subshop,
  * at `{APP_URL}/shop/{accountId}/sitemaps/{subshopId}/{file}` (docs/compat.md, Shop API). `{APP_URL}/shop/{accountId}`
  * stands for the document's shop domain: this service hosts many accounts, and subshop ids (1, 2 …) repeat across them.
+ * The account named by SHOP_FILES_ACCOUNT (lib/env.ts) is also served at the document's own path,
+ * `{APP_URL}/sitemaps/{subshopId}/{file}`, and its URLs are shown in that form.
  *
  * A subshop's folder shows the files of every sitemap listing that subshop in `subshopIds`, and of every sitemap with
  * no `subshopIds` ("exported for all subshops") whose start URL is on the subshop's base URL origin (the account
@@ -15,6 +17,7 @@
  */
 import { getEnv } from "@/lib/env";
 import { isSafeFileName, openPublishedFile, type OpenedFile } from "@/lib/db/files";
+import { findUserByEmail } from "@/lib/db/users";
 import { listShopSubshops, ownerOfPublishedFile, publishedFilesOfSitemaps, sitemapsOfSubshop } from "@/lib/db/shop-subshops";
 import { SUB_SCOPE_KEY_RE } from "@/lib/schemas/sitemaps";
 import type { TSitemapDto } from "@/lib/schemas/sitemaps";
@@ -25,7 +28,8 @@ export type ShopFile = {
   subshopId: number | string;
   /** The file's name in that folder (`products.xml`, `products-1.xml` …). */
   fileName: string;
-  /** Absolute public URL, `{APP_URL}/shop/{accountId}/sitemaps/{subshopId}/{fileName}`. */
+  /** Absolute public URL, `{APP_URL}/shop/{accountId}/sitemaps/{subshopId}/{fileName}` (`{APP_URL}/sitemaps/…` for
+   *  the SHOP_FILES_ACCOUNT account). */
   url: string;
   /** Bytes as served (a `.gz` file compressed). */
   size: number;
@@ -40,9 +44,20 @@ const ACCOUNT_RE = /^[A-Za-z0-9_-]{1,64}$/;
 /** The subshop id as shown: digit-only keys as integers. */
 const shown = (key: string): number | string => (/^\d{1,15}$/.test(key) ? Number(key) : key);
 
-/** Absolute URL of a subshop's public file folder, ending in "/". */
-export function shopFilesBaseUrl(userId: string, subshopKey: string, env: Record<string, string | undefined> = process.env): string {
-  return `${getEnv(env).APP_URL}/shop/${encodeURIComponent(userId)}/sitemaps/${encodeURIComponent(subshopKey)}/`;
+/** The id of the account SHOP_FILES_ACCOUNT names (served at `/sitemaps/…` too), or null (unset, no such account). */
+export async function rootShopAccountId(env: Record<string, string | undefined> = process.env): Promise<string | null> {
+  const email = getEnv(env).SHOP_FILES_ACCOUNT;
+  return email ? ((await findUserByEmail(email))?.id ?? null) : null;
+}
+
+/**
+ * The folder URLs of an account's subshops: `(subshopKey) → absolute URL ending in "/"` — `{APP_URL}/sitemaps/{id}/`
+ * for the SHOP_FILES_ACCOUNT account, `{APP_URL}/shop/{accountId}/sitemaps/{id}/` for the others.
+ */
+export async function shopFolderUrls(userId: string, env: Record<string, string | undefined> = process.env): Promise<(subshopKey: string) => string> {
+  const root = (await rootShopAccountId(env)) === userId ? "" : `/shop/${encodeURIComponent(userId)}`;
+  const appUrl = getEnv(env).APP_URL;
+  return (key) => `${appUrl}${root}/sitemaps/${encodeURIComponent(key)}/`;
 }
 
 const originOf = (url: string): string | null => {
@@ -72,7 +87,7 @@ export async function openShopFile(opts: { accountId: string; subshopId: string;
  * account's subshops on its start URL's origin. [] before the first published run.
  */
 export async function shopFilesOf(userId: string, dtos: TSitemapDto[]): Promise<Map<string, ShopFile[]>> {
-  const [published, subshops] = await Promise.all([publishedFilesOfSitemaps(dtos.map((d) => d.id)), listShopSubshops(userId)]);
+  const [published, subshops, folder] = await Promise.all([publishedFilesOfSitemaps(dtos.map((d) => d.id)), listShopSubshops(userId), shopFolderUrls(userId)]);
   const out = new Map<string, ShopFile[]>();
   for (const d of dtos) {
     const files = published.get(d.id) ?? [];
@@ -83,7 +98,7 @@ export async function shopFilesOf(userId: string, dtos: TSitemapDto[]): Promise<
         files.map((f) => ({
           subshopId: shown(key),
           fileName: f.name,
-          url: shopFilesBaseUrl(userId, key) + encodeURIComponent(f.name),
+          url: folder(key) + encodeURIComponent(f.name),
           size: f.bytes,
           entries: f.urlCount,
           type: f.kind,

@@ -8,30 +8,32 @@
  */
 import { listShopSubshops, replaceShopSubshops, type ShopSubshopRow } from "@/lib/db/shop-subshops";
 import type { TPutShopSubshopsBody, TShopSubshopDto } from "@/lib/schemas/shop-subshops";
-import { shopFilesBaseUrl } from "./shop-files";
+import { shopFolderUrls } from "./shop-files";
 import { ShopError } from "./shop-http";
 
 /** Where a client configures the subshops, for error messages. */
 export const WHERE_TO_CONFIGURE =
   'Set the base URL of each subshop on the dashboard\'s Account page (/dashboard/account) or with PUT /api/v1/account/shop-subshops {"subshops":[{"subshopId":1,"baseUrl":"https://www.your-shop.example/"}]}.';
 
-const toDto = (userId: string, r: ShopSubshopRow): TShopSubshopDto => ({
+const toDto = (folder: (key: string) => string, r: ShopSubshopRow): TShopSubshopDto => ({
   subshopId: r.key,
   baseUrl: r.baseUrl,
-  filesUrl: shopFilesBaseUrl(userId, r.key),
+  filesUrl: folder(r.key),
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
 
 /** The account's subshops as the native API shows them (ordered by id). */
 export async function shopSubshopDtos(userId: string): Promise<TShopSubshopDto[]> {
-  return (await listShopSubshops(userId)).map((r) => toDto(userId, r));
+  const [rows, folder] = await Promise.all([listShopSubshops(userId), shopFolderUrls(userId)]);
+  return rows.map((r) => toDto(folder, r));
 }
 
 /** Replaces the account's subshops (the body is checked by ZPutShopSubshopsBody) and returns the new set. */
 export async function putShopSubshops(userId: string, body: TPutShopSubshopsBody): Promise<TShopSubshopDto[]> {
   const rows = await replaceShopSubshops(userId, body.subshops.map((s) => ({ key: s.subshopId, baseUrl: s.baseUrl })));
-  return rows.map((r) => toDto(userId, r));
+  const folder = await shopFolderUrls(userId);
+  return rows.map((r) => toDto(folder, r));
 }
 
 const originOf = (url: string): string => new URL(url).origin;

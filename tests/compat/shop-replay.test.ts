@@ -25,6 +25,7 @@ import { GET as getStatus } from "@/app/api/shop/sitemaps/[id]/status/route";
 import { GET as listProtocols } from "@/app/api/shop/sitemaps/protocols/route";
 import { GET as listTemplates, POST as createTemplate } from "@/app/api/shop/sitemaps/templates/route";
 import { GET as shopFile } from "@/app/shop/[accountId]/sitemaps/[subshopId]/[name]/route";
+import { GET as rootFile } from "@/app/sitemaps/[subshopId]/[name]/route";
 import { getDb } from "@/lib/db/client";
 import { crawlRun, exportRun } from "@/lib/runs/execute";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
@@ -245,6 +246,31 @@ for (const backend of testBackends()) {
       // deleting a sitemap takes its files out of the folder
       expect((await del(req("DELETE", `/api/shop/sitemaps/${second.id}`, { key: shop.key }), ctx({ id: String(second.id) }))).status).toBe(204);
       expect((await file(shop.id, "2", "categories.xml")).status).toBe(404);
+    });
+
+    it("SHOP_FILES_ACCOUNT: that account's folders also at the document's own path /sitemaps/<subshopId>/…, and shown so", async () => {
+      const root = (subshopId: string, name: string, headers: Record<string, string> = {}) =>
+        rootFile(req("GET", `/sitemaps/${subshopId}/${name}`, { headers }), ctx({ subshopId, name }));
+      expect((await root("1", "products.xml")).status).toBe(404); // unset: only /shop/{accountId}/…
+      vi.stubEnv("SHOP_FILES_ACCOUNT", shop.email.toUpperCase());
+      try {
+        const res = await root("1", "products.xml");
+        expect(res.status).toBe(200);
+        const viaAccount = await file(shop.id, "1", "products.xml");
+        expect(await res.text()).toBe(await viaAccount.text());
+        expect(res.headers.get("etag")).toBe(viaAccount.headers.get("etag"));
+        expect((await root("1", "products.xml", { "if-none-match": res.headers.get("etag")! })).status).toBe(304);
+        expect((await root("2", "products.xml")).status).toBe(404);
+        const products = (await (await list(req("GET", "/api/shop/sitemaps?filter[name]=Products&sort=id:asc&size=1", { key: shop.key }), ctx())).json()).data[0];
+        expect(products.files.map((f: { url: string }) => f.url)).toEqual([`${APP_URL}/sitemaps/1/products.xml`]);
+        const subshops = (await (await getSubshops(req("GET", "/api/v1/account/shop-subshops", { key: shop.key }), ctx())).json()).data;
+        expect(subshops[0].filesUrl).toBe(`${APP_URL}/sitemaps/1/`);
+        // another account's folders stay under /shop/{accountId}/ only
+        vi.stubEnv("SHOP_FILES_ACCOUNT", "nobody@example.com");
+        expect((await root("1", "products.xml")).status).toBe(404);
+      } finally {
+        vi.stubEnv("SHOP_FILES_ACCOUNT", "");
+      }
     });
   });
 }
