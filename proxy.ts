@@ -23,4 +23,4 @@ export default function proxy(req: NextRequest, event: NextFetchEvent) {
   return NextResponse.rewrite(url, { request: { headers } });
 }
 
-export const config = { matcher: ["/dashboard/:path*", "/api/:path*", "/v1/:path*", "/s/:path*", "/f/:path*"] };
+export const config = { matcher: ["/dashboard/:path*", "/api/:path*", "/v1/:path*", "/s/:path*", "/f/:path*", "/shop/:path*", "/sitemaps/:path*"] };

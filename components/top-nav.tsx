@@ -13,6 +13,7 @@ const LINKS = [
   { href: "/dashboard/usage", label: "Usage", match: (p: string) => p.startsWith("/dashboard/usage") },
   { href: "/dashboard/webhooks", label: "Webhooks", match: (p: string) => p.startsWith("/dashboard/webhooks") },
   { href: "/dashboard/api-keys", label: "API keys", match: (p: string) => p.startsWith("/dashboard/api-keys") },
+  { href: "/dashboard/account", label: "Account", match: (p: string) => p.startsWith("/dashboard/account") },
 ];
 
 export function TopNav() {

@@ -36,6 +36,9 @@
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
+ * - SHOP_FILES_ACCOUNT: e-mail of the account whose shop subshop folders are also served at the shop API document's
+ *   own path, `{APP_URL}/sitemaps/{subshopId}/{file}` (an instance for one shop, or a shop domain proxying /sitemaps/
+ *   here; lib/compat/shop-files.ts). Unset: only `{APP_URL}/shop/{accountId}/sitemaps/…`.
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
@@ -112,6 +115,8 @@ export const ZEnv = z.object({
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // The shop API adapter's files at the document's own path (lib/compat/shop-files.ts).
+  SHOP_FILES_ACCOUNT: z.email().transform((v) => v.toLowerCase()).optional(),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -9,6 +9,7 @@ import { AUDIT_AREA } from "./openapi-audit";
 import { COMPAT_OPENAPI_AREA } from "./openapi-compat";
 import { CORE_V2_AREA } from "./openapi-core-v2";
 import { PUBLISH_GUARD_AREA } from "./openapi-publish-guard";
+import { SHOP_SUBSHOPS_AREA } from "./openapi-shop-subshops";
 import { INVENTORY_AREA } from "./openapi-inventory";
 import { SUBMIT_AREA } from "./openapi-submit";
 import { TEMPLATES_FEEDS_AREA } from "./openapi-templates-feeds";
@@ -19,4 +20,4 @@ export type OpenApiArea = {
   endpoints: Endpoint[];
 };
 
-export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, PUBLISH_GUARD_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA, AUDIT_AREA, INVENTORY_AREA];
+export const OPENAPI_AREAS: OpenApiArea[] = [CORE_V2_AREA, PUBLISH_GUARD_AREA, SUBMIT_AREA, TEMPLATES_FEEDS_AREA, COMPAT_OPENAPI_AREA, AUDIT_AREA, INVENTORY_AREA, SHOP_SUBSHOPS_AREA];

@@ -42,7 +42,7 @@ export const ZShopSitemapBody = z
     writeIntoRobots: z.boolean(),
     subshopIds: z.array(z.union([z.number().int(), z.string()])),
     options: z.strictObject({ exportCharset: z.string().optional() }).optional(),
-    startUrl: z.string().optional().describe("Ours: the site to crawl; defaults to the account's newest sitemap's start URL"),
+    startUrl: z.string().optional().describe("Ours: the site to crawl; default: the base URL of the first subshop (account setting, GET/PUT /api/v1/account/shop-subshops; 400 missing without it)"),
   })
   .describe("POST requires every field but options and startUrl; PUT takes any subset.");
 
@@ -71,9 +71,9 @@ const endpoints: Endpoint[] = [
   { method: "POST", path: "/v1/sitemaps/{id}/submit", summary: "Sitemap.xml API: submit (Google via the robots.txt Sitemap: line, Bing/Yandex/Seznam/Naver/Yep via IndexNow) → 202 {request_id, targets:[{engine, status: submitted, via}], estimated_crawl_time, status_url}.",
     access: "submit", success: [ok(202, "Submission batch queued.")], errors: [...COMMON, "not_found", "conflict", "service_unavailable"] },
 
-  { method: "GET", path: "/api/shop/sitemaps", summary: "Shop API: sitemaps {data, nextPageToken}; filter/sort on the document's fields.",
+  { method: "GET", path: "/api/shop/sitemaps", summary: "Shop API: sitemaps {data, nextPageToken}; filter/sort on the document's fields. Each sitemap carries files[] {subshopId, fileName, url, size, entries, type}: its published files in each subshop folder (/shop/{accountId}/sitemaps/{subshopId}/…).",
     access: "read", query: ZShopListQuery, success: [ok(200, "A page of sitemaps.")], errors: [...SHOP_ERRORS, ...SHOP_LIST] },
-  { method: "POST", path: "/api/shop/sitemaps", summary: "Shop API: create a sitemap (201).", access: "write", body: "ShopSitemapBody",
+  { method: "POST", path: "/api/shop/sitemaps", summary: "Shop API: create a sitemap (201). It crawls the base URL of its first subshop (account setting, PUT /api/v1/account/shop-subshops); a subshop without one is 400 missing.", access: "write", body: "ShopSitemapBody",
     success: [ok(201, "The sitemap.")], errors: [...SHOP_ERRORS, ...SHOP_BODY, "duplicate_entry"] },
   { method: "GET", path: "/api/shop/sitemaps/{id}", summary: "Shop API: one sitemap by integer id.", access: "read",
     success: [ok(200, "The sitemap.")], errors: [...SHOP_ERRORS, "invalid_value", "not_found"] },

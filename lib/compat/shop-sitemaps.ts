@@ -12,7 +12,6 @@ import {
   deleteSitemap,
   findSitemap,
   insertSitemap,
-  newestSitemap,
   querySitemaps,
   shopSpellings,
   updateSitemap,
@@ -22,6 +21,8 @@ import { sitemapIdByNumber, templateIdByNumber, templateNumbers } from "@/lib/db
 import { ZCreateSitemapBody, ZUpdateSitemapBody, type TSitemapDto, type TSubScope } from "@/lib/schemas/sitemaps";
 import { parseShopBody, readShopBody, ShopError, shopId } from "./shop-http";
 import { SHOP_SITEMAP_LIST_SPEC, shopDeferredValues, shopExportFields } from "./shop-export-status";
+import { shopFilesOf, type ShopFile } from "./shop-files";
+import { siteOfSubshops, type SubshopSite } from "./shop-subshops";
 import { offsetPage, shopListQuery, shopPageIndex, shopSort, sortShopKeys, type ShopSortValue } from "./shop-query";
 
 export type ShopSitemap = {
@@ -48,6 +49,8 @@ export type ShopSitemap = {
   createdAt: string;
   updatedAt: string;
   startUrl: string;
+  /** The generated files, one entry per subshop folder (/sitemaps/<subshopId>/…); [] before the first export. */
+  files: ShopFile[];
 };
 
 /** A sub-scope key as the shop shows a subshop id: digit-only keys as integers. */
@@ -61,10 +64,11 @@ const NATIVE_FILE_NAME = (sent: string) => sent.replace(/\.xml(\.gz)?$/i, "");
  * Integer and String fields (0 and ""), and `fileName` / `options.exportCharset` spelled as the shop client sent them
  * while they still match what is stored (a change through the native API shows the native value).
  */
-export async function toShopSitemaps(dtos: TSitemapDto[]): Promise<ShopSitemap[]> {
-  const [numbers, spellings] = await Promise.all([
+export async function toShopSitemaps(userId: string, dtos: TSitemapDto[]): Promise<ShopSitemap[]> {
+  const [numbers, spellings, files] = await Promise.all([
     templateNumbers(dtos.flatMap((d) => (d.templateId ? [d.templateId] : []))),
     shopSpellings(dtos.map((d) => d.id)),
+    shopFilesOf(userId, dtos),
   ]);
   return dtos.map((d) => {
     const sent = spellings.get(d.id) ?? {};
@@ -92,6 +96,7 @@ export async function toShopSitemaps(dtos: TSitemapDto[]): Promise<ShopSitemap[]
       createdAt: d.createdAt,
       updatedAt: d.updatedAt,
       startUrl: d.startUrl,
+      files: files.get(d.id) ?? [],
     };
   });
 }
@@ -149,7 +154,7 @@ export async function listShopSitemaps(principal: Principal, req: Request): Prom
     },
   });
   const ids = await resolveSitemapDeferred(principal.userId, q, shopDeferredValues);
-  const matching = await toShopSitemaps(await toSitemapDtos(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, ids })));
+  const matching = await toShopSitemaps(principal.userId, await toSitemapDtos(await querySitemaps({ userId: principal.userId, where: q.where, orderBy: q.orderBy, ids })));
   const byId = new Map(matching.map((s) => [s.id, s]));
   const ordered = sortShopKeys(matching.map((s) => ({ id: s.id, value: s[sort.field as keyof ShopSitemap] as ShopSortValue })), sort.dir);
   const page = offsetPage(ordered.slice(index * q.size, (index + 1) * q.size + 1), q.size, index);
@@ -177,8 +182,18 @@ const ZShopSitemapBody = z.strictObject({
 const ZShopSitemapPatch = ZShopSitemapBody.partial();
 type ShopSitemapBody = z.infer<typeof ZShopSitemapPatch>;
 
-/** The shop body (types checked) in native terms; the native schema then checks the values. */
-async function toNativeBody(principal: Principal, body: ShopSitemapBody, current: TSitemapDto | null): Promise<Record<string, unknown>> {
+/** A subshop id as a sub-scope key; 400 invalidValue for anything else. */
+function subshopKey(raw: unknown): string {
+  const key = typeof raw === "number" || typeof raw === "string" ? String(raw).toLowerCase() : "";
+  if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(key)) throw new ShopError(400, "invalidValue", `subshopIds: "${String(raw)}" is not a subshop id.`, "subshopIds");
+  return key;
+}
+
+/**
+ * The shop body (types checked) in native terms; the native schema then checks the values. `site`: the subshops'
+ * site (account settings), which gives new sub-scopes their path prefix.
+ */
+async function toNativeBody(principal: Principal, body: ShopSitemapBody, current: TSitemapDto | null, site: SubshopSite | null): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const k of ["name", "active", "maxFileEntries", "maxFileSize", "exportPlan", "writeIntoRobots", "exportAfterImport", "startUrl"] as const) {
     if (body[k] !== undefined) out[k] = body[k];
@@ -197,17 +212,12 @@ async function toNativeBody(principal: Principal, body: ShopSitemapBody, current
   if (body.subshopIds !== undefined) {
     const existing = new Map<string, TSubScope>((current?.subScopes ?? []).map((s) => [s.key, s]));
     out.subScopes = body.subshopIds.map((raw) => {
-      const key = typeof raw === "number" || typeof raw === "string" ? String(raw).toLowerCase() : "";
-      if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(key)) throw new ShopError(400, "invalidValue", `subshopIds: "${String(raw)}" is not a subshop id.`, "subshopIds");
-      return existing.get(key) ?? { key, name: `Subshop ${key}`, pathPrefix: "/" };
+      const key = subshopKey(raw);
+      const prefix = site?.pathPrefixes.get(key);
+      return existing.get(key) ?? { key, name: `Subshop ${key}`, pathPrefix: prefix && prefix.length <= 500 ? prefix : "/" };
     });
   }
   return out;
-}
-
-/** The start URL of the account's newest sitemap (the shop's site), or null. */
-async function defaultStartUrl(userId: string): Promise<string | null> {
-  return (await newestSitemap(userId))?.startUrl ?? null;
 }
 
 /** Our id of the sitemap the shop calls `rawId` (its number); 400 invalidValue, 404 notFound. */
@@ -218,26 +228,25 @@ export async function sitemapIdOf(principal: Principal, rawId: string): Promise<
   return id;
 }
 
-const one = async (dto: TSitemapDto) => (await toShopSitemaps([dto]))[0];
+const one = async (userId: string, dto: TSitemapDto) => (await toShopSitemaps(userId, [dto]))[0];
 
 export async function getShopSitemap(principal: Principal, rawId: string): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
   const row = await findSitemap({ userId: principal.userId, sitemapId: id });
   if (!row) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
-  return Response.json(await one(await toSitemapDto(row)));
+  return Response.json(await one(principal.userId, await toSitemapDto(row)));
 }
 
 export async function createShopSitemap(principal: Principal, req: Request): Promise<Response> {
   const body = parseShopBody(ZShopSitemapBody, await readShopBody(req));
-  const native = await toNativeBody(principal, body, null);
-  if (native.startUrl === undefined) {
-    const url = await defaultStartUrl(principal.userId);
-    if (!url) throw new ShopError(400, "missing", "startUrl is missing: the account has no sitemap to take the site's URL from.", "startUrl");
-    native.startUrl = url;
-  }
+  // The site comes from the account's subshop settings (the document has no URL field); `startUrl` (ours) overrides it.
+  const keys = body.subshopIds.map(subshopKey);
+  const site = body.startUrl === undefined ? await siteOfSubshops(principal.userId, keys) : await siteOfSubshops(principal.userId, keys).catch(() => null);
+  const native = await toNativeBody(principal, body, null, site);
+  native.startUrl ??= site!.startUrl;
   const data = parseWith(ZCreateSitemapBody, native);
   const row = await insertSitemap({ userId: principal.userId, data, shopSpelling: spellingOf(body) });
-  return Response.json(await one(await toSitemapDto(row)), { status: 201, headers: { Location: `/api/shop/sitemaps/${row.number}` } });
+  return Response.json(await one(principal.userId, await toSitemapDto(row)), { status: 201, headers: { Location: `/api/shop/sitemaps/${row.number}` } });
 }
 
 export async function updateShopSitemap(principal: Principal, rawId: string, req: Request): Promise<Response> {
@@ -245,10 +254,19 @@ export async function updateShopSitemap(principal: Principal, rawId: string, req
   const body = parseShopBody(ZShopSitemapPatch, await readShopBody(req));
   const current = await findSitemap({ userId: principal.userId, sitemapId: id });
   if (!current) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
-  const data = parseWith(ZUpdateSitemapBody, await toNativeBody(principal, body, await toSitemapDto(current)));
+  // New subshopIds move the sitemap to their site when every one of them has a base URL; else the site stays (a
+  // sitemap made with our startUrl before its subshops were configured). Subshops on two sites are still refused.
+  const keepSite = (e: unknown) => {
+    if (body.startUrl !== undefined || (e instanceof ShopError && e.type === "missing")) return null;
+    throw e;
+  };
+  const site = body.subshopIds !== undefined ? await siteOfSubshops(principal.userId, body.subshopIds.map(subshopKey)).catch(keepSite) : null;
+  const native = await toNativeBody(principal, body, await toSitemapDto(current), site);
+  if (site && native.startUrl === undefined) native.startUrl = site.startUrl;
+  const data = parseWith(ZUpdateSitemapBody, native);
   const row = await updateSitemap({ userId: principal.userId, sitemapId: id, data, shopSpelling: spellingOf(body) });
   if (!row) throw new ShopError(404, "notFound", `Sitemap with id=${rawId} was not found.`);
-  return Response.json(await one(await toSitemapDto(row)));
+  return Response.json(await one(principal.userId, await toSitemapDto(row)));
 }
 
 export async function deleteShopSitemap(principal: Principal, rawId: string): Promise<Response> {

@@ -51,7 +51,7 @@ const invalidFormat = (message: string) => ({ message, params: { code: "invalid_
 export const FILE_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 const ZName = line(z.string()).trim().min(1).max(200);
-const ZStartUrl = line(z.string())
+export const ZStartUrl = line(z.string())
   .max(2048)
   .refine((v) => normalizeUrl(v) !== null, invalidFormat("Must be an absolute http(s) URL without credentials."))
   .superRefine((v, ctx) => {

@@ -55,6 +55,9 @@ import * as webhook from "@/app/api/v1/webhooks/[id]/route";
 import * as webhookDeliveries from "@/app/api/v1/webhooks/[id]/deliveries/route";
 import * as webhookTest from "@/app/api/v1/webhooks/[id]/test/route";
 import * as publicSitemapFile from "@/app/s/[sitemapId]/[name]/route";
+import * as shopSubshops from "@/app/api/v1/account/shop-subshops/route";
+import * as publicShopFile from "@/app/shop/[accountId]/sitemaps/[subshopId]/[name]/route";
+import * as publicRootShopFile from "@/app/sitemaps/[subshopId]/[name]/route";
 import * as publicFeedFile from "@/app/f/[feedId]/[name]/route";
 import * as shopSitemaps from "@/app/api/shop/sitemaps/route";
 import * as shopSitemap from "@/app/api/shop/sitemaps/[id]/route";
@@ -123,6 +126,9 @@ const ROUTES: Route[] = [
   { path: "/api/v1/openapi.json", family: "native", mod: openapi },
   { path: "/api/v1/{...path}", family: "native", mod: catchAll },
   { path: "/s/{sitemapId}/{name}", family: "native", mod: publicSitemapFile },
+  { path: "/api/v1/account/shop-subshops", family: "native", mod: shopSubshops },
+  { path: "/shop/{accountId}/sitemaps/{subshopId}/{name}", family: "native", mod: publicShopFile },
+  { path: "/sitemaps/{subshopId}/{name}", family: "native", mod: publicRootShopFile },
   { path: "/f/{feedId}/{name}", family: "native", mod: publicFeedFile },
   { path: "/api/shop/sitemaps", family: "shop", mod: shopSitemaps },
   { path: "/api/shop/sitemaps/{id}", family: "shop", mod: shopSitemap },

@@ -12,6 +12,7 @@ import { POST as generateHour } from "@/app/api/shop/sitemaps/generate/hour/[hou
 import { POST as generateImport } from "@/app/api/shop/sitemaps/generate/import/route";
 import { GET as listTemplates, POST as createTemplate } from "@/app/api/shop/sitemaps/templates/route";
 import { DELETE as delTemplate, GET as getTemplate, PUT as putTemplate } from "@/app/api/shop/sitemaps/templates/[id]/route";
+import { PUT as putSubshops } from "@/app/api/v1/account/shop-subshops/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
 import { finishRun } from "@/lib/db/runs";
@@ -45,6 +46,7 @@ const shopSitemapShape = {
   createdAt: expect.stringMatching(ISO),
   updatedAt: expect.stringMatching(ISO),
   startUrl: expect.any(String),
+  files: expect.any(Array),
 };
 
 for (const backend of testBackends()) {
@@ -88,16 +90,23 @@ for (const backend of testBackends()) {
       expect(all).toEqual({ data: [t], nextPageToken: null });
     });
 
-    it("POST sitemaps without startUrl on an empty account → 400 missing; with it → 201 with the document's fields", async () => {
-      await expectShopError(await post(body()), 400, "missing", "startUrl");
-      const res = await post(body({ startUrl: "https://shop.example.com/", templateId: templateNumber }));
+    it("POST sitemaps before the subshops have base URLs → 400 missing naming the settings; after → 201 with the document's fields", async () => {
+      const err = await expectShopError(await post(body()), 400, "missing", "subshopIds");
+      expect(err.message).toMatch(/Subshop 1, 2 have no base URL.*\/dashboard\/account.*PUT \/api\/v1\/account\/shop-subshops/);
+      const subshops = [["1", "https://shop.example.com/"], ["2", "https://shop.example.com/en/"], ["3", "https://shop.example.com/fr/"], ["de", "https://shop.example.com/de/"]];
+      const set = await putSubshops(req("PUT", "/api/v1/account/shop-subshops", { key: alice.key, body: { subshops: subshops.map(([subshopId, baseUrl]) => ({ subshopId, baseUrl })) } }), ctx());
+      expect(set.status).toBe(200);
+      const res = await post(body({ templateId: templateNumber }));
       expect(res.status).toBe(201);
       const sm = await res.json();
       // types as documented: no null in Integer or String fields (0 and "" before the first run)
       expect(sm).toEqual({ ...shopSitemapShape, templateId: templateNumber, protocolId: 0, lastExportStarted: "", lastExportFinished: "" });
       // fileName and options.exportCharset come back as sent
       expect(sm).toMatchObject({ subshopIds: [1, 2], exportPlan: [3, 15], exportStatus: 0, options: { exportCharset: "UTF-8" }, writeIntoRobots: true });
-      // the next sitemap takes the shop's site from the existing one
+      // the site is the first subshop's base URL; each subshop's path is its sub-scope's path prefix
+      expect(sm.startUrl).toBe("https://shop.example.com/");
+      const scopes = (await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, number: sm.id } })).subScopes;
+      expect(scopes).toEqual([{ key: "1", name: "Subshop 1", pathPrefix: "/" }, { key: "2", name: "Subshop 2", pathPrefix: "/en/" }]);
       const second = await (await post(body({ name: "Categories", fileName: "categories.xml", templateId: 0 }))).json();
       expect(second).toMatchObject({ startUrl: "https://shop.example.com/", fileName: "categories.xml", templateId: 0 });
       const stored = await getDb().sitemap.findFirstOrThrow({ where: { userId: alice.id, number: second.id } });
