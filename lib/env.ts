@@ -112,6 +112,8 @@ export const ZEnv = z.object({
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** Coalescing window of export-only runs after a pushed URL (ms; lib/runs/export-only.ts): pushes within it share one export. */
+  PUSH_EXPORT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
