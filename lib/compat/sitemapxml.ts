@@ -28,6 +28,7 @@ import { AppError, isAppError, type ErrorCode } from "@/lib/core/errors";
 import { listPublishedFiles } from "@/lib/db/files";
 import { pushSitemapUrls } from "@/lib/db/urls";
 import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
+import { getRun } from "@/lib/db/runs";
 import { requestPushExport } from "@/lib/runs/export-only";
 import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
@@ -212,16 +213,25 @@ async function createForDomain(
   }
 }
 
-/** Starts a run, or returns the one already queued/running (a second generate call joins it). */
+/**
+ * Starts a run, or returns the crawl already queued/running (a second generate call joins it). An active export-only
+ * run (pushed URLs, seconds long) is waited for and then a crawl started: generate asks for a crawl, which an export
+ * of the old inventory is not (after three exports in a row it joins the active run).
+ */
 async function startOrJoin(principal: Principal, sitemapId: string): Promise<string> {
-  try {
-    return (await startRun(principal, sitemapId, "api")).id;
-  } catch (err) {
-    const active = isAppError(err) && err.code === "conflict" ? err.details?.activeRunId : null;
-    if (typeof active === "string") return active;
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await startRun(principal, sitemapId, "api")).id;
+    } catch (err) {
+      const active = isAppError(err) && err.code === "conflict" ? err.details?.activeRunId : null;
+      if (typeof active !== "string") throw err;
+      if (attempt >= 2 || (await getRun(active))?.kind !== "export") return active;
+      await waitForRun(active, EXPORT_WAIT_MS);
+    }
   }
 }
+/** How long generate waits for an active export-only run before starting its crawl (ms). */
+const EXPORT_WAIT_MS = 60_000;
 
 /**
  * Entry URL of the sitemap in `format` and what the published files hold: `urlCount` = the `<loc>` entries of its

@@ -117,10 +117,9 @@ for (const backend of testBackends()) {
       const t0 = Date.now();
       const body = await push({ url: `${site.origin}/pushed-1`, priority: 0.8, changenfreq: "weekly" });
       expect(body).toEqual({ url_id: expect.any(String), status: "queued", message: "URL added and scheduled for indexing", run_id: expect.any(String) });
+      // served by the export (its speed is measured by bench/push-export.ts, not here); never before the window ends
       const { xml } = await waitServed((x) => x.includes(`${site.origin}/pushed-1</loc>`));
-      const ms = Date.now() - t0;
-      console.info(`[push→served] ${backend.name}: ${ms} ms (window 2000 ms)`);
-      expect(ms).toBeLessThan(15_000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
       expect(site.requests.length).toBe(fetched); // nothing fetched: no recrawl, not even robots.txt
       await idle(); // the files are switched just before the run is marked succeeded
       const run = await getDb().run.findUniqueOrThrow({ where: { id: body.run_id } });
@@ -161,25 +160,30 @@ for (const backend of testBackends()) {
 
     it("a push during an active crawl is published by that crawl or by an export right after it (never lost)", async () => {
       slowMs = 3000; // the crawl outlasts the push
+      // generate while an export-only run waits out its window: that export first, then the crawl generate asks for
+      const early = await push({ url: `${site.origin}/before-crawl` });
       // generate keeps the connection open until the crawl ends: not awaited yet
       const answer = generateSx(req("POST", "/v1/sitemaps/generate", { key: alice.key, body: { domain: site.hostPort, force_refresh: true } }), ctx());
       let crawlRunId: string | null = null;
-      for (let i = 0; i < 100 && crawlRunId === null; i++) {
-        crawlRunId = (await getDb().sitemap.findUniqueOrThrow({ where: { id: sitemapId } })).activeRunId;
-        if (crawlRunId === null) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && crawlRunId === null; i++) {
+        const active = (await getDb().sitemap.findUniqueOrThrow({ where: { id: sitemapId } })).activeRunId;
+        if (active && active !== early.run_id) crawlRunId = active;
+        else await new Promise((r) => setTimeout(r, 20));
       }
       expect(crawlRunId).not.toBeNull();
+      expect(await getDb().run.findUniqueOrThrow({ where: { id: early.run_id } })).toMatchObject({ kind: "export", status: "succeeded" });
       await new Promise((r) => setTimeout(r, 500));
       expect((await getDb().run.findUniqueOrThrow({ where: { id: crawlRunId! } })).kind).toBe("crawl");
       const before = (await exportRuns()).length;
       const body = await push({ url: `${site.origin}/during-crawl` });
       expect(body.run_id).toBe(crawlRunId); // the active crawl (or the export after it) publishes it
       const res = await answer;
-      expect((await res.json()).status).toBe("completed");
+      expect(await res.json()).toMatchObject({ status: "completed", run_id: crawlRunId });
       const { xml } = await waitServed((x) => x.includes(`${site.origin}/during-crawl</loc>`));
       await idle();
       expect((await exportRuns()).length - before).toBeLessThanOrEqual(1);
-      expect(locsOf(xml)).toHaveLength(17);
+      expect(locsOf(xml)).toHaveLength(18); // 5 crawled + 12 pushed before + before-crawl
+      expect(xml).toContain(`${site.origin}/before-crawl</loc>`);
       expect((await getDb().sitemap.findUniqueOrThrow({ where: { id: sitemapId } })).exportPending).toBe(false);
       slowMs = 0;
     }, 60_000);
