@@ -117,6 +117,8 @@ export const ZEnv = z.object({
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // The shop API adapter's files at the document's own path (lib/compat/shop-files.ts).
   SHOP_FILES_ACCOUNT: z.email().transform((v) => v.toLowerCase()).optional(),
+  /** Coalescing window of export-only runs after a pushed URL (ms; lib/runs/export-only.ts): pushes within it share one export. */
+  PUSH_EXPORT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -66,8 +66,8 @@ const endpoints: Endpoint[] = [
     access: "read", query: ZSxListQuery, success: [ok(200, "A page of sitemaps.")], errors: [...COMMON, "invalid_value"] },
   { method: "POST", path: "/v1/sitemaps", summary: "Sitemap.xml API: create a sitemap for a domain and start crawling (201 status crawling, xml_url); a domain that has one answers 200 with it (nothing created).",
     access: "write", body: "SxCreateBody", success: [ok(201, "Created; crawling.")], errors: [...COMMON, "syntax_error", "invalid_value", "missing", "unknown_field", "unsupported_media_type"] },
-  { method: "POST", path: "/v1/sitemaps/{id}/urls", summary: "Sitemap.xml API: push one URL (priority, changenfreq or changefreq) → 200 {url_id, status: queued, message}.",
-    access: "write", body: "SxUrlBody", success: [ok(200, "Pushed; listed from the next run.")], errors: [...COMMON, "not_found", "syntax_error", "invalid_value", "missing", "unknown_field"] },
+  { method: "POST", path: "/v1/sitemaps/{id}/urls", summary: "Sitemap.xml API: push one URL (priority, changenfreq or changefreq) → 200 {url_id, status: queued, message, run_id}.",
+    access: "write", body: "SxUrlBody", success: [ok(200, "Pushed; published within seconds by an export-only run (run_id), no recrawl; pushes within PUSH_EXPORT_WINDOW_MS share one export.")], errors: [...COMMON, "not_found", "syntax_error", "invalid_value", "missing", "unknown_field"] },
   { method: "POST", path: "/v1/sitemaps/{id}/submit", summary: "Sitemap.xml API: submit (Google via the robots.txt Sitemap: line, Bing/Yandex/Seznam/Naver/Yep via IndexNow) → 202 {request_id, targets:[{engine, status: submitted, via}], estimated_crawl_time, status_url}.",
     access: "submit", success: [ok(202, "Submission batch queued.")], errors: [...COMMON, "not_found", "conflict", "service_unavailable"] },
 

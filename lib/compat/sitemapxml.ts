@@ -7,7 +7,8 @@
  *                                   sitemap of https://<domain>/ and run it (see generate() for the honest async model)
  *   GET  /v1/sitemaps               ?limit=1..100&cursor&status=active|archived → {sitemaps, pagination}
  *   POST /v1/sitemaps               {name, domain, robot_txt_check | robots_txt_check} → 201 crawling
- *   POST /v1/sitemaps/:id/urls      {url, priority, changenfreq | changefreq} → 200 queued (a pushed URL)
+ *   POST /v1/sitemaps/:id/urls      {url, priority, changenfreq | changefreq} → 200 queued (a pushed URL, published
+ *                                   within seconds by an export-only run: lib/runs/export-only.ts)
  *   POST /v1/sitemaps/:id/submit    → 202 {request_id, targets[{engine,status}]} from our real IndexNow submission
  *
  * Errors: `{ error: { code, message, type, request_id, param? } }` with their statuses — 400 invalid input (our 422s
@@ -28,6 +29,8 @@ import { sxFailure } from "./run-failure";
 import { listPublishedFiles } from "@/lib/db/files";
 import { pushSitemapUrls } from "@/lib/db/urls";
 import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
+import { getRun } from "@/lib/db/runs";
+import { requestPushExport } from "@/lib/runs/export-only";
 import { waitForRun } from "@/lib/runs/wait";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { FILE_NAME_RE } from "@/lib/schemas/sitemaps";
@@ -211,16 +214,25 @@ async function createForDomain(
   }
 }
 
-/** Starts a run, or returns the one already queued/running (a second generate call joins it). */
+/**
+ * Starts a run, or returns the crawl already queued/running (a second generate call joins it). An active export-only
+ * run (pushed URLs, seconds long) is waited for and then a crawl started: generate asks for a crawl, which an export
+ * of the old inventory is not (after three exports in a row it joins the active run).
+ */
 async function startOrJoin(principal: Principal, sitemapId: string): Promise<string> {
-  try {
-    return (await startRun(principal, sitemapId, "api")).id;
-  } catch (err) {
-    const active = isAppError(err) && err.code === "conflict" ? err.details?.activeRunId : null;
-    if (typeof active === "string") return active;
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await startRun(principal, sitemapId, "api")).id;
+    } catch (err) {
+      const active = isAppError(err) && err.code === "conflict" ? err.details?.activeRunId : null;
+      if (typeof active !== "string") throw err;
+      if (attempt >= 2 || (await getRun(active))?.kind !== "export") return active;
+      await waitForRun(active, EXPORT_WAIT_MS);
+    }
   }
 }
+/** How long generate waits for an active export-only run before starting its crawl (ms). */
+const EXPORT_WAIT_MS = 60_000;
 
 /**
  * Entry URL of the sitemap in `format` and what the published files hold: `urlCount` = the `<loc>` entries of its
@@ -449,9 +461,12 @@ export async function submitSx(principal: Principal, sitemapId: string): Promise
 }
 
 /**
- * POST /v1/sitemaps/:id/urls → 200 `{ url_id, status: "queued", message }`: the URL is pushed into the sitemap
- * (native pushed URLs, source "compat"; kept across crawls) and listed from the next run. Priority defaults to 0.5 as
- * in the reference; changefreq from "changenfreq" (their spelling) or "changefreq". A URL off the site's origin → 400.
+ * POST /v1/sitemaps/:id/urls → 200 `{ url_id, status: "queued", message, run_id }`: the URL is pushed into the
+ * sitemap (native pushed URLs, source "compat"; kept across crawls) and published within seconds by an export-only
+ * run (lib/runs/export-only.ts: the published run's URLs plus the pushed ones, no fetch; pushes within
+ * PUSH_EXPORT_WINDOW_MS, or during an active run, share one export). `run_id` names the run that will publish it
+ * (follow it on /api/v1/runs/{run_id}); null for an inactive sitemap. Priority defaults to 0.5 as in the reference;
+ * changefreq from "changenfreq" (their spelling) or "changefreq". A URL off the site's origin → 400.
  */
 export async function addUrlSx(principal: Principal, sitemapId: string, req: Request): Promise<Response> {
   const body = await readJson(req, ZUrlBody);
@@ -462,8 +477,9 @@ export async function addUrlSx(principal: Principal, sitemapId: string, req: Req
     items: [{ url: body.url, priority: body.priority, ...(changefreq ? { changefreq } : {}) }],
     source: "compat",
   });
+  const scheduled = await requestPushExport(sitemapId);
   return Response.json(
-    { url_id: res.rows[0].id, status: "queued", message: "URL added; it is listed in the sitemap from the next run." },
+    { url_id: res.rows[0].id, status: "queued", message: "URL added and scheduled for indexing", run_id: scheduled.exportRunId },
     { status: 200 },
   );
 }

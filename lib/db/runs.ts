@@ -281,18 +281,27 @@ export async function finishRun(
 /**
  * Releases the sitemap's claim held by `runId` (inside the caller's transaction). When a follow-up run was requested
  * meanwhile (Sitemap.followUpTrigger, set by requestFollowUp), the claim passes in the same transaction to a new
- * queued run with that trigger, which is returned for the caller to enqueue (lib/runs/follow-up.ts); else null.
+ * queued run with that trigger, which is returned for the caller to enqueue (lib/runs/follow-up.ts); else, when URLs
+ * were pushed and not yet exported (Sitemap.exportPending), to a new queued export-only run (kind "export", trigger
+ * "api"); else null.
  * Order as in claimRun: the sitemap row first, then the run row (no deadlock on PostgreSQL).
  */
 async function releaseClaim(tx: Prisma.TransactionClient, sitemapId: string, runId: string): Promise<RunRow | null> {
-  const plain = await tx.sitemap.updateMany({ where: { id: sitemapId, activeRunId: runId, followUpTrigger: null }, data: { activeRunId: null } });
+  const plain = await tx.sitemap.updateMany({
+    where: { id: sitemapId, activeRunId: runId, followUpTrigger: null, exportPending: false },
+    data: { activeRunId: null },
+  });
   if (plain.count === 1) return null;
-  const sm = await tx.sitemap.findFirst({ where: { id: sitemapId, activeRunId: runId }, select: { followUpTrigger: true, active: true } });
-  if (!sm?.followUpTrigger) return null; // the claim is not this run's
+  const sm = await tx.sitemap.findFirst({ where: { id: sitemapId, activeRunId: runId }, select: { followUpTrigger: true, exportPending: true, active: true } });
+  if (!sm || (!sm.followUpTrigger && !sm.exportPending)) return null; // the claim is not this run's
   const id = randomUUID();
   const next = sm.active ? id : null;
   await tx.sitemap.updateMany({ where: { id: sitemapId, activeRunId: runId }, data: { activeRunId: next, followUpTrigger: null } });
-  return next ? tx.run.create({ data: { id, sitemapId, trigger: sm.followUpTrigger } }) : null;
+  if (!next) return null;
+  // A requested crawl wins (its export merges the pushed URLs); else URLs pushed during this run get an export-only
+  // run (lib/runs/export-only.ts), which clears exportPending when it reads them.
+  if (sm.followUpTrigger) return tx.run.create({ data: { id, sitemapId, trigger: sm.followUpTrigger } });
+  return tx.run.create({ data: { id, sitemapId, trigger: "api", kind: "export" } });
 }
 
 /**

@@ -41,3 +41,16 @@ export const webhookDeliveryRequested = eventType("webhook/delivery.requested", 
 export const scheduleTickRequested = eventType("schedule/hourly.requested", {
   schema: z.object({ at: z.string().optional() }),
 });
+
+// ---- export-only runs (lib/runs/export-only.ts) -----------------------------------------------------------------
+
+/**
+ * `sitemap/export.requested {runId, sitemapId, delayMs}`: a queued export-only run (Run.kind "export") exists; triggers
+ * `export-sitemap` (inngest/functions/export-sitemap.ts), which waits `delayMs` (the coalescing window, ms) first.
+ */
+export const ZExportRequested = z.object({ runId: z.string().min(1), sitemapId: z.string().min(1), delayMs: z.number().int().min(0) });
+export const exportRequested = eventType("sitemap/export.requested", { schema: ZExportRequested });
+
+/** Queues export-only run `runId`; event id `export-<runId>` (a retried call starts no second job). */
+export const sendExportRequested = (data: z.infer<typeof ZExportRequested>): Promise<{ ids: string[] }> =>
+  inngest.send(exportRequested.create(data, { id: `export-${data.runId}` }));

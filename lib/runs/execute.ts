@@ -51,6 +51,7 @@ import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
 import { collapseDuplicates, storeInlinks } from "@/lib/db/run-urls";
 import { emitRunEvent } from "@/lib/webhooks/emit";
 import { enqueueFollowUp } from "@/lib/runs/follow-up";
+import { takeExportPending } from "@/lib/db/export-runs";
 import { auditFindings, type AuditFindingKind } from "@/lib/crawl/site-audit";
 import { inventoryVerdicts, iterateListedUrls, storeRunAudit } from "@/lib/db/run-audit";
 import { diagnoseEmptyCrawl, RunFailedError, runFailure, runWarnings, type RunFailure, type RunWarning } from "@/lib/core/run-outcome";
@@ -371,6 +372,8 @@ export async function publishHeldRun(runId: string): Promise<ExportStepResult | 
 async function writeAndPublish(run: NonNullable<Awaited<ReturnType<typeof loadRun>>>): Promise<ExportStepResult> {
   const sm = run.sitemap;
   const root = filesRoot();
+  // The pushed URLs are read below: a push from now on needs another export (lib/runs/export-only.ts).
+  await takeExportPending(sm.id, run.id);
   const written = await publishGeneration({
     rootDir: root,
     sitemapKey: sm.id,

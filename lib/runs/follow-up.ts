@@ -7,14 +7,15 @@
  *   requestRunOrFollowUp(opts) → { run, followUpOf: null } when a run could start now, or { run: null, followUpOf }
  *                                naming the active run the follow-up waits for
  *   enqueueFollowUp(run)       → sends the job event of a follow-up run handed over by finishRun / holdRun /
- *                                cancelRun (null: nothing to do)
+ *                                cancelRun (null: nothing to do); an export-only run (kind "export") gets
+ *                                `sitemap/export.requested` instead of `sitemap/generate.requested`
  *
  * Errors: what requestRun throws (not_found, invalid_value, conflict for an inactive sitemap, service_unavailable);
  * conflict when the active run kept changing over three attempts.
  */
 import { AppError, isAppError } from "@/lib/core/errors";
 import { finishRun, requestFollowUp } from "@/lib/db/runs";
-import { sendGenerateRequested } from "@/lib/jobs/events";
+import { sendExportRequested, sendGenerateRequested } from "@/lib/jobs/events";
 import type { TRunDto } from "@/lib/schemas/runs";
 import { requestRun, type RequestRunOptions } from "./request-run";
 
@@ -34,10 +35,12 @@ export async function requestRunOrFollowUp(opts: RequestRunOptions): Promise<Run
   throw new AppError("conflict", "The sitemap's active run kept changing; try again.");
 }
 
-export async function enqueueFollowUp(run: { id: string; sitemapId: string } | null): Promise<void> {
+export async function enqueueFollowUp(run: { id: string; sitemapId: string; kind?: string } | null): Promise<void> {
   if (!run) return;
   try {
-    await sendGenerateRequested({ runId: run.id, sitemapId: run.sitemapId });
+    // An export-only run (URLs pushed during the ended run; lib/runs/export-only.ts) starts at once: no window.
+    if (run.kind === "export") await sendExportRequested({ runId: run.id, sitemapId: run.sitemapId, delayMs: 0 });
+    else await sendGenerateRequested({ runId: run.id, sitemapId: run.sitemapId });
   } catch (err) {
     console.error("[runs] could not enqueue follow-up run", run.id, err);
     await finishRun(run.id, { status: "failed", error: "The job could not be enqueued." });

@@ -290,7 +290,9 @@ for (const backend of testBackends()) {
       expect(res.status).toBe(200);
       expectRateLimitHeaders(res);
       const body = await res.json();
-      expect(body).toEqual({ url_id: expect.any(String), status: "queued", message: expect.any(String) });
+      expect(body).toEqual({ url_id: expect.any(String), status: "queued", message: "URL added and scheduled for indexing", run_id: expect.any(String) });
+      // an export-only run publishes it (tests/compat/sitemapxml-push.test.ts runs it end to end)
+      expect(await getDb().run.findUniqueOrThrow({ where: { id: body.run_id } })).toMatchObject({ kind: "export", sitemapId: sm.id });
       const row = await getDb().sitemapUrl.findUniqueOrThrow({ where: { id: body.url_id } });
       expect(row).toMatchObject({ sitemapId: sm.id, url: "https://example.com/pricing", priority: 0.8, changefreq: "weekly", source: "compat" });
       const defaults = await (await post({ url: "https://example.com/about", changefreq: "Daily" })).json();
