@@ -76,9 +76,8 @@ try {
       const seen: string[] = [];
       let cursor: string | null = null;
       let deep: { query: string; params: string } | undefined;
-      let first: { query: string; params: string } | undefined;
       let pageNo = 0;
-      first = (await list(`${filter}sort=${sort}&size=50`)).q; // the dashboard's first page
+      const first = (await list(`${filter}sort=${sort}&size=50`)).q; // the dashboard's first page
       do {
         const r: Awaited<ReturnType<typeof list>> = await list(`${filter}sort=${sort}&size=300${cursor ? `&cursor=${cursor}` : ""}`);
         if (pageNo === Math.floor(N / 600)) deep = r.q; // about the middle of the run
