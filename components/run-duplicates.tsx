@@ -93,7 +93,10 @@ export function RunDuplicates({ runId, origin, collapse }: { runId: string; orig
             page={cursors.length}
             hasNext={!!q.data?.next_cursor && !q.isPlaceholderData}
             onPrevious={() => setCursors((c) => c.slice(0, -1))}
-            onNext={() => q.data?.next_cursor && setCursors((c) => [...c, q.data.next_cursor])}
+            onNext={() => {
+              const next = q.data?.next_cursor;
+              if (next) setCursors((c) => [...c, next]);
+            }}
             label="Duplicate cluster pages"
             testId="run-duplicates-page"
           />
