@@ -173,18 +173,22 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await cardShot(page, "run-changes", "changes");
 
   // Duplicate clusters: the section lists what GET /runs/{id}/duplicates lists, largest first, the kept URL first.
-  const dups = (await api("get", `/api/v1/runs/${run.id}/duplicates?size=10&members=10`)).body as { data: { id: string; size: number; kept: string; urls: { url: string }[] }[] };
-  const clusters = page.getByTestId("run-duplicate-cluster");
-  if (dups.data.length === 0) await expect(page.getByTestId("run-duplicates-empty")).toBeVisible();
-  else {
-    await expect(clusters).toHaveCount(dups.data.length);
-    expect(await clusters.evaluateAll((els) => els.map((e) => e.getAttribute("data-cluster")))).toEqual(dups.data.map((c) => c.id));
-    const firstUrls = clusters.first().getByTestId("run-duplicate-url");
-    await expect(firstUrls).toHaveCount(dups.data[0]!.urls.length);
-    await expect(firstUrls.first()).toHaveAttribute("data-url", dups.data[0]!.kept);
-    await expect(firstUrls.first()).toHaveAttribute("data-kept", "true");
-  }
-  await cardShot(page, "run-duplicates", "duplicates");
+  type Dups = { data: { id: string; size: number; kept: string; urls: { url: string; listed: boolean; reason: string | null }[] }[] };
+  const checkDuplicates = async (runId: string) => {
+    const dups = (await api("get", `/api/v1/runs/${runId}/duplicates?size=10&members=10`)).body as Dups;
+    const clusters = page.getByTestId("run-duplicate-cluster");
+    if (dups.data.length === 0) await expect(page.getByTestId("run-duplicates-empty")).toBeVisible();
+    else {
+      await expect(clusters).toHaveCount(dups.data.length);
+      expect(await clusters.evaluateAll((els) => els.map((e) => e.getAttribute("data-cluster")))).toEqual(dups.data.map((c) => c.id));
+      const firstUrls = clusters.first().getByTestId("run-duplicate-url");
+      await expect(firstUrls).toHaveCount(dups.data[0]!.urls.length);
+      await expect(firstUrls.first()).toHaveAttribute("data-url", dups.data[0]!.kept);
+      await expect(firstUrls.first()).toHaveAttribute("data-kept", "true");
+    }
+    return dups;
+  };
+  await checkDuplicates(run.id);
 
   // The audit of the site's own sitemaps: the run DTO carries it in brief, the audit card shows it in full.
   expect(run.audit).not.toBeNull();
@@ -206,6 +210,21 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await page.locator(`[data-testid="run-history-row"][data-run-id="${first.body.data.id}"]`).getByTestId("run-history-link").click();
   await expect(page.getByTestId("run-title")).toHaveText(`Run #${first.body.data.number}`);
   await expect(page.getByTestId("run-changes-count-added")).toHaveText(String(first.body.data.progress.urlsListed)); // a first run adds every URL
+
+  // Duplicates with collapseDuplicates on: a start URL with a query the server ignores has the same content as the
+  // same page linked without it (its "Up" links), so the two form a cluster; the more linked one is listed.
+  const tut = await api("post", "/api/v1/sitemaps", { name: "Tutorial", startUrl: `${SITE_URL}tutorial.html?view=e2e`, fileName: "tutorial", crawl: { maxPages: 100, collapseDuplicates: true } });
+  expect(tut.status).toBe(201);
+  const tutRun = await api("post", `/api/v1/sitemaps/${tut.body.data.id}/generate?wait=120`);
+  expect(tutRun.body.data.status).toBe("succeeded");
+  await page.goto(`/dashboard/runs/${tutRun.body.data.id}`);
+  await expect(page.getByTestId("run-duplicates")).toContainText("Collapse duplicates is on");
+  const tutDups = await checkDuplicates(tutRun.body.data.id);
+  expect(tutDups.data.length).toBeGreaterThan(0);
+  const cluster = tutDups.data.find((c) => c.urls.some((u) => u.url.endsWith("tutorial.html?view=e2e")))!;
+  expect(cluster.kept).toBe(`${SITE_URL}tutorial.html`);
+  expect(cluster.urls.find((u) => u.url !== cluster.kept)).toMatchObject({ listed: false, reason: "duplicate" });
+  await cardShot(page, "run-duplicates", "duplicates");
 
   // A failed run: the error, and its code and hint when the server records them.
   const bad = await api("post", "/api/v1/sitemaps", { name: "Missing page", startUrl: `${SITE_URL}no-such-page-404.html`, fileName: "missing" });
