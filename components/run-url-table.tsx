@@ -31,7 +31,8 @@ const resultValue = (f: RunUrlFilters) => (f.reason ? `reason:${f.reason}` : f.l
  * The URL inventory of a run (GET /api/v1/runs/{id}/urls): server-side pages of 50 (Previous / Next over keyset
  * cursors), in URL order or by inlinks, depth or status; filters (result: listed, left out or one reason; HTTP
  * status; URL contains) kept, with the order, in the page's query string so that links can open it filtered; a
- * "found on" link per row (filters the table to that page's URL); the CSV download of every URL under the same
+ * "found on" link per row (filters the table to that page's URL); a duplicate's "same content" link (filters the
+ * table to its duplicate cluster, `?cluster=`); the CSV download of every URL under the same
  * filters. `reasons` lists the run's exclusion reasons (for the
  * filter's options); `origin` shortens same-origin URLs for display.
  */
@@ -145,6 +146,7 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
         <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2 text-xs">
           <span className="text-slate-500" data-testid="run-urls-filtered">
             Filtered{filters.reason ? `: ${exclusionLabel(filters.reason).label}` : ""}
+            {filters.cluster ? ` · duplicate cluster ${filters.cluster.slice(0, 12)}…` : ""}
           </span>
           <button type="button" className="font-medium text-indigo-600 hover:text-indigo-500" onClick={() => apply({ listed: "", reason: "", status: "", q: "", sort: filters.sort })}>
             Clear filters
@@ -203,9 +205,14 @@ export function RunUrlTable({ runId, active, reasons, origin }: { runId: string;
                     </div>
                   )}
                   {row.cluster && (
-                    <div className="mt-0.5 text-xs text-amber-700" title={`Duplicate cluster ${row.cluster}`} data-testid="run-url-duplicate">
+                    <Link
+                      href={`${pathname}${runUrlFiltersSearch({ listed: "", reason: "", status: "", q: "", sort: filters.sort, cluster: row.cluster })}#run-urls`}
+                      className="mt-0.5 block text-xs text-amber-700 hover:underline"
+                      title={`Duplicate cluster ${row.cluster}: show its URLs`}
+                      data-testid="run-url-duplicate"
+                    >
                       Same content as other URLs
-                    </div>
+                    </Link>
                   )}
                 </td>
                 <td className="px-4 py-2.5 text-right tabular-nums text-slate-600">{row.depth}</td>

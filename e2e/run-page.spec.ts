@@ -3,13 +3,40 @@
  * history and the sitemap page; the summary agrees with the API; an exclusion reason opens the URL table filtered by
  * it; filters, server-side pages, the "found on" link and the CSV download; the changes against the previously
  * published run listed with their URLs; a failed run's cause; "Run not found" for an unknown id and for another
- * account's run. Screenshots: run-page*.png in test-results/screenshots/.
+ * account's run; the duplicate clusters and the audit of the site's own sitemaps agree with the API. Screenshots:
+ * run-page*.png in test-results/screenshots/; those the docs show (summary, table filtered by a reason, changes,
+ * duplicates, audit) also in docs/screenshots/ (1280×860 viewport, or the card clipped from the page).
  */
 import { expect, test, type Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import { SCREENSHOT_DIR, screenshot, signUp, uniqueEmail } from "./helpers";
-import { SITE_URL } from "./realsite";
+import { ROOT, SITE_URL } from "./realsite";
+
+/** Screenshots committed with the docs (docs/dashboard.md): small PNGs of the 1280×860 viewport or one card. */
+const DOCS_SHOTS = path.join(ROOT, "docs", "screenshots");
+
+/** Saves the viewport as run-page-<name>.png in test-results/screenshots/ and docs/screenshots/. */
+async function docShot(page: Page, name: string) {
+  fs.mkdirSync(DOCS_SHOTS, { recursive: true });
+  await page.mouse.move(0, 0);
+  const png = await page.screenshot({ path: path.join(SCREENSHOT_DIR, `run-page-${name}.png`) });
+  fs.writeFileSync(path.join(DOCS_SHOTS, `run-page-${name}.png`), png);
+}
+
+/**
+ * Saves one card (by test id) clipped from a full-page shot taken at the top (an element shot scrolls it under the
+ * sticky bar), as run-page-<name>.png in test-results/screenshots/ and docs/screenshots/; at most 860 px high.
+ */
+async function cardShot(page: Page, testId: string, name: string) {
+  fs.mkdirSync(DOCS_SHOTS, { recursive: true });
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = (await page.getByTestId(testId).boundingBox())!;
+  const clip = { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: Math.min(box.height + 16, 860) };
+  const png = await page.screenshot({ path: path.join(SCREENSHOT_DIR, `run-page-${name}.png`), fullPage: true, clip });
+  fs.writeFileSync(path.join(DOCS_SHOTS, `run-page-${name}.png`), png);
+}
 
 type RunBody = {
   id: string;
@@ -21,6 +48,7 @@ type RunBody = {
   error: string | null;
   errorCode?: string | null;
   warnings?: string[];
+  audit: { found: boolean; issues: number; counts: Record<string, number>; href: string } | null;
 };
 
 const digits = async (page: Page, testId: string) => Number((await page.getByTestId(testId).textContent())?.replace(/\D/g, "") || NaN);
@@ -64,6 +92,7 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await expect(page.getByTestId("summary-trigger")).toHaveText("Dashboard"); // started with the session cookie
   if (run.warnings?.length) await expect(page.getByTestId("run-warnings").locator("li")).toHaveCount(run.warnings.length);
   else await expect(page.getByTestId("run-warnings")).toHaveCount(0);
+  await docShot(page, "summary");
 
   // The URL table: 50 a page in URL order, Next / Previous over the cursors.
   const rows = page.getByTestId("run-url-row");
@@ -87,8 +116,7 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await expect(rows.first()).toHaveAttribute("data-reason", "max_pages");
   await expect.poll(() => rows.evaluateAll((els) => els.every((e) => e.getAttribute("data-reason") === "max_pages"))).toBe(true);
   // The viewport as the user sees it after the link scrolled to the table (a full-page shot would show the sticky bar mid-page).
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, "run-page-filtered.png") });
+  await docShot(page, "filtered");
 
   // CSV download of the whole filtered inventory: a header and one line per URL left out for that reason.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("run-urls-csv").click()]);
@@ -142,10 +170,36 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   const changes = page.getByTestId("run-change");
   await expect(changes.first()).toHaveAttribute("data-kind", "removed");
   await expect(changes).toHaveCount(Math.min(20, run.diff.removed));
-  // The card clipped from a full-page shot taken at the top (an element shot scrolls it under the sticky bar).
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const box = (await page.getByTestId("run-changes").boundingBox())!;
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, "run-page-changes.png"), fullPage: true, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 } });
+  await cardShot(page, "run-changes", "changes");
+
+  // Duplicate clusters: the section lists what GET /runs/{id}/duplicates lists, largest first, the kept URL first.
+  type Dups = { data: { id: string; size: number; kept: string; urls: { url: string; listed: boolean; reason: string | null }[] }[] };
+  const checkDuplicates = async (runId: string) => {
+    const dups = (await api("get", `/api/v1/runs/${runId}/duplicates?size=10&members=10`)).body as Dups;
+    const clusters = page.getByTestId("run-duplicate-cluster");
+    if (dups.data.length === 0) await expect(page.getByTestId("run-duplicates-empty")).toBeVisible();
+    else {
+      await expect(clusters).toHaveCount(dups.data.length);
+      expect(await clusters.evaluateAll((els) => els.map((e) => e.getAttribute("data-cluster")))).toEqual(dups.data.map((c) => c.id));
+      const firstUrls = clusters.first().getByTestId("run-duplicate-url");
+      await expect(firstUrls).toHaveCount(dups.data[0]!.urls.length);
+      await expect(firstUrls.first()).toHaveAttribute("data-url", dups.data[0]!.kept);
+      await expect(firstUrls.first()).toHaveAttribute("data-kept", "true");
+    }
+    return dups;
+  };
+  await checkDuplicates(run.id);
+
+  // The audit of the site's own sitemaps: the run DTO carries it in brief, the audit card shows it in full.
+  expect(run.audit).not.toBeNull();
+  expect(run.audit!.href).toBe(`/api/v1/runs/${run.id}/audit`);
+  const auditBody = (await api("get", run.audit!.href)).body as { summary: { found: boolean; counts: Record<string, number> } | null };
+  expect(auditBody.summary!.counts).toEqual(run.audit!.counts);
+  const auditCard = page.getByTestId("run-audit");
+  await expect(auditCard).toBeVisible();
+  if (!run.audit!.found) await expect(auditCard).toContainText("The site publishes no sitemap.");
+  for (const [kind, n] of Object.entries(run.audit!.counts)) await expect(auditCard.locator(`[data-testid="run-audit-kind"][data-kind="${kind}"]`)).toContainText(String(n));
+  await cardShot(page, "run-audit", "audit");
 
   // From the sitemap page: the run history and the last run's "Run details" link.
   await page.getByTestId("run-sitemap-link").click();
@@ -156,6 +210,21 @@ test("run page: summary, excluded reasons, URL table, changes, not found", async
   await page.locator(`[data-testid="run-history-row"][data-run-id="${first.body.data.id}"]`).getByTestId("run-history-link").click();
   await expect(page.getByTestId("run-title")).toHaveText(`Run #${first.body.data.number}`);
   await expect(page.getByTestId("run-changes-count-added")).toHaveText(String(first.body.data.progress.urlsListed)); // a first run adds every URL
+
+  // Duplicates with collapseDuplicates on: a start URL with a query the server ignores has the same content as the
+  // same page linked without it (its "Up" links), so the two form a cluster; the more linked one is listed.
+  const tut = await api("post", "/api/v1/sitemaps", { name: "Tutorial", startUrl: `${SITE_URL}tutorial.html?view=e2e`, fileName: "tutorial", crawl: { maxPages: 100, collapseDuplicates: true } });
+  expect(tut.status).toBe(201);
+  const tutRun = await api("post", `/api/v1/sitemaps/${tut.body.data.id}/generate?wait=120`);
+  expect(tutRun.body.data.status).toBe("succeeded");
+  await page.goto(`/dashboard/runs/${tutRun.body.data.id}`);
+  await expect(page.getByTestId("run-duplicates")).toContainText("Collapse duplicates is on");
+  const tutDups = await checkDuplicates(tutRun.body.data.id);
+  expect(tutDups.data.length).toBeGreaterThan(0);
+  const cluster = tutDups.data.find((c) => c.urls.some((u) => u.url.endsWith("tutorial.html?view=e2e")))!;
+  expect(cluster.kept).toBe(`${SITE_URL}tutorial.html`);
+  expect(cluster.urls.find((u) => u.url !== cluster.kept)).toMatchObject({ listed: false, reason: "duplicate" });
+  await cardShot(page, "run-duplicates", "duplicates");
 
   // A failed run: the error, and its code and hint when the server records them.
   const bad = await api("post", "/api/v1/sitemaps", { name: "Missing page", startUrl: `${SITE_URL}no-such-page-404.html`, fileName: "missing" });

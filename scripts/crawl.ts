@@ -4,6 +4,7 @@
  *   npm run crawl -- <start-url> --out <dir> [flags]      (flags: lib/crawl/cli-args.ts CRAWL_USAGE, or run without
  *                                                          arguments; every crawl setting has one)
  *   npm run crawl -- <start-url> --audit [--fail-on issues|errors]   (audit of the site's own sitemaps; --out optional)
+ *   npm run crawl -- <start-url> --urls <file.csv|->   (the URL inventory as CSV, the API's columns; --out optional)
  *
  * `npm run crawl` runs this file as an esbuild bundle built on demand (scripts/crawl.mjs), not through tsx.
  * Same code path as the job (lib/runs/pipeline.ts): crawlInto() with an in-memory sink, then writeOutputs().
@@ -12,7 +13,9 @@
  * and still exits 0. A crawl that lists nothing prints the failure's code, message and hint (`error: { code, message,
  * hint, detail }` in --json), the same diagnosis as a failed run of the app (dns_not_found, robots_5xx, …). With
  * --audit, the findings of the audit of the site's own sitemaps (lib/crawl/site-audit.ts) by kind, and the first
- * {@link AUDIT_LINES_PER_KIND} of each kind (`--json`: all of them).
+ * {@link AUDIT_LINES_PER_KIND} of each kind (`--json`: all of them). With --urls, every URL met with its result, reason
+ * and detail, depth, found on, inlinks, lastmod and its source, duplicate cluster (lib/runs/inventory-file.ts), also
+ * when the crawl listed nothing; `--urls -` writes it to stdout and the text report to stderr.
  * Exit codes: 0 ok (with or without warnings), 1 failed (nothing listed: the code says why; or the export failed),
  * 2 bad arguments, 3 the launcher could not build the bundle (scripts/crawl.mjs), 4 the audit found problems and
  * --fail-on asked to fail on them (`issues`: any finding; `errors`: sitemap_error or not_indexable).
@@ -24,6 +27,7 @@ import v8 from "node:v8";
 import type { CrawlRecord } from "../lib/core/types";
 import { CRAWL_ARG_OPTIONS, CRAWL_USAGE, crawlConfigFromArgs, type CrawlCliConfig } from "../lib/crawl/cli-args";
 import { auditFindings, countFindings, type AuditFinding } from "../lib/crawl/site-audit";
+import { createInventorySpool } from "../lib/runs/inventory-file";
 import { crawlInto, crawlSettings, writeOutputs } from "../lib/runs/pipeline";
 import { diagnoseEmptyCrawl, runWarnings, warningMessage } from "../lib/core/run-outcome";
 
@@ -77,6 +81,10 @@ const listed: { loc: string; lastmod: string | null }[] = [];
 let peakRss = process.memoryUsage().rss;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const isTty = process.stderr.isTTY;
+/** The URL inventory's spool (--urls), or null. */
+const inventory = config.urls !== null ? createInventorySpool() : null;
+/** The text report goes to stderr when stdout carries the inventory (--urls -). */
+const say = config.urls === "-" ? (line: string) => console.error(line) : (line: string) => console.log(line);
 
 try {
   const summary = await crawlInto(settings, {
@@ -85,6 +93,7 @@ try {
     sink: {
       write: async (records: CrawlRecord[]) => {
         for (const r of records) if (r.included) listed.push({ loc: r.url, lastmod: r.lastmod });
+        inventory?.write(records);
       },
       progress: (p) => {
         collectIfBloated();
@@ -107,6 +116,13 @@ try {
         gzip: config.gzip,
       })
     : null;
+  // The inventory, also when nothing was listed (it shows why every URL was left out).
+  let inventoryRows: number | null = null;
+  if (inventory) {
+    const out = config.urls === "-" ? process.stdout : fs.createWriteStream(path.resolve(config.urls!));
+    inventoryRows = await inventory.finish({ inlinks: summary.inlinks, published: written !== null, out });
+    if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
   clearInterval(rssTimer);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const wallMs = Date.now() - started;
@@ -133,6 +149,7 @@ try {
     peakRssMb: Math.round(peakRss / 1024 / 1024),
     files: written?.files.map((f) => ({ name: f.name, urls: f.urlCount, bytes: f.bytes })) ?? [],
     out: config.write ? outDir : null,
+    inventory: config.urls !== null ? { file: config.urls === "-" ? "-" : path.resolve(config.urls), urls: inventoryRows } : null,
     warnings,
     error: failure,
   };
@@ -144,17 +161,18 @@ try {
     : null;
   if (config.json) console.log(JSON.stringify(audit ? { ...report, audit } : report));
   else {
-    console.log(`Crawled ${report.startUrl}`);
-    console.log(`  pages fetched   ${report.pagesFetched}`);
-    console.log(`  URLs listed     ${report.urlsListed}`);
-    console.log(`  URLs excluded   ${report.urlsExcluded}`);
+    say(`Crawled ${report.startUrl}`);
+    say(`  pages fetched   ${report.pagesFetched}`);
+    say(`  URLs listed     ${report.urlsListed}`);
+    say(`  URLs excluded   ${report.urlsExcluded}`);
     for (const [reason, n] of Object.entries(report.excludedByReason).filter((e) => e[1] > 0).sort((a, b) => b[1] - a[1]))
-      console.log(`    ${reason.padEnd(20)} ${n}`);
-    console.log(`  time            ${(report.wallMs / 1000).toFixed(2)} s (crawl ${(report.crawlMs / 1000).toFixed(2)} s)`);
-    console.log(`  pages/s         ${report.pagesPerSecond}`);
-    console.log(`  peak RSS        ${report.peakRssMb} MB`);
-    if (written) for (const f of report.files) console.log(`  wrote ${path.join(outDir, f.name)}  (${f.urls} URLs, ${f.bytes} bytes)`);
-    for (const w of warnings) console.log(`warning ${w}: ${warningMessage(w, summary.excludedByReason)}`);
+      say(`    ${reason.padEnd(20)} ${n}`);
+    say(`  time            ${(report.wallMs / 1000).toFixed(2)} s (crawl ${(report.crawlMs / 1000).toFixed(2)} s)`);
+    say(`  pages/s         ${report.pagesPerSecond}`);
+    say(`  peak RSS        ${report.peakRssMb} MB`);
+    if (written) for (const f of report.files) say(`  wrote ${path.join(outDir, f.name)}  (${f.urls} URLs, ${f.bytes} bytes)`);
+    if (report.inventory && report.inventory.file !== "-") say(`  wrote ${report.inventory.file}  (URL inventory, ${report.inventory.urls} URLs)`);
+    for (const w of warnings) say(`warning ${w}: ${warningMessage(w, summary.excludedByReason)}`);
     if (audit) printAudit(audit);
   }
   if (failure) {
@@ -169,6 +187,7 @@ try {
   process.exit(0);
 } catch (err) {
   clearInterval(rssTimer);
+  inventory?.discard();
   console.error(`crawl failed: ${(err as Error).message}`);
   process.exit(1);
 }
@@ -176,21 +195,21 @@ try {
 /** The audit's text report: where the sitemaps came from, counts by kind, the first findings of each kind. */
 function printAudit(a: { source: string | null; found: boolean; sitemapFiles: number; sitemapUrls: number; counts: Record<string, number>; findings: AuditFinding[] }) {
   const from = a.source === "robots" ? "robots.txt Sitemap: lines" : a.source === "default" ? "/sitemap.xml" : "none read";
-  console.log(`Audit of the site's own sitemaps (${from})`);
+  say(`Audit of the site's own sitemaps (${from})`);
   if (!a.found && a.findings.length === 0) {
-    console.log("  no sitemap published");
+    say("  no sitemap published");
     return;
   }
-  console.log(`  sitemap files   ${a.sitemapFiles}`);
-  console.log(`  sitemap URLs    ${a.sitemapUrls}`);
+  say(`  sitemap files   ${a.sitemapFiles}`);
+  say(`  sitemap URLs    ${a.sitemapUrls}`);
   for (const [kind, n] of Object.entries(a.counts)) {
-    console.log(`  ${kind.padEnd(22)} ${n}`);
+    say(`  ${kind.padEnd(22)} ${n}`);
     const some = a.findings.filter((f) => f.kind === kind).slice(0, AUDIT_LINES_PER_KIND);
     for (const f of some) {
       const d = f.detail ?? {};
       const extra = [f.reason, d.status != null ? `HTTP ${d.status}` : null, d.target ? `→ ${d.target}` : null, d.message ?? null].filter(Boolean).join("  ");
-      console.log(`    ${f.url}${extra ? `  ${extra}` : ""}`);
+      say(`    ${f.url}${extra ? `  ${extra}` : ""}`);
     }
-    if (n > some.length) console.log(`    … ${n - some.length} more (--json lists all)`);
+    if (n > some.length) say(`    … ${n - some.length} more (--json lists all)`);
   }
 }

@@ -31,7 +31,8 @@ import {
   queryInventoryRows,
   type InventoryRow,
 } from "@/lib/db/run-urls";
-import { INVENTORY_CSV_COLUMNS, type TDuplicateClusterDto, type TRunUrlDto } from "@/lib/schemas/run-urls";
+import { csvField, csvLine, INVENTORY_CSV_HEADER } from "@/lib/core/inventory-csv";
+import type { TDuplicateClusterDto, TRunUrlDto } from "@/lib/schemas/run-urls";
 import { ListQueryError, MAX_PAGE_SIZE, parseListQuery, type FilterValue, type ListQuery, type ListSpec, type ParsedFilter } from "./list-query";
 
 /** GET /api/v1/runs/{id}/urls: fields, sorts and filters (see lib/schemas/run-urls.ts for their meaning). */
@@ -176,39 +177,8 @@ export async function listRunUrls(userId: string, runId: string, req: Request): 
   return dtoPage(run, params);
 }
 
-/** Spreadsheet formula prefixes (OWASP CSV injection): a cell starting with one of these gets a leading `'`. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV field (RFC 4180) of a value, with the formula guard (see the module doc). */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return "";
-  let s = String(value);
-  if (typeof value === "string" && FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** One CSV line (with CRLF) of an inventory row, in INVENTORY_CSV_COLUMNS order. */
-export function csvLine(d: TRunUrlDto): string {
-  const cells: Record<(typeof INVENTORY_CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
-    url: d.url,
-    status: d.status,
-    listed: d.listed,
-    reason: d.reason,
-    target: d.detail?.target,
-    redirectKind: d.detail?.redirectKind,
-    robotsRule: d.detail?.robotsRule,
-    noindex: d.detail?.noindex?.join(" "),
-    depth: d.depth,
-    foundOn: d.foundOn,
-    inlinks: d.inlinks,
-    contentType: d.contentType,
-    lastmod: d.lastmod,
-    lastmodSource: d.lastmodSource,
-    cluster: d.cluster,
-    published: d.published,
-  };
-  return INVENTORY_CSV_COLUMNS.map((c) => csvField(cells[c])).join(",") + "\r\n";
-}
+/** CSV fields and lines: lib/core/inventory-csv.ts (shared with the crawl CLI's `--urls`). */
+export { csvField, csvLine };
 
 /**
  * GET /api/v1/runs/{id}/urls as CSV: the whole inventory under the request's filters and sort (see the module doc),
@@ -231,7 +201,7 @@ export async function runUrlsCsv(userId: string, runId: string, req: Request): P
       async pull(controller) {
         if (!started) {
           started = true;
-          controller.enqueue(encoder.encode(INVENTORY_CSV_COLUMNS.join(",") + "\r\n"));
+          controller.enqueue(encoder.encode(INVENTORY_CSV_HEADER));
           return;
         }
         if (done) {

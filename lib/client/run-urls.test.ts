@@ -3,6 +3,7 @@ import {
   EMPTY_RUN_URL_FILTERS,
   reasonDetail,
   runChangesPath,
+  runDuplicatesPath,
   runPageHref,
   runUrlFiltersFrom,
   runUrlFiltersSearch,
@@ -15,7 +16,7 @@ const params = (path: string) => Object.fromEntries(new URL(path, "http://x").se
 
 describe("run page query strings", () => {
   it("round-trips the URL table's filters through the page query string", () => {
-    const f = { listed: "excluded" as const, reason: "redirect", status: "301", q: "/tutorial & more", sort: "inlinks:desc" as const };
+    const f = { listed: "excluded" as const, reason: "redirect", status: "301", q: "/tutorial & more", sort: "inlinks:desc" as const, cluster: "ab".repeat(32) };
     const search = runUrlFiltersSearch(f);
     expect(search.startsWith("?")).toBe(true);
     expect(runUrlFiltersFrom(new URLSearchParams(search.slice(1)))).toEqual(f);
@@ -25,6 +26,7 @@ describe("run page query strings", () => {
   it("ignores malformed values in the page query string", () => {
     expect(runUrlFiltersFrom(new URLSearchParams("listed=maybe&status=4040&q="))).toEqual(EMPTY_RUN_URL_FILTERS);
     expect(runUrlFiltersFrom(new URLSearchParams("status=abc")).status).toBe("");
+    expect(runUrlFiltersFrom(new URLSearchParams("cluster=not-a-hash")).cluster).toBe("");
     expect(runUrlFiltersFrom(new URLSearchParams("reason=no_such_reason")).reason).toBe("");
     // URL order is the default and is not spelled out; an order the table does not offer is ignored.
     expect(runUrlFiltersFrom(new URLSearchParams("sort=url:asc")).sort).toBe("");
@@ -52,6 +54,14 @@ describe("run page query strings", () => {
     });
     expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, listed: "listed" }, null))["filter[listed]"]).toBe("true");
     expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, sort: "inlinks:desc" }, null)).sort).toBe("inlinks:desc");
+  });
+
+  it("a duplicate cluster filters the table (filter[cluster]); the duplicates list pages by cursor, largest first", () => {
+    const id = "0f".repeat(32);
+    expect(runPageHref("r", { cluster: id })).toBe(`/dashboard/runs/r?cluster=${id}#run-urls`);
+    expect(params(runUrlsPath("r", { ...EMPTY_RUN_URL_FILTERS, cluster: id }, null))["filter[cluster]"]).toBe(id);
+    expect(params(runDuplicatesPath("run 1", "CUR"))).toEqual({ sort: "size:desc", size: "10", members: "10", cursor: "CUR" });
+    expect(runDuplicatesPath("run 1", null).startsWith("/api/v1/runs/run%201/duplicates?")).toBe(true);
   });
 
   it("downloads the whole filtered inventory as CSV (no page size or cursor)", () => {

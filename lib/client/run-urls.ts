@@ -11,12 +11,12 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { EXCLUSION_REASONS } from "@/lib/core/types";
-import type { TRunUrlDto } from "@/lib/schemas/run-urls";
+import type { TDuplicateClusterDto, TRunUrlDto } from "@/lib/schemas/run-urls";
 import type { TRunChangeDto } from "@/lib/schemas/runs";
 import { apiFetchPage } from "./api";
 import { runKeys } from "./runs";
 
-export type { TRunChangeDto };
+export type { TDuplicateClusterDto, TRunChangeDto };
 export type ChangeKind = TRunChangeDto["kind"];
 
 /** One row of a run's URL inventory (lib/schemas/run-urls.ts ZRunUrlDto). */
@@ -54,13 +54,18 @@ const isRunUrlSort = (v: string | null): v is RunUrlSort => RUN_URL_SORTS.some((
  * Filters and order of the URL table; empty strings mean "any". `status` is an HTTP status code as typed (digits
  * only); `sort` "" is URL order.
  */
-export type RunUrlFilters = { listed: "" | "listed" | "excluded"; reason: string; status: string; q: string; sort?: RunUrlSort | "" };
+export type RunUrlFilters = { listed: "" | "listed" | "excluded"; reason: string; status: string; q: string; sort?: RunUrlSort | ""; cluster?: string };
 
-export const EMPTY_RUN_URL_FILTERS: RunUrlFilters = { listed: "", reason: "", status: "", q: "", sort: "" };
+export const EMPTY_RUN_URL_FILTERS: RunUrlFilters = { listed: "", reason: "", status: "", q: "", sort: "", cluster: "" };
 
-/** Rows per page of the URL table and of the changes list. */
+/** Rows per page of the URL table and of the changes list; clusters per page of the duplicates and URLs shown per cluster. */
 export const RUN_URLS_PAGE_SIZE = 50;
 export const RUN_CHANGES_PAGE_SIZE = 20;
+export const RUN_DUPLICATES_PAGE_SIZE = 10;
+export const RUN_DUPLICATE_MEMBERS = 10;
+
+/** A duplicate cluster id: the hex sha256 of a main content (lib/db/run-urls.ts). */
+const CLUSTER_ID = /^[0-9a-f]{64}$/;
 
 /** The filters named by the page's query string; unknown or malformed values are ignored (read as "any"). */
 export function runUrlFiltersFrom(params: URLSearchParams): RunUrlFilters {
@@ -72,6 +77,7 @@ export function runUrlFiltersFrom(params: URLSearchParams): RunUrlFilters {
     status: /^\d{3}$/.test(status) ? status : "",
     q: params.get("q") ?? "",
     sort: isRunUrlSort(params.get("sort")) && params.get("sort") !== "url:asc" ? (params.get("sort") as RunUrlSort) : "",
+    cluster: CLUSTER_ID.test(params.get("cluster") ?? "") ? params.get("cluster")! : "",
   };
 }
 
@@ -83,6 +89,7 @@ export function runUrlFiltersSearch(filters: RunUrlFilters): string {
   if (/^\d{3}$/.test(filters.status)) p.set("status", filters.status);
   if (filters.q.trim()) p.set("q", filters.q.trim());
   if (filters.sort && filters.sort !== "url:asc") p.set("sort", filters.sort);
+  if (filters.cluster && CLUSTER_ID.test(filters.cluster)) p.set("cluster", filters.cluster);
   const s = p.toString();
   return s ? `?${s}` : "";
 }
@@ -100,6 +107,7 @@ function inventoryParams(f: RunUrlFilters): URLSearchParams {
   else if (f.listed) p.set("filter[listed]", f.listed === "listed" ? "true" : "false");
   if (/^\d{3}$/.test(f.status)) p.set("filter[status]", f.status);
   if (f.q.trim()) p.set("filter[url][contains]", f.q.trim());
+  if (f.cluster && CLUSTER_ID.test(f.cluster)) p.set("filter[cluster]", f.cluster);
   return p;
 }
 
@@ -150,6 +158,23 @@ export function useRunChanges(runId: string, kind: ChangeKind | null, cursor: st
   return useQuery({
     queryKey: [...runKeys.detail(runId), "changes", kind, cursor] as const,
     queryFn: ({ signal }) => apiFetchPage<TRunChangeDto>(runChangesPath(runId, kind, cursor), { signal }),
+    placeholderData: (prev) => prev,
+    enabled,
+  });
+}
+
+/** GET /api/v1/runs/{id}/duplicates path for one page: largest clusters first, `members` URLs each, after `cursor`. */
+export function runDuplicatesPath(runId: string, cursor: string | null, size = RUN_DUPLICATES_PAGE_SIZE, members = RUN_DUPLICATE_MEMBERS): string {
+  const p = new URLSearchParams({ sort: "size:desc", size: String(size), members: String(members) });
+  if (cursor) p.set("cursor", cursor);
+  return `${runBase(runId)}/duplicates?${p.toString()}`;
+}
+
+/** One page of a run's duplicate clusters (server-side keyset pages), fetched only when `enabled` (the run has ended). */
+export function useRunDuplicates(runId: string, cursor: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: [...runKeys.detail(runId), "duplicates", cursor] as const,
+    queryFn: ({ signal }) => apiFetchPage<TDuplicateClusterDto>(runDuplicatesPath(runId, cursor), { signal }),
     placeholderData: (prev) => prev,
     enabled,
   });

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CRAWL_ARG_OPTIONS, crawlConfigFromArgs, parseRuleArg } from "./cli-args";
 import { page, startSite, type TestSite } from "@/tests/helpers/site";
 import { AUDIT_SITE_EXPECTED, findingLine, startAuditSite } from "@/tests/helpers/audit-site";
+import { INVENTORY_CSV_COLUMNS } from "@/lib/core/inventory-csv";
 
 const parse = (...argv: string[]) => {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: CRAWL_ARG_OPTIONS });
@@ -72,6 +73,14 @@ describe("crawl CLI flags", () => {
       maxDepth: 3,
       concurrency: 2,
     });
+  });
+
+  it("--urls makes --out optional; --urls - cannot go with --json (both stdout)", () => {
+    expect(parse("https://example.com/", "--urls", "inv.csv")).toMatchObject({ urls: "inv.csv", write: false });
+    expect(parse("https://example.com/", "--urls", "-", "--out", "o")).toMatchObject({ urls: "-", write: true });
+    expect(parse("https://example.com/", "--out", "o").urls).toBeNull();
+    expect(() => parse("https://example.com/", "--urls", "-", "--json")).toThrow(/--urls - and --json/);
+    expect(() => parse("https://example.com/")).toThrow(/--out <dir> is required \(or --audit, or --urls\)/);
   });
 
   it("--audit makes --out optional; --fail-on implies --audit", () => {
@@ -153,6 +162,51 @@ describe("npm run crawl launcher (esbuild bundle, no tsx)", () => {
     expect(text.stdout).toMatch(/not_indexable +8/);
     expect(text.stdout).toContain(`${site.origin}/moved  redirect  HTTP 301  → ${site.origin}/about`);
     expect(text.stderr).toContain("Audit: 13 problems in the site's own sitemaps (--fail-on issues).");
+  });
+
+  it("--urls writes the URL inventory as CSV with the API's columns (file, or stdout with the report on stderr)", { timeout: 90_000 }, async () => {
+    const home = page(["/a", "/index.html", "/gone", "/moved"], "", "<main><p>Home</p></main>");
+    site = await startSite({
+      "/": { body: home },
+      "/index.html": { body: home }, // the same main content as / : one duplicate cluster
+      "/a": { body: page(["/"]) },
+      "/moved": { status: 301, headers: { location: "/a" }, body: "" },
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crawl-cli-"));
+    const repo = path.resolve(__dirname, "../..");
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ["scripts/crawl.mjs", `${site!.origin}/`, "--allow-host", site!.hostPort, ...args], { cwd: repo, env: { ...process.env, CRAWL_ALLOW_HOSTS: "" } });
+    /** CSV text → header and rows keyed by column (no field of this site needs quoting). */
+    const parseCsv = (text: string) => {
+      const [head, ...lines] = text.split("\r\n").filter(Boolean);
+      const cols = head!.split(",");
+      return { cols, rows: new Map(lines.map((l) => { const v = l.split(","); const r = Object.fromEntries(cols.map((c, i) => [c, v[i]!])); return [r.url!.slice(site!.origin.length), r]; })) };
+    };
+
+    const file = path.join(dir, "inventory.csv");
+    const r = await cli("--urls", file, "--out", path.join(dir, "out"));
+    expect(r.stdout).toContain(`wrote ${file}  (URL inventory, 5 URLs)`);
+    const { cols, rows } = parseCsv(fs.readFileSync(file, "utf8"));
+    expect(cols).toEqual([...INVENTORY_CSV_COLUMNS]);
+    expect([...rows.keys()].sort()).toEqual(["/", "/a", "/gone", "/index.html", "/moved"]);
+    expect(rows.get("/")).toMatchObject({ status: "200", listed: "true", depth: "0", foundOn: "", inlinks: "1", published: "true" }); // linked by /a
+    // /a is linked by / and by /index.html (the same page body): 2 inlinks, found on / (crawled first).
+    expect(rows.get("/a")).toMatchObject({ status: "200", listed: "true", depth: "1", foundOn: `${site.origin}/`, inlinks: "2", contentType: "text/html" });
+    expect(rows.get("/gone")).toMatchObject({ status: "404", listed: "false", reason: "http_error", foundOn: `${site.origin}/`, published: "false" });
+    expect(rows.get("/moved")).toMatchObject({ status: "301", listed: "false", reason: "redirect", target: `${site.origin}/a`, redirectKind: "http" });
+    // / and /index.html share their main content: the same cluster id (the content hash); others are in none.
+    expect(rows.get("/")!.cluster).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows.get("/index.html")!.cluster).toBe(rows.get("/")!.cluster);
+    expect(rows.get("/a")!.cluster).toBe("");
+
+    // --urls -: the CSV alone on stdout, the report on stderr; without --out nothing is published.
+    const s = await cli("--urls", "-");
+    const out = parseCsv(s.stdout);
+    expect(out.cols).toEqual([...INVENTORY_CSV_COLUMNS]);
+    expect(out.rows.size).toBe(5);
+    expect(out.rows.get("/a")!.published).toBe("false");
+    expect(s.stderr).toContain(`Crawled ${site.origin}/`);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("says why nothing was written (exit 1, the failure's code and hint) and warns about a truncated crawl (exit 0)", { timeout: 60_000 }, async () => {

@@ -15,15 +15,19 @@ export class CliArgsError extends Error {}
 /** Usage text (also printed on a bad flag). */
 export const CRAWL_USAGE = `usage: npm run crawl -- <start-url> --out <dir> [flags]
        npm run crawl -- <start-url> --audit [--fail-on issues|errors] [flags]
+       npm run crawl -- <start-url> --urls <file.csv|-> [flags]
 
 output:
-  --out DIR                  where the sitemap files go (required, unless --audit)
+  --out DIR                  where the sitemap files go (required, unless --audit or --urls)
   --file-name NAME           base name of the files (default sitemap)
   --base-url URL             where the files will be served, for the index <loc>s (default: the site's root)
   --max-file-entries N       URLs per urlset file (default 50000)
   --max-file-size BYTES      bytes per urlset file (default 52428800)
   --gzip                     write the XML sitemap as .xml.gz (instead of plain .xml)
   --json                     print the report as one JSON line
+  --urls FILE|-              write the URL inventory as CSV (- = stdout; the report then goes to stderr): every URL
+                             met, the API's columns: url, status, listed, reason, target, redirectKind, robotsRule,
+                             noindex, depth, foundOn, inlinks, contentType, lastmod, lastmodSource, cluster, published
 audit of the site's own sitemaps (robots.txt Sitemap: lines, else /sitemap.xml):
   --audit                    compare them with the crawl and print the findings
   --fail-on issues|errors    exit 4 when the audit finds any problem (issues), or only sitemap errors and
@@ -58,6 +62,7 @@ exit codes:
 /** Options of node:util parseArgs for the crawl CLI. */
 export const CRAWL_ARG_OPTIONS = {
   out: { type: "string" },
+  urls: { type: "string" },
   "allow-host": { type: "string", multiple: true },
   "max-pages": { type: "string" },
   "max-depth": { type: "string" },
@@ -117,7 +122,9 @@ export type CrawlCliConfig = {
   audit: boolean;
   /** Exit 3 on audit findings: any (`issues`), or sitemap_error / not_indexable only (`errors`); null = never. */
   failOn: "issues" | "errors" | null;
-  /** False when no --out was given (audit only): nothing is written. */
+  /** --urls: where the URL inventory CSV goes ("-" = stdout), or null. */
+  urls: string | null;
+  /** False when no --out was given (audit or inventory only): no sitemap file is written. */
   write: boolean;
 };
 
@@ -166,7 +173,10 @@ export function crawlConfigFromArgs(values: CrawlArgValues, startUrl: string | u
   }
   const failOn = oneOf("fail-on", values["fail-on"], ["issues", "errors"] as const) ?? null;
   const audit = !!values.audit || failOn !== null;
-  if (!values.out && !audit) throw new CliArgsError("--out <dir> is required (or --audit)");
+  const urls = values.urls ?? null;
+  if (urls === "") throw new CliArgsError("--urls needs a file name, or - for stdout");
+  if (urls === "-" && values.json) throw new CliArgsError("--urls - and --json both write to stdout: give --urls a file name");
+  if (!values.out && !audit && urls === null) throw new CliArgsError("--out <dir> is required (or --audit, or --urls)");
 
   const auth: SiteAuth = {};
   if (values["basic-auth"] !== undefined) {
@@ -242,6 +252,7 @@ export function crawlConfigFromArgs(values: CrawlArgValues, startUrl: string | u
     json: !!values.json,
     audit,
     failOn,
+    urls,
     write: !!values.out,
   };
 }

@@ -290,16 +290,16 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     afterVisit: () => progress(),
   });
 
-  /** Queues a newly seen same-origin URL or records why not (see module doc). */
-  const admit = (url: string, depth: number): void | Promise<void> => {
+  /** Queues a newly seen same-origin URL (linked from page `from`, if any) or records why not (see module doc). */
+  const admit = (url: string, depth: number, from: string | null = null): void | Promise<void> => {
     if (depth > s.maxDepth) {
       // Not final yet: a page still running or queued may reach it through a shorter path (see scheduler.ts).
       const head = screen.head(url);
       if (head !== null && head !== "list_only") return exclude(url, depth, head);
-      return scheduler.push({ url, depth });
+      return scheduler.push({ url, depth, from });
     }
     const verdict: ScreenVerdict = screen.full(url);
-    if (verdict === null) return scheduler.push({ url, depth });
+    if (verdict === null) return scheduler.push({ url, depth, from });
     return settleUnfetched(url, depth, verdict);
   };
 
@@ -327,7 +327,7 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
         stat.seen = true;
         if (isNew) stat.from = from;
       }
-      const next = isNew ? admit(url, depth) : scheduler.lower(url, depth);
+      const next = isNew ? admit(url, depth, from) : scheduler.lower(url, depth);
       if (next) await next;
     }
   };
@@ -568,6 +568,12 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       if (s.respectCrawlDelay && robots.crawlDelaySec) pacer.setDelay(origin, Math.min(robots.crawlDelaySec * 1000, MAX_CRAWL_DELAY_MS));
     }
     if (opts.seed) {
+      // A resumed crawl's queued URLs keep the page that linked them (stored with the frontier), so their records still
+      // get "found on"; their inlink counts start again (the final counts never go down: lib/db/run-urls.ts).
+      if (linkStats) {
+        for (const item of [...opts.seed.queue, ...(opts.seed.inStore ?? [])])
+          if (item.from) linked.set(item.url, { n: 0, page: 0, from: item.from, seen: true });
+      }
       for (const u of opts.seed.seen) await markSeen(u);
       for (const item of opts.seed.queue) await scheduler.push(item);
       scheduler.knowInStore(opts.seed.inStore ?? []);

@@ -22,8 +22,11 @@
  * included), so nothing recorded before is fetched again.
  */
 
-/** A URL waiting to be fetched, with its link distance from the start URL (start = 0). */
-export type FrontierItem = { url: string; depth: number };
+/**
+ * A URL waiting to be fetched, with its link distance from the start URL (start = 0) and, when a page's link queued
+ * it, that page (`from`: the record's "found on"; a durable store keeps it so a resumed crawl still knows it).
+ */
+export type FrontierItem = { url: string; depth: number; from?: string | null };
 
 export type FrontierStore = {
   /** Marks a normalised URL as seen. True when it had not been seen before. */

@@ -4,7 +4,8 @@
  *
  * State, per run:
  * - `RunUrl`        every URL recorded (listed or left out). Never recorded twice (unique per run).
- * - `CrawlFrontier` every URL queued whose visit has not finished (`url`, `depth`, `seq` = queue order). A row is
+ * - `CrawlFrontier` every URL queued whose visit has not finished (`url`, `depth`, `seq` = queue order, `foundOn` = the
+ *                   page whose link queued it, so the resumed crawl's record keeps "found on"). A row is
  *                   deleted only once its visit finished, i.e. after the page's record and all its links are stored.
  * The seen-set of a resumed crawl is the union of both; its queue is the CrawlFrontier rows in (depth, seq) order,
  * which is the crawler's breadth-first order. A row whose URL is also recorded is a visit cut short after its record
@@ -64,13 +65,13 @@ export async function loadCrawlCheckpoint(runId: string, pageSize = 10_000): Pro
   const queue: FrontierItem[] = [];
   let afterSeq: bigint | null = null;
   for (;;) {
-    const rows: { url: string; depth: number; seq: bigint }[] = await db.crawlFrontier.findMany({
+    const rows: { url: string; depth: number; seq: bigint; foundOn: string | null }[] = await db.crawlFrontier.findMany({
       where: { runId, ...(afterSeq !== null ? { seq: { gt: afterSeq } } : {}) },
       orderBy: { seq: "asc" },
-      select: { url: true, depth: true, seq: true },
+      select: { url: true, depth: true, seq: true, foundOn: true },
       take: pageSize,
     });
-    for (const r of rows) queue.push({ url: r.url, depth: r.depth });
+    for (const r of rows) queue.push(r.foundOn ? { url: r.url, depth: r.depth, from: r.foundOn } : { url: r.url, depth: r.depth });
     if (rows.length < pageSize) break;
     afterSeq = rows[rows.length - 1].seq;
   }
@@ -128,7 +129,7 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
   // A URL queued and finished within the same batch needs no row at all.
   const queuedNow = new Set(batch.queued.map((q) => q.url));
   const finishedNow = new Set(batch.completed.map((c) => c.url));
-  const queued = batch.queued.filter((q) => !finishedNow.has(q.url)).map((q, i) => ({ url: q.url, depth: q.depth, i }));
+  const queued = batch.queued.filter((q) => !finishedNow.has(q.url)).map((q, i) => ({ url: q.url, depth: q.depth, from: q.from ?? null, i }));
   const finishedEarlierQueued = [...finishedNow].filter((u) => !queuedNow.has(u));
   await getDb().$transaction(async (tx) => {
     const firstSeen = await upsertPageStates(tx, sitemapId, batch.pages);
@@ -147,9 +148,9 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
     if (queued.length) {
       // ORDER BY keeps `seq` (a serial) in queue order, which is the order a resumed crawl replays.
       await tx.$executeRaw`
-        INSERT INTO "CrawlFrontier" ("runId", "url", "depth")
-        SELECT ${runId}, q.url, q.depth
-        FROM jsonb_to_recordset(${JSON.stringify(queued)}::jsonb) AS q(url text, depth int, i int)
+        INSERT INTO "CrawlFrontier" ("runId", "url", "depth", "foundOn")
+        SELECT ${runId}, q.url, q.depth, q.from
+        FROM jsonb_to_recordset(${JSON.stringify(queued)}::jsonb) AS q(url text, depth int, "from" text, i int)
         ORDER BY q.i
         ON CONFLICT ("runId", "url") DO NOTHING`;
     }

@@ -10,6 +10,7 @@ import type { ListQuery } from "@/lib/api/list-query";
 import type { RunAuditFindingList } from "./list-models";
 import { AUDIT_FINDING_KINDS, type AuditFinding, type AuditFindingKind, type AuditVerdict, type SiteSitemapAudit } from "@/lib/crawl/site-audit";
 import type { Prisma } from "@/generated/prisma/client";
+import type { TRunAuditBriefDto } from "@/lib/schemas/audit";
 import { getDb } from "./client";
 
 /** Findings inserted per statement. */
@@ -99,6 +100,33 @@ export async function* iterateListedUrls(runId: string): AsyncGenerator<string> 
   }
 }
 
+/** The RunAudit columns of the run DTO's `audit` (a Prisma select, included with the run: `{ audit: { select } }`). */
+export const RUN_AUDIT_BRIEF_SELECT = { source: true, found: true, sitemapUrls: true, counts: true } as const;
+export type RunAuditBriefRow = Prisma.RunAuditGetPayload<{ select: typeof RUN_AUDIT_BRIEF_SELECT }>;
+
+/** Findings per kind of a stored `counts` value, every kind present (0 when absent or not a number). */
+function countsOf(stored: unknown): Record<AuditFindingKind, number> {
+  const raw = stored && typeof stored === "object" && !Array.isArray(stored) ? (stored as Record<string, unknown>) : {};
+  return Object.fromEntries(AUDIT_FINDING_KINDS.map((k) => [k, typeof raw[k] === "number" ? raw[k] : 0])) as Record<AuditFindingKind, number>;
+}
+
+/**
+ * The compact audit of run `runId` for its DTO and webhooks (lib/schemas/audit.ts ZRunAuditBriefDto): null when no
+ * audit is stored (`a` null, or undefined when the caller did not include it).
+ */
+export function toRunAuditBrief(runId: string, a: RunAuditBriefRow | null | undefined): TRunAuditBriefDto | null {
+  if (!a) return null;
+  const counts = countsOf(a.counts);
+  return {
+    found: a.found,
+    source: a.source === "robots" || a.source === "default" ? a.source : null,
+    sitemapUrls: a.sitemapUrls,
+    counts,
+    issues: Object.values(counts).reduce((n, c) => n + c, 0),
+    href: `/api/v1/runs/${encodeURIComponent(runId)}/audit`,
+  };
+}
+
 /** The run exists and belongs to one of `userId`'s sitemaps. */
 async function ownsRun(runId: string, userId: string): Promise<boolean> {
   return (await getDb().run.count({ where: { id: runId, sitemap: { userId } } })) > 0;
@@ -108,8 +136,7 @@ async function ownsRun(runId: string, userId: string): Promise<boolean> {
 export async function getRunAuditSummary(runId: string): Promise<RunAuditSummary | null> {
   const a = await getDb().runAudit.findUnique({ where: { runId } });
   if (!a) return null;
-  const counts = Object.fromEntries(AUDIT_FINDING_KINDS.map((k) => [k, 0])) as Record<AuditFindingKind, number>;
-  Object.assign(counts, a.counts as Record<string, number>);
+  const counts = countsOf(a.counts);
   return {
     source: a.source,
     found: a.found,

@@ -15,6 +15,7 @@
  * Errors: database errors propagate.
  */
 import { Prisma } from "@/generated/prisma/client";
+import { recordDetail } from "@/lib/core/inventory-csv";
 import type { CrawlRecord, UrlDetail } from "@/lib/core/types";
 import { getDb } from "./client";
 
@@ -33,12 +34,7 @@ export type InventoryColumns = {
  * A redirect's kind goes into the detail: the record's `redirectKind` when the crawler set one, else "http".
  */
 export function inventoryColumns(r: CrawlRecord, lastmod: Date | null): InventoryColumns {
-  let detail: UrlDetail | null = r.detail ?? null;
-  if (r.reason === "redirect") {
-    // `redirectKind` is set by the crawler for meta refresh redirects; read without depending on the field's type.
-    const kind = (r as { redirectKind?: UrlDetail["redirectKind"] | null }).redirectKind ?? "http";
-    detail = { ...detail, redirectKind: kind };
-  }
+  const detail = recordDetail(r);
   return {
     foundOn: r.foundOn ?? null,
     inlinks: r.inlinks ?? 0,

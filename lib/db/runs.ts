@@ -15,13 +15,20 @@ import { isRunErrorCode, isRunWarning, type RunFailure } from "@/lib/core/run-ou
 import { CHANGE_KINDS, type THeldDetail, type TRunDto } from "@/lib/schemas/runs";
 import { randomUUID } from "node:crypto";
 import { getDb, TX_OPTIONS } from "./client";
+import { RUN_AUDIT_BRIEF_SELECT, toRunAuditBrief, type RunAuditBriefRow } from "./run-audit";
 
 /** Prisma's run trigger enum, for callers outside lib/db. */
 export type { RunTrigger } from "@/generated/prisma/client";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toRunDto(r: RunRow): TRunDto {
+/** Include of a run read for its DTO: the columns of the audit's summary (`audit` in the DTO). */
+const WITH_AUDIT = { audit: { select: RUN_AUDIT_BRIEF_SELECT } } as const;
+
+/** A run row, with its audit's summary when the read included it ({@link WITH_AUDIT}; else the DTO's `audit` is null). */
+export type RunWithAudit = RunRow & { audit?: RunAuditBriefRow | null };
+
+export function toRunDto(r: RunWithAudit): TRunDto {
   return {
     id: r.id,
     number: r.number,
@@ -46,6 +53,7 @@ export function toRunDto(r: RunRow): TRunDto {
     scheduledFor: iso(r.scheduledFor),
     heldReason: r.heldReason,
     heldDetail: (r.heldDetail ?? null) as THeldDetail | null,
+    audit: toRunAuditBrief(r.id, r.audit),
   };
 }
 
@@ -84,20 +92,21 @@ export async function claimRun(opts: {
  * The newest run (createdAt, then id) of a sitemap, or null. With `subScopeKey`: the newest run requested for the
  * whole site (no sub-scopes) or for that key.
  */
-export async function newestRun(sitemapId: string, subScopeKey?: string): Promise<RunRow | null> {
+export async function newestRun(sitemapId: string, subScopeKey?: string): Promise<RunWithAudit | null> {
   return getDb().run.findFirst({
+    include: WITH_AUDIT,
     where: { sitemapId, ...(subScopeKey === undefined ? {} : { OR: [{ subScopes: { isEmpty: true } }, { subScopes: { has: subScopeKey } }] }) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
 }
 
-export async function getRun(runId: string): Promise<RunRow | null> {
-  return getDb().run.findUnique({ where: { id: runId } });
+export async function getRun(runId: string): Promise<RunWithAudit | null> {
+  return getDb().run.findUnique({ where: { id: runId }, include: WITH_AUDIT });
 }
 
 /** The run if it belongs to one of `userId`'s sitemaps, else null (another account's run is "not found"). */
 export async function getRunForUser(opts: { runId: string; userId: string }): Promise<TRunDto | null> {
-  const run = await getDb().run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } } });
+  const run = await getDb().run.findFirst({ where: { id: opts.runId, sitemap: { userId: opts.userId } }, include: WITH_AUDIT });
   return run ? toRunDto(run) : null;
 }
 
@@ -110,8 +119,8 @@ export async function queryRuns(opts: {
   where: Prisma.RunWhereInput;
   orderBy: Prisma.RunOrderByWithRelationInput[];
   take: number;
-}): Promise<RunRow[]> {
-  return getDb().run.findMany({ where: { AND: [{ sitemap: { userId: opts.userId } }, opts.where] }, orderBy: opts.orderBy, take: opts.take });
+}): Promise<RunWithAudit[]> {
+  return getDb().run.findMany({ where: { AND: [{ sitemap: { userId: opts.userId } }, opts.where] }, orderBy: opts.orderBy, take: opts.take, include: WITH_AUDIT });
 }
 
 /** What a list may order runs by besides their own columns: the run's columns plus its sitemap's and template's numbers. */
@@ -138,8 +147,8 @@ export async function runSortKeys(opts: { userId: string; where: Prisma.RunWhere
 }
 
 /** The account's runs with these ids (any order). */
-export async function runsByIds(opts: { userId: string; ids: string[] }): Promise<RunRow[]> {
-  return getDb().run.findMany({ where: { id: { in: opts.ids }, sitemap: { userId: opts.userId } } });
+export async function runsByIds(opts: { userId: string; ids: string[] }): Promise<RunWithAudit[]> {
+  return getDb().run.findMany({ where: { id: { in: opts.ids }, sitemap: { userId: opts.userId } }, include: WITH_AUDIT });
 }
 
 export type CancelOutcome =
@@ -185,6 +194,7 @@ export async function latestRuns(sitemapIds: string[]): Promise<Map<string, TRun
     where: { sitemapId: { in: sitemapIds } },
     orderBy: [{ createdAt: "desc" }],
     distinct: ["sitemapId"],
+    include: WITH_AUDIT,
   });
   return new Map(rows.map((r) => [r.sitemapId, toRunDto(r)]));
 }
@@ -416,7 +426,7 @@ export async function listRunChanges(opts: {
 
 /** A run with its sitemap's owner (the run.succeeded / run.failed / run.held webhook event), or null. */
 export async function findRunForWebhook(runId: string) {
-  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } } } });
+  return getDb().run.findUnique({ where: { id: runId }, include: { sitemap: { select: { userId: true } }, ...WITH_AUDIT } });
 }
 
 /** The run with its whole sitemap row (the job steps of lib/runs/execute.ts), or null when it no longer exists. */

@@ -5,7 +5,8 @@
  *
  * - crawl: a 500-page site on loopback counts requests per URL; the crawl is killed twice mid-way and resumed.
  *   After each kill, the pages fetched again by the next attempt must be ≤ 5 % of those fetched before the kill, and
- *   the finished inventory must hold every page exactly once at its true breadth-first depth.
+ *   the finished inventory must hold every page exactly once at its true breadth-first depth, each (but the start
+ *   URL) with a "found on" page that links to it.
  * - export: an export of a 20,000-URL inventory is killed at random moments; after every kill the served state is
  *   checked (the published run's files complete, hashes right, XSD-valid, no temp or empty file served); a rerun
  *   completes and switches to the new files.
@@ -212,6 +213,14 @@ for (const backend of testBackends()) {
         expect(inv.length).toBe(N);
         expect(inv.every((u) => u.included)).toBe(true);
         for (const u of inv) expect(u.depth, u.url).toBe(depths.get(+/\/p\/(\d+)$/.exec(u.url)![1]));
+        // "Found on" survives the kills: every page but the start URL names a page that links to it, also the pages
+        // queued before a kill and recorded by a resumed attempt (their referrer is stored with the frontier row).
+        const pageNo = (url: string) => +/\/p\/(\d+)$/.exec(url)![1];
+        for (const u of inv) {
+          if (pageNo(u.url) === 0) continue;
+          expect(u.foundOn, u.url).not.toBeNull();
+          expect(links(pageNo(u.foundOn!)), `${u.url} found on ${u.foundOn}`).toContain(pageNo(u.url));
+        }
         expect(await db2.crawlFrontier.count({ where: { runId: run.id } })).toBe(0);
         const row = (await db2.run.findUnique({ where: { id: run.id } }))!;
         expect(row).toMatchObject({ status: "running", urlsListed: N, urlsExcluded: 0, pagesQueued: 0 });

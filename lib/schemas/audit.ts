@@ -26,3 +26,19 @@ export const ZRunAuditSummaryDto = z.object({
   createdAt: z.string(),
 });
 export type TRunAuditSummaryDto = z.infer<typeof ZRunAuditSummaryDto>;
+
+/**
+ * The audit's summary inside the run DTO (GET /api/v1/runs/{id}, the runs list) and the run webhooks (run.succeeded,
+ * run.failed, run.held): whether the site publishes a sitemap, the findings per kind, their total, and the path of
+ * the findings (GET /api/v1/runs/{id}/audit). Null until the audit is stored (a queued or crawling run, a run that
+ * failed before its crawl ended).
+ */
+export const ZRunAuditBriefDto = z.object({
+  found: z.boolean().describe("The site publishes sitemaps (at least one urlset or sitemapindex was read)"),
+  source: z.enum(["robots", "default"]).nullable().describe("robots: robots.txt Sitemap: lines; default: /sitemap.xml; null: none read"),
+  sitemapUrls: z.number().int().describe("Distinct page URLs in the site's sitemaps"),
+  counts: z.record(z.enum(AUDIT_FINDING_KINDS), z.number().int()).describe("Findings per kind"),
+  issues: z.number().int().describe("All findings (the sum of counts)"),
+  href: z.string().describe("Path of the findings: /api/v1/runs/{id}/audit (relative to the app's URL)"),
+});
+export type TRunAuditBriefDto = z.infer<typeof ZRunAuditBriefDto>;

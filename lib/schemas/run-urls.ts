@@ -5,25 +5,8 @@
 import { z } from "zod";
 import { EXCLUSION_REASONS } from "@/lib/core/types";
 
-/** Columns of the CSV form of the inventory, in order (the same names as the JSON fields; detail flattened). */
-export const INVENTORY_CSV_COLUMNS = [
-  "url",
-  "status",
-  "listed",
-  "reason",
-  "target",
-  "redirectKind",
-  "robotsRule",
-  "noindex",
-  "depth",
-  "foundOn",
-  "inlinks",
-  "contentType",
-  "lastmod",
-  "lastmodSource",
-  "cluster",
-  "published",
-] as const;
+/** Columns of the CSV form of the inventory, in order (lib/core/inventory-csv.ts). */
+export { INVENTORY_CSV_COLUMNS } from "@/lib/core/inventory-csv";
 
 export const ZUrlDetailDto = z
   .object({

@@ -9,6 +9,7 @@
  * the counts. The previous files stay served; POST /api/v1/runs/{id}/publish publishes the run anyway.
  */
 import { z } from "zod";
+import { ZRunAuditBriefDto } from "./audit";
 import { RUN_ERROR_CODE_LIST, RUN_WARNING_LIST, type RunErrorCode, type RunWarning } from "@/lib/core/run-outcome";
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "held"] as const;
@@ -74,6 +75,11 @@ export const ZRunDto = z.object({
   heldReason: z.string().nullable(),
   /** For a `held` run: the counts the publish guard compared, else null. */
   heldDetail: ZHeldDetail.nullable(),
+  /**
+   * The audit of the site's own sitemaps in brief (findings per kind, whether the site publishes a sitemap, the path
+   * of the findings: GET /api/v1/runs/{id}/audit); null until the crawl step has stored it.
+   */
+  audit: ZRunAuditBriefDto.nullable(),
 });
 export type TRunDto = z.infer<typeof ZRunDto>;
 

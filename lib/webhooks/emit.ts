@@ -18,6 +18,7 @@
  * event emitted again for the same subject — a retried export step — queues nothing new: one delivery per webhook.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { toRunAuditBrief } from "@/lib/db/run-audit";
 import { findRunForWebhook } from "@/lib/db/runs";
 import { failDelivery, insertDelivery, subscribedWebhookIds } from "@/lib/db/webhooks";
 import { inngest } from "@/lib/jobs/client";
@@ -84,6 +85,7 @@ export async function emitRunEvent(runId: string): Promise<string[]> {
         errorHint: run.errorHint,
         errorDetail: run.errorDetail ?? null,
         warnings: run.warnings,
+        audit: toRunAuditBrief(run.id, run.audit),
         finishedAt: run.finishedAt?.toISOString() ?? null,
         ...(run.status === "held" ? { heldReason: run.heldReason, heldDetail: run.heldDetail } : {}),
       },

@@ -132,7 +132,10 @@ for (const backend of testBackends()) {
         runId: second.id,
         status: "held",
         heldDetail: { publishedCount: 11, newCount: 5 },
+        // The fixture publishes no sitemap of its own: the audit says so, with no findings.
+        audit: { found: false, issues: 0, href: `/api/v1/runs/${second.id}/audit` },
       });
+      expect(held.audit).toEqual((deliveries[0].payload as { data: Record<string, unknown> }).data.audit);
       // A held run is finished: it can be retried by the export step without effect.
       expect(await exportRun(second.id)).toMatchObject({ skipped: true });
 

@@ -7,11 +7,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 vi.mock("next-auth", async (orig) => ({ ...(await orig<typeof import("next-auth")>()), getServerSession: vi.fn(async () => null) }));
 
 import { GET as getAudit } from "@/app/api/v1/runs/[id]/audit/route";
+import { GET as getRunRoute } from "@/app/api/v1/runs/[id]/route";
 import { claimRun } from "@/lib/db/runs";
 import { storeRunAudit } from "@/lib/db/run-audit";
 import type { AuditFinding, SiteSitemapAudit } from "@/lib/crawl/site-audit";
 import { crawlRun } from "@/lib/runs/execute";
 import { ZRunAuditFindingDto, ZRunAuditSummaryDto } from "@/lib/schemas/audit";
+import { ZRunDto } from "@/lib/schemas/runs";
 import { ZListBody } from "@/lib/schemas/common";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { AUDIT_SITE_EXPECTED, findingLine, startAuditSite } from "@/tests/helpers/audit-site";
@@ -46,9 +48,12 @@ for (const backend of testBackends()) {
     const get = (query: string, key = alice.key, headers: Record<string, string> = {}) =>
       getAudit(req("GET", `/api/v1/runs/${runId}/audit${query}`, { key, headers }), ctx({ id: runId }));
 
-    it("before the crawl: no findings, summary null", async () => {
+    const runDto = async () => ZRunDto.strict().parse((await (await getRunRoute(req("GET", `/api/v1/runs/${runId}`, { key: alice.key }), ctx({ id: runId }))).json()).data);
+
+    it("before the crawl: no findings, summary null, the run DTO's audit null", async () => {
       const body = ZPage.parse(await (await get("")).json());
       expect(body).toEqual({ data: [], next_cursor: null, summary: null });
+      expect((await runDto()).audit).toBeNull();
     });
 
     it("the crawl step stores every kind of finding against the stored inventory", async () => {
@@ -70,6 +75,15 @@ for (const backend of testBackends()) {
       ]);
       const urls = body.data.map((f) => f.url);
       expect(urls).toEqual([...urls].sort()); // url:asc by default
+      // The run DTO carries the audit in brief: the same counts, their total, and the findings' path.
+      expect((await runDto()).audit).toEqual({
+        found: true,
+        source: "robots",
+        sitemapUrls: 12,
+        counts: { sitemap_error: 3, not_indexable: 8, not_crawled: 0, missing_from_sitemap: 1, orphan: 1 },
+        issues: 13,
+        href: `/api/v1/runs/${runId}/audit`,
+      });
     });
 
     it("filters by kind (filter[kind] or ?kind=) and reason, pages with the cursor", async () => {

@@ -9,6 +9,7 @@ import { PageHeader } from "@/components/page-header";
 import { LoadingRows, QueryError } from "@/components/query-states";
 import { RunAudit } from "@/components/run-audit";
 import { RunChanges } from "@/components/run-changes";
+import { RunDuplicates } from "@/components/run-duplicates";
 import { RunProgress } from "@/components/run-progress";
 import { RunStatusBadge } from "@/components/run-status-badge";
 import { RunSummary } from "@/components/run-summary";
@@ -33,8 +34,8 @@ const originOf = (url: string | undefined) => {
 
 /**
  * The run page (/dashboard/runs/{id}): the summary of one run (live while it works), its excluded URLs by reason
- * (each reason opens the URL table filtered by it), the changes against the previously published sitemap, and the
- * URL table with its filters and CSV download. An unknown id, or a run of another account, shows "Run not found"
+ * (each reason opens the URL table filtered by it), the changes against the previously published sitemap, the
+ * URL table with its filters and CSV download, the duplicate clusters and the audit of the site's own sitemaps. An unknown id, or a run of another account, shows "Run not found"
  * (the API answers 404 for both).
  */
 export default function RunPage() {
@@ -128,6 +129,9 @@ export default function RunPage() {
       <Suspense fallback={<Card><LoadingRows rows={6} label="Loading URLs" /></Card>}>
         <RunUrlTable runId={run.id} active={active} reasons={reasons} origin={origin} />
       </Suspense>
+
+      {/* URLs with identical main content (clusters are final once the crawl has ended). */}
+      {!active && <RunDuplicates runId={run.id} origin={origin} collapse={sitemap.data ? sitemap.data.crawl.collapseDuplicates : null} />}
 
       {/* What the site's own sitemaps say against this crawl (stored when the crawl ends). */}
       {!active && <RunAudit runId={run.id} />}
