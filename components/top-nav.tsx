@@ -13,7 +13,6 @@ const LINKS = [
   { href: "/dashboard/usage", label: "Usage", match: (p: string) => p.startsWith("/dashboard/usage") },
   { href: "/dashboard/webhooks", label: "Webhooks", match: (p: string) => p.startsWith("/dashboard/webhooks") },
   { href: "/dashboard/api-keys", label: "API keys", match: (p: string) => p.startsWith("/dashboard/api-keys") },
-  { href: "/dashboard/account", label: "Account", match: (p: string) => p.startsWith("/dashboard/account") },
 ];
 
 export function TopNav() {
@@ -43,14 +42,24 @@ export function TopNav() {
             );
           })}
         </nav>
-        <div className="ml-auto flex items-center gap-3">
+        <div className="ml-auto flex shrink-0 items-center gap-3">
           <Link href="/docs/api" data-testid="api-docs-link" className="text-sm font-medium whitespace-nowrap text-slate-500 hover:text-slate-900">
             API docs
           </Link>
+          {/* The account's e-mail opens its settings (the Account page), as in most dashboards: one link fewer in the bar. */}
           {email && (
-            <span className="hidden max-w-[16rem] truncate text-sm text-slate-500 sm:inline" data-testid="user-email" title={email}>
+            <Link
+              href="/dashboard/account"
+              aria-current={pathname.startsWith("/dashboard/account") ? "page" : undefined}
+              className={cn(
+                "hidden max-w-[14rem] truncate rounded-md px-2 py-1.5 text-sm sm:inline",
+                pathname.startsWith("/dashboard/account") ? "bg-slate-100 text-slate-900" : "text-slate-500 hover:bg-slate-50 hover:text-slate-900",
+              )}
+              data-testid="user-email"
+              title={`${email}: account settings`}
+            >
               {email}
-            </span>
+            </Link>
           )}
           <button
             type="button"
