@@ -15,7 +15,7 @@
  * written) or not attempted (the minute counter refused first) — the caller tells them apart by that order.
  */
 import { Prisma } from "@/generated/prisma/client";
-import { getDb } from "./client";
+import { getDb, type Db } from "./client";
 import { MAX_COUNTER } from "./usage";
 import { LAST_USED_RESOLUTION_MS } from "./api-keys";
 
@@ -53,11 +53,12 @@ const toCount = (v: unknown): number | null => (v === null || v === undefined ? 
 /**
  * Counts one request against up to two counters in one statement (a cached key, or a dashboard session with its
  * minute counter only). The minute counter is tried first; the day counter only when the minute one allowed it.
- * The two specs must be different rows.
+ * The two specs must be different rows. `db`: a client of the caller's own (default getDb(); tests acting as a second
+ * app instance pass theirs).
  */
-export async function countRequest(opts: { minute: CounterSpec | null; day: CounterSpec | null }): Promise<RequestCounts> {
+export async function countRequest(opts: { minute: CounterSpec | null; day: CounterSpec | null; db?: Db }): Promise<RequestCounts> {
   const { minute, day } = opts;
-  const rows = await getDb().$queryRaw<{ minute: number | null; day: number | null }[]>`
+  const rows = await (opts.db ?? getDb()).$queryRaw<{ minute: number | null; day: number | null }[]>`
     WITH k AS (
       SELECT ${minute?.subject ?? null}::text AS ms, ${cap(minute?.limit ?? MAX_COUNTER)}::int AS ml,
              ${day?.subject ?? null}::text AS ds, ${cap(day?.limit ?? MAX_COUNTER)}::int AS dl
@@ -78,7 +79,7 @@ export type CountedKey = RequestCounts & { id: string; userId: string; scopes: s
  * by the owner's plan (an unknown stored plan uses `plans[0]`). Records `lastUsedAt = now` when the stored one is
  * null or at least LAST_USED_RESOLUTION_MS old (the same conditional update as touchApiKey, so at most one write a
  * minute per key however many instances call this). Returns null, writing nothing, for an unknown or revoked key.
- * `plan` is the owner's stored plan name as it is.
+ * `plan` is the owner's stored plan name as it is. `db`: as for countRequest.
  */
 export async function countKeyRequest(opts: {
   hash: string;
@@ -88,12 +89,13 @@ export async function countKeyRequest(opts: {
   minuteStart: Date;
   dayStart: Date;
   now: Date;
+  db?: Db;
 }): Promise<CountedKey | null> {
   const names = opts.plans.map((p) => p.name);
   const perMinute = opts.plans.map((p) => (p.perMinute === null ? null : cap(p.perMinute)));
   const perDay = opts.plans.map((p) => cap(p.perDay));
   const stale = new Date(opts.now.getTime() - LAST_USED_RESOLUTION_MS);
-  const rows = await getDb().$queryRaw<(Omit<CountedKey, "minute" | "day"> & { minute: number | null; day: number | null })[]>`
+  const rows = await (opts.db ?? getDb()).$queryRaw<(Omit<CountedKey, "minute" | "day"> & { minute: number | null; day: number | null })[]>`
     WITH p AS (
       SELECT * FROM unnest(${names}::text[], ${perMinute}::int[], ${perDay}::int[]) AS p(name, per_minute, per_day)
     ),

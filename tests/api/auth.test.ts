@@ -91,6 +91,32 @@ for (const backend of testBackends()) {
       await expectError(await listWith({ authorization: `Bearer ${u.key}` }), 401, "unauthorized");
     });
 
+    it("a key revoked by another instance (a direct write to the database) stops authenticating within 1 s", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const t0 = Date.parse("2030-01-02T00:00:00.000Z");
+      vi.setSystemTime(t0);
+      const u = await seedUser();
+      const key = { authorization: `Bearer ${u.key}` };
+      expect((await listWith(key)).status).toBe(200); // looked up, now in this process's key cache
+      await t.db.apiKey.updateMany({ where: { hash: hashApiKey(u.key) }, data: { revokedAt: new Date(t0) } });
+      vi.setSystemTime(t0 + 999);
+      expect((await listWith(key)).status).toBe(200); // the cache entry is 999 ms old: still used
+      vi.setSystemTime(t0 + 1000);
+      await expectError(await listWith(key), 401, "unauthorized");
+    });
+
+    it("a plan change is seen once the cache entry expires (1 s)", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const t0 = Date.parse("2030-01-03T00:00:00.000Z");
+      vi.setSystemTime(t0);
+      const u = await seedUser();
+      const key = { authorization: `Bearer ${u.key}` };
+      expect((await listWith(key)).headers.get("x-ratelimit-limit")).toBe("60");
+      await t.db.user.update({ where: { id: u.id }, data: { plan: "professional" } });
+      vi.setSystemTime(t0 + 1000);
+      expect((await listWith(key)).headers.get("x-ratelimit-limit")).toBe("300");
+    });
+
     it("records lastUsedAt at most once a minute, also past the key cache's 1 s", async () => {
       vi.useFakeTimers({ toFake: ["Date"] });
       const t0 = new Date("2030-01-01T00:00:10.000Z");
