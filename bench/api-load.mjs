@@ -47,7 +47,8 @@ const SITEMAPS = 200;
 const GENERATE = process.env.GENERATE !== "0";
 const DBS = (process.env.BENCH_DBS ?? "postgres pglite").split(/\s+/).filter(Boolean);
 const BASE_DIR = process.env.BENCH_BASE_DIR ? path.resolve(process.env.BENCH_BASE_DIR) : null;
-const TICK_MS = 10; // /proc stat ticks (USER_HZ = 100 on Linux)
+const TICK_MS = 10;
+const IDLE_MS = 5_000; // /proc stat ticks (USER_HZ = 100 on Linux)
 const RESULTS = path.join(REPO, "bench", "RESULTS.md");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sf-api-bench-"));
 const cleanups = [];
@@ -251,6 +252,8 @@ async function runOne(dir, kind, sitePort) {
 
     // Warm up the route (a production build compiles nothing, but opens DB connections and fills caches).
     for (let i = 0; i < 20; i++) await api(keys.enterprise, "GET", "/api/v1/sitemaps?limit=20");
+    // The app's CPU while idle (timers, the local job runner): at a few req/s it is a large part of CPU ms/req.
+    const idle = await withCpu(app.pid, db.name, () => new Promise((r) => setTimeout(r, IDLE_MS)));
     const list = await withCpu(app.pid, db.name, () => cannon({ url: `${BASE}/api/v1/sitemaps?limit=20`, headers: auth, duration: DURATION }));
 
     let next = 0;
@@ -282,7 +285,7 @@ async function runOne(dir, kind, sitePort) {
     const burstOk = burst.filter((r) => r.status === 200).length;
     const burst429 = burst.filter((r) => r.status === 429);
     const retryAfterAll = burst429.every((r) => /^\d+$/.test(r.headers.get("retry-after") ?? ""));
-    return { list, generate, genStatuses, quotaOk, quotaRefused, burstOk, burst429: burst429.length, retryAfterAll };
+    return { idle, list, generate, genStatuses, quotaOk, quotaRefused, burstOk, burst429: burst429.length, retryAfterAll };
   } finally {
     await stopAll();
   }
@@ -311,7 +314,7 @@ async function main() {
     const res = c.res;
     const n = res.requests.total;
     const statuses = phase === "list" ? `2xx ${res["2xx"]}, non-2xx ${res.non2xx}` : JSON.stringify(statusCounts(x.r.genStatuses));
-    return `| ${what} | ${dbName(x.kind)} | ${x.label} | ${n} | ${ms(res.latency.p50)} | ${ms(res.latency.p99)} | ${ms(res.latency.max)} | ${res.requests.average} | ${perReq(c.appTicks, n)} | ${x.kind === "postgres" ? perReq(c.dbTicks, n) : "(in the app)"} | ${c.load} | ${statuses} |`;
+    return `| ${what} | ${dbName(x.kind)} | ${x.label} | ${n} | ${ms(res.latency.p50)} | ${ms(res.latency.p99)} | ${ms(res.latency.max)} | ${res.requests.average} | ${perReq(c.appTicks, n)} | ${((x.r.idle.appTicks * TICK_MS) / (IDLE_MS / 1000)).toFixed(0)} | ${x.kind === "postgres" ? perReq(c.dbTicks, n) : "(in the app)"} | ${c.load} | ${statuses} |`;
   };
   const section = [
     "## API latency under load and quota exactness (`npm run bench:api`)",
@@ -320,10 +323,11 @@ async function main() {
     `(production build, in-process Inngest runner) on PostgreSQL (127.0.0.1:5432) and on PGlite, autocannon from the same`,
     `machine, 10 connections. CPU ms/req: user + system CPU of the app's process tree (and, on PostgreSQL, of the server`,
     `processes of its connections) during the phase, divided by its requests (from /proc): robust to the machine's load,`,
-    `unlike req/s and latency. "load 1m": the 1-minute load average at the start → end of the phase.`,
+    `unlike req/s and latency; "app idle CPU ms/s": the app's CPU per second in the ${IDLE_MS / 1000} s before the phase, with no requests`,
+    `(part of CPU ms/req at a low request rate). "load 1m": the 1-minute load average at the start → end of the phase.`,
     "",
-    "| call | database | build | requests | p50 | p99 | max | req/s | app CPU ms/req | DB server CPU ms/req | load 1m | statuses |",
-    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    "| call | database | build | requests | p50 | p99 | max | req/s | app CPU ms/req | app idle CPU ms/s | DB server CPU ms/req | load 1m | statuses |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ...runs.map((x) => row(x, "list", `GET /api/v1/sitemaps?limit=20 (${DURATION} s, 200 sitemaps)`)),
     ...(GENERATE ? runs.map((x) => row(x, "generate", "POST /api/v1/sitemaps/{id}/generate (one per sitemap)")) : []),
     "",
