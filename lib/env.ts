@@ -128,7 +128,21 @@ export function envProblems(source: Record<string, string | undefined> = process
   return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 }
 
+// Parsing the environment costs 0.1–0.6 ms, and one API request reads it many times (once per listed sitemap for
+// its public URL). A production server's environment does not change after start, so its parse is kept; elsewhere
+// (tests stub variables between calls, CLI tools) every call parses.
+let productionEnv: TEnv | undefined;
+
+/**
+ * The app's settings, parsed from `source` (default: process.env; kept after the first parse when NODE_ENV is
+ * "production"). Errors: throws naming every invalid variable.
+ */
 export function getEnv(source: Record<string, string | undefined> = process.env): TEnv {
+  if (source === process.env && process.env.NODE_ENV === "production") return (productionEnv ??= parseEnv(source));
+  return parseEnv(source);
+}
+
+function parseEnv(source: Record<string, string | undefined>): TEnv {
   const parsed = ZEnv.safeParse(envInput(source));
   if (!parsed.success) {
     const list = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

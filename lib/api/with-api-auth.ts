@@ -24,10 +24,10 @@
  * does not.
  */
 import { randomUUID } from "node:crypto";
-import { authenticate, requireScope, type ApiScope, type Principal } from "@/lib/auth/authenticate";
+import { authenticateAndCount, requireScope, type ApiScope, type Principal } from "@/lib/auth/authenticate";
 import { failedAuthLimit, failedAuthLimiter, type FailedAuthState } from "@/lib/auth/failed-auth-limiter";
 import { AppError, isAppError } from "@/lib/core/errors";
-import { consumeApiLimits, type ApiLimitResults } from "@/lib/quota/api-limits";
+import type { ApiLimitResults } from "@/lib/quota/api-limits";
 import { consumeRateLimit, type RateLimitPolicy } from "@/lib/quota/rate-limit";
 import { addressBucket, clientIp } from "./client-ip";
 import { toErrorResponse } from "./errors";
@@ -76,8 +76,10 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
 export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedContext<P>) => Promise<Response>, opts: AuthOptions = {}) {
   return withApi<P>(async (ctx) => {
     assertDeclaredBodySize(ctx.req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
-    const principal = await authenticateThrottled(ctx.req, ctx.headers, opts.keyOnly ?? false);
-    await consumeApiLimits(principal, (r) => setLimitHeaders(ctx.headers, r), Date.now(), { perMinute: opts.perMinute?.() });
+    const principal = await authenticateThrottled(ctx.req, ctx.headers, {
+      keyOnly: opts.keyOnly ?? false,
+      ...(opts.perMinute ? { perMinute: opts.perMinute() } : {}),
+    });
     if (principal.via === "session") assertSameOrigin(ctx.req);
     if (opts.sessionOnly && principal.via !== "session") {
       throw new AppError("forbidden", "This endpoint is for the signed-in dashboard; API keys can't use it.");
@@ -93,10 +95,12 @@ export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedCont
 }
 
 /**
- * Steps 0 and 1 of withApiAuth: refuses an address over its failed-auth limit before authenticating, and counts a
- * 401 against it. Throws AppError rate_limited (429) or unauthorized (401); sets the headers on `headers`.
+ * Steps 0, 1 and 2 of withApiAuth: refuses an address over its failed-auth limit before authenticating, counts a
+ * 401 against it, and counts an authenticated request against the caller's limits (authenticateAndCount: one
+ * statement for a key). Throws AppError rate_limited (429), unauthorized (401) or quota_exceeded (403); sets the
+ * headers on `headers`.
  */
-async function authenticateThrottled(req: Request, headers: Headers, keyOnly: boolean): Promise<Principal> {
+async function authenticateThrottled(req: Request, headers: Headers, opts: { keyOnly: boolean; perMinute?: number | null }): Promise<Principal> {
   const bucket = addressBucket(clientIp(req));
   const limit = failedAuthLimit();
   const before = failedAuthLimiter.peek(bucket, limit);
@@ -110,7 +114,7 @@ async function authenticateThrottled(req: Request, headers: Headers, keyOnly: bo
     );
   }
   try {
-    return await authenticate(req, { keyOnly });
+    return await authenticateAndCount(req, (r) => setLimitHeaders(headers, r), opts);
   } catch (err) {
     if (isAppError(err) && err.code === "unauthorized") {
       setFailedAuthHeaders(headers, failedAuthLimiter.fail(bucket, limit));
@@ -147,9 +151,8 @@ export async function limitHeadersIfKnown(req: Request, headers: Headers): Promi
   const bucket = addressBucket(clientIp(req));
   const limit = failedAuthLimit();
   if (failedAuthLimiter.peek(bucket, limit).blocked) return;
-  let principal: Principal;
   try {
-    principal = await authenticate(req);
+    await authenticateAndCount(req, (r) => setLimitHeaders(headers, r));
   } catch (err) {
     if (err instanceof AppError && err.code === "unauthorized") {
       failedAuthLimiter.fail(bucket, limit);
@@ -157,7 +160,6 @@ export async function limitHeadersIfKnown(req: Request, headers: Headers): Promi
     }
     throw err;
   }
-  await consumeApiLimits(principal, (r) => setLimitHeaders(headers, r));
 }
 
 /**

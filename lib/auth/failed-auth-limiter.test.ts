@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 // Counts key lookups: the limiter must answer 429 without reaching this.
 const lookups = vi.hoisted(() => ({ n: 0 }));
-vi.mock("@/lib/db/api-keys", () => ({
-  findActiveApiKey: vi.fn(async () => {
+vi.mock("@/lib/db/api-requests", () => ({
+  countKeyRequest: vi.fn(async () => {
     lookups.n++;
     return null;
   }),
-  touchApiKey: vi.fn(),
+  countRequest: vi.fn(),
 }));
 
 import { SOCKET_ADDRESS_HEADER } from "@/lib/api/client-ip";

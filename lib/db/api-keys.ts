@@ -1,7 +1,9 @@
 /**
  * API keys (table ApiKey). Only the SHA-256 hash of a key is stored; the plaintext never reaches this module
  * (lib/auth/issue-api-key.ts generates it and hands it to the caller once). Revocation sets `revokedAt`; revoked keys never authenticate again.
- * `lastUsedAt` is written at most once a minute per key (a conditional update, so concurrent requests write once).
+ * `lastUsedAt` is written at most once a minute per key (a conditional update, so concurrent requests write once),
+ * and only by the statement that authenticates a key missing from the process cache (lib/db/api-requests.ts,
+ * lib/auth/key-cache.ts): with the cache's 1 s freshness, a key in use has its `lastUsedAt` at most about 61 s old.
  */
 import { ZApiScope, type ApiScope, type TApiKeyDto } from "@/lib/schemas/api-keys";
 import { getDb } from "./client";
@@ -9,6 +11,22 @@ import type { ListQuery } from "@/lib/api/list-query";
 import type { ApiKeyList } from "./list-models";
 
 export const LAST_USED_RESOLUTION_MS = 60_000;
+
+// On globalThis, like the client (lib/db/client.ts): every route bundle of the process must see a revocation.
+const tokenHolder = globalThis as typeof globalThis & { __sitemapForgeKeyCacheTokens?: WeakMap<object, object> };
+const tokens: WeakMap<object, object> = (tokenHolder.__sitemapForgeKeyCacheTokens ??= new WeakMap());
+
+/**
+ * The token that entries of the process's key cache (lib/auth/key-cache.ts) are valid under: one per database
+ * client, replaced when this process revokes a key, so the revoking process never authenticates a revoked key from
+ * its cache. (Other processes see a revocation when their entry expires, within 1 s.)
+ */
+export function apiKeyCacheToken(): object {
+  const db = getDb();
+  let token = tokens.get(db);
+  if (!token) tokens.set(db, (token = {}));
+  return token;
+}
 
 const select = { id: true, name: true, prefix: true, lastFour: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 type Row = {
@@ -64,6 +82,7 @@ export async function revokeApiKey(opts: { userId: string; keyId: string }): Pro
     where: { id: opts.keyId, userId: opts.userId, revokedAt: null },
     data: { revokedAt: new Date() },
   });
+  if (count === 1) tokens.set(db, {});
   return count === 1 || (await db.apiKey.count({ where: { id: opts.keyId, userId: opts.userId } })) === 1;
 }
 

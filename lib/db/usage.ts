@@ -44,8 +44,11 @@ export async function readUsageCounter(k: CounterKey): Promise<number> {
   return row?.count ?? 0;
 }
 
-
-async function pruneUsageCounters(k: CounterKey): Promise<void> {
+/**
+ * Deletes the subject's windows older than `k` (minute windows: all older ones; other windows: older than 90 days).
+ * Called when a window's first request creates its row.
+ */
+export async function pruneUsageCounters(k: CounterKey): Promise<void> {
   const before = k.window === "minute" ? k.start : new Date(k.start.getTime() - HISTORY_MS);
   await getDb().usageCounter.deleteMany({ where: { subject: k.subject, window: k.window, start: { lt: before } } });
 }

@@ -39,9 +39,22 @@ export async function consumeLimit(
   limit: number | null,
   now = Date.now(),
 ): Promise<LimitResult> {
-  const { start, resetMs } = windowOf(windowSec, now);
-  const counter = { subject, window: windowName(windowSec), start };
+  const counter = counterOf(subject, windowSec, now);
   const count = await incrementUsageCounter({ ...counter, limit: limit ?? MAX_COUNTER });
+  return limitResult(counter, windowSec, limit, count, now);
+}
+
+/** The counter row of `subject` for the window of `windowSec` that holds `now`. */
+export function counterOf(subject: string, windowSec: number, now: number): CounterKey {
+  return { subject, window: windowName(windowSec), start: windowOf(windowSec, now).start };
+}
+
+/**
+ * The result of counting one request against `counter` (a window of `windowSec`): `count` is the counter after it,
+ * or null when the counter was at `limit` and the request was refused.
+ */
+export function limitResult(counter: CounterKey, windowSec: number, limit: number | null, count: number | null, now: number): LimitResult {
+  const { resetMs } = windowOf(windowSec, now);
   const used = count ?? (limit ?? MAX_COUNTER);
   return {
     ok: count !== null,

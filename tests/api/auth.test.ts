@@ -91,18 +91,51 @@ for (const backend of testBackends()) {
       await expectError(await listWith({ authorization: `Bearer ${u.key}` }), 401, "unauthorized");
     });
 
-    it("records lastUsedAt at most once a minute", async () => {
+    it("a key revoked by another instance (a direct write to the database) stops authenticating within 1 s", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const t0 = Date.parse("2030-01-02T00:00:00.000Z");
+      vi.setSystemTime(t0);
+      const u = await seedUser();
+      const key = { authorization: `Bearer ${u.key}` };
+      expect((await listWith(key)).status).toBe(200); // looked up, now in this process's key cache
+      await t.db.apiKey.updateMany({ where: { hash: hashApiKey(u.key) }, data: { revokedAt: new Date(t0) } });
+      vi.setSystemTime(t0 + 999);
+      expect((await listWith(key)).status).toBe(200); // the cache entry is 999 ms old: still used
+      vi.setSystemTime(t0 + 1000);
+      await expectError(await listWith(key), 401, "unauthorized");
+    });
+
+    it("a plan change is seen once the cache entry expires (1 s)", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const t0 = Date.parse("2030-01-03T00:00:00.000Z");
+      vi.setSystemTime(t0);
+      const u = await seedUser();
+      const key = { authorization: `Bearer ${u.key}` };
+      expect((await listWith(key)).headers.get("x-ratelimit-limit")).toBe("60");
+      await t.db.user.update({ where: { id: u.id }, data: { plan: "professional" } });
+      vi.setSystemTime(t0 + 1000);
+      expect((await listWith(key)).headers.get("x-ratelimit-limit")).toBe("300");
+    });
+
+    it("records lastUsedAt at most once a minute, also past the key cache's 1 s", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const t0 = new Date("2030-01-01T00:00:10.000Z");
+      vi.setSystemTime(t0);
       const u = await seedUser();
       const lastUsed = async () => (await t.db.apiKey.findFirstOrThrow({ where: { hash: hashApiKey(u.key) } })).lastUsedAt;
       expect(await lastUsed()).toBeNull();
-      await listWith({ authorization: `Bearer ${u.key}` });
-      const first = await lastUsed();
-      expect(first).toBeInstanceOf(Date);
-      await listWith({ authorization: `Bearer ${u.key}` });
-      expect(await lastUsed()).toEqual(first);
-      await t.db.apiKey.updateMany({ where: { hash: hashApiKey(u.key) }, data: { lastUsedAt: new Date(Date.now() - 61_000) } });
-      await listWith({ authorization: `Bearer ${u.key}` });
-      expect((await lastUsed())!.getTime()).toBeGreaterThan(Date.now() - 10_000);
+      const at = async (ms: number) => {
+        vi.setSystemTime(t0.getTime() + ms);
+        expect((await listWith({ authorization: `Bearer ${u.key}` })).status).toBe(200);
+        return lastUsed();
+      };
+      expect(await at(0)).toEqual(t0);
+      expect(await at(500)).toEqual(t0); // from the key cache: no statement reads or writes the key
+      expect(await at(30_000)).toEqual(t0); // cache expired: the key is looked up again, but it was used < 1 min ago
+      expect(await at(59_999)).toEqual(t0);
+      expect(await at(60_000)).toEqual(t0); // 1 ms after the last lookup: from the cache
+      expect(await at(61_000)).toEqual(new Date(t0.getTime() + 61_000)); // looked up again, last use ≥ 1 min ago: written
+      vi.useRealTimers();
     });
 
     it("an Authorization header wins over a session: a bad key is 401 even when signed in", async () => {
