@@ -36,10 +36,15 @@
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
+ * - STORAGE_URL: `s3://bucket/prefix` keeps published files (sitemap generations, feeds) in an S3-compatible object
+ *   store; unset = local disk under FILES_DIR. With it: S3_ENDPOINT (http(s) URL; unset = AWS S3), S3_REGION (default
+ *   us-east-1), S3_ACCESS_KEY_ID + S3_SECRET_ACCESS_KEY (both or neither = the SDK's default credential chain),
+ *   S3_FORCE_PATH_STYLE (default false). lib/files/storage-config.ts reads them (its storageConfig is the parser).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
 import { parseAllowedPorts } from "@/lib/core/outbound";
+import { parseStorageUrl } from "@/lib/files/storage-config";
 import { ZPlanLimitsOverride } from "@/lib/quota/plans";
 
 /** TRUST_PROXY → `{ header, hops }` (module doc); "true"/"1"/"yes" are refused, they name no header. */
@@ -112,6 +117,22 @@ export const ZEnv = z.object({
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // Storage of published files (lib/files/storage-config.ts reads them; the pair rule of the keys is checked there).
+  STORAGE_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseStorageUrl(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^STORAGE_URL: /, "") });
+      }
+    })
+    .optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]{1,40}$/, "expected a region name such as us-east-1 or auto").default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: flag("false"),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
