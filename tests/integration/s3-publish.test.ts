@@ -109,7 +109,7 @@ for (const backend of testBackends()) {
       const db = await tdb.open();
       userId = (await db.user.create({ data: { email: `s3pub-${backend.name}@example.com`, passwordHash: "x" } })).id;
       twinUserId = (await db.user.create({ data: { email: `s3pub-twin-${backend.name}@example.com`, passwordHash: "x" } })).id;
-    }, 120_000);
+    }, 300_000); // migrating a PGlite folder takes minutes on a loaded machine
     afterAll(async () => {
       await tdb?.destroy();
     });
