@@ -46,6 +46,8 @@ import type { FileStorage, PublishOptions, StoredObject } from "./storage";
 /** Name of the object that marks a generation complete (starts with ".", so it is never served). */
 export const MANIFEST_NAME = ".generation";
 const UPLOAD_CONCURRENCY = 4;
+/** Connections to the store per app process (downloads streaming at once + uploads). */
+const MAX_SOCKETS = 256;
 
 type ManifestFile = { name: string; bytes: number; sha256: string };
 
@@ -85,6 +87,13 @@ export class S3FileStorage implements FileStorage {
       ...(config.credentials ? { credentials: config.credentials } : {}),
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
+      // A download holds its connection while the client reads (the body is streamed through): more sockets than the
+      // SDK's default 50, so slow readers do not queue the others; a store that does not answer fails in 10 s.
+      requestHandler: {
+        connectionTimeout: 10_000,
+        httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+        httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      },
     });
   }
 

@@ -175,7 +175,12 @@ for (const backend of testBackends()) {
         if (row.name.endsWith(".gz")) expect(gunzipSync(body).toString()).toMatch(row.kind === "urlset" ? /<urlset/ : /<sitemapindex/);
       }
       const etag = `"${rows[0].sha256}"`;
-      for (const h of [{ "if-none-match": etag }, { "if-none-match": `W/${etag}` }, { "if-modified-since": rows[0].createdAt.toUTCString() }]) {
+      const conditional: Record<string, string>[] = [
+        { "if-none-match": etag },
+        { "if-none-match": `W/${etag}` },
+        { "if-modified-since": rows[0].createdAt.toUTCString() },
+      ];
+      for (const h of conditional) {
         const res = await pub(onS3.id, rows[0].name, h);
         expect(res.status).toBe(304);
         expect(res.headers.get("etag")).toBe(etag);
