@@ -158,7 +158,7 @@ export class S3FileStorage implements FileStorage {
   }
 
   private async readManifest(sitemapKey: string, generationId: string): Promise<ManifestFile[] | null> {
-    const got = await this.readFile([sitemapKey, generationId, MANIFEST_NAME], true);
+    const got = await this.readObject(this.key([sitemapKey, generationId, MANIFEST_NAME]));
     if (!got) return null;
     return (JSON.parse(got.bytes.toString("utf8")) as { files: ManifestFile[] }).files;
   }
@@ -240,11 +240,15 @@ export class S3FileStorage implements FileStorage {
     );
   }
 
-  async readFile(segments: readonly string[], allowManifest = false): Promise<{ bytes: Buffer; modified: Date } | null> {
-    const names = allowManifest ? segments.slice(0, -1) : segments;
-    if (segments.length === 0 || !names.every((s) => isSafeName(s))) return null;
+  async readFile(segments: readonly string[]): Promise<{ bytes: Buffer; modified: Date } | null> {
+    if (segments.length === 0 || !segments.every((s) => isSafeName(s))) return null;
+    return this.readObject(this.key(segments));
+  }
+
+  /** One object read whole (feeds, manifests: small), or null when it does not exist. */
+  private async readObject(key: string): Promise<{ bytes: Buffer; modified: Date } | null> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(segments) }));
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!res.Body) return null;
       return { bytes: Buffer.from(await res.Body.transformToByteArray()), modified: res.LastModified ?? new Date(0) };
     } catch (err) {
