@@ -39,10 +39,15 @@
  * - SHOP_FILES_ACCOUNT: e-mail of the account whose shop subshop folders are also served at the shop API document's
  *   own path, `{APP_URL}/sitemaps/{subshopId}/{file}` (an instance for one shop, or a shop domain proxying /sitemaps/
  *   here; lib/compat/shop-files.ts). Unset: only `{APP_URL}/shop/{accountId}/sitemaps/…`.
+ * - STORAGE_URL: `s3://bucket/prefix` keeps published files (sitemap generations, feeds) in an S3-compatible object
+ *   store; unset = local disk under FILES_DIR. With it: S3_ENDPOINT (http(s) URL; unset = AWS S3), S3_REGION (default
+ *   us-east-1), S3_ACCESS_KEY_ID + S3_SECRET_ACCESS_KEY (both or neither = the SDK's default credential chain),
+ *   S3_FORCE_PATH_STYLE (default false). lib/files/storage-config.ts reads them (its storageConfig is the parser).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
 import { parseAllowedPorts } from "@/lib/core/outbound";
+import { parseStorageUrl } from "@/lib/files/storage-config";
 import { ZPlanLimitsOverride } from "@/lib/quota/plans";
 
 /** TRUST_PROXY → `{ header, hops }` (module doc); "true"/"1"/"yes" are refused, they name no header. */
@@ -119,6 +124,22 @@ export const ZEnv = z.object({
   SHOP_FILES_ACCOUNT: z.email().transform((v) => v.toLowerCase()).optional(),
   /** Coalescing window of export-only runs after a pushed URL (ms; lib/runs/export-only.ts): pushes within it share one export. */
   PUSH_EXPORT_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  // Storage of published files (lib/files/storage-config.ts reads them; the pair rule of the keys is checked there).
+  STORAGE_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseStorageUrl(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^STORAGE_URL: /, "") });
+      }
+    })
+    .optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]{1,40}$/, "expected a region name such as us-east-1 or auto").default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: flag("false"),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

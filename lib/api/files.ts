@@ -4,17 +4,9 @@
  * §13.1). Bytes are streamed as stored: a `.gz` file is sent as `application/gzip`, not content-encoded.
  */
 import type { OpenedFile } from "@/lib/db/files";
+import { contentTypeFor } from "@/lib/files/content-type";
 
-const CONTENT_TYPES: Record<string, string> = {
-  xml: "application/xml; charset=utf-8",
-  gz: "application/gzip",
-  txt: "text/plain; charset=utf-8",
-  json: "application/json",
-  html: "text/html; charset=utf-8",
-};
-
-export const contentTypeFor = (name: string): string =>
-  CONTENT_TYPES[name.slice(name.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream";
+export { contentTypeFor };
 
 function notModified(req: Request, etag: string, modified: Date): boolean {
   const inm = req.headers.get("if-none-match");

@@ -9,7 +9,8 @@
  * SESSION_RATE_LIMIT_PER_MINUTE, SIGNUP_RATE_LIMIT_PER_MINUTE, SIGNUP_ENABLED, FAILED_AUTH_LIMIT_PER_MINUTE,
  * MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE, SITEMAPXML_GENERATE_WAIT_SECONDS, ANQICMS_SYNC_WAIT_SECONDS,
  * TRUST_PROXY, CRAWL_ALLOWED_PORTS, REGEX_CHECK_TIMEOUT_MS, CRAWL_IN_WORKER, CRAWL_STALL_MS, CRAWL_CPU_BUDGET_MS,
- * CRAWL_TIME_BUDGET_MS, CRAWL_WORKER_HEAP_MB, CRAWL_WORKER_NICE), and DATABASE_URL, PORT, NEXTAUTH_URL, FILES_DIR, CRAWL_ALLOW_HOSTS, INNGEST_MODE, SECRETS_KEY,
+ * CRAWL_TIME_BUDGET_MS, CRAWL_WORKER_HEAP_MB, CRAWL_WORKER_NICE, STORAGE_URL and the S3_* settings, whose pairing
+ * lib/files/storage-config.ts checks), and DATABASE_URL, PORT, NEXTAUTH_URL, FILES_DIR, CRAWL_ALLOW_HOSTS, INNGEST_MODE, SECRETS_KEY,
  * INDEXNOW_ENDPOINTS, INDEXNOW_MAX_ATTEMPTS, INDEXNOW_BASE_DELAY_MS, INDEXNOW_MAX_DELAY_MS, WEBHOOK_RETRY_DELAYS_MS
  * with the same parsers their modules use. Blank values count as unset (the defaults apply). NEXTAUTH_URL and APP_URL
  * must name the same origin when both are set: next-auth sends every sign-in and sign-out redirect to NEXTAUTH_URL's
@@ -21,6 +22,7 @@ import fs from "node:fs";
 import { secretsKey } from "@/lib/auth/secrets";
 import { parseAllowHosts } from "@/lib/crawl/fetch";
 import { envProblems } from "@/lib/env";
+import { storageProblems } from "@/lib/files/storage-config";
 import { indexNowEndpoints } from "@/lib/submit/indexnow";
 
 export class ConfigError extends Error {
@@ -101,6 +103,9 @@ export function checkEnvironment(env: Record<string, string | undefined> = proce
     const problem = check(value);
     if (problem !== null) problems.push(`${name}: ${problem.startsWith(`${name}: `) ? problem.slice(name.length + 2) : problem}`);
   }
+  // The storage settings as a whole (lib/files/storage-config.ts: e.g. an access key without its secret); a problem
+  // of a single variable is already reported by envProblems.
+  for (const p of storageProblems(env)) if (!problems.some((q) => q.split(":")[0] === p.split(":")[0])) problems.push(p);
   const authOrigin = httpOrigin(env.NEXTAUTH_URL);
   const appOrigin = httpOrigin(env.APP_URL);
   if (authOrigin && appOrigin && authOrigin !== appOrigin) {

@@ -1,24 +1,17 @@
 /**
- * Published files of sitemaps (table SitemapFile) and where their bytes live.
+ * Published files of sitemaps (table SitemapFile) and the way to their bytes.
  *
- * Layout on disk (lib/sitemap/publish.ts writes it): `<FILES_DIR>/<sitemapId>/<runId>/<name>`; a run's folder is
- * complete before `Sitemap.publishedRunId` switches to it, so readers only ever see whole generations.
- * FILES_DIR defaults to `./.data/files`.
+ * The bytes live in the configured storage (lib/files/storage.ts: local disk under FILES_DIR, default
+ * `./.data/files`, or an S3-compatible store with STORAGE_URL), as `<sitemapId>/<runId>/<name>`; a run's generation is
+ * complete in storage before `Sitemap.publishedRunId` switches to it, so readers only ever see whole generations.
+ * ETag (sha256), size and Last-Modified (the row's creation) come from the SitemapFile row, identical on both
+ * backends and on every app instance.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { Readable } from "node:stream";
-import { openStoredFile } from "@/lib/files/safe-open";
+import { getFileStorage } from "@/lib/files/storage";
 import { getDb, TX_OPTIONS } from "./client";
 
-/**
- * The folder published files live in: FILES_DIR (absolute, or relative to the working directory), default
- * `./.data/files`. Runtime data, not code: the `turbopackIgnore` comments here and below keep `next build`'s output
- * file tracing from following these paths (it would otherwise trace, and copy, the whole project).
- */
-export function filesRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(/* turbopackIgnore: true */ process.cwd(), env.FILES_DIR?.trim() || ".data/files");
-}
+/** The local backend's folder (FILES_DIR, default `./.data/files`); see lib/files/storage-config.ts. */
+export { filesRoot } from "@/lib/files/storage-config";
 
 export type PublishedFileInfo = {
   name: string;
@@ -86,8 +79,9 @@ export type OpenedFile = {
 /**
  * Opens a file of the sitemap's published run. With `userId`, the sitemap must belong to that user; without it
  * (the public route) any sitemap's published files are readable, as search engines must fetch them.
- * Returns null for unknown sitemap, file, unsafe name or missing bytes, and when the stored file is a symlink or
- * resolves outside `<FILES_DIR>/<sitemapId>/<runId>/` (see lib/files/safe-open.ts; logged).
+ * Returns null for unknown sitemap, file, unsafe name or missing bytes, and on the local backend when the stored file
+ * is a symlink or resolves outside `<FILES_DIR>/<sitemapId>/<runId>/` (see lib/files/safe-open.ts; logged).
+ * The stream is the storage's (a file stream, or the S3 GetObject body), never read whole here.
  */
 export async function openPublishedFile(opts: { sitemapId: string; name: string; userId?: string }): Promise<OpenedFile | null> {
   if (!isSafeFileName(opts.name)) return null;
@@ -98,24 +92,23 @@ export async function openPublishedFile(opts: { sitemapId: string; name: string;
   if (!sm?.publishedRunId) return null;
   const row = await getDb().sitemapFile.findUnique({ where: { runId_name: { runId: sm.publishedRunId, name: opts.name } } });
   if (!row) return null;
-  // Never through a symlink, never outside FILES_DIR (lib/files/safe-open.ts); a refusal is logged and is a 404.
-  const opened = await openStoredFile(filesRoot(), [sm.id, sm.publishedRunId, row.name]);
+  // Local backend: never through a symlink, never outside FILES_DIR (lib/files/safe-open.ts); a refusal is a 404.
+  const opened = await (await getFileStorage()).openGenerationFile(sm.id, sm.publishedRunId, row.name);
   if (!opened) return null;
-  const nodeStream = opened.handle.createReadStream();
   return {
     name: row.name,
     kind: row.kind,
     bytes: row.bytes,
     sha256: row.sha256,
     createdAt: row.createdAt,
-    stream: Readable.toWeb(nodeStream) as ReadableStream<Uint8Array>,
+    stream: opened.stream,
   };
 }
 
-/** Removes every generation folder of a sitemap (after its rows are deleted). Missing folders are fine. */
+/** Removes every generation of a sitemap from storage (after its rows are deleted). Missing ones are fine. */
 export async function removeSitemapFiles(sitemapId: string): Promise<void> {
   if (!isSafeFileName(sitemapId)) return;
-  await fs.promises.rm(path.join(/* turbopackIgnore: true */ filesRoot(), sitemapId), { recursive: true, force: true });
+  await (await getFileStorage()).removeFolder([sitemapId]);
 }
 
 /** The files of a published run (name, kind, URL count, bytes), by name. */

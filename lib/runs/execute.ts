@@ -8,7 +8,7 @@
  *                      run's progress as it goes, then stores the inlink counts, collapses duplicates when the
  *                      sitemap asks for it, and stores the run's diff against the published run.
  *   exportRun(runId) → writes the listed URLs as a new generation of files and switches the sitemap to it only
- *                      when every file is complete (lib/sitemap/publish.ts); the previous files stay served until then.
+ *                      when every file is stored (lib/files/storage.ts: local disk or S3); the previous files stay served until then.
  *
  * Errors: anything thrown fails the step (and is retried by Inngest); `failRun` records the final error.
  */
@@ -16,7 +16,7 @@ import type { Sitemap } from "@/lib/db/sitemaps";
 import { decryptJson, SITEMAP_AUTH_PURPOSE } from "@/lib/auth/secrets";
 import type { CrawlRule, QueryPolicy, RenderJsMode, SiteAuth, SitemapEntry, TrailingSlashPolicy } from "@/lib/core/types";
 import { debitRunCredits } from "@/lib/quota/credits";
-import { filesRoot, publishRunFiles } from "@/lib/db/files";
+import { publishRunFiles } from "@/lib/db/files";
 import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals } from "@/lib/db/frontier";
 import { shareableDatabaseUrl } from "@/lib/db/thread-db";
 import { prunePageStates, snapshotFingerprint } from "@/lib/db/page-state";
@@ -44,7 +44,7 @@ import { httpDateToIso } from "@/lib/crawl/crawler";
 import { createRunSink, type RunSinkSpec } from "@/lib/runs/run-sink";
 import { rulesError } from "@/lib/crawl/rules";
 import { warmRegexChecks } from "@/lib/core/regex-safety";
-import { publishGeneration, pruneGenerations } from "@/lib/sitemap/publish";
+import { getFileStorage } from "@/lib/files/storage";
 import { EmptySitemapError } from "@/lib/sitemap/writer";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { iterateExportUrls, type ExportUrl } from "@/lib/db/urls";
@@ -371,11 +371,11 @@ export async function publishHeldRun(runId: string): Promise<ExportStepResult | 
 /** Writes the run's files as a new generation, switches the sitemap to it, and marks the run succeeded. */
 async function writeAndPublish(run: NonNullable<Awaited<ReturnType<typeof loadRun>>>): Promise<ExportStepResult> {
   const sm = run.sitemap;
-  const root = filesRoot();
   // The pushed URLs are read below: a push from now on needs another export (lib/runs/export-only.ts).
   await takeExportPending(sm.id, run.id);
-  const written = await publishGeneration({
-    rootDir: root,
+  // Local disk or an object store (lib/files/storage.ts): the generation is complete there before the pointer switches.
+  const storage = await getFileStorage();
+  const written = await storage.publishGeneration({
     sitemapKey: sm.id,
     generationId: run.id,
     write: async (dir: string) => {
@@ -417,7 +417,9 @@ async function writeAndPublish(run: NonNullable<Awaited<ReturnType<typeof loadRu
   // Forget pages absent from the last successful crawls (lib/db/page-state.ts); the run has succeeded either way.
   await prunePageStates(sm.id).catch((err) => console.error("[runs] PageState pruning failed", sm.id, err));
   // Keep the generation now served and the one before it (a reader may still be streaming it).
-  await pruneGenerations(root, sm.id, [run.id, ...(previous ? [previous] : [])]).catch(() => {});
+  await storage
+    .pruneGenerations(sm.id, [run.id, ...(previous ? [previous] : [])])
+    .catch((err) => console.error("[runs] pruning old generations failed", sm.id, storage.location, err));
   return { skipped: false, files: written.files.length, bytes, urls: written.urlCount };
 }
 
