@@ -36,6 +36,10 @@
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
+ * - CRAWL_WORKER_SCHED: scheduling policy of the crawl worker thread: "idle" (default; Linux SCHED_IDLE, set with
+ *   util-linux `chrt`: the thread runs only on CPU time no normal thread wants) or "normal" (only the nice value).
+ * - CRAWL_FOREGROUND_YIELD_MS: longest the crawl defers one journal write or its next fetch while HTTP requests are
+ *   in flight, ms (0–1,000, default 50; 0 = never defers; lib/runs/foreground.ts).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
@@ -112,6 +116,8 @@ export const ZEnv = z.object({
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  CRAWL_WORKER_SCHED: z.enum(["idle", "normal"]).default("idle"),
+  CRAWL_FOREGROUND_YIELD_MS: z.coerce.number().int().min(0).max(1000).default(50),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
