@@ -38,8 +38,10 @@
  * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
  * - CRAWL_WORKER_SCHED: scheduling policy of the crawl worker thread: "idle" (default; Linux SCHED_IDLE, set with
  *   util-linux `chrt`: the thread runs only on CPU time no normal thread wants) or "normal" (only the nice value).
- * - CRAWL_FOREGROUND_YIELD_MS: longest the crawl defers one journal write or its next fetch while HTTP requests are
- *   in flight, ms (0–1,000, default 50; 0 = never defers; lib/runs/foreground.ts).
+ * - CRAWL_FOREGROUND_YIELD_MS: longest the crawl worker defers its next fetch while HTTP requests are being served, ms
+ *   (0–1,000, default 50; 0 = never defers; lib/runs/foreground.ts).
+ * - CRAWL_FOREGROUND_WRITE_MS: the same for one crawl journal batch write, ms (0–10,000, default 1,000; on PGlite an
+ *   API query waits behind a write in progress, so under API load fewer, later writes hit fewer requests).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
@@ -118,6 +120,7 @@ export const ZEnv = z.object({
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   CRAWL_WORKER_SCHED: z.enum(["idle", "normal"]).default("idle"),
   CRAWL_FOREGROUND_YIELD_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  CRAWL_FOREGROUND_WRITE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -83,17 +83,19 @@ describe("crawlInWorker", () => {
     expect(inWorker.progress.at(-1)).toMatchObject({ pagesFetched: 8, urlsListed: 8, pagesQueued: 0 });
   });
 
-  it("while an HTTP request is in flight, the worker defers each next fetch by CRAWL_FOREGROUND_YIELD_MS (default 50), and is never starved", async () => {
-    // The request never ends during the crawl: every shift of the frontier waits its full bound, then goes on.
+  it("while an HTTP request is in flight, the worker defers each next fetch by CRAWL_FOREGROUND_YIELD_MS (default 50) and each journal write by CRAWL_FOREGROUND_WRITE_MS, and is never starved", async () => {
+    // The request never ends during the crawl: every shift of the frontier and every batch write waits its full bound.
+    process.env.CRAWL_FOREGROUND_WRITE_MS = "200";
     const leave = enterForeground();
     const t0 = performance.now();
     try {
       const held = await collect(crawlInWorker);
       expect(held.records.length).toBe(8);
-      // 8 pages at concurrency 2: at least 4 deferred shifts in a row on one of the two slots.
-      expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 50 * 0.9);
+      // 8 pages at concurrency 2: at least 4 deferred shifts in a row on one of the two slots, and one deferred write.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 50 * 0.9 + 200);
     } finally {
       leave();
+      delete process.env.CRAWL_FOREGROUND_WRITE_MS;
     }
     expect(foregroundInFlight()).toBe(0);
   });

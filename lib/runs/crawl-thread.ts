@@ -115,8 +115,10 @@ export type CrawlWorkerData = {
   sched: "idle" | "normal";
   /** The server thread's count of HTTP requests in flight (lib/runs/foreground.ts), one Int32 slot. */
   foreground: SharedArrayBuffer;
-  /** Longest the worker defers one journal write or its next fetch while that count is > 0, ms (env CRAWL_FOREGROUND_YIELD_MS; 0 = never). */
+  /** Longest the worker defers its next fetch while HTTP requests are served, ms (env CRAWL_FOREGROUND_YIELD_MS; 0 = never). */
   yieldMs: number;
+  /** Longest the worker defers one journal write while HTTP requests are served, ms (env CRAWL_FOREGROUND_WRITE_MS; 0 = never). */
+  writeYieldMs: number;
   /** The run's database side, done in the worker on a pool of its own (see {@link WorkerRunSink}); else null. */
   runSink: { spec: RunSinkSpec; databaseUrl: string } | null;
 };
@@ -177,6 +179,7 @@ export async function crawlInWorker(
     sched: getEnv().CRAWL_WORKER_SCHED,
     foreground: foregroundCounter().buffer as SharedArrayBuffer,
     yieldMs: getEnv().CRAWL_FOREGROUND_YIELD_MS,
+    writeYieldMs: getEnv().CRAWL_FOREGROUND_WRITE_MS,
     runSink: opts.runSink ? { spec: opts.runSink.spec, databaseUrl: opts.runSink.databaseUrl } : null,
   };
   // The bundle starts itself (crawl-worker.ts spawnCrawlWorker): no `new Worker` in code Next's bundler sees.

@@ -18,8 +18,8 @@
  * the run's cancel was seen carries `cancelled: true`.
  * The thread lowers its own CPU priority first (`nice`, Linux: the kernel keeps a nice value per thread), then, with
  * `sched: "idle"`, moves itself to the SCHED_IDLE policy ({@link setIdlePolicy}). While HTTP requests are in flight
- * (the parent's counter, lib/runs/foreground.ts, shared as `foreground`) it defers each journal write and each next
- * fetch by up to `yieldMs` (JournalOptions.yieldTo).
+ * (the parent's counter, lib/runs/foreground.ts, shared as `foreground`) it defers each next fetch by up to `yieldMs`
+ * and each journal write by up to `writeYieldMs` (JournalOptions.yieldTo).
  *
  * A call resolves only when the parent answers, so the journal's back-pressure holds across the thread boundary:
  * the worker stops handing out URLs while too much waits to be written (lib/runs/journal.ts, pipeline.ts boundLag).
@@ -117,7 +117,7 @@ if (parentPort && workerData?.crawlWorker === true) {
   lowerThreadPriority(tid, data.nice);
   if (data.sched === "idle") setIdlePolicy(tid);
   adoptForegroundCounter(data.foreground);
-  const yieldTo = () => yieldToForeground(data.yieldMs);
+  const yieldTo = (step: "write" | "fetch") => yieldToForeground(step === "write" ? data.writeYieldMs : data.yieldMs);
   Atomics.store(beat, 1, BigInt(tid));
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
   /** Starts the beat: after the worker's modules are loaded (start-up is bounded by STARTUP_MS, not the budget). */

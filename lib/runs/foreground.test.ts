@@ -6,10 +6,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { CrawlRecord } from "@/lib/core/types";
-import { enterForeground, foregroundInFlight, installForegroundCounter, yieldToForeground } from "./foreground";
+import { QUIET_MS, enterForeground, foregroundInFlight, newForegroundCounter, installForegroundCounter, yieldToForeground } from "./foreground";
 import { createCrawlJournal, createJournaledFrontier } from "./journal";
 
-const fresh = () => new Int32Array(new SharedArrayBuffer(4));
+const fresh = () => newForegroundCounter();
 const rec = (url: string): CrawlRecord => ({ url, status: 200, included: true, reason: null, lastmod: null, depth: 0 });
 
 describe("yieldToForeground", () => {
@@ -49,6 +49,21 @@ describe("yieldToForeground", () => {
     await p;
     expect(foregroundInFlight(c)).toBe(0);
     expect(performance.now() - t0).toBeLessThan(1_000);
+  });
+});
+
+describe("yieldToForeground: quiet window", () => {
+  it(`waits until no request has ended for QUIET_MS (${QUIET_MS} ms): a keep-alive client's next request comes right after`, async () => {
+    const c = fresh();
+    enterForeground(c)();
+    const t0 = performance.now();
+    const p = yieldToForeground(1_000, c);
+    expect(p).not.toBeNull();
+    await p;
+    const waited = performance.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(QUIET_MS - 2);
+    expect(waited).toBeLessThan(500);
+    expect(yieldToForeground(1_000, c)).toBeNull();
   });
 });
 

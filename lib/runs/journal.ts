@@ -70,11 +70,11 @@ export type JournalOptions = {
   /** Clock for `receivedAt` (tests). */
   now?: () => number;
   /**
-   * Foreground gate (lib/runs/foreground.ts yieldToForeground): awaited before each batch is written and before the
-   * journaled frontier hands out the next URL, so both step aside while HTTP requests are in flight. null = go on.
-   * Default: none. Deferring a write never reorders batches (the next cut waits for this write).
+   * Foreground gate (lib/runs/foreground.ts yieldToForeground): awaited before each batch is written ("write") and
+   * before the journaled frontier hands out the next URL ("fetch"), so both step aside while HTTP requests are being
+   * served. null = go on. Default: none. Deferring a write never reorders batches (the next cut waits for it).
    */
-  yieldTo?: () => Promise<void> | null;
+  yieldTo?: (step: "write" | "fetch") => Promise<void> | null;
 };
 
 export type CrawlJournal = {
@@ -97,7 +97,7 @@ export type CrawlJournal = {
   /** Events buffered now (records + pushes). */
   buffered(): number;
   /** The foreground gate of JournalOptions.yieldTo: null = go on, else wait for the promise. */
-  yieldToForeground(): Promise<void> | null;
+  yieldToForeground(step: "write" | "fetch"): Promise<void> | null;
 };
 
 export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
@@ -157,7 +157,7 @@ export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
     completed = [];
     links = new Map();
     cutSeq++;
-    const gate = opts.yieldTo?.();
+    const gate = opts.yieldTo?.("write");
     writing = (gate ? gate.then(() => opts.write(batch)) : opts.write(batch))
       .then(
         () => {
@@ -244,7 +244,7 @@ export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
       for (const w of list) w.reject(failure?.error ?? new Error("crawl journal closed"));
     },
     buffered: size,
-    yieldToForeground: () => opts.yieldTo?.() ?? null,
+    yieldToForeground: (step) => opts.yieldTo?.(step) ?? null,
   };
 }
 
@@ -273,7 +273,7 @@ export function createJournaledFrontier(
     },
     shift() {
       // Before the next fetch (and the parse that follows it): let HTTP requests in flight go first (bounded).
-      const gate = journal.yieldToForeground();
+      const gate = journal.yieldToForeground("fetch");
       if (gate) return gate.then(() => journal.waitForRoom()).then(() => inner.shift());
       const wait = journal.waitForRoom();
       return wait ? wait.then(() => inner.shift()) : inner.shift();
