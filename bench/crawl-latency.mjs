@@ -111,7 +111,8 @@ async function startApp(env) {
     for (let i = 0; i < 100 && app.exitCode === null && app.signalCode === null; i++) await sleep(100);
   };
   cleanups.push(stop);
-  const until = Date.now() + 900_000;
+  // A first start builds the app: on a loaded 2-core machine `next build` alone has taken 15+ minutes.
+  const until = Date.now() + Number(process.env.APP_START_TIMEOUT_S ?? 2700) * 1000;
   while (Date.now() < until) {
     if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}; see ${tmp}`);
     try {
@@ -119,7 +120,7 @@ async function startApp(env) {
     } catch {}
     await sleep(1000);
   }
-  throw new Error("the app did not answer within 15 minutes");
+  throw new Error(`the app did not answer within ${process.env.APP_START_TIMEOUT_S ?? 2700} s (building included); see ${tmp}`);
 }
 
 /** Every process in the tree under `root` (pids), from /proc (Linux). */
