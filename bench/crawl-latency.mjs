@@ -9,9 +9,11 @@
  *   - "worker-nice0": the worker thread at the process's priority, no deferral (CRAWL_WORKER_NICE=0
  *     CRAWL_WORKER_SCHED=normal CRAWL_FOREGROUND_YIELD_MS=0);
  *   - "worker-nice10": the worker at nice 10, no SCHED_IDLE, no deferral (the levers of commit cdc4819);
- *   - "worker-idle": nice 10 + SCHED_IDLE, no deferral (CRAWL_FOREGROUND_YIELD_MS=0);
- *   - "worker-yield": nice 10 + the foreground-first deferral, no SCHED_IDLE (CRAWL_WORKER_SCHED=normal);
- *   - "worker": the defaults (nice 10, SCHED_IDLE, deferral of up to 50 ms; lib/runs/foreground.ts).
+ *   - "worker-idle": nice 10 + SCHED_IDLE, no deferral (CRAWL_WORKER_SCHED=idle CRAWL_FOREGROUND_YIELD_MS=0
+ *     CRAWL_FOREGROUND_WRITE_MS=0);
+ *   - "worker": the defaults (nice 10 + the foreground-first deferral, lib/runs/foreground.ts: fetches ≤ 50 ms,
+ *     journal writes ≤ 1 s);
+ *   - "worker-all": the defaults + SCHED_IDLE (CRAWL_WORKER_SCHED=idle).
  * Per mode:
  *   1. a fresh database (postgres: a throw-away database on BENCH_DATABASE_URL, default
  *      postgresql://postgres@127.0.0.1:5432/test; pglite: a folder under /tmp), an account and an API key made
@@ -198,11 +200,11 @@ let sitePid = 0;
 /** Environment of each mode (module doc). */
 const MODE_ENV = {
   thread: { CRAWL_IN_WORKER: "false" },
-  "worker-nice0": { CRAWL_WORKER_NICE: "0", CRAWL_WORKER_SCHED: "normal", CRAWL_FOREGROUND_YIELD_MS: "0" },
-  "worker-nice10": { CRAWL_WORKER_NICE: "10", CRAWL_WORKER_SCHED: "normal", CRAWL_FOREGROUND_YIELD_MS: "0" },
-  "worker-idle": { CRAWL_WORKER_SCHED: "idle", CRAWL_FOREGROUND_YIELD_MS: "0" },
-  "worker-yield": { CRAWL_WORKER_SCHED: "normal" },
+  "worker-nice0": { CRAWL_WORKER_NICE: "0", CRAWL_WORKER_SCHED: "normal", CRAWL_FOREGROUND_YIELD_MS: "0", CRAWL_FOREGROUND_WRITE_MS: "0" },
+  "worker-nice10": { CRAWL_WORKER_NICE: "10", CRAWL_WORKER_SCHED: "normal", CRAWL_FOREGROUND_YIELD_MS: "0", CRAWL_FOREGROUND_WRITE_MS: "0" },
+  "worker-idle": { CRAWL_WORKER_SCHED: "idle", CRAWL_FOREGROUND_YIELD_MS: "0", CRAWL_FOREGROUND_WRITE_MS: "0" },
   worker: {},
+  "worker-all": { CRAWL_WORKER_SCHED: "idle" },
 };
 const TERMINAL = ["succeeded", "failed", "cancelled"];
 
@@ -329,8 +331,8 @@ async function main() {
     "worker-nice0": "worker at nice 0, no deferral",
     "worker-nice10": "worker at nice 10, no deferral (cdc4819 levers)",
     "worker-idle": "worker at nice 10 + SCHED_IDLE, no deferral",
-    "worker-yield": "worker at nice 10 + deferral ≤ 50 ms, no SCHED_IDLE",
-    worker: "worker, defaults (nice 10 + SCHED_IDLE + deferral ≤ 50 ms)",
+    worker: "worker, defaults (nice 10 + deferral: fetch ≤ 50 ms, write ≤ 1 s)",
+    "worker-all": "worker, defaults + SCHED_IDLE",
   };
   const backend = (db) => (db === "pglite" ? "PGlite" : "PostgreSQL");
   const find = (db, mode, c, state) => rows.find((r) => r.db === db && r.mode === mode && r.connections === c && r.state === state);

@@ -3,7 +3,7 @@
  * The kernel lever of the crawl worker, by CPU accounting (Linux, util-linux `taskset` and `chrt`):
  * `node bench/sched-share.mjs`. Two busy loops pinned to CPU 0 for 4 s each round: one at the default priority (stands
  * for the thread serving HTTP), one lowered as the crawl worker lowers itself (lib/runs/crawl-worker.ts): nice 10
- * (CRAWL_WORKER_SCHED=normal) or nice 10 + SCHED_IDLE (the default). Prints each loop's CPU ticks (1/100 s, /proc) and
+ * (CRAWL_WORKER_SCHED=normal, the default) or nice 10 + SCHED_IDLE (CRAWL_WORKER_SCHED=idle). Prints each loop's CPU ticks (1/100 s, /proc) and
  * the lowered loop's share of the core. Robust on a busy machine: it compares two loops on the same core. Prints only.
  */
 import { spawn, spawnSync } from "node:child_process";

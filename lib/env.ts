@@ -36,8 +36,9 @@
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
- * - CRAWL_WORKER_SCHED: scheduling policy of the crawl worker thread: "idle" (default; Linux SCHED_IDLE, set with
- *   util-linux `chrt`: the thread runs only on CPU time no normal thread wants) or "normal" (only the nice value).
+ * - CRAWL_WORKER_SCHED: scheduling policy of the crawl worker thread: "normal" (default: only the nice value) or
+ *   "idle" (Linux SCHED_IDLE, set with util-linux `chrt`: the thread runs only on CPU time no normal thread wants; on a
+ *   machine saturated by other work the crawl then makes no progress, so it is opt-in).
  * - CRAWL_FOREGROUND_YIELD_MS: longest the crawl worker defers its next fetch while HTTP requests are being served, ms
  *   (0–1,000, default 50; 0 = never defers; lib/runs/foreground.ts).
  * - CRAWL_FOREGROUND_WRITE_MS: the same for one crawl journal batch write, ms (0–10,000, default 1,000; on PGlite an
@@ -118,7 +119,7 @@ export const ZEnv = z.object({
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
-  CRAWL_WORKER_SCHED: z.enum(["idle", "normal"]).default("idle"),
+  CRAWL_WORKER_SCHED: z.enum(["idle", "normal"]).default("normal"),
   CRAWL_FOREGROUND_YIELD_MS: z.coerce.number().int().min(0).max(1000).default(50),
   CRAWL_FOREGROUND_WRITE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
 });

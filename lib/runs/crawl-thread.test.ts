@@ -136,7 +136,7 @@ describe("crawlInWorker", () => {
     released?.();
   });
 
-  it.runIf(process.platform === "linux")("the worker thread runs at nice CRAWL_WORKER_NICE (default 10) and SCHED_IDLE (CRAWL_WORKER_SCHED default); this thread keeps its priority", async () => {
+  it.runIf(process.platform === "linux")("the worker thread runs at nice CRAWL_WORKER_NICE (default 10), and SCHED_IDLE with CRAWL_WORKER_SCHED=idle; this thread keeps its priority", async () => {
     const field = (path: string, i: number) => {
       const stat = fs.readFileSync(path, "utf8");
       return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[i]);
@@ -146,6 +146,7 @@ describe("crawlInWorker", () => {
     const policyOf = (path: string) => field(path, 38);
     const threads = () => fs.readdirSync("/proc/self/task").map((tid) => ({ tid, nice: niceOf(`/proc/self/task/${tid}/stat`) }));
     const mine = niceOf("/proc/thread-self/stat");
+    process.env.CRAWL_WORKER_SCHED = "idle";
     const before = new Set(threads().map((t) => t.tid));
     const ac = new AbortController();
     site.requests.length = 0;
@@ -160,6 +161,7 @@ describe("crawlInWorker", () => {
     expect(niceOf("/proc/thread-self/stat")).toBe(mine);
     expect(policyOf(`/proc/self/task/${niced[0].tid}/stat`)).toBe(5);
     expect(policyOf("/proc/thread-self/stat")).toBe(0);
+    delete process.env.CRAWL_WORKER_SCHED;
     // The watchdog reads that thread's own CPU time.
     expect(threadCpuMs(Number(niced[0].tid))).toBeGreaterThan(0);
     ac.abort(new Error("done"));

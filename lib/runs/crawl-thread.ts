@@ -111,7 +111,7 @@ export type CrawlWorkerData = {
    * value per thread; elsewhere it is not applied.
    */
   nice: number;
-  /** Scheduling policy of the worker thread (env CRAWL_WORKER_SCHED): "idle" = Linux SCHED_IDLE (crawl-worker.ts setIdlePolicy). */
+  /** Scheduling policy of the worker thread (env CRAWL_WORKER_SCHED, default "normal"): "idle" = Linux SCHED_IDLE (crawl-worker.ts setIdlePolicy). */
   sched: "idle" | "normal";
   /** The server thread's count of HTTP requests in flight (lib/runs/foreground.ts), one Int32 slot. */
   foreground: SharedArrayBuffer;
