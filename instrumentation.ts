@@ -6,7 +6,8 @@
  *    checks the configuration (lib/config/check-env.ts). A bad variable ends the process with exit code 2 and a
  *    message naming it: Next would otherwise keep listening and answer every request with an empty 500.
  *    (`npm start` runs the same check before building; this covers `next start` run by hand.)
- * 2. Records each request's TCP peer address for the per-address limits (lib/api/client-ip.ts).
+ * 2. Records each request's TCP peer address for the per-address limits (lib/api/client-ip.ts), and counts the
+ *    requests in flight for the crawl worker's foreground-first deferral (lib/runs/foreground.ts).
  * 3. With INNGEST_MODE=local (the default), starts the embedded Inngest runner (lib/jobs/start-local.ts), which
  *    resumes unfinished jobs and runs the cron schedule. With INNGEST_MODE=inngest an Inngest server drives the jobs
  *    and nothing starts here. A runner that fails to start (e.g. database unreachable) is logged, not thrown: the site
@@ -23,6 +24,9 @@ export async function register(): Promise<void> {
     exitOnInvalidEnvironment();
     const { installSocketAddressHeader } = await import("@/lib/api/client-ip");
     installSocketAddressHeader();
+    // Counts HTTP requests in flight, so the crawl worker can let them go first (lib/runs/foreground.ts).
+    const { installForegroundCounter } = await import("@/lib/runs/foreground");
+    installForegroundCounter();
     if ((process.env.INNGEST_MODE?.trim().toLowerCase() || "local") !== "local") return;
     const { startLocalRunner, localTransport } = await import("@/lib/jobs/start-local");
     // The route is passed in, so lib/ never imports app/.

@@ -43,6 +43,13 @@
  *   store; unset = local disk under FILES_DIR. With it: S3_ENDPOINT (http(s) URL; unset = AWS S3), S3_REGION (default
  *   us-east-1), S3_ACCESS_KEY_ID + S3_SECRET_ACCESS_KEY (both or neither = the SDK's default credential chain),
  *   S3_FORCE_PATH_STYLE (default false). lib/files/storage-config.ts reads them (its storageConfig is the parser).
+ * - CRAWL_WORKER_SCHED: scheduling policy of the crawl worker thread: "normal" (default: only the nice value) or
+ *   "idle" (Linux SCHED_IDLE, set with util-linux `chrt`: the thread runs only on CPU time no normal thread wants; on a
+ *   machine saturated by other work the crawl then makes no progress, so it is opt-in).
+ * - CRAWL_FOREGROUND_YIELD_MS: longest the crawl worker defers its next fetch while HTTP requests are being served, ms
+ *   (0–1,000, default 50; 0 = never defers; lib/runs/foreground.ts).
+ * - CRAWL_FOREGROUND_WRITE_MS: the same for one crawl journal batch write, ms (0–10,000, default 1,000; on PGlite an
+ *   API query waits behind a write in progress, so under API load fewer, later writes hit fewer requests).
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
 import { z } from "zod";
@@ -140,6 +147,9 @@ export const ZEnv = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: flag("false"),
+  CRAWL_WORKER_SCHED: z.enum(["idle", "normal"]).default("normal"),
+  CRAWL_FOREGROUND_YIELD_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  CRAWL_FOREGROUND_WRITE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { CrawlBudgetError, crawlInWorker, threadCpuMs } from "./crawl-thread";
 import { crawlInto, crawlSettings, type CrawlProgress } from "./pipeline";
 import type { JournalBatch } from "./journal";
+import { enterForeground, foregroundInFlight } from "./foreground";
 
 /** `(a+)+$` backtracks exponentially on a run of a's that does not end the string (a few dozen are enough). */
 const HOSTILE = `/${"a".repeat(48)}!`;
@@ -82,6 +83,23 @@ describe("crawlInWorker", () => {
     expect(inWorker.progress.at(-1)).toMatchObject({ pagesFetched: 8, urlsListed: 8, pagesQueued: 0 });
   });
 
+  it("while an HTTP request is in flight, the worker defers each next fetch by CRAWL_FOREGROUND_YIELD_MS (default 50) and each journal write by CRAWL_FOREGROUND_WRITE_MS, and is never starved", async () => {
+    // The request never ends during the crawl: every shift of the frontier and every batch write waits its full bound.
+    process.env.CRAWL_FOREGROUND_WRITE_MS = "200";
+    const leave = enterForeground();
+    const t0 = performance.now();
+    try {
+      const held = await collect(crawlInWorker);
+      expect(held.records.length).toBe(8);
+      // 8 pages at concurrency 2: at least 4 deferred shifts in a row on one of the two slots, and one deferred write.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 50 * 0.9 + 200);
+    } finally {
+      leave();
+      delete process.env.CRAWL_FOREGROUND_WRITE_MS;
+    }
+    expect(foregroundInFlight()).toBe(0);
+  });
+
   it("asks this thread for the validators of every page it fetches (revalidate)", async () => {
     const asked: string[] = [];
     const { records } = await collect(crawlInWorker, "/", {
@@ -118,13 +136,17 @@ describe("crawlInWorker", () => {
     released?.();
   });
 
-  it.runIf(process.platform === "linux")("the worker thread runs at nice CRAWL_WORKER_NICE (default 10); this thread keeps its priority", async () => {
-    const niceOf = (path: string) => {
+  it.runIf(process.platform === "linux")("the worker thread runs at nice CRAWL_WORKER_NICE (default 10), and SCHED_IDLE with CRAWL_WORKER_SCHED=idle; this thread keeps its priority", async () => {
+    const field = (path: string, i: number) => {
       const stat = fs.readFileSync(path, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[i]);
     };
+    const niceOf = (path: string) => field(path, 16);
+    // Field 41 of /proc/…/stat: the scheduling policy (0 SCHED_NORMAL, 5 SCHED_IDLE).
+    const policyOf = (path: string) => field(path, 38);
     const threads = () => fs.readdirSync("/proc/self/task").map((tid) => ({ tid, nice: niceOf(`/proc/self/task/${tid}/stat`) }));
     const mine = niceOf("/proc/thread-self/stat");
+    process.env.CRAWL_WORKER_SCHED = "idle";
     const before = new Set(threads().map((t) => t.tid));
     const ac = new AbortController();
     site.requests.length = 0;
@@ -137,6 +159,9 @@ describe("crawlInWorker", () => {
     const niced = threads().filter((t) => !before.has(t.tid) && t.nice === 10);
     expect(niced).toHaveLength(1);
     expect(niceOf("/proc/thread-self/stat")).toBe(mine);
+    expect(policyOf(`/proc/self/task/${niced[0].tid}/stat`)).toBe(5);
+    expect(policyOf("/proc/thread-self/stat")).toBe(0);
+    delete process.env.CRAWL_WORKER_SCHED;
     // The watchdog reads that thread's own CPU time.
     expect(threadCpuMs(Number(niced[0].tid))).toBeGreaterThan(0);
     ac.abort(new Error("done"));

@@ -49,6 +49,7 @@ import type { FrontierItem } from "@/lib/crawl/frontier";
 import { getEnv } from "@/lib/env";
 import type { RunSinkSpec } from "./run-sink";
 import { threadCpuMs } from "./thread-cpu";
+import { foregroundCounter } from "./foreground";
 
 /** Why a crawl was stopped by its budget; `code` is also the start of `message` (it ends up in Run.error). */
 export class CrawlBudgetError extends Error {
@@ -110,6 +111,14 @@ export type CrawlWorkerData = {
    * value per thread; elsewhere it is not applied.
    */
   nice: number;
+  /** Scheduling policy of the worker thread (env CRAWL_WORKER_SCHED, default "normal"): "idle" = Linux SCHED_IDLE (crawl-worker.ts setIdlePolicy). */
+  sched: "idle" | "normal";
+  /** The server thread's count of HTTP requests in flight (lib/runs/foreground.ts), one Int32 slot. */
+  foreground: SharedArrayBuffer;
+  /** Longest the worker defers its next fetch while HTTP requests are served, ms (env CRAWL_FOREGROUND_YIELD_MS; 0 = never). */
+  yieldMs: number;
+  /** Longest the worker defers one journal write while HTTP requests are served, ms (env CRAWL_FOREGROUND_WRITE_MS; 0 = never). */
+  writeYieldMs: number;
   /** The run's database side, done in the worker on a pool of its own (see {@link WorkerRunSink}); else null. */
   runSink: { spec: RunSinkSpec; databaseUrl: string } | null;
 };
@@ -167,6 +176,10 @@ export async function crawlInWorker(
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
     deadline: Date.now() + budget.wallMs,
     nice: getEnv().CRAWL_WORKER_NICE,
+    sched: getEnv().CRAWL_WORKER_SCHED,
+    foreground: foregroundCounter().buffer as SharedArrayBuffer,
+    yieldMs: getEnv().CRAWL_FOREGROUND_YIELD_MS,
+    writeYieldMs: getEnv().CRAWL_FOREGROUND_WRITE_MS,
     runSink: opts.runSink ? { spec: opts.runSink.spec, databaseUrl: opts.runSink.databaseUrl } : null,
   };
   // The bundle starts itself (crawl-worker.ts spawnCrawlWorker): no `new Worker` in code Next's bundler sees.

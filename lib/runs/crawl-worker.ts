@@ -16,7 +16,10 @@
  * "revalidate" call: it opens its own database client and does that work itself (lib/runs/run-sink.ts); before it
  * posts "done" or "error" it waits for its database write in progress and closes its client, and an "error" after
  * the run's cancel was seen carries `cancelled: true`.
- * The thread lowers its own CPU priority first (`nice`, Linux: the kernel keeps a nice value per thread).
+ * The thread lowers its own CPU priority first (`nice`, Linux: the kernel keeps a nice value per thread), then, with
+ * `sched: "idle"`, moves itself to the SCHED_IDLE policy ({@link setIdlePolicy}). While HTTP requests are in flight
+ * (the parent's counter, lib/runs/foreground.ts, shared as `foreground`) it defers each next fetch by up to `yieldMs`
+ * and each journal write by up to `writeYieldMs` (JournalOptions.yieldTo).
  *
  * A call resolves only when the parent answers, so the journal's back-pressure holds across the thread boundary:
  * the worker stops handing out URLs while too much waits to be written (lib/runs/journal.ts, pipeline.ts boundLag).
@@ -26,11 +29,13 @@
  * watchdog ends the thread. Input: `workerData` of type CrawlWorkerData (crawl-thread.ts). Imported in the parent
  * (by crawl-thread.ts, at run time), the module only exports {@link spawnCrawlWorker}.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import { parentPort, Worker, workerData, type WorkerOptions } from "node:worker_threads";
 import { crawlInto, type RecordSink } from "./pipeline";
 import { threadCpuMs } from "./thread-cpu";
+import { adoptForegroundCounter, yieldToForeground } from "./foreground";
 import type { CrawlWorkerData, FromWorker, ToWorker, WorkerCall } from "./crawl-thread";
 import type { Revalidation } from "@/lib/crawl/crawler";
 
@@ -71,12 +76,48 @@ export function lowerThreadPriority(tid: number, nice: number): boolean {
   }
 }
 
+/** Linux scheduling policy numbers (sched.h) as /proc/<pid>/task/<tid>/stat reports them (field 41). */
+export const SCHED_NORMAL = 0;
+export const SCHED_IDLE = 5;
+
+/**
+ * Moves thread `tid` to SCHED_IDLE: it then runs only on CPU time that no thread of a normal policy wants, and a
+ * waking normal thread (the one serving HTTP, a PostgreSQL backend answering it) preempts it at once; on an idle CPU it
+ * runs at full speed. Linux lets an unprivileged thread lower itself to this policy (sched(7)); Node has no binding
+ * for sched_setscheduler, so util-linux `chrt --idle -p 0 <tid>` does it (a tid is a valid pid for the sched calls).
+ * Returns false where that is not possible (tid 0, another OS, no `chrt`, refused); the nice value then still applies.
+ */
+export function setIdlePolicy(tid: number): boolean {
+  if (!tid || process.platform !== "linux") return false;
+  try {
+    const r = spawnSync("chrt", ["--idle", "-p", "0", String(tid)], { stdio: "ignore", timeout: 5_000 });
+    return r.status === 0 && threadSchedPolicy(tid) === SCHED_IDLE;
+  } catch {
+    return false;
+  }
+}
+
+/** Scheduling policy of thread `tid` of this process (SCHED_NORMAL, SCHED_IDLE, …; Linux /proc), or null when unknown. */
+export function threadSchedPolicy(tid: number): number | null {
+  if (!tid) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    const policy = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+    return Number.isInteger(policy) ? policy : null;
+  } catch {
+    return null;
+  }
+}
+
 if (parentPort && workerData?.crawlWorker === true) {
   const port = parentPort;
   const data = workerData as CrawlWorkerData;
   const beat = new BigInt64Array(data.heartbeat);
   const tid = currentThreadId();
   lowerThreadPriority(tid, data.nice);
+  if (data.sched === "idle") setIdlePolicy(tid);
+  adoptForegroundCounter(data.foreground);
+  const yieldTo = (step: "write" | "fetch") => yieldToForeground(step === "write" ? data.writeYieldMs : data.yieldMs);
   Atomics.store(beat, 1, BigInt(tid));
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
   /** Starts the beat: after the worker's modules are loaded (start-up is bounded by STARTUP_MS, not the budget). */
@@ -153,7 +194,7 @@ if (parentPort && workerData?.crawlWorker === true) {
         allowHosts: data.allowHosts,
         batchSize: data.batchSize,
         progressIntervalMs: data.progressIntervalMs,
-        journal: data.journal,
+        journal: { ...data.journal, yieldTo },
         audit: data.audit,
         deadline: data.deadline,
         ...(revalidate ? { revalidate } : {}),

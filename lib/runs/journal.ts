@@ -69,6 +69,12 @@ export type JournalOptions = {
   maxBuffered?: number;
   /** Clock for `receivedAt` (tests). */
   now?: () => number;
+  /**
+   * Foreground gate (lib/runs/foreground.ts yieldToForeground): awaited before each batch is written ("write") and
+   * before the journaled frontier hands out the next URL ("fetch"), so both step aside while HTTP requests are being
+   * served. null = go on. Default: none. Deferring a write never reorders batches (the next cut waits for it).
+   */
+  yieldTo?: (step: "write" | "fetch") => Promise<void> | null;
 };
 
 export type CrawlJournal = {
@@ -90,6 +96,8 @@ export type CrawlJournal = {
   close(): void;
   /** Events buffered now (records + pushes). */
   buffered(): number;
+  /** The foreground gate of JournalOptions.yieldTo: null = go on, else wait for the promise. */
+  yieldToForeground(step: "write" | "fetch"): Promise<void> | null;
 };
 
 export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
@@ -149,8 +157,8 @@ export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
     completed = [];
     links = new Map();
     cutSeq++;
-    writing = opts
-      .write(batch)
+    const gate = opts.yieldTo?.("write");
+    writing = (gate ? gate.then(() => opts.write(batch)) : opts.write(batch))
       .then(
         () => {
           doneSeq++;
@@ -236,6 +244,7 @@ export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
       for (const w of list) w.reject(failure?.error ?? new Error("crawl journal closed"));
     },
     buffered: size,
+    yieldToForeground: (step) => opts.yieldTo?.(step) ?? null,
   };
 }
 
@@ -263,6 +272,9 @@ export function createJournaledFrontier(
       inner.push(item);
     },
     shift() {
+      // Before the next fetch (and the parse that follows it): let HTTP requests in flight go first (bounded).
+      const gate = journal.yieldToForeground("fetch");
+      if (gate) return gate.then(() => journal.waitForRoom()).then(() => inner.shift());
       const wait = journal.waitForRoom();
       return wait ? wait.then(() => inner.shift()) : inner.shift();
     },
