@@ -37,6 +37,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { Agent, fetch } from "undici";
 import { PGlite } from "@electric-sql/pglite";
+import { processTree } from "./lib/proc.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3917);
@@ -89,24 +90,6 @@ async function database(kind) {
       await d.end();
     },
   };
-}
-
-/** Every process in the tree under `root` (pids), from /proc (Linux). */
-function processTree(root) {
-  const children = new Map();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(d));
-    } catch {}
-  }
-  const out = [];
-  const walk = (pid) => { out.push(pid); for (const c of children.get(pid) ?? []) walk(c); };
-  walk(root);
-  return out;
 }
 
 /** User + system CPU ticks of processes `pids` (all their threads), from /proc; 0 for a process that is gone. */

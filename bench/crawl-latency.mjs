@@ -38,6 +38,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
+import { processTree } from "./lib/proc.mjs";
 import { fetch } from "undici";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -125,24 +126,6 @@ async function startApp(env) {
     await sleep(1000);
   }
   throw new Error(`the app did not answer within ${process.env.APP_START_TIMEOUT_S ?? 2700} s (building included); see ${tmp}`);
-}
-
-/** Every process in the tree under `root` (pids), from /proc (Linux). */
-function processTree(root) {
-  const children = new Map();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(d));
-    } catch {}
-  }
-  const out = [];
-  const walk = (pid) => { out.push(pid); for (const c of children.get(pid) ?? []) walk(c); };
-  walk(root);
-  return out;
 }
 
 /**

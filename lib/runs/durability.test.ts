@@ -21,49 +21,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PGlite } from "@electric-sql/pglite";
-import { createDb, setDb, type Db } from "@/lib/db/client";
-import { deployMigrations } from "@/lib/db/migrate";
-import { unlockPgliteDir } from "@/lib/db/pglite-lock";
 import { claimRun } from "@/lib/db/runs";
-import { createTestDb, testBackends, type Backend } from "@/tests/helpers/db";
+import { testBackends } from "@/tests/helpers/db";
+import { sharedTestDatabase, type SharedTestDatabase } from "@/tests/helpers/shared-db";
 import { validateXml } from "@/tests/helpers/xmllint";
 import { exportRun } from "./execute";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHILD = path.join(REPO, "tests", "helpers", "step-child.ts");
-
-/** A database both this process and the child can open: a PGlite folder (one process at a time) or PostgreSQL. */
-type TestDatabase = { url: string; open(): Promise<Db>; close(): Promise<void>; destroy(): Promise<void> };
-
-async function testDatabase(backend: Backend): Promise<TestDatabase> {
-  if (backend.name === "pglite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sf-dur-pg-"));
-    const url = `pglite:${path.join(dir, "db")}`;
-    let cur: { db: Db; pglite: PGlite } | null = null;
-    const open = async () => {
-      if (!cur) {
-        const { db, pglite } = createDb(url);
-        cur = { db, pglite: pglite! };
-        setDb(db, pglite);
-      }
-      return cur.db;
-    };
-    const close = async () => {
-      if (!cur) return;
-      await cur.db.$disconnect();
-      await cur.pglite.close();
-      unlockPgliteDir(url.slice("pglite:".length));
-      cur = null;
-    };
-    await open();
-    await deployMigrations({ pglite: cur!.pglite });
-    return { url, open, close, destroy: async () => (await close(), fs.rmSync(dir, { recursive: true, force: true })) };
-  }
-  const t = await createTestDb(backend);
-  setDb(t.db);
-  return { url: t.url, open: async () => (setDb(t.db), t.db), close: async () => {}, destroy: t.cleanup };
-}
 
 type Child = { proc: ChildProcess; started: Promise<void>; exited: Promise<{ code: number | null; signal: string | null; events: Record<string, unknown>[] }> };
 
@@ -162,9 +127,9 @@ process.env.APP_URL = "http://sitemaps.test";
 
 for (const backend of testBackends()) {
   describe(`durability on ${backend.name}`, () => {
-    let tdb: TestDatabase;
+    let tdb: SharedTestDatabase;
     beforeAll(async () => {
-      tdb = await testDatabase(backend);
+      tdb = await sharedTestDatabase(backend, "sf-dur-pg-");
     }, 120_000);
     afterAll(async () => {
       await tdb?.destroy();

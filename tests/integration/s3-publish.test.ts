@@ -17,53 +17,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { PGlite } from "@electric-sql/pglite";
 import { GET as publicFile } from "@/app/s/[sitemapId]/[name]/route";
-import { createDb, setDb, type Db } from "@/lib/db/client";
-import { deployMigrations } from "@/lib/db/migrate";
-import { unlockPgliteDir } from "@/lib/db/pglite-lock";
+import type { Db } from "@/lib/db/client";
 import { claimRun } from "@/lib/db/runs";
 import { exportRun } from "@/lib/runs/execute";
 import { ctx, req } from "@/tests/api/helpers";
-import { createTestDb, testBackends, type Backend } from "@/tests/helpers/db";
+import { testBackends } from "@/tests/helpers/db";
+import { sharedTestDatabase, type SharedTestDatabase } from "@/tests/helpers/shared-db";
 import { startS3, type TestS3 } from "@/tests/helpers/s3";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHILD = path.join(REPO, "tests", "helpers", "step-child.ts");
 const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), "sf-s3pub-files-"));
 const APP_URL = "http://sitemaps.test";
-
-type TestDatabase = { url: string; open(): Promise<Db>; close(): Promise<void>; destroy(): Promise<void> };
-
-/** A database this process and the child can both open: a PGlite folder (one process at a time) or PostgreSQL. */
-async function testDatabase(backend: Backend): Promise<TestDatabase> {
-  if (backend.name === "pglite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sf-s3pub-pg-"));
-    const url = `pglite:${path.join(dir, "db")}`;
-    let cur: { db: Db; pglite: PGlite } | null = null;
-    const open = async () => {
-      if (!cur) {
-        const { db, pglite } = createDb(url);
-        cur = { db, pglite: pglite! };
-        setDb(db, pglite);
-      }
-      return cur.db;
-    };
-    const close = async () => {
-      if (!cur) return;
-      await cur.db.$disconnect();
-      await cur.pglite.close();
-      unlockPgliteDir(url.slice("pglite:".length));
-      cur = null;
-    };
-    await open();
-    await deployMigrations({ pglite: cur!.pglite });
-    return { url, open, close, destroy: async () => (await close(), fs.rmSync(dir, { recursive: true, force: true })) };
-  }
-  const t = await createTestDb(backend);
-  setDb(t.db);
-  return { url: t.url, open: async () => (setDb(t.db), t.db), close: async () => {}, destroy: t.cleanup };
-}
 
 type Exit = { code: number | null; signal: string | null; out: string };
 function startExportChild(runId: string, env: Record<string, string>): { proc: ChildProcess; exited: Promise<Exit> } {
@@ -99,13 +65,13 @@ const useLocal = () => {
 
 for (const backend of testBackends()) {
   describe(`published files in S3 on ${backend.name}`, () => {
-    let tdb: TestDatabase;
+    let tdb: SharedTestDatabase;
     let userId: string;
     let twinUserId: string;
     beforeAll(async () => {
       vi.stubEnv("FILES_DIR", filesDir);
       vi.stubEnv("APP_URL", APP_URL);
-      tdb = await testDatabase(backend);
+      tdb = await sharedTestDatabase(backend, "sf-s3pub-pg-");
       const db = await tdb.open();
       userId = (await db.user.create({ data: { email: `s3pub-${backend.name}@example.com`, passwordHash: "x" } })).id;
       twinUserId = (await db.user.create({ data: { email: `s3pub-twin-${backend.name}@example.com`, passwordHash: "x" } })).id;
