@@ -69,7 +69,7 @@ describe("yieldToForeground: quiet window", () => {
 
 describe("installForegroundCounter", () => {
   it("counts this process's HTTP requests from their start to their response's end, except the job route", async () => {
-    installForegroundCounter();
+    installForegroundCounter({ maxRequestMs: 60_000 });
     const seen: Record<string, number> = {};
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -94,6 +94,40 @@ describe("installForegroundCounter", () => {
       for (let i = 0; i < 100 && foregroundInFlight() !== before; i++) await new Promise((r) => setTimeout(r, 5));
       expect(foregroundInFlight()).toBe(before);
     } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe("installForegroundCounter: a request held open stops counting after maxRequestMs", () => {
+  it("a long poll counts for maxRequestMs, then no longer defers background work though it is still open", async () => {
+    installForegroundCounter({ maxRequestMs: 150 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let started = false;
+    const server = http.createServer((req, res) => {
+      started = true;
+      void held.then(() => res.end("ok"));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const before = foregroundInFlight();
+      const holding = fetch(`${base}/api/v1/runs/x?wait=120`).then((r) => r.text());
+      while (!started) await new Promise((r) => setTimeout(r, 5));
+      expect(foregroundInFlight()).toBe(before + 1);
+      expect(yieldToForeground(20)).not.toBeNull(); // counted: background work steps aside
+      for (let i = 0; i < 200 && foregroundInFlight() !== before; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(foregroundInFlight()).toBe(before); // past 150 ms: no longer counted, though still open
+      await new Promise((r) => setTimeout(r, QUIET_MS + 5));
+      expect(yieldToForeground(20)).toBeNull();
+      release();
+      await holding;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(foregroundInFlight()).toBe(before); // its end does not count it off a second time
+    } finally {
+      installForegroundCounter();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }

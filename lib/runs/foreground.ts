@@ -3,8 +3,11 @@
  * crawl worker (lib/runs/crawl-worker.ts) reads, so background crawl work can step aside while a request waits.
  *
  * - {@link installForegroundCounter} (called once by instrumentation.ts) counts every request of the process's HTTP
- *   server from Node's `http.server.request.start` diagnostics channel until its response closes, except the job
- *   route (/api/inngest: with the `http` transport a crawl step itself runs inside such a request).
+ *   server from Node's `http.server.request.start` diagnostics channel until its response closes, or for at most
+ *   {@link FOREGROUND_REQUEST_MS}, except the job route (/api/inngest: with the `http` transport a crawl step itself
+ *   runs inside such a request). Why the cap: a request held open longer is waiting, not computing (a `?wait=` long
+ *   poll, a synchronous AnQiCMS trigger, Sitemap.xml's generate, a slow download), often for the very crawl it would
+ *   otherwise slow to a crawl of one fetch per deferral bound.
  * - {@link yieldToForeground} is what background work awaits before a CPU-heavy or database-heavy step (the crawl
  *   journal's batch write, handing out the next URL to fetch): it resolves at once when the server is quiet (no
  *   request in flight and none ended in the last {@link QUIET_MS}), else once it is, or after `maxMs` at the latest, so
@@ -65,13 +68,25 @@ export function enterForeground(counter: Int32Array = foregroundCounter()): () =
   };
 }
 
+/**
+ * ms after which a request still in flight stops counting as foreground work (module doc): well above an API call's
+ * answer time under load (tens of ms), well below any long poll.
+ */
+export const FOREGROUND_REQUEST_MS = 250;
+
+let requestCapMs = FOREGROUND_REQUEST_MS;
+
 /** Paths whose requests are not foreground work (the job route: a crawl step may run inside one). */
 const NOT_FOREGROUND = /^\/api\/inngest(?:[/?]|$)/;
 
 let installed = false;
 
-/** Counts this process's HTTP requests in {@link foregroundCounter} (module doc). Idempotent. */
-export function installForegroundCounter(): void {
+/**
+ * Counts this process's HTTP requests in {@link foregroundCounter} (module doc). Idempotent: the subscription is made
+ * once; `maxRequestMs` (default {@link FOREGROUND_REQUEST_MS}) applies to requests that start after the call (tests).
+ */
+export function installForegroundCounter(options: { maxRequestMs?: number } = {}): void {
+  requestCapMs = options.maxRequestMs ?? FOREGROUND_REQUEST_MS;
   if (installed) return;
   installed = true;
   const counter = foregroundCounter();
@@ -79,8 +94,13 @@ export function installForegroundCounter(): void {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
     if (NOT_FOREGROUND.test(request.url ?? "")) return;
     const leave = enterForeground(counter);
+    const cap = setTimeout(leave, requestCapMs);
+    cap.unref();
     // "close" fires for a finished response and for an aborted connection alike.
-    response.once("close", leave);
+    response.once("close", () => {
+      clearTimeout(cap);
+      leave();
+    });
   });
 }
 
