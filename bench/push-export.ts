@@ -32,7 +32,7 @@ process.env.APP_URL ??= "http://sitemaps.test";
 const { createDb, setDb } = await import("@/lib/db/client");
 const { deployMigrations } = await import("@/lib/db/migrate");
 const { pushSitemapUrls } = await import("@/lib/db/urls");
-const { claimExportRun } = await import("@/lib/db/export-runs");
+const { claimRun } = await import("@/lib/db/runs");
 const { exportOnlyRun } = await import("@/lib/runs/export-only");
 const { exportRun } = await import("@/lib/runs/execute");
 const { listPublishedFiles } = await import("@/lib/db/files");
@@ -98,7 +98,7 @@ async function measure(backend: "pglite" | "postgres", n: number): Promise<Row> 
     for (let r = 0; r < REPS; r++) {
       const s = performance.now();
       await pushSitemapUrls({ userId: user.id, sitemapId: sm.id, items: [{ url: `https://bench.example/pushed-${r}` }], source: "compat" });
-      const ex = await claimExportRun(sm.id);
+      const ex = await claimRun({ sitemapId: sm.id, trigger: "api", kind: "export" });
       if (!ex) throw new Error("could not claim the sitemap for an export run");
       await exportOnlyRun(ex.id);
       exportMs.push(performance.now() - s);

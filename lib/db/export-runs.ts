@@ -4,8 +4,6 @@
  *
  *   markExportPending(sitemapId)       → flags that pushed URLs wait for an export (Sitemap.exportPending)
  *   takeExportPending(sitemapId, runId) → clears the flag just before run `runId`'s export reads the pushed URLs
- *   claimExportRun(sitemapId)          → a new queued export run holding the sitemap's claim, or null when another
- *                                        run is active (or the sitemap is inactive / gone)
  *   activeRunOf(sitemapId)             → the active run's id, kind and status, or null
  *   copyPublishedInventory(runId, from) → the RunUrl rows of run `from` copied into run `runId`, with its counts
  *
@@ -14,11 +12,7 @@
  * when the flag is still set. So a URL pushed at any moment is read by some export, and never lost.
  * Errors: database errors propagate.
  */
-import { randomUUID } from "node:crypto";
-import type { Prisma } from "@/generated/prisma/client";
-import { getDb, TX_OPTIONS } from "./client";
-
-type RunRow = Prisma.RunGetPayload<object>;
+import { getDb } from "./client";
 
 export async function markExportPending(sitemapId: string): Promise<void> {
   await getDb().sitemap.updateMany({ where: { id: sitemapId }, data: { exportPending: true } });
@@ -30,16 +24,6 @@ export async function markExportPending(sitemapId: string): Promise<void> {
  */
 export async function takeExportPending(sitemapId: string, runId: string): Promise<void> {
   await getDb().sitemap.updateMany({ where: { id: sitemapId, activeRunId: runId, exportPending: true }, data: { exportPending: false } });
-}
-
-/** Claims the sitemap as lib/db/runs.ts claimRun does (the sitemap row first), for a run of kind "export". */
-export async function claimExportRun(sitemapId: string): Promise<RunRow | null> {
-  const id = randomUUID();
-  return getDb().$transaction(async (tx) => {
-    const claimed = await tx.sitemap.updateMany({ where: { id: sitemapId, active: true, activeRunId: null }, data: { activeRunId: id } });
-    if (claimed.count !== 1) return null;
-    return tx.run.create({ data: { id, sitemapId, trigger: "api", kind: "export" } });
-  }, TX_OPTIONS);
 }
 
 export async function activeRunOf(sitemapId: string): Promise<{ id: string; kind: string; status: string; startedAt: Date | null } | null> {

@@ -67,6 +67,8 @@ export async function claimRun(opts: {
   trigger: RunTrigger;
   subScopes?: string[];
   scheduledFor?: Date | null;
+  /** "crawl" (default) or "export": an export-only run (lib/runs/export-only.ts). */
+  kind?: "crawl" | "export";
 }): Promise<RunRow | null> {
   const db = getDb();
   const id = randomUUID();
@@ -81,7 +83,14 @@ export async function claimRun(opts: {
       });
       if (claimed.count !== 1) return null;
       return tx.run.create({
-        data: { id, sitemapId: opts.sitemapId, trigger: opts.trigger, subScopes: opts.subScopes ?? [], scheduledFor: opts.scheduledFor ?? null },
+        data: {
+          id,
+          sitemapId: opts.sitemapId,
+          trigger: opts.trigger,
+          kind: opts.kind ?? "crawl",
+          subScopes: opts.subScopes ?? [],
+          scheduledFor: opts.scheduledFor ?? null,
+        },
       });
     },
     TX_OPTIONS,

@@ -28,8 +28,8 @@
  * (EmptySitemapError when nothing is published and nothing pushed).
  */
 import { AppError } from "@/lib/core/errors";
-import { activeRunOf, claimExportRun, copyPublishedInventory, markExportPending } from "@/lib/db/export-runs";
-import { finishRun, getRun, markRunRunning } from "@/lib/db/runs";
+import { activeRunOf, copyPublishedInventory, markExportPending } from "@/lib/db/export-runs";
+import { claimRun, finishRun, getRun, markRunRunning } from "@/lib/db/runs";
 import { publishedRunIdOf } from "@/lib/db/sitemaps";
 import { getEnv } from "@/lib/env";
 import { sendExportRequested } from "@/lib/jobs/events";
@@ -48,7 +48,7 @@ export async function requestPushExport(sitemapId: string): Promise<PushExport> 
   const windowMs = pushExportWindowMs();
   // The flag first: an active run ending between the claim attempt below and now passes its claim to an export.
   await markExportPending(sitemapId);
-  const run = await claimExportRun(sitemapId);
+  const run = await claimRun({ sitemapId, trigger: "api", kind: "export" });
   if (!run) {
     const active = await activeRunOf(sitemapId);
     return { exportRunId: active?.id ?? null, coalesced: true, windowMs };
