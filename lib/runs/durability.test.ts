@@ -22,6 +22,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimRun } from "@/lib/db/runs";
+import { seedCrawledRun } from "@/tests/helpers/runs";
 import { testBackends } from "@/tests/helpers/db";
 import { sharedTestDatabase, type SharedTestDatabase } from "@/tests/helpers/shared-db";
 import { validateXml } from "@/tests/helpers/xmllint";
@@ -204,26 +205,15 @@ for (const backend of testBackends()) {
       const sm = await db.sitemap.create({
         data: { userId: user.id, name: "Export", startUrl: "https://www.example.com/", fileName: "big", maxFileEntries: 10_000 },
       });
-      /** A run whose crawl is done: `n` listed URLs with lastmods, as the crawl step leaves them. */
-      const crawledRun = async (sitemapId: string, n: number, salt: string) => {
-        const run = (await claimRun({ sitemapId, trigger: "api" }))!;
-        await db.run.update({ where: { id: run.id }, data: { status: "running", startedAt: new Date("2026-11-22T00:00:00Z") } });
-        await db.$executeRaw`
-          INSERT INTO "RunUrl" ("runId", "url", "status", "included", "depth", "lastmod", "contentHash")
-          SELECT ${run.id}, 'https://www.example.com/' || ${salt} || '/page-' || lpad(g::text, 6, '0'), 200, true, 1,
-                 timestamp '2026-01-01 00:00:00' + make_interval(mins => g), md5(g::text)
-          FROM generate_series(1, ${n}::int) g`;
-        return run.id;
-      };
       // The generation served before: a complete, smaller export.
-      const previous = await crawledRun(sm.id, 5_000, "old");
+      const previous = await seedCrawledRun(sm.id, 5_000, "old");
       await exportRun(previous);
-      const next = await crawledRun(sm.id, URLS, "new");
+      const next = await seedCrawledRun(sm.id, URLS, "new");
       // A twin sitemap with the same inventory, exported once without a kill to time an export on this machine.
       const twin = await db.sitemap.create({
         data: { userId: user.id, name: "Twin", startUrl: "https://www.example.com/", fileName: "twin", maxFileEntries: 10_000 },
       });
-      const twinRun = await crawledRun(twin.id, URLS, "new");
+      const twinRun = await seedCrawledRun(twin.id, URLS, "new");
       await tdb.close();
 
       const env = { DATABASE_URL: tdb.url, FILES_DIR: filesDir, APP_URL: "http://sitemaps.test" };

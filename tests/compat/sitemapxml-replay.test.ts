@@ -19,10 +19,9 @@ import { POST as urlsRoute } from "@/app/v1/sitemaps/[id]/urls/route";
 import { GET as unknownGet } from "@/app/v1/[...path]/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
-import { publishRunFiles } from "@/lib/db/files";
-import { finishRun } from "@/lib/db/runs";
 import { windowOf } from "@/lib/quota/rate-limit";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { completeNextRun } from "@/tests/helpers/runs";
 import { setUsageCounter } from "@/tests/helpers/usage";
 import { BASE, seedUser } from "@/tests/api/helpers";
 
@@ -97,21 +96,6 @@ async function expectError(res: Response, status: number, code: string, type: st
   return body.error;
 }
 
-/** Ends the next queued run of the user's sitemaps as a worker would: one urlset of 482 URLs (the example's count). */
-async function completeNextRun(userId: string) {
-  for (let i = 0; i < 300; i++) {
-    const run = await getDb().run.findFirst({ where: { status: { in: ["queued", "running"] }, kind: "crawl", sitemap: { userId } }, include: { sitemap: true } });
-    if (run) {
-      await publishRunFiles({ sitemapId: run.sitemapId, runId: run.id, files: [{ name: `${run.sitemap.fileName}.xml`, kind: "urlset", bytes: 19150, urlCount: 482, sha256: "0".repeat(64) }] });
-      await getDb().run.update({ where: { id: run.id }, data: { urlsListed: 482 } });
-      await finishRun(run.id, { status: "succeeded", bytesWritten: 19150, filesWritten: 1 });
-      return run.id;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("no run started");
-}
-
 for (const backend of testBackends()) {
   describe(`Sitemap.xml API documents replayed on ${backend.name}`, () => {
     useTestDb(backend);
@@ -134,7 +118,7 @@ for (const backend of testBackends()) {
       const body = JSON.stringify({ domain: "example.com", format: "xml", max_urls: 10000, include_assets: true, force_refresh: false });
       expect(body).toBe('{"domain":"example.com","format":"xml","max_urls":10000,"include_assets":true,"force_refresh":false}');
       const answer = generateRoute(docRequest("POST", "/v1/sitemaps/generate", API_KEY, body), params({}));
-      await completeNextRun(userId);
+      await completeNextRun(userId, { kind: "crawl" });
       const res = await answer;
       expect(res.status).toBe(201); // "On success, the API returns a 201 Created status"
       expectRateLimit(res);
@@ -167,7 +151,7 @@ for (const backend of testBackends()) {
       expect(out).toMatchObject({ name: "Marketing Blog", domain: "blog.example.com", status: "crawling" });
       // "The system will automatically begin crawling your domain."
       expect(await getDb().run.count({ where: { sitemapId: out.id, status: "queued", kind: "crawl" } })).toBe(1);
-      await completeNextRun(userId);
+      await completeNextRun(userId, { kind: "crawl" });
     });
 
     it("List Sitemaps: GET /sitemaps and its query parameters (limit, cursor, status) → 200 {sitemaps, pagination}", async () => {

@@ -15,11 +15,11 @@ import { GET as getUrls, POST as addUrl } from "@/app/v1/sitemaps/[id]/urls/rout
 import { GET as unknownGet, POST as unknownPost } from "@/app/v1/[...path]/route";
 import { issueApiKey } from "@/lib/auth/issue-api-key";
 import { getDb } from "@/lib/db/client";
-import { publishRunFiles } from "@/lib/db/files";
 import { finishRun } from "@/lib/db/runs";
 import { setUsageCounter } from "@/tests/helpers/usage";
 import { windowOf } from "@/lib/quota/rate-limit";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { completeNextRun } from "@/tests/helpers/runs";
 import { ctx, expectRateLimitHeaders, req, seedUser } from "@/tests/api/helpers";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -31,26 +31,6 @@ async function expectSxError(res: Response, status: number, code: string, type?:
   expect(body.error).toMatchObject({ message: expect.any(String), type: type ?? expect.any(String), request_id: res.headers.get("x-request-id") });
   expect(body.error.doc_url).toBeUndefined();
   return body.error;
-}
-
-/** Waits for a queued run of the user's sitemaps and finishes it, publishing one urlset (+ extraFiles), as a worker would. */
-async function completeNextRun(userId: string, opts: { fail?: boolean; extraFiles?: { name: string; kind: string }[] } = {}) {
-  for (let i = 0; i < 200; i++) {
-    const run = await getDb().run.findFirst({ where: { status: { in: ["queued", "running"] }, sitemap: { userId } }, include: { sitemap: true } });
-    if (run) {
-      if (opts.fail) {
-        await finishRun(run.id, { status: "failed", error: "DNS lookup failed" });
-      } else {
-        const extra = (opts.extraFiles ?? []).map((f) => ({ ...f, bytes: 100, urlCount: 482, sha256: "0".repeat(64) }));
-        await publishRunFiles({ sitemapId: run.sitemapId, runId: run.id, files: [{ name: `${run.sitemap.fileName}.xml`, kind: "urlset", bytes: 19150, urlCount: 482, sha256: "0".repeat(64) }, ...extra] });
-        await getDb().run.update({ where: { id: run.id }, data: { urlsListed: 482 } });
-        await finishRun(run.id, { status: "succeeded", bytesWritten: 19150, filesWritten: 1 });
-      }
-      return run.id;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("no run started");
 }
 
 for (const backend of testBackends()) {

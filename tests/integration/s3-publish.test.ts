@@ -19,7 +19,7 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET as publicFile } from "@/app/s/[sitemapId]/[name]/route";
 import type { Db } from "@/lib/db/client";
-import { claimRun } from "@/lib/db/runs";
+import { seedCrawledRun } from "@/tests/helpers/runs";
 import { exportRun } from "@/lib/runs/execute";
 import { ctx, req } from "@/tests/api/helpers";
 import { testBackends } from "@/tests/helpers/db";
@@ -80,17 +80,6 @@ for (const backend of testBackends()) {
       await tdb?.destroy();
     });
 
-    /** A run whose crawl is done: `n` listed URLs, as the crawl step leaves them. */
-    const crawledRun = async (db: Db, sitemapId: string, n: number, salt: string) => {
-      const run = (await claimRun({ sitemapId, trigger: "api" }))!;
-      await db.run.update({ where: { id: run.id }, data: { status: "running", startedAt: new Date("2026-11-22T00:00:00Z") } });
-      await db.$executeRaw`
-        INSERT INTO "RunUrl" ("runId", "url", "status", "included", "depth", "lastmod", "contentHash")
-        SELECT ${run.id}, 'https://www.example.com/' || ${salt} || '/page-' || lpad(g::text, 6, '0'), 200, true, 1,
-               timestamp '2026-01-01 00:00:00' + make_interval(mins => g), md5(g::text)
-        FROM generate_series(1, ${n}::int) g`;
-      return run.id;
-    };
     const newSitemap = (db: Db, fileName: string, gzip: boolean, owner = userId) =>
       db.sitemap.create({
         data: { userId: owner, name: fileName, startUrl: "https://www.example.com/", fileName, maxFileEntries: 100, gzip, extraFormats: ["txt"] },
@@ -102,8 +91,8 @@ for (const backend of testBackends()) {
       const db = await tdb.open();
       const onS3 = await newSitemap(db, "ons3", true);
       const onDisk = await newSitemap(db, "ons3", true, twinUserId); // same file names, so the same bytes
-      const s3Run = await crawledRun(db, onS3.id, 450, "same");
-      const diskRun = await crawledRun(db, onDisk.id, 450, "same");
+      const s3Run = await seedCrawledRun(onS3.id, 450, "same");
+      const diskRun = await seedCrawledRun(onDisk.id, 450, "same");
       useLocal();
       await exportRun(diskRun);
       useS3();
@@ -163,9 +152,9 @@ for (const backend of testBackends()) {
       useS3();
       let db = await tdb.open();
       const sm = await newSitemap(db, "killed", false);
-      const previous = await crawledRun(db, sm.id, 300, "old");
+      const previous = await seedCrawledRun(sm.id, 300, "old");
       await exportRun(previous);
-      const next = await crawledRun(db, sm.id, 3_000, "new"); // 30 urlset parts + index, 30 TXT parts + index: 62 files
+      const next = await seedCrawledRun(sm.id, 3_000, "new"); // 30 urlset parts + index, 30 TXT parts + index: 62 files
       await tdb.close();
       const served = async () => {
         const d = await tdb.open();
@@ -216,7 +205,7 @@ for (const backend of testBackends()) {
       expect(await s3.keys(`${sm.id}/${next}/`)).toHaveLength(63);
 
       // One more run: the generation two back is pruned.
-      const third = await crawledRun(db, sm.id, 200, "third");
+      const third = await seedCrawledRun(sm.id, 200, "third");
       await exportRun(third);
       const gens3 = new Set((await s3.keys(`${sm.id}/`)).map((k) => k.split("/")[2]));
       expect([...gens3].sort()).toEqual([next, third].sort());
