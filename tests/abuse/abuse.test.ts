@@ -375,6 +375,7 @@ for (const backend of testBackends()) {
         { label: "POST /api/v1/sitemaps/{id}/urls (one)", handler: urls.POST as Handler, method: "POST", path: `/api/v1/sitemaps/${sitemapId}/urls`, params: { id: sitemapId }, body: () => ({ url: "https://docs.example.com/a", lastmod: "2026-01-01" }), fields: ["url", "lastmod"] },
         { label: "POST /api/v1/sitemaps/{id}/urls (many)", handler: urls.POST as Handler, method: "POST", path: `/api/v1/sitemaps/${sitemapId}/urls`, params: { id: sitemapId }, body: () => ({ urls: [{ url: "https://docs.example.com/a" }, { url: "https://docs.example.com/b" }] }), fields: ["urls.1.url"] },
         { label: "DELETE /api/v1/sitemaps/{id}/urls", handler: urls.DELETE as Handler, method: "DELETE", path: `/api/v1/sitemaps/${sitemapId}/urls`, params: { id: sitemapId }, body: () => ({ urls: ["https://docs.example.com/a"] }), fields: ["urls.0"] },
+        { label: "PUT /api/v1/account/shop-subshops", handler: shopSubshops.PUT as Handler, method: "PUT", path: "/api/v1/account/shop-subshops", body: () => ({ subshops: [{ subshopId: 1, baseUrl: "https://shop.example.com/" }, { subshopId: "de", baseUrl: "https://shop.example.com/de/" }] }), fields: ["subshops.1.subshopId", "subshops.1.baseUrl"] },
         { label: "POST /api/v1/api-keys (session)", handler: apiKeys.POST as Handler, method: "POST", path: "/api/v1/api-keys", body: () => ({ name: "laptop" }), fields: ["name"], session: true },
       ];
       const VALUES = [
