@@ -207,7 +207,9 @@ describe("crawlInWorker", () => {
   });
 
   it("the time budget ends the crawl normally: visits under way finish, the URLs left are max_pages, stoppedBy time_budget", async () => {
-    // A chain of slow pages (200 ms each): far more than the 1 s budget allows.
+    // A chain of slow pages (200 ms each, 8 s in all): far more than the 3 s budget allows. The budget counts from the
+    // call, so it includes the worker's start-up (up to about a second while CI runs test files in parallel); a 1 s
+    // budget left no time for a page then (CI on 3e1cf5e: 0 pages fetched).
     const slow = await startSite(
       Object.fromEntries(
         Array.from({ length: 40 }, (_, i) => [
@@ -222,7 +224,7 @@ describe("crawlInWorker", () => {
       const summary = await crawlInWorker(crawlSettings({ startUrl: `${slow.origin}/s/0`, concurrency: 1 }), {
         allowHosts: [slow.hostPort],
         durable: true,
-        budget: { wallMs: 1000 },
+        budget: { wallMs: 3000 },
         sink: { write: async (r) => void records.push(...r) },
       });
       expect(summary.stoppedBy).toBe("time_budget");
