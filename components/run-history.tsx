@@ -9,6 +9,12 @@ import { cn } from "./ui/cn";
 
 export const TRIGGER_LABEL: Record<string, string> = { dashboard: "Dashboard", api: "API", schedule: "Schedule", cli: "CLI", import: "Import" };
 
+/** What started a run, as shown in tables and the run summary; an export-only run (no crawl) says so. */
+export function runTriggerLabel(run: Pick<TRunDto, "trigger" | "kind">): string {
+  const label = TRIGGER_LABEL[run.trigger] ?? run.trigger;
+  return run.kind === "export" ? `${label} · export only` : label;
+}
+
 /** A sitemap's recent runs, the published one highlighted; each start time links to the run page. */
 export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishedRunId: string | null }) {
   return (
@@ -36,7 +42,7 @@ export function RunHistory({ runs, publishedRunId }: { runs: TRunDto[]; publishe
                   {formatRelative(r.startedAt ?? r.createdAt)}
                 </Link>
               </td>
-              <td className="px-4 py-2.5 text-slate-600">{TRIGGER_LABEL[r.trigger] ?? r.trigger}</td>
+              <td className="px-4 py-2.5 text-slate-600">{runTriggerLabel(r)}</td>
               <td className="px-4 py-2.5 text-right tabular-nums text-slate-600">{r.finishedAt ? formatDuration(runDurationMs(r)) : "—"}</td>
               <td className="px-4 py-2.5 text-right tabular-nums text-slate-700">{formatCount(r.progress.pagesFetched)}</td>
               <td className="px-4 py-2.5 text-right tabular-nums text-slate-700">{formatCount(r.progress.urlsListed)}</td>

@@ -1,6 +1,6 @@
 import type { TRunDto } from "@/lib/schemas/runs";
 import { formatBytes, formatCount, formatDateTime, formatDuration, runDurationMs } from "@/lib/client/format";
-import { TRIGGER_LABEL } from "./run-history";
+import { runTriggerLabel } from "./run-history";
 import { Stat } from "./stat";
 import { RunEndNotices } from "./run-end-notices";
 import { Card } from "./ui/card";
@@ -25,7 +25,7 @@ export function RunSummary({ run }: { run: TRunDto }) {
       </dl>
       <dl className="grid grid-cols-2 gap-x-5 gap-y-3 border-t border-slate-100 px-5 py-4 text-sm sm:grid-cols-4">
         <Meta label="Trigger">
-          <span data-testid="summary-trigger">{TRIGGER_LABEL[run.trigger] ?? run.trigger}</span>
+          <span data-testid="summary-trigger">{runTriggerLabel(run)}</span>
         </Meta>
         <Meta label="Created">{formatDateTime(run.createdAt)}</Meta>
         <Meta label="Started">{formatDateTime(run.startedAt)}</Meta>

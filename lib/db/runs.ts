@@ -35,6 +35,7 @@ export function toRunDto(r: RunWithAudit): TRunDto {
     sitemapId: r.sitemapId,
     status: r.status,
     trigger: r.trigger,
+    kind: r.kind === "export" ? "export" : "crawl",
     createdAt: r.createdAt.toISOString(),
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),

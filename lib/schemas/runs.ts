@@ -27,6 +27,7 @@ export const ZHeldDetail = z.object({
 });
 export type THeldDetail = z.infer<typeof ZHeldDetail>;
 export const RUN_TRIGGERS = ["dashboard", "api", "schedule", "cli", "import"] as const;
+export const RUN_KINDS = ["crawl", "export"] as const;
 
 export const ZRunDto = z.object({
   id: z.string(),
@@ -35,6 +36,11 @@ export const ZRunDto = z.object({
   sitemapId: z.string(),
   status: z.enum(RUN_STATUSES),
   trigger: z.enum(RUN_TRIGGERS),
+  /**
+   * "crawl": crawls the site, then exports; "export": an export-only run that republishes the stored inventory plus
+   * pushed URLs without fetching the site (lib/runs/export-only.ts; pages fetched stay 0).
+   */
+  kind: z.enum(RUN_KINDS),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

@@ -17,6 +17,7 @@ import { GET as publicFile } from "@/app/s/[sitemapId]/[name]/route";
 import { GET as listSx, POST as createSx } from "@/app/v1/sitemaps/route";
 import { POST as generateSx } from "@/app/v1/sitemaps/generate/route";
 import { POST as addUrl } from "@/app/v1/sitemaps/[id]/urls/route";
+import { GET as getRunNative } from "@/app/api/v1/runs/[id]/route";
 import { getDb } from "@/lib/db/client";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { useLocalRunner } from "@/tests/helpers/local-runner";
@@ -124,6 +125,9 @@ for (const backend of testBackends()) {
       await idle(); // the files are switched just before the run is marked succeeded
       const run = await getDb().run.findUniqueOrThrow({ where: { id: body.run_id } });
       expect(run).toMatchObject({ kind: "export", status: "succeeded", pagesFetched: 0, urlsListed: 5 });
+      // the native run DTO says what kind of run it was
+      const dto = await (await getRunNative(req("GET", `/api/v1/runs/${body.run_id}`, { key: alice.key }), ctx({ id: body.run_id }))).json();
+      expect(dto.data).toMatchObject({ id: body.run_id, kind: "export", status: "succeeded", progress: { pagesFetched: 0, urlsListed: 5 } });
       expect(xml).toMatch(new RegExp(`<loc>${site.origin}/pushed-1</loc>\\s*(<lastmod>[^<]*</lastmod>\\s*)?<changefreq>weekly</changefreq>\\s*<priority>0\\.8</priority>`));
       expect(locsOf(xml)).toHaveLength(6); // the 5 crawled URLs kept, plus the pushed one
       await validate(xml);

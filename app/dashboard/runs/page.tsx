@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { PageHeader } from "@/components/page-header";
 import { LoadingRows, QueryError, TableShell } from "@/components/query-states";
-import { TRIGGER_LABEL } from "@/components/run-history";
+import { runTriggerLabel, TRIGGER_LABEL } from "@/components/run-history";
 import { RunCauseLine, RunWarningsBadge } from "@/components/run-outcome";
 import { RunStatusBadge } from "@/components/run-status-badge";
 import { ScheduleOverviewCard } from "@/components/schedule-overview";
@@ -164,7 +164,7 @@ export default function RunsPage() {
                       {r.cancelRequestedAt && isActiveRun(r) && <div className="mt-1 text-xs text-amber-700">Cancel requested</div>}
                       <RunCauseLine run={r} />
                     </td>
-                    <td className="px-4 py-3 text-slate-600">{TRIGGER_LABEL[r.trigger] ?? r.trigger}</td>
+                    <td className="px-4 py-3 text-slate-600">{runTriggerLabel(r)}</td>
                     <td className="px-4 py-3 whitespace-nowrap text-slate-600" title={formatDateTime(r.createdAt)}>
                       {formatRelative(r.createdAt)}
                     </td>
