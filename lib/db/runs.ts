@@ -43,6 +43,7 @@ export function toRunDto(r: RunWithAudit): TRunDto {
     excludedByReason: (r.excludedByReason ?? {}) as Record<string, number>,
     bytesWritten: Number(r.bytesWritten),
     filesWritten: r.filesWritten,
+    urlsWritten: r.urlsWritten,
     diff: { added: r.urlsAdded, removed: r.urlsRemoved, changed: r.urlsChanged },
     error: r.error,
     errorCode: isRunErrorCode(r.errorCode) ? r.errorCode : null,
@@ -262,7 +263,7 @@ export async function updateRunProgress(
 export async function finishRun(
   runId: string,
   outcome:
-    | { status: "succeeded"; bytesWritten: number; filesWritten: number }
+    | { status: "succeeded"; bytesWritten: number; filesWritten: number; urlsWritten: number }
     | { status: "failed"; error: string; failure?: RunFailure }
     | { status: "cancelled"; error?: string },
 ): Promise<RunRow | null> {
@@ -279,6 +280,7 @@ export async function finishRun(
             {
               bytesWritten: BigInt(outcome.bytesWritten),
               filesWritten: outcome.filesWritten,
+              urlsWritten: outcome.urlsWritten,
               error: null,
               ...noCause,
               heldReason: null,

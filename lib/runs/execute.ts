@@ -410,7 +410,12 @@ async function writeAndPublish(run: NonNullable<Awaited<ReturnType<typeof loadRu
     files: written.files.map((f) => ({ name: f.name, kind: f.kind, bytes: f.bytes, urlCount: f.urlCount, sha256: f.sha256 })),
   });
   const bytes = written.files.reduce((n, f) => n + f.bytes, 0);
-  const followUp = await finishRun(run.id, { status: "succeeded", bytesWritten: bytes, filesWritten: written.files.length });
+  const followUp = await finishRun(run.id, {
+    status: "succeeded",
+    bytesWritten: bytes,
+    filesWritten: written.files.length,
+    urlsWritten: written.urlCount,
+  });
   await chargeRun(run.id);
   await emitRunEvent(run.id); // webhooks run.succeeded (lib/webhooks/emit.ts; never throws)
   await enqueueFollowUp(followUp);

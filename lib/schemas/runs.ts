@@ -53,6 +53,11 @@ export const ZRunDto = z.object({
   excludedByReason: z.record(z.string(), z.number().int()),
   bytesWritten: z.number().int(),
   filesWritten: z.number().int(),
+  /**
+   * <loc> entries in the urlset files the run wrote: the listed URLs plus pushed URLs (so it can exceed
+   * `progress.urlsListed`, which counts the crawl's listed URLs); null until the run's export wrote its files.
+   */
+  urlsWritten: z.number().int().nullable(),
   diff: z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int() }),
   /** A failed or cancelled run's message (a sentence), else null. */
   error: z.string().nullable(),

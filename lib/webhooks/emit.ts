@@ -4,7 +4,8 @@
  *
  * Body sent to the receiver (JSON): `{ id: <delivery id>, event, createdAt: ISO 8601, data }`.
  * - run.succeeded / run.failed data: `{ runId, sitemapId, status, trigger, urlsListed, urlsAdded, urlsRemoved,
- *   urlsChanged, filesWritten, bytesWritten, error, errorCode, errorHint, errorDetail, warnings, finishedAt }`
+ *   urlsChanged, filesWritten, urlsWritten, bytesWritten, error, errorCode, errorHint, errorDetail, warnings, finishedAt }`
+ *   plus `kind` ("crawl" | "export": lib/runs/export-only.ts)
  *   (errorCode/errorHint/errorDetail: a failed run's cause, lib/core/run-outcome.ts; warnings: why a succeeded run
  *   may be incomplete, e.g. max_pages_reached)
  * - run.held (the publish guard kept a run's files from being published): the same fields plus `heldReason` and
@@ -74,11 +75,13 @@ export async function emitRunEvent(runId: string): Promise<string[]> {
         sitemapId: run.sitemapId,
         status: run.status,
         trigger: run.trigger,
+        kind: run.kind,
         urlsListed: run.urlsListed,
         urlsAdded: run.urlsAdded,
         urlsRemoved: run.urlsRemoved,
         urlsChanged: run.urlsChanged,
         filesWritten: run.filesWritten,
+        urlsWritten: run.urlsWritten,
         bytesWritten: Number(run.bytesWritten),
         error: run.error,
         errorCode: run.errorCode,

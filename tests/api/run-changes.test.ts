@@ -42,7 +42,7 @@ for (const backend of testBackends()) {
         ...Array.from({ length: 4 }, (_, i): [string, string, boolean] => [`/old-${i}`, `o${i}`, true]),
       ]);
       await computeRunDiff(first.id, null);
-      await finishRun(first.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(first.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
       await db.sitemap.update({ where: { id: sm.id }, data: { publishedRunId: first.id } });
 
       const second = (await claimRun({ sitemapId: sm.id, trigger: "api" }))!;
@@ -58,7 +58,7 @@ for (const backend of testBackends()) {
         ["/new-c", "c", true],
       ]);
       await computeRunDiff(second.id, first.id);
-      await finishRun(second.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(second.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
     });
 
     const list = (query: string, key = alice.key) =>

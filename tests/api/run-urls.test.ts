@@ -87,7 +87,7 @@ for (const backend of testBackends()) {
           { runId: first.id, url: `${base}/private/x`, status: 200, included: true, depth: 1 },
         ],
       });
-      await finishRun(first.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(first.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
       await db.sitemap.update({ where: { id: sm.id }, data: { publishedRunId: first.id } });
 
       const second = (await claimRun({ sitemapId: sm.id, trigger: "api" }))!;
@@ -108,7 +108,7 @@ for (const backend of testBackends()) {
           ...Array.from({ length: many }, (_, i) => ({ runId, url: `${base}/p/${String(i).padStart(4, "0")}`, status: 200, included: true, depth: 3, foundOn: `${base}/a`, contentType: "text/html" })),
         ],
       });
-      await finishRun(second.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(second.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
     });
 
     const list = (query: string, key = alice.key, id = runId, headers?: Record<string, string>) =>

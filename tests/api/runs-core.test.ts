@@ -144,7 +144,7 @@ for (const backend of testBackends()) {
       it("finished → 409 conflict; another account's or unknown → 404; 405 on GET", async () => {
         const sm = await newSitemap();
         const run = (await (await gen(sm.id)).json()).data;
-        await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+        await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
         await expectError(await cancel(req("POST", `/api/v1/runs/${run.id}/cancel`, { key: alice.key }), ctx({ id: run.id })), 409, "conflict");
         await expectError(await cancel(req("POST", `/api/v1/runs/${run.id}/cancel`, { key: bob.key }), ctx({ id: run.id })), 404, "not_found");
         await expectError(await cancel(req("POST", `/api/v1/runs/nope/cancel`, { key: alice.key }), ctx({ id: "nope" })), 404, "not_found");
@@ -183,7 +183,7 @@ for (const backend of testBackends()) {
       it("?wait=SECONDS answers 200 with the final run when it ends in time", async () => {
         const sm = await newSitemap();
         onSend.fn = ({ runId }) => {
-          setTimeout(() => void finishRun(runId, { status: "succeeded", bytesWritten: 10, filesWritten: 1 }), 300);
+          setTimeout(() => void finishRun(runId, { status: "succeeded", bytesWritten: 10, filesWritten: 1, urlsWritten: 1 }), 300);
         };
         const started = Date.now();
         const res = await gen(sm.id, "?wait=10");

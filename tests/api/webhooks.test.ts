@@ -231,7 +231,7 @@ for (const backend of testBackends()) {
       const got = receiver.requests.filter((r) => r.path === "/ok");
       expect(got).toHaveLength(1);
       expect(verified(h.secret, got[0])).toBe(true);
-      expect(JSON.parse(got[0].body)).toMatchObject({ event: "run.succeeded", data: { runId: run.id, sitemapId: sm.id, status: "succeeded", urlsListed: 2, filesWritten: 1 } });
+      expect(JSON.parse(got[0].body)).toMatchObject({ event: "run.succeeded", data: { runId: run.id, sitemapId: sm.id, status: "succeeded", kind: "crawl", urlsListed: 2, filesWritten: 1, urlsWritten: 2 } });
       await deleteHook(req("DELETE", `/api/v1/webhooks/${h.id}`, { key: alice.key }), ctx({ id: h.id }));
     });
 

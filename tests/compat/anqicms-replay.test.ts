@@ -107,7 +107,7 @@ for (const backend of testBackends()) {
       // the call is still open while the run is not done
       await new Promise((r) => setTimeout(r, 300));
       expect((await getRunForUser({ runId: runId!, userId: alice.id }))!.status).toBe("queued");
-      await finishRun(runId!, { status: "succeeded", bytesWritten: 10, filesWritten: 1 });
+      await finishRun(runId!, { status: "succeeded", bytesWritten: 10, filesWritten: 1, urlsWritten: 1 });
       const body = JSON.parse((await pending).stdout) as Record<string, unknown>;
       expect(body).toEqual({ code: 0, msg: "Sitemap更新完成", data: { sitemap_id: sitemapId, run_id: runId, status: "succeeded" } });
     });

@@ -33,7 +33,7 @@ async function finishNextRun(userId: string, sitemapId: string, outcome: "succee
   for (let i = 0; i < 200; i++) {
     const run = await latestRunOf({ sitemapId, userId });
     if (run && (run.status === "queued" || run.status === "running")) {
-      await finishRun(run.id, outcome === "succeeded" ? { status: "succeeded", bytesWritten: 10, filesWritten: 1 } : { status: "failed", error: "site unreachable" });
+      await finishRun(run.id, outcome === "succeeded" ? { status: "succeeded", bytesWritten: 10, filesWritten: 1, urlsWritten: 1 } : { status: "failed", error: "site unreachable" });
       return run.id;
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -66,7 +66,7 @@ for (const backend of testBackends()) {
       expect(body.data).toMatchObject({ sitemap_id: sitemapId, run_id: expect.any(String), status: "queued" });
       const run = await getRunForUser({ runId: body.data!.run_id as string, userId: alice.id });
       expect(run).toMatchObject({ status: "queued", trigger: "api", sitemapId });
-      await finishRun(run!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(run!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
     });
 
     it("synchronous mode (curl without -F) waits for the run → {code:0, msg:\"Sitemap更新完成\"}", async () => {
@@ -131,10 +131,10 @@ for (const backend of testBackends()) {
       // sync during an active run: waits for it, then for the follow-up, and answers when the sitemap is regenerated
       const pending = call(anqi(alice.key, { type: "application/x-www-form-urlencoded", body: `async=&sitemap=${sm.id}` }));
       await new Promise((r) => setTimeout(r, 300));
-      const second = await finishRun(followUp!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      const second = await finishRun(followUp!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
       expect(second).not.toBeNull(); // the sync call's follow-up
       await new Promise((r) => setTimeout(r, 300));
-      await finishRun(second!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(second!.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
       const { body } = await pending;
       expect(body).toMatchObject({ code: 0, msg: ANQI_MSG.syncDone, data: { run_id: second!.id, status: "succeeded" } });
       expect(await getDb().run.count({ where: { sitemapId: sm.id } })).toBe(3);

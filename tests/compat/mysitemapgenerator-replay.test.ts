@@ -61,7 +61,7 @@ for (const backend of testBackends()) {
       const run = await claimRun({ sitemapId: sm.id, trigger: "api" });
       const f = (name: string, kind: string) => ({ name, kind, bytes: 100, urlCount: 10, sha256: "0".repeat(64) });
       await publishRunFiles({ sitemapId: sm.id, runId: run!.id, files: [f("s.xml", "sitemapindex"), f("s-1.xml", "urlset"), f("s-2.xml", "urlset")] });
-      await finishRun(run!.id, { status: "succeeded", bytesWritten: 300, filesWritten: 3 });
+      await finishRun(run!.id, { status: "succeeded", bytesWritten: 300, filesWritten: 3, urlsWritten: 3 });
       feed = await getDb().feed.create({
         data: { userId: alice.id, name: "News", foundUrl: "http://www.mysite1.com/news/", itemsLimit: 25, pubDateSource: "page", lastRefreshAt: new Date(), lastCost: 1 },
       });

@@ -80,7 +80,7 @@ for (const backend of testBackends()) {
       const run = await claimRun({ sitemapId: sm.id, trigger: "api" });
       const f = (name: string, kind: string) => ({ name, kind, bytes: 100, urlCount: 10, sha256: "0".repeat(64) });
       await publishRunFiles({ sitemapId: sm.id, runId: run!.id, files: [f("s.xml", "sitemapindex"), f("s-1.xml", "urlset"), f("s-2.xml", "urlset"), f("s.html", "html")] });
-      await finishRun(run!.id, { status: "succeeded", bytesWritten: 400, filesWritten: 4 });
+      await finishRun(run!.id, { status: "succeeded", bytesWritten: 400, filesWritten: 4, urlsWritten: 4 });
       const { body } = await msg("SitemapsGetFiles", { api_key: alice.key, cid: String(sm.number) });
       expect(body.result).toBe("success");
       expect(body.files).toHaveLength(2);

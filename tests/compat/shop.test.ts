@@ -275,7 +275,7 @@ for (const backend of testBackends()) {
       const now = await (await getOne(req("GET", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id }))).json();
       expect(now).toMatchObject({ exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO) });
       await expectShopError(await gen(), 409, "conflict");
-      await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
       expect((await (await getOne(req("GET", `/api/shop/sitemaps/${id}`, { key: alice.key }), ctx({ id }))).json()).exportStatus).toBe(1);
       await expectShopError(await gen("?subshopId=9"), 400, "invalidValue", "subshopId");
       await expectShopError(await gen("", alice.key, "987654"), 404, "notFound");
@@ -317,7 +317,7 @@ for (const backend of testBackends()) {
         { subshopId: 2, name: "Subshop 2", exportStatus: 3, protocolId: started.protocolId, lastExportStarted: expect.stringMatching(ISO), lastExportFinished: "", urls: expect.any(Object) },
       ]);
       const run = await getDb().run.findFirstOrThrow({ where: { number: started.protocolId } });
-      await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1 });
+      await finishRun(run.id, { status: "succeeded", bytesWritten: 1, filesWritten: 1, urlsWritten: 1 });
       const after = await (await getStatus(req("GET", `/api/shop/sitemaps/${id}/status`, { key: alice.key }), ctx({ id }))).json();
       expect(after.subshops[1]).toMatchObject({ exportStatus: 1, lastExportFinished: expect.stringMatching(ISO) });
       await expectShopError(await getStatus(req("GET", "/api/shop/sitemaps/x/status", { key: alice.key }), ctx({ id: "x" })), 400, "invalidValue", "id");

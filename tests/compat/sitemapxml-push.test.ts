@@ -127,7 +127,7 @@ for (const backend of testBackends()) {
       expect(run).toMatchObject({ kind: "export", status: "succeeded", pagesFetched: 0, urlsListed: 5 });
       // the native run DTO says what kind of run it was
       const dto = await (await getRunNative(req("GET", `/api/v1/runs/${body.run_id}`, { key: alice.key }), ctx({ id: body.run_id }))).json();
-      expect(dto.data).toMatchObject({ id: body.run_id, kind: "export", status: "succeeded", progress: { pagesFetched: 0, urlsListed: 5 } });
+      expect(dto.data).toMatchObject({ id: body.run_id, kind: "export", status: "succeeded", progress: { pagesFetched: 0, urlsListed: 5 }, urlsWritten: 6 });
       expect(xml).toMatch(new RegExp(`<loc>${site.origin}/pushed-1</loc>\\s*(<lastmod>[^<]*</lastmod>\\s*)?<changefreq>weekly</changefreq>\\s*<priority>0\\.8</priority>`));
       expect(locsOf(xml)).toHaveLength(6); // the 5 crawled URLs kept, plus the pushed one
       await validate(xml);

@@ -59,7 +59,7 @@ export async function completeNextRun(
           files: [{ name: `${run.sitemap.fileName}.xml`, kind: "urlset", bytes: 19150, urlCount: 482, sha256: "0".repeat(64) }, ...extra],
         });
         await getDb().run.update({ where: { id: run.id }, data: { urlsListed: 482 } });
-        await finishRun(run.id, { status: "succeeded", bytesWritten: 19150, filesWritten: 1 });
+        await finishRun(run.id, { status: "succeeded", bytesWritten: 19150, filesWritten: 1, urlsWritten: 1 });
       }
       return run.id;
     }
