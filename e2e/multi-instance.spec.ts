@@ -1,7 +1,7 @@
 /**
- * Two app instances, one database, one object store (issue 12 item 3): two real `npm start` servers
- * (`node scripts/run-app.mjs start`, the production build of this checkout, SKIP_BUILD=1) started at the same moment
- * on two loopback ports, against one fresh PostgreSQL database (TEST_DATABASE_URL's server, else
+ * Two app instances, one database, one object store (issue 12 item 3): two real `npm start` servers A and B
+ * (`node scripts/run-app.mjs start`, the production build of this checkout, SKIP_BUILD=1), plus a web-only instance C
+ * (APP_ROLE=web), started at the same moment on three loopback ports, against one fresh PostgreSQL database (TEST_DATABASE_URL's server, else
  * postgresql://postgres@127.0.0.1:5432) and one s3rver object store (tests/helpers/s3.ts), each with its own empty
  * FILES_DIR, so nothing is shared but the database and the bucket.
  *
@@ -17,7 +17,8 @@
  *   INNGEST_LOCAL_TEST_CRON (every cron trigger every 2 s, without the scheduler lock, lib/jobs/cron-scheduler.ts), the
  *   test makes the hour slot due again by deleting its SchedulerSlot rows, and a sitemap planned in this hour gets
  *   exactly one run per slot although both instances keep ticking;
- * - a key revoked through A is refused by B within 1 s (lib/auth/key-cache.ts).
+ * - a key revoked through A is refused by B within 1 s (lib/auth/key-cache.ts);
+ * - a run started through the web instance C is executed by A or B, never by C.
  * Skipped, with the reason, only when no PostgreSQL server answers. Needs the production build (`next build`, which
  * `npm test` runs before Playwright).
  */
@@ -60,6 +61,7 @@ const state: {
 
 const A = () => state.servers[0];
 const B = () => state.servers[1];
+const C = () => state.servers[2];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -190,7 +192,7 @@ test.beforeAll(async () => {
   state.site = site.server;
   state.siteOrigin = site.origin;
 
-  const [portA, portB] = [await freePort(), await freePort()];
+  const ports = [await freePort(), await freePort(), await freePort()];
   const common = {
     ...state.s3.env,
     DATABASE_URL: state.dbUrl,
@@ -203,12 +205,15 @@ test.beforeAll(async () => {
     // starter: the daily-quota user; professional: the per-minute user; enterprise (unlimited day): everything else.
     PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 1000, perDay: 40 }, professional: { perMinute: 40, perDay: 1_000_000 } }),
     NEXT_TELEMETRY_DISABLED: "1",
+    INNGEST_LOCAL_LOG_LEVEL: "info",
+    SIGNUP_RATE_LIMIT_PER_MINUTE: "100",
   };
-  // Both at the same moment: both migrate the empty database at once (lib/db/migrate.ts holds a lock for that).
-  state.servers = ["A", "B"].map((name, i) => {
+  // All at the same moment: all migrate the empty database at once (lib/db/migrate.ts holds a lock for that).
+  state.servers = ["A", "B", "C"].map((name, i) => {
     const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), `sf-multi-${name}-`));
     state.filesDirs.push(filesDir);
-    return startServer(name, [portA, portB][i], { ...common, FILES_DIR: filesDir });
+    const role = name === "C" ? { APP_ROLE: "web", INNGEST_LOCAL_TEST_CRON: "" } : {};
+    return startServer(name, ports[i], { ...common, FILES_DIR: filesDir, ...role });
   });
   await Promise.all(state.servers.map((s) => waitUntilServing(s, 180_000)));
   state.sql = new pg.Client({ connectionString: state.dbUrl });
@@ -236,7 +241,7 @@ test("both instances migrated one database at once and serve it", async () => {
   expect(rows.map((r) => r.migration_name).sort()).toEqual(migrations.sort());
   expect(rows.every((r) => r.finished_at && !r.rolled_back_at)).toBe(true);
   const applied = state.servers.map((s) => s.log.some((l) => l.startsWith("Applied: ")));
-  expect(applied.filter(Boolean)).toHaveLength(1); // one instance applied them, the other found nothing pending
+  expect(applied.filter(Boolean)).toHaveLength(1); // one instance applied them, the others found nothing pending
 });
 
 test("quotas and rate limits stay exact across both instances (50 parallel calls split 25/25)", async () => {
@@ -365,9 +370,28 @@ test("runs started alternately on A and B each execute once; files download thro
   await owner.ctx.dispose();
 });
 
+test("a run started through the web instance C (APP_ROLE=web) is executed by A or B, never by C", async () => {
+  test.skip(Boolean(state.skip), state.skip);
+  expect(C().log.some((l) => l.includes("execute: false (APP_ROLE=web)"))).toBe(true);
+  const owner = await user(C(), "web", "enterprise");
+  const created = await call(C(), owner.key.key, "POST", "/api/v1/sitemaps", { name: "via web", startUrl: `${state.siteOrigin}/s9/`, fileName: "s9" });
+  expect(created.status, created.text).toBe(201);
+  const started = await call(C(), owner.key.key, "POST", `/api/v1/sitemaps/${created.json!.data.id}/generate?wait=90`);
+  expect(started.status, started.text).toBe(200);
+  expect(started.json!.data.status).toBe("succeeded");
+  for (const p of PAGES) expect(state.hits.get(`/s9/${p}`), `/s9/${p}`).toBe(1);
+  const job = (await state.sql!.query(`SELECT id, status FROM "JobRun" WHERE "fnId" = 'sitemap-forge-generate-sitemap' AND event->'data'->>'runId' = $1`, [started.json!.data.id])).rows;
+  expect(job).toHaveLength(1);
+  expect(job[0].status).toBe("completed");
+  const done = `job run ${String(job[0].id).slice(0, 8)} sitemap-forge-generate-sitemap completed`;
+  expect([A(), B()].filter((s) => s.log.some((l) => l.includes(done))), done).toHaveLength(1);
+  expect(C().log.filter((l) => / completed$/.test(l) && l.includes("job run"))).toEqual([]); // C executed no job run at all
+  await owner.ctx.dispose();
+});
+
 test("both instances tick the hourly scheduler; a due hour slot starts its planned run once", async () => {
   test.skip(Boolean(state.skip), state.skip);
-  for (const s of state.servers) expect(s.log.some((l) => l.includes("test hook INNGEST_LOCAL_TEST_CRON")), `${s.name} runs the scheduler`).toBe(true);
+  for (const s of [A(), B()]) expect(s.log.some((l) => l.includes("test hook INNGEST_LOCAL_TEST_CRON")), `${s.name} runs the scheduler`).toBe(true);
   const owner = await user(B(), "sched", "enterprise");
   const hour = new Date().getUTCHours();
   const created = await call(A(), owner.key.key, "POST", "/api/v1/sitemaps", {
