@@ -50,8 +50,17 @@
  *   (0–1,000, default 50; 0 = never defers; lib/runs/foreground.ts).
  * - CRAWL_FOREGROUND_WRITE_MS: the same for one crawl journal batch write, ms (0–10,000, default 1,000; on PGlite an
  *   API query waits behind a write in progress, so under API load fewer, later writes hit fewer requests).
+ * - APP_ROLE: what this instance does with jobs in INNGEST_MODE=local (lib/jobs/start-local.ts): "all" (default:
+ *   serves HTTP, stores and executes job runs, may run the cron scheduler), "web" (stores the job runs of the events
+ *   it sends but executes none and runs no cron: the worker instances on the same database do), "worker" (executes
+ *   them; the same as "all", named so deployments say which instances do the work). With INNGEST_MODE=inngest the
+ *   Inngest server decides where functions run (the URL it syncs); the variable is then ignored.
+ * - INNGEST_LOCAL_TEST_CRON: test hook of the local runner: a croner pattern (5 or 6 fields, seconds allowed) that
+ *   replaces every cron trigger's schedule, without the scheduler lock (lib/jobs/cron-scheduler.ts). Never set it in
+ *   production: the hourly scheduler would tick on this pattern instead of hourly.
  * Errors: throws Error listing every invalid variable. lib/config/check-env.ts checks the rest of the environment.
  */
+import { Cron } from "croner";
 import { z } from "zod";
 import { parseAllowedPorts } from "@/lib/core/outbound";
 import { parseStorageUrl } from "@/lib/files/storage-config";
@@ -150,6 +159,17 @@ export const ZEnv = z.object({
   CRAWL_WORKER_SCHED: z.enum(["idle", "normal"]).default("normal"),
   CRAWL_FOREGROUND_YIELD_MS: z.coerce.number().int().min(0).max(1000).default(50),
   CRAWL_FOREGROUND_WRITE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  APP_ROLE: z.enum(["all", "web", "worker"]).default("all"),
+  INNGEST_LOCAL_TEST_CRON: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        new Cron(v, { paused: true, timezone: "UTC" }).stop();
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `not a cron pattern croner accepts: ${(e as Error).message}` });
+      }
+    })
+    .optional(),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -16,7 +16,10 @@ const MIGR = path.resolve("prisma/migrations");
 const ts = () => new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 
 async function deploy() {
-  const applied = await deployMigrations({ url: databaseUrl() });
+  const applied = await deployMigrations(
+    { url: databaseUrl() },
+    { onWait: () => console.log("Another process is applying migrations to this database; waiting for it to finish…") },
+  );
   console.log(applied.length ? `Applied: ${applied.join(", ")}` : "No pending migrations.");
 }
 

@@ -72,6 +72,13 @@ describe("checkEnvironment", () => {
     expect(() => assertEnvironment({ PORT: "x" })).toThrow(ConfigError);
   });
 
+  it("APP_ROLE is all, web or worker; INNGEST_LOCAL_TEST_CRON must be a cron pattern", () => {
+    for (const role of ["all", "web", "worker"]) expect(checkEnvironment({ APP_ROLE: role })).toEqual([]);
+    expect(checkEnvironment({ APP_ROLE: "both" })).toEqual([expect.stringMatching(/^APP_ROLE: .*"all".*"web".*"worker"/)]);
+    expect(checkEnvironment({ INNGEST_LOCAL_TEST_CRON: "*/2 * * * * *" })).toEqual([]);
+    expect(checkEnvironment({ INNGEST_LOCAL_TEST_CRON: "every minute" })).toEqual([expect.stringMatching(/^INNGEST_LOCAL_TEST_CRON: not a cron pattern/)]);
+  });
+
   it("names the path inside PLAN_LIMITS", () => {
     expect(checkEnvironment({ PLAN_LIMITS: '{"starter":{"perMinute":0}}' })).toEqual([
       expect.stringMatching(/^PLAN_LIMITS\.starter\.perMinute: /),

@@ -68,6 +68,11 @@ export function currentDatabaseUrl(): string | undefined {
   return urls.get(getDb());
 }
 
+/** The URL `db` was built for by createDb, or undefined when it was built elsewhere (see currentDatabaseUrl). */
+export function databaseUrlOf(db: Db): string | undefined {
+  return urls.get(db);
+}
+
 /** The process-wide client for DATABASE_URL, created on first use. */
 export function getDb(): Db {
   if (!holder.db) Object.assign(holder, createDb(databaseUrl()));

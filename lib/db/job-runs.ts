@@ -202,14 +202,10 @@ export async function pruneJobRuns(db: Db, before: Date): Promise<number> {
 
 /**
  * Tries to take the session-level advisory lock `pg_try_advisory_lock(hashtext(name))`. True if this DB session holds
- * it now. With a connection pool the lock lives on one pooled connection and is released if the pool closes it.
+ * it now. With a connection pool the lock lives on one pooled connection and is released if the pool closes it, so
+ * a lock that must stay held uses lib/db/session-lock.ts instead (the cron scheduler does).
  */
 export async function tryAdvisoryLock(db: Pick<Db, "$queryRaw">, name: string): Promise<boolean> {
   const rows = await db.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_lock(hashtext(${name})) AS locked`;
   return rows[0]?.locked === true;
-}
-
-/** Releases the advisory lock `name` taken by tryAdvisoryLock. */
-export async function releaseAdvisoryLock(db: Pick<Db, "$queryRaw">, name: string): Promise<void> {
-  await db.$queryRaw`SELECT pg_advisory_unlock(hashtext(${name}))`;
 }

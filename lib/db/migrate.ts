@@ -6,6 +6,11 @@
  * with checksums, so `prisma migrate deploy` reads the same history wherever the binary exists.
  *
  * Targets: `pglite:<dir>` | `pglite:memory` | an open PGlite instance (tests, the embedded app) | `postgresql://…`.
+ * Several instances starting at once (`npm start` on two machines, one PostgreSQL): deployMigrations holds the
+ * session-level advisory lock MIGRATION_LOCK_NAME on a connection of its own while it migrates, so the others wait
+ * and then find nothing pending. The engine takes its own lock too (`pg_advisory_lock(72707369)`, as `prisma
+ * migrate deploy` does), but through the driver adapter's pool it may take and release it on different pooled
+ * connections, and it gives up after 10 s; hence the outer lock, and a pool of one connection for the engine.
  * Errors: throws Error("<engine message>\n  driver error: <driver message>") when a migration fails; the failed
  * migration is recorded and later deploys refuse, exactly like `prisma migrate deploy`.
  */
@@ -14,6 +19,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
 import { lockPgliteDir, unlockPgliteDir } from "./pglite-lock";
 
 const require = createRequire(import.meta.url);
@@ -62,7 +68,8 @@ async function adapterFor(target: MigrationTarget): Promise<{ adapter: any; clos
     };
   }
   const { PrismaPg } = await import("@prisma/adapter-pg");
-  return { adapter: new PrismaPg({ connectionString: url }), close: async () => {} };
+  // One connection: the engine's advisory lock and unlock then run in the same session.
+  return { adapter: new PrismaPg({ connectionString: url, max: 1 }), close: async () => {} };
 }
 
 async function engineFor(target: MigrationTarget, schemaPath: string): Promise<Engine> {
@@ -132,22 +139,56 @@ function migrationsList(migrationsDir: string) {
   };
 }
 
-export type MigrateOptions = { schemaPath?: string };
+export type MigrateOptions = {
+  schemaPath?: string;
+  /** Called once when another process holds the migration lock and this one waits for it (PostgreSQL). */
+  onWait?: () => void;
+};
+
+/** The advisory lock (hashtext of this name) deployMigrations holds on PostgreSQL while it migrates. */
+export const MIGRATION_LOCK_NAME = "sitemap-forge:migrate";
+
+/**
+ * Runs `fn` while holding MIGRATION_LOCK_NAME on a dedicated connection when `target` is a PostgreSQL URL (waits,
+ * without a time limit, for another process's migrations to end); runs it directly for PGlite targets.
+ */
+async function withMigrationLock<T>(target: MigrationTarget, onWait: (() => void) | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!("url" in target) || target.url.startsWith("pglite:")) return fn();
+  const client = new pg.Client({ connectionString: target.url, application_name: "sitemap-forge migrate" });
+  client.on("error", () => {}); // a broken connection fails the query below or ends the lock with the session
+  await client.connect();
+  try {
+    const got = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS locked", [MIGRATION_LOCK_NAME]);
+    if (got.rows[0]?.locked !== true) {
+      onWait?.();
+      await client.query("SELECT pg_advisory_lock(hashtext($1))", [MIGRATION_LOCK_NAME]);
+    }
+    return await fn();
+  } finally {
+    // Ending the session releases the lock.
+    await client.end().catch(() => {});
+  }
+}
 
 const defaultSchema = () => path.resolve(process.env.PRISMA_SCHEMA ?? "prisma/schema.prisma");
 
-/** Applies pending migrations; returns the names applied (empty when up to date). Idempotent. */
+/**
+ * Applies pending migrations; returns the names applied (empty when up to date). Idempotent. On PostgreSQL it
+ * first waits for the migration lock (module doc), so concurrent callers apply each migration once.
+ */
 export async function deployMigrations(target: MigrationTarget, opts: MigrateOptions = {}): Promise<string[]> {
   const schemaPath = opts.schemaPath ?? defaultSchema();
-  const { engine, call, close } = await engineFor(target, schemaPath);
-  try {
-    const r = await call<any>(() =>
-      engine.applyMigrations({ migrationsList: migrationsList(path.join(path.dirname(schemaPath), "migrations")), filters }),
-    );
-    return r.appliedMigrationNames as string[];
-  } finally {
-    await close();
-  }
+  return withMigrationLock(target, opts.onWait, async () => {
+    const { engine, call, close } = await engineFor(target, schemaPath);
+    try {
+      const r = await call<any>(() =>
+        engine.applyMigrations({ migrationsList: migrationsList(path.join(path.dirname(schemaPath), "migrations")), filters }),
+      );
+      return r.appliedMigrationNames as string[];
+    } finally {
+      await close();
+    }
+  });
 }
 
 /** SQL that takes (all existing migrations applied to an empty in-memory PGlite) to schema.prisma; "" when in sync. */

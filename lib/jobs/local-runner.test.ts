@@ -404,6 +404,31 @@ for (const backend of testBackends()) {
       for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
     });
 
+    it("a runner with execute: false (APP_ROLE=web) stores the job runs of its sends but drives none; an executing runner does", async () => {
+      const k = uid();
+      const opts = { handler: crashRoute, signingKey: SIGNING_KEY, db: () => t.db, ...fast, routeSends: false };
+      const web = new LocalInngestRunner({ ...opts, execute: false });
+      await web.start();
+      let worker: LocalInngestRunner | undefined;
+      try {
+        expect(web.isExecutor).toBe(false);
+        expect(web.isScheduler).toBe(false); // no cron jobs either, although the app has a cron function
+        await web.send([{ name: "crash/shared", data: { k, key: k } }]);
+        await new Promise((r) => setTimeout(r, 600)); // six poll intervals of `fast`
+        const row = await t.db.jobRun.findFirstOrThrow({ where: { fnId: "crash-test-shared-key", event: { path: ["data", "k"], equals: k } } });
+        expect(row).toMatchObject({ status: "queued", attempt: 0, leaseOwner: null });
+        expect(noted(`${k}:spans`)).toHaveLength(0);
+        worker = new LocalInngestRunner({ ...opts, cron: false });
+        await worker.start();
+        await worker.idle();
+        expect(noted(`${k}:spans`)).toHaveLength(1);
+        expect((await t.db.jobRun.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("completed");
+      } finally {
+        await web.stop();
+        await worker?.stop();
+      }
+    });
+
     it("fires real cron ticks (croner, UTC) with one run per tick, and none after stop", async () => {
       const lock = `crash-test-scheduler-${uid()}`; // the main runner holds the default lock
       const cronRunner = new LocalInngestRunner({ handler: crashRoute, signingKey: SIGNING_KEY, db: () => t.db, ...fast, routeSends: false, schedulerLockName: lock });

@@ -14,6 +14,9 @@
  *   `leaseOwner`/`leaseUntil`, so two processes never drive the same job run; a dead process's job runs are taken over
  *   once its lease expires (a step that was running then runs again: delivery is at least once, as on Inngest).
  * - Polling: every pollIntervalMs, at the next wakeAt, and at once after a local send or a finished job run.
+ * - Roles (`execute`): a runner with `execute: false` (APP_ROLE=web) syncs and stores the job runs of the events its
+ *   process sends, but never claims one and runs no cron jobs; runners of other processes on the same database
+ *   (APP_ROLE=worker or all) pick them up within one poll interval.
  * - Concurrency: `{ key: "event.data.x", limit }`, the key a dotted path (no CEL); a slot is held only while a job run
  *   executes, not while it sleeps or waits for a retry (as on Inngest).
  * - Events: job run ids come from event ids (`jobRunIdFor`), so an event id that was already seen starts nothing.
@@ -76,6 +79,10 @@ export type LocalRunnerOptions = {
   backoffMs?: (attempt: number) => number;
   /** Start cron jobs (when this process wins the scheduler lock). Default true. */
   cron?: boolean;
+  /** Claim and drive job runs (and run cron jobs). false: only store the job runs of sent events (APP_ROLE=web). Default true. */
+  execute?: boolean;
+  /** Test hook (INNGEST_LOCAL_TEST_CRON): every cron trigger fires on this croner pattern, without the scheduler lock. */
+  cronPatternOverride?: string;
   /** Name of the scheduler's advisory lock (apps sharing a DB need distinct names). Default SCHEDULER_LOCK_NAME. */
   schedulerLockName?: string;
   /** Make this runner the target of `inngest.send()` / `step.sendEvent` (lib/jobs/local-send.ts). Default true. */
@@ -104,6 +111,7 @@ export class LocalInngestRunner implements LocalEventSink {
   private readonly leaseMs: number;
   private readonly maxConcurrentJobRuns: number;
   private readonly backoffMs: (attempt: number) => number;
+  private readonly executes: boolean;
 
   private fns = new Map<string, FnConfig>();
   private matchers = new Map<string, ((e: LocalEvent) => boolean)[]>(); // fnId -> one per event trigger
@@ -125,6 +133,7 @@ export class LocalInngestRunner implements LocalEventSink {
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.maxConcurrentJobRuns = opts.maxConcurrentJobRuns ?? 10;
     this.backoffMs = opts.backoffMs ?? defaultBackoff;
+    this.executes = opts.execute !== false;
     const db = () => this.db;
     this.scheduler = new CronScheduler({
       db,
@@ -132,6 +141,7 @@ export class LocalInngestRunner implements LocalEventSink {
       lockName: opts.schedulerLockName,
       retentionMs: opts.retentionMs ?? 14 * 86_400_000,
       onTick: (fnId, at) => this.triggerCron(fnId, { at }),
+      patternOverride: opts.cronPatternOverride,
     });
     this.executor = new JobRunExecutor({
       db,
@@ -163,12 +173,17 @@ export class LocalInngestRunner implements LocalEventSink {
     return this.scheduler.isLeader;
   }
 
+  /** Whether this runner claims and drives job runs (false: it only stores them; option `execute`). */
+  get isExecutor(): boolean {
+    return this.executes;
+  }
+
   // ---- lifecycle ------------------------------------------------------------------------------------------------
 
   /**
    * Syncs the functions (signed in-band PUT), becomes the event sink (unless routeSends: false), takes the scheduler
    * lock and starts cron jobs (unless cron: false), then starts polling, which resumes unfinished job runs of the served
-   * functions. Throws Error when the sync fails. Call once.
+   * functions. With execute: false it stops after becoming the event sink. Throws Error when the sync fails. Call once.
    */
   async start(): Promise<void> {
     if (this.started) throw new Error("LocalInngestRunner.start() called twice");
@@ -195,6 +210,10 @@ export class LocalInngestRunner implements LocalEventSink {
     this.log.info(`synced ${this.fns.size} function(s): ${[...this.fns.values()].map((f) => `${f.id} <- ${JSON.stringify(f.triggers)}`).join(", ")}`);
 
     if (this.opts.routeSends !== false) await setLocalEventSink(this);
+    if (!this.executes) {
+      this.log.info("execute: false (APP_ROLE=web): job runs are stored here and executed by the worker instances");
+      return;
+    }
     if (this.opts.cron !== false && [...this.fns.values()].some((f) => f.triggers.some((t) => t.cron))) await this.scheduler.start(() => this.functions);
     const unfinished = await countUnfinishedJobRuns(this.db, [...this.fns.keys()]);
     if (unfinished) this.log.info(`${unfinished} unfinished job run(s) in the database will be resumed when due`);
@@ -361,7 +380,7 @@ export class LocalInngestRunner implements LocalEventSink {
   // ---- polling and claiming -------------------------------------------------------------------------------------
 
   private scheduleTick(delayMs: number) {
-    if (this.stopped || !this.started) return;
+    if (this.stopped || !this.started || !this.executes) return;
     const at = Date.now() + Math.max(0, delayMs);
     if (this.tickTimer && at >= this.tickAt) return;
     clearTimeout(this.tickTimer);

@@ -3,7 +3,8 @@
  * can load this module from several bundles, and HMR reloads it), driving the functions of app/api/inngest/route.ts.
  *
  * - `startLocalRunner(opts)` builds the runner around the route, signs with `localSigningKey()`, syncs, attaches
- *   `inngest.send()` to it, takes the scheduler lock for cron, and resumes unfinished runs. It is idempotent:
+ *   `inngest.send()` to it, takes the scheduler lock for cron, and resumes unfinished runs; with `execute: false`
+ *   (instrumentation.ts passes it for APP_ROLE=web) it only stores the job runs of sent events. It is idempotent:
  *   concurrent and repeated calls share one runner. A failed start is not cached, so the next call tries again.
  * - `getLocalRunner()` returns the started runner, or undefined.
  * - `stopLocalRunner()` stops it and forgets it (tests, scripts).
