@@ -6,9 +6,11 @@
  * `node --cpu-prof` on a throw-away database (PostgreSQL of BENCH_DATABASE_URL, default
  * postgresql://postgres@127.0.0.1:5432/test, or a fresh PGlite folder), one enterprise account with a key and 200
  * sitemaps, then GET /api/v1/sitemaps?limit=20 at 10 connections for DURATION s (autocannon), and stops the app
- * (SIGTERM: Next exits, V8 writes the profile). Prints the profile's path (the biggest .cpuprofile of the run: the
- * server process), then the top self-time and inclusive-time functions of the samples taken during the load phase
- * only, in ms of CPU per request (bench/lib/cpuprofile.mjs). PROFILE_DIR: where profiles go (default a temp folder).
+ * (SIGTERM: Next exits, V8 writes the profile). Prints the load's figures, the status of a few URLs the proxy decides
+ * on (undecodable paths of each family → 400, /dashboard → sign-in redirect), the profile's path (the biggest
+ * .cpuprofile of the run: the server process, with the load window saved beside it as FILE.window.json), then the
+ * breakdown of the samples taken during the load phase only, in ms per request (bench/lib/cpuprofile.mjs; PROFILE_TOP
+ * rows per list, default 25). PROFILE_DIR: where profiles go (default a temp folder).
  * Errors: exits 1 with the reason (app not up within 10 minutes, a setup call failing).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -120,6 +122,12 @@ try {
   );
   const t1 = Date.now();
   console.log(`load: ${res.requests.total} requests, ${res.requests.average} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non-2xx ${res.non2xx}, load 1m ${load0.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
+  // What the proxy decides (its matcher takes API and file paths only when they hold a %): undecodable paths of each
+  // family still get their 400, the dashboard its sign-in redirect.
+  for (const p of ["/api/v1/sitemaps/%ff", "/s/%ff/x.xml", "/v1/sitemaps/%ff/urls", "/api/shop/sitemaps/%ff", "/api/v1/sitemaps?cursor=%ff", "/dashboard", "/api/v1/usage"]) {
+    const r = await fetch(`${BASE}${p}`, { headers: auth, redirect: "manual" });
+    console.log(`GET ${p} → ${r.status} ${r.headers.get("location") ?? ""} ${(await r.text()).replace(/\s+/g, " ").slice(0, 110)}`);
+  }
   await stop();
   const files = fs.readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => path.join(profDir, f));
   const biggest = files.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
