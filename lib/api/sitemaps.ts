@@ -1,7 +1,8 @@
 /**
- * Sitemap DTOs: a sitemap row plus its newest run (lib/db/runs.ts latestRuns), its newest successful run's end, the
- * public URL of its published entry file and the URL count of its published run (`publishedUrlsListed`, which stays
- * while a newer run works). Four queries per page of sitemaps, whatever its size. Staging credentials
+ * Sitemap DTOs: a sitemap row plus its newest run, its newest successful run's end, the public URL of its published
+ * entry file and the URL count of its published run (`publishedUrlsListed`, which stays while a newer run works).
+ * One statement per page of sitemaps for those facts, whatever its size (lib/db/sitemap-facts.ts), plus one read of
+ * the newest runs' DTOs when any of the page's sitemaps has a run. Staging credentials
  * appear only as which parts are set (`auth: { basicAuth: true, headers: ["x-token"], cookies: [] }`), never as values.
  *
  * Run facts of a sitemap (SitemapRunFacts), derived from its runs: `lastRunStatus` and `lastRunStartedAt` (the newest
@@ -13,9 +14,10 @@
  * (SITEMAP_LIST_SPEC_RUN_SORTS) are done in memory by listSitemapsPage. The shop API's words for them (exportStatus,
  * protocolId, lastExport*) live in lib/compat/shop-export-status.ts.
  */
-import { lastSucceededAt, latestRuns, listedCounts } from "@/lib/db/runs";
+import { runDtosByIds } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
-import { authSummary, publishedEntryFiles, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
+import { sitemapFacts, type SitemapFacts } from "@/lib/db/sitemap-facts";
+import { authSummary, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { RUN_STATUSES, type TRunDto } from "@/lib/schemas/runs";
 import { subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
@@ -38,19 +40,16 @@ export type SitemapRunFacts = {
   lastSucceededAt: Date | null;
 };
 
-/** Run facts of sitemaps `ids`, with their newest run DTOs: two queries whatever the number of ids. */
-async function runFactsOf(ids: string[]): Promise<{ runs: Map<string, TRunDto>; facts: Map<string, SitemapRunFacts> }> {
-  const [runs, succeeded] = await Promise.all([latestRuns(ids), lastSucceededAt(ids)]);
-  const facts = new Map<string, SitemapRunFacts>();
-  for (const id of ids) {
-    const run = runs.get(id);
-    facts.set(id, {
-      lastRunStatus: run?.status ?? null,
-      lastRunStartedAt: run ? new Date(run.startedAt ?? run.createdAt) : null,
-      lastSucceededAt: succeeded.get(id) ?? null,
-    });
-  }
-  return { runs, facts };
+const runFactsFrom = (f: SitemapFacts | undefined): SitemapRunFacts => ({
+  lastRunStatus: (f?.latestRun?.status as SitemapRunFacts["lastRunStatus"] | undefined) ?? null,
+  lastRunStartedAt: f?.latestRun ? (f.latestRun.startedAt ?? f.latestRun.createdAt) : null,
+  lastSucceededAt: f?.lastSucceededAt ?? null,
+});
+
+/** Run facts of sitemaps `ids` (for the deferred filters and the in-memory sorts): one statement whatever the count. */
+async function runFactsOf(ids: string[]): Promise<{ facts: Map<string, SitemapRunFacts> }> {
+  const found = await sitemapFacts(ids.map((id) => ({ id, publishedRunId: null })));
+  return { facts: new Map(ids.map((id) => [id, runFactsFrom(found.get(id))])) };
 }
 
 /** The filter values of one sitemap for `matchDeferred`: the native run facts (the shop API passes its own). */
@@ -58,12 +57,12 @@ export type DeferredValuesOf = (facts: SitemapRunFacts) => Record<string, Filter
 const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
 export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
-  const ids = rows.map((r) => r.id);
-  const publishedIds = rows.flatMap((r) => (r.publishedRunId ? [r.publishedRunId] : []));
-  const [{ runs, facts }, entries, listed] = await Promise.all([runFactsOf(ids), publishedEntryFiles(rows), listedCounts(publishedIds)]);
+  const facts = await sitemapFacts(rows);
+  const runs = await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : [])));
   return rows.map((r) => {
-    const entry = entries.get(r.id);
-    const f = facts.get(r.id)!;
+    const fact = facts.get(r.id);
+    const entry = fact?.entryFile ?? null;
+    const lastRunId = fact?.latestRun?.id;
     return {
       id: r.id,
       number: r.number,
@@ -122,9 +121,9 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
       timezone: r.timezone,
       publishGuard: r.publishGuard,
       publishedRunId: r.publishedRunId,
-      publishedUrlsListed: r.publishedRunId ? (listed.get(r.publishedRunId) ?? null) : null,
-      lastRun: runs.get(r.id) ?? null,
-      lastSucceededAt: f.lastSucceededAt?.toISOString() ?? null,
+      publishedUrlsListed: r.publishedRunId ? (fact?.publishedUrlsListed ?? null) : null,
+      lastRun: (lastRunId && runs.get(lastRunId)) || null,
+      lastSucceededAt: fact?.lastSucceededAt?.toISOString() ?? null,
       sitemapUrl: entry ? publicFileUrl(r.id, entry) : null,
       createdAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),

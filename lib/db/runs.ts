@@ -198,16 +198,14 @@ export async function cancelRun(opts: { runId: string; userId: string }): Promis
   return { outcome: "finished", run: toRunDto(now) };
 }
 
-/** Latest run of each given sitemap (for list views). */
-export async function latestRuns(sitemapIds: string[]): Promise<Map<string, TRunDto>> {
-  if (!sitemapIds.length) return new Map();
-  const rows = await getDb().run.findMany({
-    where: { sitemapId: { in: sitemapIds } },
-    orderBy: [{ createdAt: "desc" }],
-    distinct: ["sitemapId"],
-    include: WITH_AUDIT,
-  });
-  return new Map(rows.map((r) => [r.sitemapId, toRunDto(r)]));
+/**
+ * DTOs of the runs with these ids, by run id (unknown ids are absent). Not scoped to an account: for ids the caller
+ * read from its own sitemaps (the sitemap list's newest runs, lib/db/sitemap-facts.ts). An empty list costs nothing.
+ */
+export async function runDtosByIds(ids: string[]): Promise<Map<string, TRunDto>> {
+  if (!ids.length) return new Map();
+  const rows = await getDb().run.findMany({ where: { id: { in: ids } }, include: WITH_AUDIT });
+  return new Map(rows.map((r) => [r.id, toRunDto(r)]));
 }
 
 /** When the newest successful run of each given sitemap finished (sitemaps without one are absent). */
@@ -220,13 +218,6 @@ export async function lastSucceededAt(sitemapIds: string[]): Promise<Map<string,
     select: { sitemapId: true, finishedAt: true },
   });
   return new Map(rows.map((r) => [r.sitemapId, r.finishedAt!]));
-}
-
-/** URLs listed by each of `runIds` (published runs: what their files hold), by run id; unknown ids are absent. */
-export async function listedCounts(runIds: string[]): Promise<Map<string, number>> {
-  if (!runIds.length) return new Map();
-  const rows = await getDb().run.findMany({ where: { id: { in: runIds } }, select: { id: true, urlsListed: true } });
-  return new Map(rows.map((r) => [r.id, r.urlsListed]));
 }
 
 export type RunProgress = { pagesFetched: number; pagesQueued: number; urlsListed: number; urlsExcluded: number };
