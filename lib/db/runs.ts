@@ -211,13 +211,13 @@ export async function runDtosByIds(ids: string[]): Promise<Map<string, TRunDto>>
 /** When the newest successful run of each given sitemap finished (sitemaps without one are absent). */
 export async function lastSucceededAt(sitemapIds: string[]): Promise<Map<string, Date>> {
   if (!sitemapIds.length) return new Map();
-  const rows = await getDb().run.findMany({
+  // GROUP BY in SQL: Prisma's `distinct` reads every succeeded run and keeps one per sitemap in memory.
+  const rows = await getDb().run.groupBy({
+    by: ["sitemapId"],
     where: { sitemapId: { in: sitemapIds }, status: "succeeded", finishedAt: { not: null } },
-    orderBy: [{ finishedAt: "desc" }],
-    distinct: ["sitemapId"],
-    select: { sitemapId: true, finishedAt: true },
+    _max: { finishedAt: true },
   });
-  return new Map(rows.map((r) => [r.sitemapId, r.finishedAt!]));
+  return new Map(rows.flatMap((r) => (r._max.finishedAt ? [[r.sitemapId, r._max.finishedAt] as const] : [])));
 }
 
 export type RunProgress = { pagesFetched: number; pagesQueued: number; urlsListed: number; urlsExcluded: number };

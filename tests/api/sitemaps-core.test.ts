@@ -238,11 +238,15 @@ for (const backend of testBackends()) {
       it("lastRunStatus, lastRunStartedAt and lastSucceededAt follow the runs: filters and in-memory sorts", async () => {
         const [a, b] = made;
         const t0 = new Date("2030-01-01T00:00:00Z");
+        await t.db.run.create({ data: { sitemapId: a.id, trigger: "api", status: "succeeded", createdAt: new Date("2029-12-31T00:00:00Z"), finishedAt: new Date("2029-12-31T00:05:00Z") } });
         await t.db.run.create({ data: { sitemapId: a.id, trigger: "api", status: "succeeded", createdAt: t0, startedAt: t0, finishedAt: new Date("2030-01-01T00:05:00Z") } });
         await t.db.run.create({ data: { sitemapId: a.id, trigger: "api", status: "failed", createdAt: new Date("2030-01-02T00:00:00Z"), startedAt: new Date("2030-01-02T00:00:01Z"), finishedAt: new Date("2030-01-02T00:01:00Z") } });
         const runB = await t.db.run.create({ data: { sitemapId: b.id, trigger: "api", status: "running", startedAt: t0 } });
         const dto = (await (await read(req("GET", `/api/v1/sitemaps/${a.id}`, { key: carol.key }), ctx({ id: a.id }))).json()).data;
         expect(dto).toMatchObject({ lastRun: { status: "failed", startedAt: "2030-01-02T00:00:01.000Z" }, lastSucceededAt: "2030-01-01T00:05:00.000Z" });
+        // the status endpoint: the newest success of the two
+        const st = (await (await status(req("GET", `/api/v1/sitemaps/${a.id}/status`, { key: carol.key }), ctx({ id: a.id }))).json()).data;
+        expect(st).toMatchObject({ lastSucceededAt: "2030-01-01T00:05:00.000Z" });
         // the shop API's words for the run facts never reach the native DTO
         for (const shopField of ["exportStatus", "protocolId", "lastExportStarted", "lastExportFinished"]) expect(dto).not.toHaveProperty(shopField);
         expect((await names("filter[lastRunStatus]=failed")).names).toEqual(["Alpha"]);
