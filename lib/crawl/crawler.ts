@@ -282,6 +282,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     maxDepth: s.maxDepth,
     maxPages: s.maxPages,
     stopped,
+    // A pause (the end of a job step) gives way to the time budget: past both, the crawl ends as before.
+    paused: opts.pauseAt === undefined ? undefined : () => Date.now() >= opts.pauseAt! && (deadline === undefined || Date.now() < deadline),
     concurrency: s.concurrency,
     signal,
     recheck: screen.full,
@@ -593,7 +595,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       audit.doneReading({ source, result });
     } else if (s.importRobotsSitemaps && fromRobots) await importRobotsSitemaps(robots.sitemaps, true);
     else audit?.doneReading({ source: null, result: null });
-    if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") await scheduler.run();
+    let paused = false;
+    if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") paused = await scheduler.run();
     await progress(true);
     return {
       pagesFetched: counters.pagesFetched,
@@ -611,6 +614,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       robots: { outcome: robots.outcome, status: robots.status, error: robots.fetchError ?? null },
       start,
       stoppedBy,
+      paused,
+      lowered: paused ? scheduler.lowered() : [],
       ...(linkStats ? { inlinks: inlinkCounts(linked) } : {}),
     };
   } finally {

@@ -101,6 +101,8 @@ export type CrawlWorkerData = {
   audit: boolean;
   /** The time budget as a crawler deadline, ms since the epoch. */
   deadline?: number;
+  /** End of this step's slice of the crawl, ms since the epoch (CrawlIntoOptions.pauseAt). */
+  pauseAt?: number;
   /** Three BigInt64 slots: Date.now() of the worker's last beat; the worker thread's id (Linux; 0 = unknown); the worker's CPU time at its first beat, ms + 1 (0 = unknown). */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
@@ -175,6 +177,7 @@ export async function crawlInWorker(
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
     deadline: Date.now() + budget.wallMs,
+    pauseAt: opts.pauseAt,
     nice: getEnv().CRAWL_WORKER_NICE,
     sched: getEnv().CRAWL_WORKER_SCHED,
     foreground: foregroundCounter().buffer as SharedArrayBuffer,

@@ -67,6 +67,8 @@ export type CrawlIntoOptions = {
   audit?: boolean;
   /** Time budget, ms since the epoch (lib/crawl/crawl-options.ts CrawlOptions.deadline). */
   deadline?: number;
+  /** End of this call's slice of a crawl run as bounded steps (CrawlOptions.pauseAt; lib/runs/execute.ts). */
+  pauseAt?: number;
 };
 
 /** Fills crawl settings with defaults; `partial.startUrl` is required. */
@@ -127,6 +129,7 @@ export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions)
       signal: opts.signal,
       allowHosts: opts.allowHosts,
       deadline: opts.deadline,
+      pauseAt: opts.pauseAt,
       progressIntervalMs: opts.progressIntervalMs ?? 500,
       ...(frontier ? { frontier } : {}),
       // The seeded frontier already holds the resumed queue; the seed carries the page budget already spent and
