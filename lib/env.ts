@@ -31,7 +31,7 @@
  * - CRAWL_IN_WORKER: "false" runs a run's crawl on the server's own thread instead of a worker thread (baseline for
  *   bench/; lib/runs/crawl-thread.ts). The budget below applies to the worker only:
  * - CRAWL_STALL_MS: longest one synchronous task may block the crawl worker, ms (default 10,000).
- * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl attempt, ms (default 600,000).
+ * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl step (and attempt), ms (default 600,000).
  * - CRAWL_TIME_BUDGET_MS: wall time of a run's crawl, ms, counted from the run's start across its steps (default
  *   86,400,000 = 24 h); then the crawl stops fetching
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).

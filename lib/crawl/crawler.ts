@@ -31,6 +31,8 @@
  * - `maxPages` counts page requests (redirect hops included; robots.txt, sitemaps, 429/503 retries and
  *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages"; the
  *   same once `opts.deadline` (a time budget) has passed, with `stoppedBy: "time_budget"` in the summary.
+ *   `opts.pauseAt` (the end of a bounded job step) instead stops dispatching and leaves the queue in the frontier
+ *   store, unrecorded, for a resumed call (`paused: true`, and the queued URLs whose depth was lowered in `lowered`).
  * - 429 and 503 are retried up to 3 times after Retry-After (seconds or HTTP-date) or 1/2/4 s, each wait capped
  *   at 30 s; the wait pauses every request to the origin, not only the one that got the answer.
  * - Only same-origin links are followed; other-origin links are ignored without a record.

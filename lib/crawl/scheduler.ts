@@ -34,7 +34,7 @@ export type SchedulerDeps = {
   /**
    * True once this call of the crawl must pause (the end of a bounded job step, lib/runs/execute.ts): no new visit
    * starts, the visits under way finish, and what is still queued stays queued (no record), for the next step to
-   * resume. Asked before each item is taken from the store.
+   * resume. Asked before each item is taken from the store, once at least one visit started (each call advances).
    */
   paused?: () => boolean;
   /** Visits running at once (≥ 1). */
@@ -147,6 +147,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function run(): Promise<boolean> {
     let inFlight = 0;
     let pausing = false;
+    let dispatched = 0;
     /** Running visits per depth, and a lower bound of the smallest depth with one. */
     const runningAt: number[] = [];
     let lowRunning = 0;
@@ -172,7 +173,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     while (!failure && !signal?.aborted) {
       while (inFlight < deps.concurrency && !failure) {
-        if (!pausing && deps.paused?.()) pausing = true;
+        // At least one visit per call, so a crawl resumed step after step always advances (a slow start-up).
+        if (!pausing && dispatched > 0 && deps.paused?.()) pausing = true;
         if (pausing) break;
         let item: FrontierItem | null = held;
         held = null;
@@ -207,6 +209,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           continue;
         }
         counters.pagesFetched++;
+        dispatched++;
         inFlight++;
         const current = item;
         const d = current.depth;

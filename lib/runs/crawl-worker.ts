@@ -197,7 +197,7 @@ if (parentPort && workerData?.crawlWorker === true) {
         journal: { ...data.journal, yieldTo },
         audit: data.audit,
         deadline: data.deadline,
-        pauseAt: data.pauseAt,
+        pauseAfterMs: data.pauseAfterMs,
         ...(revalidate ? { revalidate } : {}),
         sink,
       });

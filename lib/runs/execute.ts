@@ -206,8 +206,8 @@ export async function crawlStep(runId: string, step: number, opts: CrawlRunOptio
   const { sink, revalidate } = createRunSink(spec, () => abort.abort());
   // The run's time budget counts from its start, whatever the steps and the waits between them.
   const wallMs = Math.max(0, (run.startedAt?.getTime() ?? Date.now()) + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS) - Date.now());
-  const pauseAt = opts.stepMs === undefined ? undefined : Date.now() + opts.stepMs;
-  const common = { signal: abort.signal, durable: true, resume, journal: opts.journal, progressIntervalMs: PROGRESS_INTERVAL_MS, audit: true, pauseAt };
+  // The step's crawling time counts from the crawl's start (a worker's start-up excluded).
+  const common = { signal: abort.signal, durable: true, resume, journal: opts.journal, progressIntervalMs: PROGRESS_INTERVAL_MS, audit: true, pauseAfterMs: opts.stepMs };
   let crawling: ReturnType<typeof crawlInto>;
   if (getEnv().CRAWL_IN_WORKER) {
     // On PostgreSQL the worker writes the journal and the progress itself, on a pool of its own: nothing of the
