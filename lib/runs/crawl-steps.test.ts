@@ -60,6 +60,9 @@ beforeAll(async () => {
   process.env.CRAWL_ALLOW_HOSTS = new URL(origin).host;
   process.env.FILES_DIR = filesDir;
   process.env.APP_URL = "http://sitemaps.test";
+  // Each step starts a crawl worker; at its default nice value (10) a loaded machine starves those cold starts, and
+  // the steps then crawl a page or two each (seen at load 16 on 2 cores). The children inherit this.
+  process.env.CRAWL_WORKER_NICE = "0";
 }, 30_000);
 afterAll(() => {
   site?.kill();

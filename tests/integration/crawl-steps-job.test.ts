@@ -44,6 +44,8 @@ beforeAll(async () => {
   vi.stubEnv("FILES_DIR", fs.mkdtempSync(path.join(os.tmpdir(), "sf-steps-job-")));
   vi.stubEnv("APP_URL", "http://sitemaps.test");
   vi.stubEnv("CRAWL_STEP_SECONDS", "1");
+  // Each step starts a crawl worker: at the default nice value a loaded machine starves those cold starts.
+  vi.stubEnv("CRAWL_WORKER_NICE", "0");
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
