@@ -4,7 +4,7 @@
  * JSON object): the SDK replays the function on every call with every memoised result, and the runner saves the job
  * run's whole step state after each step, so the cost per step grows with the steps before it.
  *
- *   node --import tsx bench/job-steps.ts          (env STEPS=10,100,999, BENCH_DATABASE_URL for PostgreSQL too)
+ *   node --import tsx bench/job-steps.ts   (npm run bench:job-steps; env STEPS=10,100,999, BENCH_DATABASE_URL for PostgreSQL too)
  *
  * Per backend (an in-memory PGlite; a throw-away database on BENCH_DATABASE_URL when set) and per N of STEPS: a test
  * function runs N steps `crawl-k` whose bodies do nothing but return the shape of a paused crawl step's result
