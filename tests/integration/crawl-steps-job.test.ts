@@ -35,9 +35,12 @@ beforeAll(async () => {
       void setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end(body), LATENCY_MS);
   site = await startSite({
     "/robots.txt": { body: "User-agent: *\nAllow: /\n", type: "text/plain" },
-    // A chain with side links: /p/i links to the next two pages and back to the start.
+    // A binary tree (depth ≤ 5, within the default maxDepth): /p/i links to /p/2i+1, /p/2i+2 and back to the start.
     ...Object.fromEntries(
-      Array.from({ length: PAGES }, (_, i): [string, RouteHandler] => [`/p/${i}`, slow(page([`/p/${(i + 1) % PAGES}`, `/p/${(i + 2) % PAGES}`, "/p/0"]))]),
+      Array.from({ length: PAGES }, (_, i): [string, RouteHandler] => [
+        `/p/${i}`,
+        slow(page([2 * i + 1, 2 * i + 2].filter((j) => j < PAGES).map((j) => `/p/${j}`).concat("/p/0"))),
+      ]),
     ),
   });
   vi.stubEnv("CRAWL_ALLOW_HOSTS", site.hostPort);
