@@ -76,7 +76,7 @@ for (const backend of testBackends()) {
       expect(res.status).toBe(202);
       const runId = ((await res.json()).data as { id: string }).id;
       const run = await waitForRun(runId, 200_000);
-      expect(run).toMatchObject({ status: "succeeded", urlsListed: PAGES });
+      expect(run).toMatchObject({ status: "succeeded", progress: { urlsListed: PAGES } });
 
       await runner.current.idle({ timeoutMs: 30_000 }); // the job run is saved after its last step
       const { job, steps } = await memoised(runId);
