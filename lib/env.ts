@@ -31,11 +31,17 @@
  * - CRAWL_IN_WORKER: "false" runs a run's crawl on the server's own thread instead of a worker thread (baseline for
  *   bench/; lib/runs/crawl-thread.ts). The budget below applies to the worker only:
  * - CRAWL_STALL_MS: longest one synchronous task may block the crawl worker, ms (default 10,000).
- * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl attempt, ms (default 600,000).
- * - CRAWL_TIME_BUDGET_MS: wall time of a crawl attempt, ms (default 86,400,000 = 24 h); then the crawl stops fetching
+ * - CRAWL_CPU_BUDGET_MS: busy time of the crawl worker per crawl step (and attempt), ms (default 600,000).
+ * - CRAWL_TIME_BUDGET_MS: wall time of a run's crawl, ms, counted from the run's start across its steps (default
+ *   86,400,000 = 24 h); then the crawl stops fetching
  *   and the run succeeds with the warning time_budget_reached (lib/runs/crawl-thread.ts).
  * - CRAWL_WORKER_HEAP_MB: old-generation heap cap of the crawl worker, MB (default 1,024).
  * - CRAWL_WORKER_NICE: nice value of the crawl worker thread, 0–19 (default 10; 0 = the process's priority; Linux).
+ * - CRAWL_STEP_SECONDS: longest one crawl step of a run may crawl, s (default 60; a decimal ≥ 0.05, at most 7,200):
+ *   the crawl runs as a loop of job steps that each resume from the frontier stored in the database
+ *   (inngest/functions/generate-sitemap.ts, lib/runs/execute.ts crawlStep). Visits under way at the end finish first.
+ * - CRAWL_MAX_STEPS: steps one run's job may take, crawl steps and the export step together (default and at most
+ *   1,000, Inngest's limit per function run; at least 2). Past it the run fails with crawl_step_limit_exceeded.
  * - SHOP_FILES_ACCOUNT: e-mail of the account whose shop subshop folders are also served at the shop API document's
  *   own path, `{APP_URL}/sitemaps/{subshopId}/{file}` (an instance for one shop, or a shop domain proxying /sitemaps/
  *   here; lib/compat/shop-files.ts). Unset: only `{APP_URL}/shop/{accountId}/sitemaps/…`.
@@ -136,6 +142,9 @@ export const ZEnv = z.object({
   CRAWL_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(86_400_000),
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // A decimal is accepted (tests run sub-second steps); Inngest caps one step at 2 h.
+  CRAWL_STEP_SECONDS: z.coerce.number().positive().min(0.05).max(7200).default(60),
+  CRAWL_MAX_STEPS: z.coerce.number().int().min(2).max(1000).default(1000),
   // The shop API adapter's files at the document's own path (lib/compat/shop-files.ts).
   SHOP_FILES_ACCOUNT: z.email().transform((v) => v.toLowerCase()).optional(),
   /** Coalescing window of export-only runs after a pushed URL (ms; lib/runs/export-only.ts): pushes within it share one export. */

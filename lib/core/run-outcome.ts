@@ -92,6 +92,10 @@ export const RUN_ERROR_CODES = {
   },
   crawl_time_budget_exceeded: { hint: () => "Lower maxPages, or raise CRAWL_TIME_BUDGET_MS on the server." },
   crawl_memory_budget_exceeded: { hint: () => "Lower maxPages, or raise CRAWL_WORKER_HEAP_MB on the server." },
+  crawl_step_limit_exceeded: {
+    hint: () =>
+      "The crawl needed more bounded steps than one job may run (1,000, Inngest's limit): raise CRAWL_STEP_SECONDS on the server (as far as its host allows), or lower maxPages.",
+  },
   internal_error: { hint: () => "An unexpected error; the server log has its details. Run again, and report it if it persists." },
 } as const satisfies Record<string, { hint: (d: Detail) => string }>;
 

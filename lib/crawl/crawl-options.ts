@@ -87,6 +87,13 @@ export type CrawlOptions = {
    * says "time_budget". The crawl then resolves normally. Default: none.
    */
   deadline?: number;
+  /**
+   * End of this call's slice of a longer crawl (ms since the epoch; a bounded job step, lib/runs/execute.ts): once it
+   * passes, no new page is fetched and the visits under way finish, but unlike `deadline` nothing is recorded for the
+   * URLs still queued: they stay in `frontier` for a resumed call, and the summary says `paused: true`. `deadline`
+   * wins when both have passed. Default: none.
+   */
+  pauseAt?: number;
   /** Rendering overrides: Chromium path (default env CHROMIUM_PATH or /usr/bin/chromium), tab pool size (default 2). */
   render?: { executablePath?: string; pages?: number };
   /**
@@ -148,6 +155,13 @@ export type CrawlSummary = {
   start: StartOutcome | null;
   /** "time_budget" when `deadline` passed and left URLs unfetched; else null. */
   stoppedBy: "time_budget" | null;
+  /** True when `pauseAt` passed with URLs still queued: the crawl is not done (they stay in the frontier). */
+  paused: boolean;
+  /**
+   * With `paused`: queued URLs a shorter path moved up after they were queued, with their new depth (the frontier
+   * store still holds them at the old one; a durable caller stores these before resuming). Else empty.
+   */
+  lowered: { url: string; depth: number }[];
   /**
    * Final inlink counts: URL → distinct crawled pages whose followable same-origin links point to it (self-links not
    * counted). Only URLs with at least one; absent with `linkStats: false`. One counter per URL met, no link lists.

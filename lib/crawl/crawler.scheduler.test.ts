@@ -209,3 +209,29 @@ describe("requests saved on URLs that cannot be listed", () => {
     expect(r.pageRequests).not.toContain("/files/x.pdf");
   });
 });
+
+describe("scheduler: pausing at the end of a bounded step (CrawlOptions.pauseAt)", () => {
+  const site = { "/": { body: page(["/a", "/b", "/c"]) }, "/a": { body: page(["/d"]) }, "/b": { body: page() }, "/c": { body: page() }, "/d": { body: page() } };
+
+  it("past pauseAt, no new visit starts: the queue stays in the frontier, unrecorded, and the summary says paused", async () => {
+    const frontier = createMemoryFrontier();
+    const r = await run(site, { concurrency: 1 }, { frontier, pauseAt: Date.now() });
+    // One visit per call at least (the start URL), then the pause: its links stay queued, without a record.
+    expect(r.pageRequests).toEqual(["/"]);
+    expect(r.listed).toEqual(["/"]);
+    expect(r.summary).toMatchObject({ paused: true, stoppedBy: null, lowered: [] });
+    expect(await frontier.size?.()).toBe(3);
+    const left: string[] = [];
+    for (let item = await frontier.shift(); item; item = await frontier.shift()) left.push(new URL(item.url).pathname);
+    expect(left).toEqual(["/a", "/b", "/c"]);
+  });
+
+  it("a crawl whose frontier empties before pauseAt is not paused; past both, the time budget wins", async () => {
+    const done = await run(site, { concurrency: 1 }, { pauseAt: Date.now() + 60_000 });
+    expect(done.summary.paused).toBe(false);
+    expect(done.listed).toEqual(["/", "/a", "/b", "/c", "/d"]);
+    const budget = await run(site, { concurrency: 1 }, { pauseAt: Date.now(), deadline: Date.now() });
+    expect(budget.summary).toMatchObject({ paused: false, stoppedBy: "time_budget" });
+    expect(budget.records.filter((x) => x.reason === "max_pages").length).toBeGreaterThan(0);
+  });
+});

@@ -31,6 +31,8 @@
  * - `maxPages` counts page requests (redirect hops included; robots.txt, sitemaps, 429/503 retries and
  *   rendering subrequests excluded). Once reached, every URL still queued or discovered later is "max_pages"; the
  *   same once `opts.deadline` (a time budget) has passed, with `stoppedBy: "time_budget"` in the summary.
+ *   `opts.pauseAt` (the end of a bounded job step) instead stops dispatching and leaves the queue in the frontier
+ *   store, unrecorded, for a resumed call (`paused: true`, and the queued URLs whose depth was lowered in `lowered`).
  * - 429 and 503 are retried up to 3 times after Retry-After (seconds or HTTP-date) or 1/2/4 s, each wait capped
  *   at 30 s; the wait pauses every request to the origin, not only the one that got the answer.
  * - Only same-origin links are followed; other-origin links are ignored without a record.
@@ -282,6 +284,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
     maxDepth: s.maxDepth,
     maxPages: s.maxPages,
     stopped,
+    // A pause (the end of a job step) gives way to the time budget: past both, the crawl ends as before.
+    paused: opts.pauseAt === undefined ? undefined : () => Date.now() >= opts.pauseAt! && (deadline === undefined || Date.now() < deadline),
     concurrency: s.concurrency,
     signal,
     recheck: screen.full,
@@ -593,7 +597,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       audit.doneReading({ source, result });
     } else if (s.importRobotsSitemaps && fromRobots) await importRobotsSitemaps(robots.sitemaps, true);
     else audit?.doneReading({ source: null, result: null });
-    if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") await scheduler.run();
+    let paused = false;
+    if (robots.outcome !== "blocked" && robots.outcome !== "unreachable") paused = await scheduler.run();
     await progress(true);
     return {
       pagesFetched: counters.pagesFetched,
@@ -611,6 +616,8 @@ export async function crawl(settings: CrawlSettings, opts: CrawlOptions = {}): P
       robots: { outcome: robots.outcome, status: robots.status, error: robots.fetchError ?? null },
       start,
       stoppedBy,
+      paused,
+      lowered: paused ? scheduler.lowered() : [],
       ...(linkStats ? { inlinks: inlinkCounts(linked) } : {}),
     };
   } finally {

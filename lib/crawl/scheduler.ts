@@ -31,6 +31,12 @@ export type SchedulerDeps = {
    * that comes out is recorded "max_pages", as when the page budget is spent. Asked only while pages remain.
    */
   stopped?: () => boolean;
+  /**
+   * True once this call of the crawl must pause (the end of a bounded job step, lib/runs/execute.ts): no new visit
+   * starts, the visits under way finish, and what is still queued stays queued (no record), for the next step to
+   * resume. Asked before each item is taken from the store, once at least one visit started (each call advances).
+   */
+  paused?: () => boolean;
   /** Visits running at once (≥ 1). */
   concurrency: number;
   signal?: AbortSignal;
@@ -54,8 +60,16 @@ export type Scheduler = {
   lower(url: string, depth: number): void | Promise<void>;
   /** Items a pre-filled store holds already (a resume): made known so a shorter path can still move them up. */
   knowInStore(items: readonly FrontierItem[]): void;
-  /** Runs visits until the frontier is empty (see below). */
-  run(): Promise<void>;
+  /**
+   * Runs visits until the frontier is empty (see below), or until `paused()` and the visits under way have finished.
+   * Resolves true when it paused with URLs still queued (the crawl is not done), false when the frontier is empty.
+   */
+  run(): Promise<boolean>;
+  /**
+   * Queued URLs whose depth a shorter path lowered in place (see module doc), with their lowered depth: a durable
+   * store still holds them at the depth they were queued with, so a paused crawl hands these on to be stored.
+   */
+  lowered(): { url: string; depth: number }[];
 };
 
 /** `pending` value of a queued URL already recorded (its item is skipped when it comes out). */
@@ -130,8 +144,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   };
 
-  async function run(): Promise<void> {
+  async function run(): Promise<boolean> {
     let inFlight = 0;
+    let pausing = false;
+    let dispatched = 0;
     /** Running visits per depth, and a lower bound of the smallest depth with one. */
     const runningAt: number[] = [];
     let lowRunning = 0;
@@ -157,6 +173,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     while (!failure && !signal?.aborted) {
       while (inFlight < deps.concurrency && !failure) {
+        // At least one visit per call, so a crawl resumed step after step always advances (a slow start-up).
+        if (!pausing && dispatched > 0 && deps.paused?.()) pausing = true;
+        if (pausing) break;
         let item: FrontierItem | null = held;
         held = null;
         if (item === null) {
@@ -190,6 +209,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           continue;
         }
         counters.pagesFetched++;
+        dispatched++;
         inFlight++;
         const current = item;
         const d = current.depth;
@@ -212,7 +232,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         running.add(task);
       }
       if (inFlight === 0) {
-        if (held !== null) continue;
+        if (held !== null && !pausing) continue;
         break;
       }
       await new Promise<void>((resolve) => (wake = resolve));
@@ -221,7 +241,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     await Promise.allSettled(running);
     if (failure) throw (failure as { error: unknown }).error;
     signal?.throwIfAborted();
+    // A held item was taken from the store's memory but not visited: a durable store still holds its row.
+    return pausing && (held !== null || (await frontier.size?.()) !== 0);
   }
 
-  return { push, lower, knowInStore, run };
+  const lowered = () => [...moved].map(([url, depth]) => ({ url, depth }));
+
+  return { push, lower, knowInStore, run, lowered };
 }

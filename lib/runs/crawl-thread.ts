@@ -26,7 +26,9 @@
  * - heap: the worker's old generation is capped at `heapMb` (resourceLimits); hitting it →
  *   `crawl_memory_budget_exceeded`.
  * Defaults come from the environment (lib/env.ts: CRAWL_STALL_MS, CRAWL_CPU_BUDGET_MS, CRAWL_TIME_BUDGET_MS,
- * CRAWL_WORKER_HEAP_MB). Budgets count per call: a resumed attempt starts a new budget.
+ * CRAWL_WORKER_HEAP_MB). Budgets count per call (one crawl step, or a resumed attempt of it); `wallMs` is what the caller
+ * gives: lib/runs/execute.ts passes what is left of the run's CRAWL_TIME_BUDGET_MS. With `pauseAfterMs` (a bounded
+ * step) the crawl pauses after that long, counted from the crawl's start in the worker (lib/runs/pipeline.ts).
  *
  * Loading: the worker runs an esbuild bundle of lib/runs/crawl-worker.ts (dependencies external, loaded from
  * node_modules), built on first use into `node_modules/.cache/sitemap-forge/crawl-worker.mjs` under the process's
@@ -101,6 +103,8 @@ export type CrawlWorkerData = {
   audit: boolean;
   /** The time budget as a crawler deadline, ms since the epoch. */
   deadline?: number;
+  /** Length of this step's slice of the crawl, ms from the crawl's start in the worker (CrawlIntoOptions.pauseAfterMs). */
+  pauseAfterMs?: number;
   /** Three BigInt64 slots: Date.now() of the worker's last beat; the worker thread's id (Linux; 0 = unknown); the worker's CPU time at its first beat, ms + 1 (0 = unknown). */
   heartbeat: SharedArrayBuffer;
   heartbeatMs: number;
@@ -175,6 +179,7 @@ export async function crawlInWorker(
     heartbeat,
     heartbeatMs: Math.max(10, Math.min(1000, Math.floor(budget.stallMs / 5))),
     deadline: Date.now() + budget.wallMs,
+    pauseAfterMs: opts.pauseAfterMs,
     nice: getEnv().CRAWL_WORKER_NICE,
     sched: getEnv().CRAWL_WORKER_SCHED,
     foreground: foregroundCounter().buffer as SharedArrayBuffer,

@@ -197,6 +197,7 @@ if (parentPort && workerData?.crawlWorker === true) {
         journal: { ...data.journal, yieldTo },
         audit: data.audit,
         deadline: data.deadline,
+        pauseAfterMs: data.pauseAfterMs,
         ...(revalidate ? { revalidate } : {}),
         sink,
       });

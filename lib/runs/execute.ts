@@ -18,6 +18,7 @@ import type { CrawlRule, QueryPolicy, RenderJsMode, SiteAuth, SitemapEntry, Trai
 import { debitRunCredits } from "@/lib/quota/credits";
 import { publishRunFiles } from "@/lib/db/files";
 import { clearCrawlFrontier, loadCrawlCheckpoint, loadInventoryTotals } from "@/lib/db/frontier";
+import { applyCrawlLinkStats, beginCrawlStep, clearCrawlSteps, endCrawlStep, linkedInSteps, storeLoweredDepths } from "@/lib/db/crawl-steps";
 import { shareableDatabaseUrl } from "@/lib/db/thread-db";
 import { prunePageStates, snapshotFingerprint } from "@/lib/db/page-state";
 import {
@@ -100,14 +101,19 @@ async function loadRun(runId: string) {
 
 export type CrawlStepResult = {
   skipped: boolean;
-  /** The step continued a crawl a killed or failed attempt had started. */
+  /**
+   * The crawl is over (finished, or the run ended: cancelled, failed, gone): the job goes on to the export step. False
+   * for a step that paused at its deadline with URLs still queued: the job runs the next crawl step.
+   */
+  done: boolean;
+  /** The crawl continued from a state a killed or failed attempt left (not the previous step's clean end). */
   resumed?: boolean;
   pagesFetched: number;
   urlsListed: number;
   urlsExcluded: number;
-  /** Against the run published when the crawl ended (see lib/db/runs.ts computeRunDiff). */
+  /** Against the run published when the crawl ended (see lib/db/runs.ts computeRunDiff). Only when done. */
   diff?: RunDiffCounts;
-  /** Findings per kind of the audit of the site's own sitemaps (lib/crawl/site-audit.ts). */
+  /** Findings per kind of the audit of the site's own sitemaps (lib/crawl/site-audit.ts). Only when done. */
   audit?: Record<AuditFindingKind, number>;
   /**
    * Why the crawl listed no URL (lib/core/run-outcome.ts diagnoseEmptyCrawl), or null when it listed some. The
@@ -119,36 +125,64 @@ export type CrawlStepResult = {
 };
 
 /**
- * Test hooks of the crawl step: journal tuning (batch sizes, and `now`, the clock that dates first-seen hashes) and
- * the worker's budget (lib/runs/crawl-thread.ts; default from the environment).
+ * Test hooks of the crawl step: journal tuning (batch sizes, and `now`, the clock that dates first-seen hashes), the
+ * worker's budget (lib/runs/crawl-thread.ts; default from the environment; `wallMs` counts from the run's start), and
+ * the step bounds: `stepMs`, how long one step may crawl (default: unbounded, one step), `maxSteps`, the last crawl
+ * step allowed (a step that pauses there fails the run with crawl_step_limit_exceeded).
  */
-export type CrawlRunOptions = { journal?: Omit<Partial<JournalOptions>, "write">; budget?: Partial<CrawlBudget> };
+export type CrawlRunOptions = {
+  journal?: Omit<Partial<JournalOptions>, "write">;
+  budget?: Partial<CrawlBudget>;
+  stepMs?: number;
+  maxSteps?: number;
+};
 
 /** ms between progress writes on the Run row (and cancel checks) during a crawl. */
 export const PROGRESS_INTERVAL_MS = 1000;
 
 /**
- * The crawl step: crawls the sitemap's site into RunUrl, durably (lib/runs/journal.ts, lib/db/frontier.ts), with
- * conditional requests for pages known from earlier runs (lib/db/page-state.ts), then computes the run's diff
- * against the published run and stores the audit of the site's own sitemaps (lib/db/run-audit.ts).
- *
- * Resumable: a retried step (a killed worker, a failed attempt) continues from the stored inventory and frontier
- * instead of starting over: recorded URLs are not fetched again, the visits cut short are redone, and the page
- * budget already spent counts against `maxPages`. Counts are recomputed from the stored inventory at the end, so
- * they are exact whatever the number of attempts.
- * Cancel (POST /api/v1/runs/{id}/cancel): a queued run is cancelled by the API before this step; for a running one
- * the API sets `cancelRequestedAt`, the progress tick aborts the crawl, and the run ends `cancelled` here (claim
- * released, frontier dropped, published files untouched). Database and sink errors fail the step.
- * Off the event loop: the crawl runs in a worker thread with a budget (lib/runs/crawl-thread.ts; env
- * CRAWL_IN_WORKER=false keeps it on this thread). Its database work (lib/runs/run-sink.ts) runs in the worker on
- * PostgreSQL, on its own connection pool, and on this thread on PGlite. A crawl stopped by its budget
- * throws CrawlBudgetError after its frontier is dropped (the function fails the run without retries).
+ * The whole crawl in this process: {@link crawlStep} 1, 2, … until one is done (one step when `opts.stepMs` is unset).
+ * Same result as the job's loop of steps (inngest/functions/generate-sitemap.ts).
  */
 export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
+  for (let step = 1; ; step++) {
+    const r = await crawlStep(runId, step, opts);
+    if (r.done) return r;
+  }
+}
+
+/**
+ * Crawl step `step` (1-based) of a run: crawls the sitemap's site into RunUrl, durably (lib/runs/journal.ts,
+ * lib/db/frontier.ts), with conditional requests for pages known from earlier runs (lib/db/page-state.ts), for at most
+ * `opts.stepMs` (then it pauses: no new visit, the visits under way finish, the journal is flushed; `done: false`);
+ * when the crawl is over, stores the inlink counts, collapses duplicates when the sitemap asks for it, computes the
+ * run's diff against the published run and stores the audit of the site's own sitemaps (lib/db/run-audit.ts).
+ *
+ * Steps: every step resumes from the inventory and frontier stored so far (recorded URLs are not fetched again, the
+ * page budget already spent counts against `maxPages`). What one uninterrupted crawl keeps in memory across the crawl
+ * is carried between steps (lib/db/crawl-steps.ts: inlink counts, the audit's linked URLs, the start URL's outcome;
+ * depths lowered while queued are stored in the frontier), so N steps give the inventory, counts, diff, audit and
+ * files of one step. Limits (see docs/runs.md): the trap guard's query-variant counts and the robots.txt / site
+ * sitemap reading start again in each step; a step cut short (a killed worker, a failed attempt) loses its link
+ * stats, so inlinks can then be lower and the audit reports no orphans.
+ * Retried: a retried step (a killed worker, a failed attempt) continues from what was stored; visits cut short are
+ * redone. Counts are recomputed from the stored inventory at the end, so they are exact whatever the attempts.
+ * Time: CRAWL_TIME_BUDGET_MS counts from the run's start (Run.startedAt) across steps; the CPU budget per step.
+ * Cancel (POST /api/v1/runs/{id}/cancel): a queued run is cancelled by the API before this step; for a running one
+ * the API sets `cancelRequestedAt`, the progress tick aborts the crawl (or the next step sees it), and the run ends
+ * `cancelled` here (claim released, frontier dropped, published files untouched). Database and sink errors fail the step.
+ * Off the event loop: the crawl runs in a worker thread with a budget (lib/runs/crawl-thread.ts; env
+ * CRAWL_IN_WORKER=false keeps it on this thread). Its database work (lib/runs/run-sink.ts) runs in the worker on
+ * PostgreSQL, on its own connection pool, and on this thread on PGlite.
+ * Errors: CrawlBudgetError after the frontier is dropped (the function fails the run without retries);
+ * RunFailedError crawl_step_limit_exceeded when step `opts.maxSteps` pauses (frontier dropped); Error when a resumed
+ * step cannot read robots.txt (retried: the queue is kept).
+ */
+export async function crawlStep(runId: string, step: number, opts: CrawlRunOptions = {}): Promise<CrawlStepResult> {
   const run = await loadRun(runId);
-  if (!run) return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
+  if (!run) return { skipped: true, done: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   if (run.status === "cancelled" || run.status === "succeeded" || run.status === "failed" || run.status === "held")
-    return { skipped: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
+    return { skipped: true, done: true, pagesFetched: run.pagesFetched, urlsListed: run.urlsListed, urlsExcluded: run.urlsExcluded };
   if (run.cancelRequestedAt) return endCancelled(run);
   const settings = settingsOf(run.sitemap);
   // Rules stored before the input checks existed (e.g. a regex that backtracks catastrophically) never run: the run
@@ -157,17 +191,23 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const badRules = rulesError(settings.rules);
   if (badRules) {
     await failRun(runId, new RunFailedError(runFailure("invalid_rules", badRules)));
-    return { skipped: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
+    return { skipped: true, done: true, pagesFetched: 0, urlsListed: 0, urlsExcluded: 0 };
   }
   await markRunRunning(runId);
   const sitemapId = run.sitemapId;
+  const begun = await beginCrawlStep(runId, step);
   const checkpoint = await loadCrawlCheckpoint(runId);
+  // Continued from a state no clean step end left: a killed or failed attempt (or a crawl older than steps).
+  const resumed = begun.interrupted || (checkpoint.resumed && begun.stepsDone === 0);
   const base = checkpoint.totals;
   const abort = new AbortController();
   const spec: RunSinkSpec = { runId, sitemapId, fingerprint: snapshotFingerprint(settings), base };
   const resume = checkpoint.resumed ? { recorded: checkpoint.recorded, queue: checkpoint.queue, pagesFetched: base.pagesFetched } : null;
   const { sink, revalidate } = createRunSink(spec, () => abort.abort());
-  const common = { signal: abort.signal, durable: true, resume, journal: opts.journal, progressIntervalMs: PROGRESS_INTERVAL_MS, audit: true };
+  // The run's time budget counts from its start, whatever the steps and the waits between them.
+  const wallMs = Math.max(0, (run.startedAt?.getTime() ?? Date.now()) + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS) - Date.now());
+  // The step's crawling time counts from the crawl's start (a worker's start-up excluded).
+  const common = { signal: abort.signal, durable: true, resume, journal: opts.journal, progressIntervalMs: PROGRESS_INTERVAL_MS, audit: true, pauseAfterMs: opts.stepMs };
   let crawling: ReturnType<typeof crawlInto>;
   if (getEnv().CRAWL_IN_WORKER) {
     // On PostgreSQL the worker writes the journal and the progress itself, on a pool of its own: nothing of the
@@ -175,23 +215,56 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     // clock, which cannot cross the thread boundary).
     const url = shareableDatabaseUrl();
     const inWorker = url && !opts.journal?.now ? { spec, databaseUrl: url, onCancelRequested: () => abort.abort() } : undefined;
-    crawling = crawlInWorker(settings, { ...common, budget: opts.budget, sink, revalidate, runSink: inWorker });
+    crawling = crawlInWorker(settings, { ...common, budget: { ...opts.budget, wallMs }, sink, revalidate, runSink: inWorker });
   } else {
     // On this thread (CRAWL_IN_WORKER=false) only the time budget applies; the worker sets its own deadline.
-    crawling = crawlInto(settings, { ...common, deadline: Date.now() + (opts.budget?.wallMs ?? getEnv().CRAWL_TIME_BUDGET_MS), sink, revalidate });
+    crawling = crawlInto(settings, { ...common, deadline: Date.now() + wallMs, sink, revalidate });
   }
   let summary: Awaited<typeof crawling>;
   try {
     summary = await crawling;
   } catch (err) {
     if (abort.signal.aborted) return endCancelled(run);
-    if (err instanceof CrawlBudgetError) await clearCrawlFrontier(runId);
+    if (err instanceof CrawlBudgetError) await dropCrawlState(runId);
     throw err;
   }
   if (abort.signal.aborted) return endCancelled(run);
+  const robotsFailed = summary.robots.outcome === "unreachable" || summary.robots.outcome === "blocked";
+  if (checkpoint.queue.length > 0 && robotsFailed) {
+    // A resumed crawl does not start without robots.txt (RFC 9309): retrying keeps the queue, ending would drop it.
+    throw new Error(`robots.txt of ${settings.startUrl} could not be read (${summary.robots.outcome}) when the crawl resumed; the step is retried`);
+  }
+  const linked = summary.audit ? summary.audit.urls.filter((u) => u.linked).map((u) => u.url) : [];
+  if (summary.paused) {
+    if (opts.maxSteps !== undefined && step >= opts.maxSteps) {
+      await dropCrawlState(runId);
+      throw new RunFailedError(
+        runFailure(
+          "crawl_step_limit_exceeded",
+          `the crawl was not finished after ${step} steps of at most ${fmtStep(opts.stepMs!)} each, the most one run may take; ${summary.pagesFetched} pages were fetched. The previously published files stay served.`,
+        ),
+      );
+    }
+    await storeLoweredDepths(runId, summary.lowered);
+    await endCrawlStep(runId, step, { inlinks: summary.inlinks, linked, start: summary.start });
+    const now = await loadInventoryTotals(runId);
+    return {
+      skipped: false,
+      done: false,
+      ...(resumed ? { resumed } : {}),
+      pagesFetched: Math.max(summary.pagesFetched, now.pagesFetched),
+      urlsListed: now.urlsListed,
+      urlsExcluded: now.urlsExcluded,
+    };
+  }
   await clearCrawlFrontier(runId);
-  // The inventory's final inlink counts, then (when the sitemap asks for it) one listed URL per duplicate cluster.
-  await storeInlinks(runId, summary.inlinks);
+  // The inventory's final inlink counts: this step's alone when no earlier step finished, else the sum over the steps.
+  const stepped = begun.stepsDone > 0;
+  if (stepped) {
+    await endCrawlStep(runId, step, { inlinks: summary.inlinks, linked, start: summary.start });
+    await applyCrawlLinkStats(runId);
+  } else await storeInlinks(runId, summary.inlinks);
+  // Then (when the sitemap asks for it) one listed URL per duplicate cluster.
   if (run.sitemap.collapseDuplicates) await collapseDuplicates(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
@@ -213,7 +286,7 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
       ? diagnoseEmptyCrawl({
           startUrl: settings.startUrl,
           robots: summary.robots,
-          start: summary.start,
+          start: summary.start ?? begun.start,
           excludedByReason: totals.excludedByReason,
           timeoutMs: settings.timeoutMs,
         })
@@ -221,18 +294,26 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
   const publishedRunId = await publishedRunIdOf(sitemapId);
   const baseRunId = publishedRunId && publishedRunId !== runId ? publishedRunId : null;
   const diff = await computeRunDiff(runId, baseRunId);
-  // The audit of the site's own sitemaps, against the stored inventory. A resumed crawl did not see the links of the
-  // pages fetched before it, so it reports no orphans.
-  const audit = summary.audit
-    ? await storeRunAudit(
-        runId,
-        summary.audit,
-        auditFindings(summary.audit, { verdicts: (urls) => inventoryVerdicts(runId, urls), listed: iterateListedUrls(runId), orphans: !checkpoint.resumed }),
-      )
-    : undefined;
+  // The audit of the site's own sitemaps, against the stored inventory, with the links of every step. A crawl
+  // continued after a cut-short attempt did not see the links of all pages fetched before, so it reports no orphans.
+  let audit: Record<AuditFindingKind, number> | undefined;
+  if (summary.audit) {
+    const siteAudit = summary.audit;
+    if (stepped) {
+      const earlier = await linkedInSteps(runId, siteAudit.urls.filter((u) => !u.linked).map((u) => u.url));
+      for (const u of siteAudit.urls) if (earlier.has(u.url)) u.linked = true;
+    }
+    audit = await storeRunAudit(
+      runId,
+      siteAudit,
+      auditFindings(siteAudit, { verdicts: (urls) => inventoryVerdicts(runId, urls), listed: iterateListedUrls(runId), orphans: !resumed }),
+    );
+  }
+  await clearCrawlSteps(runId);
   return {
     skipped: false,
-    resumed: checkpoint.resumed,
+    done: true,
+    resumed,
     pagesFetched: Math.max(summary.pagesFetched, totals.pagesFetched),
     urlsListed: totals.urlsListed,
     urlsExcluded: totals.urlsExcluded,
@@ -241,6 +322,14 @@ export async function crawlRun(runId: string, opts: CrawlRunOptions = {}): Promi
     failure,
     warnings,
   };
+}
+
+const fmtStep = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+/** Drops a crawl's frontier and step bookkeeping (the crawl ended or was abandoned). */
+async function dropCrawlState(runId: string): Promise<void> {
+  await clearCrawlFrontier(runId);
+  await clearCrawlSteps(runId);
 }
 
 /**
@@ -258,10 +347,10 @@ export function exportFailure(err: unknown, crawl: Pick<CrawlStepResult, "failur
  * dropped. The published files are not touched (the export step skips a run that is not running).
  */
 async function endCancelled(run: { id: string; pagesFetched: number; urlsListed: number; urlsExcluded: number }): Promise<CrawlStepResult> {
-  await clearCrawlFrontier(run.id);
+  await dropCrawlState(run.id);
   await enqueueFollowUp(await finishRun(run.id, { status: "cancelled", error: "Cancelled on request." }));
   const now = await getRun(run.id);
-  return { skipped: true, pagesFetched: now?.pagesFetched ?? run.pagesFetched, urlsListed: now?.urlsListed ?? run.urlsListed, urlsExcluded: now?.urlsExcluded ?? run.urlsExcluded };
+  return { skipped: true, done: true, pagesFetched: now?.pagesFetched ?? run.pagesFetched, urlsListed: now?.urlsListed ?? run.urlsListed, urlsExcluded: now?.urlsExcluded ?? run.urlsExcluded };
 }
 
 /**

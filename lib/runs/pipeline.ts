@@ -67,6 +67,11 @@ export type CrawlIntoOptions = {
   audit?: boolean;
   /** Time budget, ms since the epoch (lib/crawl/crawl-options.ts CrawlOptions.deadline). */
   deadline?: number;
+  /**
+   * Length of this call's slice of a crawl run as bounded steps, ms, counted from the start of the crawl proper (after
+   * a worker's start-up): then the crawl pauses (CrawlOptions.pauseAt; lib/runs/execute.ts crawlStep).
+   */
+  pauseAfterMs?: number;
 };
 
 /** Fills crawl settings with defaults; `partial.startUrl` is required. */
@@ -127,6 +132,7 @@ export async function crawlInto(settings: CrawlSettings, opts: CrawlIntoOptions)
       signal: opts.signal,
       allowHosts: opts.allowHosts,
       deadline: opts.deadline,
+      pauseAt: opts.pauseAfterMs === undefined ? undefined : Date.now() + opts.pauseAfterMs,
       progressIntervalMs: opts.progressIntervalMs ?? 500,
       ...(frontier ? { frontier } : {}),
       // The seeded frontier already holds the resumed queue; the seed carries the page budget already spent and
