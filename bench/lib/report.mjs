@@ -269,12 +269,15 @@ else for (const s of shortfalls) p(`- ${s}`);
 const errs = rows.filter((r) => r.error);
 for (const e of errs) p(`- Section \`${e.section}\` failed: ${e.error}`);
 p();
-// Keep the sections written by bench/api-load.mjs, bench/crawl-latency.mjs and bench/crawl-linkstats.ts between their markers when the crawl
+// Keep the sections written by bench/api-load.mjs, bench/crawl-latency.mjs, bench/crawl-linkstats.ts and bench/generate-speed.mjs
+// (and the profile notes beside it) between their markers when the crawl
 // figures are re-rendered.
 const KEPT = [
   /<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/,
   /<!-- crawl-latency:start -->[\s\S]*?<!-- crawl-latency:end -->/,
   /<!-- crawl-linkstats:start -->[\s\S]*?<!-- crawl-linkstats:end -->/,
+  /<!-- generate-speed:start -->[\s\S]*?<!-- generate-speed:end -->/,
+  /<!-- generate-speed-profile:start -->[\s\S]*?<!-- generate-speed-profile:end -->/,
 ];
 const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
 const kept = KEPT.map((re) => old.match(re)?.[0]).filter(Boolean);
