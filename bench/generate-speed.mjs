@@ -23,7 +23,8 @@
  *        maxDepth 100), then `POST …/generate?wait=120` (polled on GET /api/v1/runs/{id} past that);
  *        pages/s = distinct pages the site served ÷ (the run's `finishedAt` − the moment the request was sent): the
  *        run succeeded, its files published; RSS of the app's process tree sampled from /proc every 100 ms:
- *        baseline = the last sample before the request, peak = the highest during the run, growth = peak − baseline.
+ *        baseline = the last sample before the request, peak = the highest during the run, growth = peak − baseline;
+ *        the run's phases (phasesOf).
  * WORKER_NICE sets the app's CRAWL_WORKER_NICE (default: unset, the app's default of 10). On a machine shared with
  * other work, a crawl worker at nice 10 gets a fraction of a core that other processes at nice 0 leave it, while the
  * CLI runs at nice 0: WORKER_NICE=0 compares the two at the same priority (the section says which was used).
@@ -186,6 +187,26 @@ async function startApp(dir, env, label) {
   throw new Error(`the app did not answer in time; see ${tmp}`);
 }
 
+/**
+ * Where an app run's wall time went, s: request → run started (job pick-up and the crawl step's start), started →
+ * finished; on PostgreSQL also split at the first and last page seen (PageState.updatedAt of the sitemap's pages,
+ * whole seconds: the crawl's own clock): started → first page (worker start-up), first → last page (the crawl),
+ * last page → finished (post-crawl phases, export, publish). PGlite cannot be read while the app holds it.
+ */
+async function phasesOf(kind, url, sitemapId, run, t0) {
+  const started = Date.parse(run.startedAt), finished = Date.parse(run.finishedAt);
+  const out = { toStart: (started - t0) / 1000, startToEnd: (finished - started) / 1000 };
+  if (kind !== "postgres") return out;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const { rows } = await c.query(`SELECT min("updatedAt") AS a, max("updatedAt") AS b FROM "PageState" WHERE "sitemapId" = $1`, [sitemapId]);
+  await c.end();
+  // timestamp without time zone, UTC (Prisma's DateTime): read as UTC.
+  const utc = (d) => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds());
+  const a = utc(rows[0].a), b = utc(rows[0].b);
+  return { ...out, toFirstPage: (a - started) / 1000, crawl: (b - a) / 1000, afterLastPage: (finished - b) / 1000 };
+}
+
 /** One build on one database: REPS pairs (CLI, then app). */
 async function measureBuild(build, kind) {
   const db = await database(kind);
@@ -246,7 +267,8 @@ async function measureBuild(build, kind) {
       if (run.status !== "succeeded") throw new Error(`run ${run.id} ended ${run.status}: ${run.error}`);
       const wallS = (Date.parse(run.finishedAt) - t0) / 1000;
       const st = await siteStats();
-      const app = { pages: st.pages, wallS, pagesPerS: st.pages / wallS, listed: run.progress.urlsListed, baselineMb: baseline / 2 ** 20, peakMb: peak / 2 ** 20, load };
+      const app = { pages: st.pages, wallS, pagesPerS: st.pages / wallS, listed: run.progress.urlsListed, baselineMb: baseline / 2 ** 20, peakMb: peak / 2 ** 20, load, phases: await phasesOf(kind, db.url, sm.id, run, t0) };
+      log(`  phases ${JSON.stringify(app.phases)}`);
       log(`  app ${app.pages} pages in ${wallS.toFixed(2)} s = ${app.pagesPerS.toFixed(0)} pages/s, ${app.listed} listed, RSS ${app.baselineMb.toFixed(0)} → ${app.peakMb.toFixed(0)} MB`);
       rows.push({ kind, build: build.label, rep, cli, app });
     }
@@ -256,6 +278,9 @@ async function measureBuild(build, kind) {
   }
   return rows;
 }
+
+const phaseText = (p) =>
+  p.crawl !== undefined ? [p.toStart, p.toFirstPage, p.crawl, p.afterLastPage].map((v) => v.toFixed(1)).join(" / ") : `${p.toStart.toFixed(1)} / ${p.startToEnd.toFixed(1)}`;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -288,10 +313,14 @@ async function main() {
     "app ≥ 80 % of the CLI's pages/s, app RSS growth ≤ 150 MB.",
     `The app's crawl worker ran at ${WORKER_NICE === undefined ? "its default nice value (10)" : `CRAWL_WORKER_NICE=${WORKER_NICE}`}.`,
     "",
-    "| backend | build | rep | CLI pages | CLI s | CLI pages/s | CLI RSS | app pages | app listed | app s | app pages/s | app / CLI | app RSS before → peak (growth) | load 1m (CLI / app) |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    "\"app phases\": request → run started / started → first page / first → last page (the crawl) / last page →",
+    "finished (post-crawl phases, export, publish), s; the page times are PageState's whole seconds, read on PostgreSQL",
+    "only (PGlite: request → started / started → finished).",
+    "",
+    "| backend | build | rep | CLI pages | CLI s | CLI pages/s | CLI RSS | app pages | app listed | app s | app pages/s | app / CLI | app phases, s | app RSS before → peak (growth) | load 1m (CLI / app) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ...rows.map((r) =>
-      `| ${backend(r.kind)} | ${r.build} | ${r.rep} | ${r.cli.pages} | ${r.cli.wallS.toFixed(2)} | ${r.cli.pagesPerS.toFixed(0)} | ${r.cli.peakRssMb} MB | ${r.app.pages} | ${r.app.listed} | ${r.app.wallS.toFixed(2)} | ${r.app.pagesPerS.toFixed(0)} | ${((r.app.pagesPerS / r.cli.pagesPerS) * 100).toFixed(0)} % | ${r.app.baselineMb.toFixed(0)} → ${r.app.peakMb.toFixed(0)} MB (${(r.app.peakMb - r.app.baselineMb).toFixed(0)} MB) | ${r.cli.load} / ${r.app.load} |`,
+      `| ${backend(r.kind)} | ${r.build} | ${r.rep} | ${r.cli.pages} | ${r.cli.wallS.toFixed(2)} | ${r.cli.pagesPerS.toFixed(0)} | ${r.cli.peakRssMb} MB | ${r.app.pages} | ${r.app.listed} | ${r.app.wallS.toFixed(2)} | ${r.app.pagesPerS.toFixed(0)} | ${((r.app.pagesPerS / r.cli.pagesPerS) * 100).toFixed(0)} % | ${phaseText(r.app.phases)} | ${r.app.baselineMb.toFixed(0)} → ${r.app.peakMb.toFixed(0)} MB (${(r.app.peakMb - r.app.baselineMb).toFixed(0)} MB) | ${r.cli.load} / ${r.app.load} |`,
     ),
     "",
     ...summary.map((s) => `- ${s}`),
