@@ -269,14 +269,10 @@ else for (const s of shortfalls) p(`- ${s}`);
 const errs = rows.filter((r) => r.error);
 for (const e of errs) p(`- Section \`${e.section}\` failed: ${e.error}`);
 p();
-// Keep the sections written by bench/api-load.mjs, bench/crawl-latency.mjs and bench/crawl-linkstats.ts between their markers when the crawl
-// figures are re-rendered.
-const KEPT = [
-  /<!-- api-load:start -->[\s\S]*?<!-- api-load:end -->/,
-  /<!-- crawl-latency:start -->[\s\S]*?<!-- crawl-latency:end -->/,
-  /<!-- crawl-linkstats:start -->[\s\S]*?<!-- crawl-linkstats:end -->/,
-];
+// Keep every section other benches write between their own markers (<!-- name:start --> … <!-- name:end -->:
+// api-load, crawl-latency, crawl-linkstats, push-export, crawl-steps, generate-speed, …) when the crawl figures are
+// re-rendered; text outside marker sections is this report's own and is rewritten.
 const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
-const kept = KEPT.map((re) => old.match(re)?.[0]).filter(Boolean);
+const kept = [...old.matchAll(/<!-- ([a-z0-9-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
 fs.writeFileSync(outFile, L.join("\n") + kept.map((b) => `\n\n${b}\n`).join(""));
 console.error(`wrote ${outFile}`);

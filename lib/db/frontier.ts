@@ -12,7 +12,7 @@
  * was written: it is visited again, so whatever its links led to is rediscovered (its record is kept, not duplicated).
  *
  * Consistency: `persistCrawlBatch` writes one journal batch (lib/runs/journal.ts) — records, their pages' PageState,
- * URLs queued, visits finished — in ONE transaction, and batches are prefixes of the crawler's event stream, so the
+ * URLs queued, visits finished — in ONE statement (atomic), and batches are prefixes of the crawler's event stream, so the
  * database always holds a state the crawl really passed through. A kill therefore loses at most the visits not yet
  * written as finished, and those are visited again; no URL is lost.
  *
@@ -21,8 +21,8 @@
 import type { CrawlRecord, ExclusionReason } from "@/lib/core/types";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { Prisma } from "@/generated/prisma/client";
-import { getDb, TX_OPTIONS } from "./client";
-import { upsertPageStates, type PageObservation } from "./page-state";
+import { getDb } from "./client";
+import { upsertPageStatesSql, type PageObservation } from "./page-state";
 import { inventoryColumns } from "./run-urls";
 
 /** What a resumed crawl starts from. */
@@ -116,12 +116,16 @@ export type CrawlBatch = {
 };
 
 /**
- * Writes one journal batch in a single transaction: PageState of the batch's pages (whose first-seen times become
- * the records' lastmod), the RunUrl records, the newly queued CrawlFrontier rows, and removes the rows of finished
- * visits. Idempotent (records and frontier rows already stored are skipped).
+ * Writes one journal batch in a single SQL statement (data-modifying CTEs: atomic like a transaction, one round trip):
+ * PageState of the batch's pages (whose first-seen times become the records' lastmod), the RunUrl records, the newly
+ * queued CrawlFrontier rows, and removes the rows of finished visits. Idempotent (records and frontier rows already
+ * stored are skipped).
  *
  * lastmod stored in RunUrl: the page's `hashFirstSeenAt` when it has a content hash, else the Last-Modified header
  * (`record.lastmod`), else null — see lib/db/page-state.ts for the rules.
+ * Why one statement: a batch as a transaction of up to six statements (BEGIN, four writes, COMMIT) made the
+ * per-statement costs, on PGlite on the server's own thread, a large part of a crawl's time (bench/RESULTS.md,
+ * generate-speed).
  */
 export async function persistCrawlBatch(opts: { runId: string; sitemapId: string; batch: CrawlBatch }): Promise<void> {
   const { runId, sitemapId, batch } = opts;
@@ -131,44 +135,63 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
   const finishedNow = new Set(batch.completed.map((c) => c.url));
   const queued = batch.queued.filter((q) => !finishedNow.has(q.url)).map((q, i) => ({ url: q.url, depth: q.depth, from: q.from ?? null, i }));
   const finishedEarlierQueued = [...finishedNow].filter((u) => !queuedNow.has(u));
-  await getDb().$transaction(async (tx) => {
-    const firstSeen = await upsertPageStates(tx, sitemapId, batch.pages);
-    if (batch.records.length) {
-      await tx.$executeRaw`
+  // Each part is "name AS (statement)"; PostgreSQL runs every data-modifying CTE whether or not it is referenced.
+  const parts: Prisma.Sql[] = [];
+  const pageStates = upsertPageStatesSql(sitemapId, batch.pages, Prisma.sql`RETURNING s.url AS url, s."hashFirstSeenAt" AS first`);
+  pageStates.forEach((statement, i) => parts.push(Prisma.sql`${Prisma.raw(`ps${i}`)} AS (${statement})`));
+  if (batch.records.length) {
+    const firstSeen = pageStates.length
+      ? Prisma.raw(pageStates.map((_, i) => `SELECT url, first FROM ps${i}`).join(" UNION ALL "))
+      : Prisma.raw(`SELECT NULL::text AS url, NULL::timestamp AS first WHERE false`);
+    parts.push(Prisma.sql`first_seen AS (${firstSeen})`);
+    parts.push(Prisma.sql`run_urls AS (
         INSERT INTO "RunUrl" ("runId", ${RUN_URL_INSERT.columns})
         SELECT ${runId}, ${RUN_URL_INSERT.values}
-        FROM jsonb_to_recordset(${JSON.stringify(runUrlRows(batch.records, firstSeen))}::jsonb) AS r(${RUN_URL_INSERT.types})
-        ON CONFLICT ("runId", "url") DO NOTHING`;
-    }
-    if (finishedEarlierQueued.length) {
-      await tx.$executeRaw`
+        FROM jsonb_to_recordset(${JSON.stringify(runUrlRows(batch.records))}::jsonb) AS r(${RUN_URL_INSERT.types})
+        LEFT JOIN first_seen f ON r."contentHash" IS NOT NULL AND f.url = r.url
+        ON CONFLICT ("runId", "url") DO NOTHING
+        RETURNING 1)`);
+  }
+  if (finishedEarlierQueued.length) {
+    // = ANY(ARRAY(…)): an index scan of the primary key per URL; `url IN (SELECT …)` was planned as a scan of all
+    // the run's frontier rows per batch (no statistics on PGlite, stale ones mid-crawl on PostgreSQL).
+    parts.push(Prisma.sql`finished AS (
         DELETE FROM "CrawlFrontier"
-        WHERE "runId" = ${runId} AND url IN (SELECT jsonb_array_elements_text(${JSON.stringify(finishedEarlierQueued)}::jsonb))`;
-    }
-    if (queued.length) {
-      // ORDER BY keeps `seq` (a serial) in queue order, which is the order a resumed crawl replays.
-      await tx.$executeRaw`
+        WHERE "runId" = ${runId} AND url = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(finishedEarlierQueued)}::jsonb)))
+        RETURNING 1)`);
+  }
+  if (queued.length) {
+    // ORDER BY keeps `seq` (a serial) in queue order, which is the order a resumed crawl replays.
+    parts.push(Prisma.sql`queued AS (
         INSERT INTO "CrawlFrontier" ("runId", "url", "depth", "foundOn")
         SELECT ${runId}, q.url, q.depth, q.from
         FROM jsonb_to_recordset(${JSON.stringify(queued)}::jsonb) AS q(url text, depth int, "from" text, i int)
         ORDER BY q.i
-        ON CONFLICT ("runId", "url") DO NOTHING`;
-    }
-  }, TX_OPTIONS);
+        ON CONFLICT ("runId", "url") DO NOTHING
+        RETURNING 1)`);
+  }
+  await getDb().$executeRaw`WITH ${Prisma.join(parts, ",\n")} SELECT 1`;
 }
 
 /**
  * The RunUrl columns the crawl journal writes, and how each is read from a record: the ONE place that maps a
  * CrawlRecord to a stored row (adding a column is one line here). `type` is the PostgreSQL type the value is read
- * as from the batch's JSON (jsonb_to_recordset); `sql`, when given, converts it to the column's type. `lastmod` is
- * the stored lastmod of the record (see persistCrawlBatch), an ISO 8601 string or null.
+ * as from the batch's JSON (jsonb_to_recordset, alias `r`); `sql`, when given, converts it to the column's type or
+ * takes it from the page's first-seen time (alias `f`, null for records without a content hash: see
+ * persistCrawlBatch). `lastmod` is the record's Last-Modified (ISO 8601) for a record without a content hash, else null.
  */
 const RUN_URL_COLUMNS: readonly { column: string; type: string; sql?: string; value(r: CrawlRecord, lastmod: string | null): unknown }[] = [
   { column: "url", type: "text", value: (r) => r.url },
   { column: "status", type: "int", value: (r) => r.status },
   { column: "included", type: "boolean", value: (r) => r.included },
   { column: "reason", type: "text", value: (r) => r.reason },
-  { column: "lastmod", type: "timestamptz", sql: `(r."lastmod" AT TIME ZONE 'UTC')`, value: (_r, lastmod) => lastmod },
+  {
+    column: "lastmod",
+    type: "timestamptz",
+    // Whole seconds, as the sitemap shows them (PageState stores whole seconds; date_trunc keeps that exact).
+    sql: `CASE WHEN r."contentHash" IS NOT NULL THEN date_trunc('second', f.first) ELSE (r."lastmod" AT TIME ZONE 'UTC') END`,
+    value: (_r, lastmod) => lastmod,
+  },
   { column: "depth", type: "int", value: (r) => r.depth },
   { column: "target", type: "text", value: (r) => r.target ?? null },
   { column: "contentHash", type: "text", value: (r) => r.contentHash ?? null },
@@ -177,7 +200,12 @@ const RUN_URL_COLUMNS: readonly { column: string; type: string; sql?: string; va
   { column: "foundOn", type: "text", value: (r) => r.foundOn ?? null },
   { column: "inlinks", type: "int", value: (r) => r.inlinks ?? 0 },
   { column: "contentType", type: "text", value: (r) => r.contentType ?? null },
-  { column: "lastmodSource", type: "text", value: (r, lastmod) => inventoryColumns(r, lastmod === null ? null : new Date(lastmod)).lastmodSource },
+  {
+    column: "lastmodSource",
+    type: "text",
+    sql: `CASE WHEN r."contentHash" IS NOT NULL THEN CASE WHEN f.first IS NULL THEN NULL ELSE 'content' END ELSE r."lastmodSource" END`,
+    value: (r, lastmod) => inventoryColumns(r, lastmod === null ? null : new Date(lastmod)).lastmodSource,
+  },
   { column: "detail", type: "jsonb", value: (r) => inventoryColumns(r, null).detail },
 ];
 
@@ -189,12 +217,13 @@ const RUN_URL_INSERT = {
 };
 
 /**
- * A batch's records as RunUrl rows (objects keyed by column name, for jsonb_to_recordset). lastmod: the page's
- * first-seen time from PageState (`firstSeen`, by URL) when it has a content hash, else the record's Last-Modified.
+ * A batch's records as RunUrl rows (objects keyed by column name, for jsonb_to_recordset). lastmod: for a record
+ * without a content hash its Last-Modified (`record.lastmod`, when a valid date), else null (a hashed page's lastmod
+ * is its PageState first-seen time, joined in SQL).
  */
-function runUrlRows(records: readonly CrawlRecord[], firstSeen: Map<string, Date>): Record<string, unknown>[] {
+function runUrlRows(records: readonly CrawlRecord[]): Record<string, unknown>[] {
   return records.map((r) => {
-    const d = r.contentHash ? (firstSeen.get(r.url) ?? null) : r.lastmod ? new Date(r.lastmod) : null;
+    const d = !r.contentHash && r.lastmod ? new Date(r.lastmod) : null;
     const lastmod = d && Number.isFinite(d.getTime()) ? d.toISOString() : null;
     return Object.fromEntries(RUN_URL_COLUMNS.map((c) => [c.column, c.value(r, lastmod)]));
   });

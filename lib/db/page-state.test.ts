@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PageSnapshot } from "@/lib/core/types";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { getDb } from "./client";
-import { createRevalidator, deletePageStates, loadRevalidations, prunePageStates, snapshotFingerprint, upsertPageStates, type PageObservation } from "./page-state";
+import { createRevalidator, deletePageStates, expandSnapshot, loadRevalidations, prunePageStates, snapshotFingerprint, upsertPageStates, type PageObservation } from "./page-state";
 
 const snap = (links: string[] = []): PageSnapshot => ({
   status: 200,
@@ -59,7 +59,7 @@ for (const backend of testBackends()) {
       expect(r.get("u:plain")!.toISOString()).toBe("2026-11-20T08:00:00.000Z");
       const row = await first("u:plain");
       expect(row.etag).toBe('"v2"');
-      expect((row.snapshot as PageSnapshot).links).toEqual([{ url: "x", nofollow: false }]);
+      expect(expandSnapshot(row.snapshot)!.links).toEqual([{ url: "x", nofollow: false }]);
       expect(row.updatedAt.toISOString()).toBe("2026-11-25T00:00:00.000Z");
     });
 
@@ -81,11 +81,11 @@ for (const backend of testBackends()) {
       expect(r.get("u:r")!.toISOString()).toBe("2026-11-01T00:00:00.000Z");
       let row = await first("u:r");
       expect(row).toMatchObject({ etag: '"e1"', lastModified: "Sun, 01 Nov 2026 00:00:00 GMT" });
-      expect((row.snapshot as PageSnapshot).links).toEqual([{ url: "kept", nofollow: false }]);
+      expect(expandSnapshot(row.snapshot)!.links).toEqual([{ url: "kept", nofollow: false }]);
       await up([obs({ url: "u:r", contentHash: "r", seenAt: at("2026-11-03T00:00:00Z"), replayed: true, etag: '"e2"', snapshot: null })]);
       row = await first("u:r");
       expect(row.etag).toBe('"e2"');
-      expect((row.snapshot as PageSnapshot).links).toEqual([{ url: "kept", nofollow: false }]);
+      expect(expandSnapshot(row.snapshot)!.links).toEqual([{ url: "kept", nofollow: false }]);
       // A full fetch whose links are unknown stores no snapshot: no replay is offered for it next time.
       await up([obs({ url: "u:r", contentHash: "r", seenAt: at("2026-11-04T00:00:00Z"), etag: '"e3"', snapshot: null })]);
       expect((await first("u:r")).snapshot).toBeNull();
@@ -106,6 +106,19 @@ for (const backend of testBackends()) {
       expect((await loadRevalidations(sitemapId, ["v:etag", "v:lm"])).size).toBe(2);
       // A sitemap with no stored page answers null without querying per URL.
       expect(await createRevalidator("no-such-sitemap")("v:etag")).toBeNull();
+    });
+
+    it("stores a snapshot's links as URLs plus nofollow indexes, and replays both that and the earlier {url, nofollow} form", async () => {
+      const links = [{ url: "n:a", nofollow: false }, { url: "n:b", nofollow: true }, { url: "n:c", nofollow: false }];
+      await up([obs({ url: "n:page", contentHash: "n", seenAt: at("2026-11-01T00:00:00Z"), etag: '"n"', snapshot: { ...snap(), links } })]);
+      expect((await first("n:page")).snapshot).toMatchObject({ links: ["n:a", "n:b", "n:c"], nofollow: [1] });
+      expect(await createRevalidator(sitemapId)("n:page")).toEqual({ etag: '"n"', snapshot: { ...snap(), links } });
+      // A row written before the compact form: links as objects, no `nofollow` list.
+      await t.db.pageState.create({
+        data: { sitemapId, url: "n:old", contentHash: "o", hashFirstSeenAt: at("2026-10-01T00:00:00Z"), etag: '"o"', snapshot: { ...snap(), links }, updatedAt: at("2026-10-01T00:00:00Z") },
+      });
+      expect(await createRevalidator(sitemapId)("n:old")).toEqual({ etag: '"o"', snapshot: { ...snap(), links } });
+      expect(expandSnapshot({ status: 200, included: true, reason: null, links: "not a list" })).toBeNull();
     });
 
     it("snapshots taken under other crawl settings are not replayed", async () => {

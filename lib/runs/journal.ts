@@ -19,8 +19,8 @@
  *    unfinished, and those have reported nothing yet.
  * 2. Batch size adapts to the crawl: a batch is cut when it holds `max(minBatch, min(maxBatch, fraction × records so
  *    far))` records, or `intervalMs` after its first event. Fetched-but-unwritten pages are about one batch plus what
- *    arrives during one write, so ~1 % of the crawl plus the visits in flight; the floor keeps early batches from
- *    being one row each, the cap bounds a transaction. Measured on this 2-core machine (500-page site, concurrency
+ *    arrives during one write, so ~2 % of the crawl plus the visits in flight; the floor keeps early batches from
+ *    being one row each, the cap bounds a write. Measured on this 2-core machine (500-page site, concurrency
  *    4, SIGKILL after 250 and 400 pages): see lib/runs/durability.test.ts; the job path crawls a 3,000-page loopback
  *    site at ~1,600 pages/s on PostgreSQL and ~700 on PGlite (whose writes share the crawl's thread), against
  *    ~1,500 for the CLI's in-memory sink.
@@ -63,7 +63,10 @@ export type JournalOptions = {
   minBatch?: number;
   /** Records per batch: cap. Default 500. */
   maxBatch?: number;
-  /** Records per batch as a fraction of the records so far. Default 0.01. */
+  /**
+   * Records per batch as a fraction of the records so far. Default 0.02: every batch has a fixed cost (on PGlite,
+   * ~10–15 ms of the server thread each, bench/generate-phases.ts); 0.01 cut a 10k-page crawl into ~480 batches.
+   */
   fraction?: number;
   /** Buffered events (records + pushes) above which `waitForRoom()` waits. Default 5,000. */
   maxBuffered?: number;
@@ -104,7 +107,7 @@ export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
   const intervalMs = opts.intervalMs ?? 50;
   const minBatch = opts.minBatch ?? 4;
   const maxBatch = opts.maxBatch ?? 500;
-  const fraction = opts.fraction ?? 0.01;
+  const fraction = opts.fraction ?? 0.02;
   const maxBuffered = opts.maxBuffered ?? 5_000;
   const now = opts.now ?? Date.now;
 
