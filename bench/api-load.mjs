@@ -38,6 +38,8 @@ import pg from "pg";
 import { Agent, fetch } from "undici";
 import { PGlite } from "@electric-sql/pglite";
 import { processTree } from "./lib/proc.mjs";
+import { writeResultsSection } from "./lib/results-section.mjs";
+import { scratchDatabase } from "./lib/scratch-db.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3917);
@@ -67,29 +69,9 @@ function tinySite() {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-async function database(kind) {
-  if (kind === "pglite") {
-    const dir = fs.mkdtempSync(path.join(tmp, "pg-"));
-    return { url: `pglite:${dir}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-  const name = `sf_bench_${crypto.randomBytes(5).toString("hex")}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    name,
-    drop: async () => {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
+/** A throw-away database of `kind` (bench/lib/scratch-db.mjs). */
+function database(kind) {
+  return scratchDatabase(kind, { tmpDir: tmp, prefix: "sf_bench" });
 }
 
 /** User + system CPU ticks of processes `pids` (all their threads), from /proc; 0 for a process that is gone. */
@@ -321,13 +303,7 @@ async function main() {
     ]),
   ].join("\n");
   console.log(section);
-  const start = "<!-- api-load:start -->", end = "<!-- api-load:end -->";
-  const current = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8") : "";
-  const block = `${start}\n${section}${end}`;
-  const updated = current.includes(start)
-    ? current.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
-    : `${current.trimEnd()}\n\n${block}\n`;
-  if (!process.env.NO_WRITE) fs.writeFileSync(RESULTS, updated);
+  writeResultsSection(RESULTS, "api-load", section);
   const bad = runs.filter((x) => !(x.r.quotaOk === 10 && x.r.quotaRefused === 40 && x.r.burstOk === 10 && x.r.burst429 === 40 && x.r.retryAfterAll));
   const refused = runs.filter((x) => GENERATE && !(x.r.genStatuses.length === SITEMAPS && x.r.genStatuses.every((st) => st === 202)));
   if (bad.length || refused.length) {

@@ -23,6 +23,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { summarise } from "./lib/cpuprofile.mjs";
+import { scratchDatabase } from "./lib/scratch-db.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DIR = path.resolve(process.argv[2] ?? REPO);
@@ -34,28 +35,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sf-api-profile-"));
 const profDir = process.env.PROFILE_DIR ?? path.join(tmp, "prof");
 fs.mkdirSync(profDir, { recursive: true });
 
-const admin = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-let dbUrl, drop;
-if (KIND === "pglite") {
-  const d = path.join(tmp, "pg");
-  dbUrl = `pglite:${d}`;
-  drop = async () => {};
-} else {
-  const name = `h12api_prof_${crypto.randomBytes(4).toString("hex")}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  dbUrl = u.toString();
-  drop = async () => {
-    const c2 = new pg.Client({ connectionString: admin });
-    await c2.connect();
-    await c2.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c2.end();
-  };
-}
+// A throw-away database (bench/lib/scratch-db.mjs); a PGlite folder goes with `tmp`.
+const { url: dbUrl, drop } = await scratchDatabase(KIND === "pglite" ? "pglite" : "postgres", { tmpDir: tmp, prefix: "sf_api_prof" });
 const env = {
   ...process.env,
   PORT: String(PORT),

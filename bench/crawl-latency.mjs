@@ -37,9 +37,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import pg from "pg";
 import { processTree } from "./lib/proc.mjs";
 import { fetch } from "undici";
+import { writeResultsSection } from "./lib/results-section.mjs";
+import { scratchDatabase } from "./lib/scratch-db.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3241);
@@ -63,28 +64,9 @@ for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, async () => { await cle
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error("[bench:latency]", ...a);
 
-async function database(DB) {
-  if (DB === "pglite") {
-    const dir = fs.mkdtempSync(path.join(tmp, "pg-"));
-    return { url: `pglite:${dir}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-  const name = `sf_lat_${crypto.randomBytes(5).toString("hex")}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
+/** A throw-away database (bench/lib/scratch-db.mjs). */
+function database(DB) {
+  return scratchDatabase(DB, { tmpDir: tmp, prefix: "sf_lat" });
 }
 
 function tsx(env, args) {
@@ -359,11 +341,7 @@ async function main() {
     "",
   ].join("\n");
   console.log(section);
-  const start = "<!-- crawl-latency:start -->", end = "<!-- crawl-latency:end -->";
-  const current = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8") : "";
-  const block = `${start}\n${section}${end}`;
-  const updated = current.includes(start) ? current.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${current.trimEnd()}\n\n${block}\n`;
-  if (!process.env.NO_WRITE) fs.writeFileSync(RESULTS, updated);
+  writeResultsSection(RESULTS, "crawl-latency", section);
 }
 
 try {

@@ -42,6 +42,8 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { fetch } from "undici";
 import { processTree } from "./lib/proc.mjs";
+import { writeResultsSection } from "./lib/results-section.mjs";
+import { scratchDatabase } from "./lib/scratch-db.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3240);
@@ -96,28 +98,10 @@ function sampleRss(root) {
   return { stop: () => (clearInterval(t), { peak, last }), now: () => last };
 }
 
-async function database(kind) {
-  if (kind === "pglite") {
-    const dir = fs.mkdtempSync(path.join(tmp, "pg-"));
-    return { url: `pglite:${dir}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/h12speed";
-  const name = `h12speed_gen_${crypto.randomBytes(4).toString("hex")}`;
-  const c = new pg.Client({ connectionString: admin.replace(/\/[^/]*$/, "/postgres") });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: admin.replace(/\/[^/]*$/, "/postgres") });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
+/** A throw-away database of `kind` (bench/lib/scratch-db.mjs); PostgreSQL ones on BENCH_DATABASE_URL's server. */
+function database(kind) {
+  const adminUrl = (process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/h12speed").replace(/\/[^/]*$/, "/postgres");
+  return scratchDatabase(kind, { tmpDir: tmp, prefix: "sf_generate", adminUrl });
 }
 
 function tsx(dir, env, args) {
@@ -327,11 +311,7 @@ async function main() {
     "",
   ].join("\n");
   console.log(section);
-  const start = "<!-- generate-speed:start -->", end = "<!-- generate-speed:end -->";
-  const current = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8") : "";
-  const block = `${start}\n${section}${end}`;
-  const updated = current.includes(start) ? current.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${current.trimEnd()}\n\n${block}\n`;
-  if (!process.env.NO_WRITE) fs.writeFileSync(RESULTS, updated);
+  writeResultsSection(RESULTS, "generate-speed", section);
 }
 
 try {

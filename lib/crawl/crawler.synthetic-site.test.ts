@@ -4,38 +4,23 @@
  * Disallow, noindex meta and header, canonical duplicates, nofollow-only pages, query variants, fragments,
  * 301s, 404s, PDFs, images, and links to other hosts. Loopback only.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_CRAWL_SETTINGS, type CrawlRecord } from "@/lib/core/types";
 import { crawl } from "./crawler";
+import { startSyntheticSite, type SyntheticSite } from "@/tests/helpers/synthetic-site";
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), "../../..");
-const serverScript = join(repoRoot, "..", "shared", "bench", "site", "server.mjs");
 const PAGES = 2000;
 
-let child: ChildProcess;
+let site: SyntheticSite | undefined;
 let origin = "";
 
 beforeAll(async () => {
-  const port = await new Promise<number>((ok) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => ok(p));
-    });
-  });
-  origin = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [serverScript, "--pages", String(PAGES), "--port", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
-  await new Promise<void>((ok, fail) => {
-    child.stderr!.on("data", (d: Buffer) => d.toString().includes("synthetic site:") && ok());
-    child.once("exit", (code) => fail(new Error(`bench server exited with ${code}`)));
-  });
+  site = await startSyntheticSite({ pages: PAGES });
+  origin = site.origin;
 }, 30_000);
 
 afterAll(() => {
-  child?.kill();
+  site?.stop();
 });
 
 it(`lists exactly the benchmark's ground truth (${PAGES}-page synthetic site), never touching disallowed or nofollow-only pages`, async () => {

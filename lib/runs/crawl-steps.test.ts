@@ -15,7 +15,6 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,10 +23,10 @@ import { claimRun, getRun } from "@/lib/db/runs";
 import { RunFailedError } from "@/lib/core/run-outcome";
 import { testBackends } from "@/tests/helpers/db";
 import { sharedTestDatabase, type SharedTestDatabase } from "@/tests/helpers/shared-db";
+import { startSyntheticSite, type SyntheticSite } from "@/tests/helpers/synthetic-site";
 import { crawlRun, crawlStep, exportRun, failRun } from "./execute";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SITE = path.join(REPO, "..", "shared", "bench", "site", "server.mjs");
 const CHILD = path.join(REPO, "tests", "helpers", "step-child.ts");
 const PAGES = 100;
 /** At one request at a time, ~115 requests of ≥ 40 ms each: ≥ 4.6 s of crawling. */
@@ -40,23 +39,13 @@ const stepMsFor = (oneStepMs: number) => Math.max(300, Math.round(oneStepMs / 8)
 /** The test clock of the journal: first-seen hashes (lastmod) dated alike in both crawls. */
 const NOW = Date.parse("2026-12-01T00:00:00Z");
 
-let site: ReturnType<typeof spawn>;
+let site: SyntheticSite | undefined;
 let origin = "";
 const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), "sf-steps-files-"));
 
 beforeAll(async () => {
-  const port = await new Promise<number>((ok) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => ok(p));
-    });
-  });
-  origin = `http://127.0.0.1:${port}`;
-  site = spawn(process.execPath, [SITE, "--pages", String(PAGES), "--port", String(port), "--latency", String(LATENCY_MS)], { stdio: ["ignore", "ignore", "pipe"] });
-  await new Promise<void>((ok, fail) => {
-    site.stderr!.on("data", (d: Buffer) => d.toString().includes("synthetic site:") && ok());
-    site.once("exit", (code) => fail(new Error(`synthetic site exited with ${code}`)));
-  });
+  site = await startSyntheticSite({ pages: PAGES, latencyMs: LATENCY_MS });
+  origin = site.origin;
   process.env.CRAWL_ALLOW_HOSTS = new URL(origin).host;
   process.env.FILES_DIR = filesDir;
   process.env.APP_URL = "http://sitemaps.test";
@@ -65,7 +54,7 @@ beforeAll(async () => {
   process.env.CRAWL_WORKER_NICE = "0";
 }, 30_000);
 afterAll(() => {
-  site?.kill();
+  site?.stop();
 });
 
 /** The published files of a sitemap: name → bytes. */
