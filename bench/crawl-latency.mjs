@@ -30,7 +30,7 @@
  *      all of it, and the CPU each kind of thread of the app (and the site) used during it (Linux /proc; cpuTicks).
  * Bounded: fixed durations; the app and the site are stopped on exit. Errors: exits 1 with the reason.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -41,6 +41,7 @@ import { processTree } from "./lib/proc.mjs";
 import { fetch } from "undici";
 import { writeResultsSection } from "./lib/results-section.mjs";
 import { scratchDatabase } from "./lib/scratch-db.mjs";
+import { runTsx, startBenchApp, startSyntheticSite } from "./lib/bench-procs.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3241);
@@ -69,46 +70,8 @@ function database(DB) {
   return scratchDatabase(DB, { tmpDir: tmp, prefix: "sf_lat" });
 }
 
-function tsx(env, args) {
-  const r = spawnSync(path.join(REPO, "node_modules", ".bin", "tsx"), args, { cwd: REPO, env, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
-async function startSite() {
-  const out = fs.openSync(path.join(tmp, "site.log"), "w");
-  const site = spawn(process.execPath, [path.join(SHARED_BENCH, "site", "server.mjs"), "--pages", SITE_PAGES, "--port", String(SITE_PORT)], {
-    stdio: ["ignore", out, out],
-  });
-  cleanups.push(() => site.kill("SIGTERM"));
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${SITE_PORT}/robots.txt`)).ok) return site.pid;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error("the synthetic site did not start");
-}
 
-async function startApp(env) {
-  const out = fs.openSync(path.join(tmp, `app-${env.CRAWL_IN_WORKER}.log`), "w");
-  const app = spawn(process.execPath, ["scripts/run-app.mjs", "start"], { cwd: REPO, env, stdio: ["ignore", out, out], detached: true });
-  const stop = async () => {
-    try { process.kill(-app.pid, "SIGTERM"); } catch {}
-    for (let i = 0; i < 100 && app.exitCode === null && app.signalCode === null; i++) await sleep(100);
-  };
-  cleanups.push(stop);
-  // A first start builds the app: on a loaded 2-core machine `next build` alone has taken 15+ minutes.
-  const until = Date.now() + Number(process.env.APP_START_TIMEOUT_S ?? 2700) * 1000;
-  while (Date.now() < until) {
-    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}; see ${tmp}`);
-    try {
-      if ((await fetch(`${BASE}/api/v1/openapi.json`)).ok) return { stop, pid: app.pid };
-    } catch {}
-    await sleep(1000);
-  }
-  throw new Error(`the app did not answer within ${process.env.APP_START_TIMEOUT_S ?? 2700} s (building included); see ${tmp}`);
-}
 
 /**
  * CPU ticks (user + system, 1/100 s) of every thread of the app's process tree and of the synthetic site's process,
@@ -193,12 +156,12 @@ async function measureMode(DB, mode) {
     NEXT_TELEMETRY_DISABLED: "1",
     PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 1_000_000, perDay: null } }),
   };
-  tsx(env, ["scripts/db-migrate.ts", "deploy"]);
+  runTsx(REPO, env, ["scripts/db-migrate.ts", "deploy"]);
   const email = `bench-${crypto.randomBytes(4).toString("hex")}@example.com`;
-  tsx(env, ["scripts/user-create.ts", "--email", email, "--password", "bench-password-123"]);
-  const key = tsx(env, ["scripts/apikey-create.ts", "--email", email, "--name", "bench"]).split("\n").pop();
+  runTsx(REPO, env, ["scripts/user-create.ts", "--email", email, "--password", "bench-password-123"]);
+  const key = runTsx(REPO, env, ["scripts/apikey-create.ts", "--email", email, "--name", "bench"]).split("\n").pop();
   log(`${DB} ${mode}: starting the app (load ${os.loadavg()[0].toFixed(2)})`);
-  const { stop, pid: appPid } = await startApp(env);
+  const { stop, pid: appPid } = await startBenchApp({ dir: REPO, env, logFile: path.join(tmp, `app-${env.CRAWL_IN_WORKER}.log`), baseUrl: BASE, cleanups });
   const measure = (c) => withCpu(appPid, sitePid, () => cannon(c, headers));
   const headers = { authorization: `Bearer ${key}` };
   const api = async (method, p, body) => {
@@ -288,7 +251,7 @@ async function measureMode(DB, mode) {
 
 async function main() {
   const started = Date.now();
-  sitePid = await startSite();
+  sitePid = await startSyntheticSite({ script: path.join(SHARED_BENCH, "site", "server.mjs"), pages: SITE_PAGES, port: SITE_PORT, logFile: path.join(tmp, "site.log"), cleanups });
   const rows = [];
   for (const DB of DBS) for (const mode of MODES) rows.push(...(await measureMode(DB, mode)));
   const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");

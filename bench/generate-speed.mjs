@@ -44,6 +44,7 @@ import { fetch } from "undici";
 import { processTree } from "./lib/proc.mjs";
 import { writeResultsSection } from "./lib/results-section.mjs";
 import { scratchDatabase } from "./lib/scratch-db.mjs";
+import { runTsx, startBenchApp, startSyntheticSite } from "./lib/bench-procs.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PORT = Number(process.env.PORT ?? 3240);
@@ -104,26 +105,7 @@ function database(kind) {
   return scratchDatabase(kind, { tmpDir: tmp, prefix: "sf_generate", adminUrl });
 }
 
-function tsx(dir, env, args) {
-  const r = spawnSync(path.join(dir, "node_modules", ".bin", "tsx"), args, { cwd: dir, env, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
-async function startSite() {
-  const out = fs.openSync(path.join(tmp, "site.log"), "w");
-  const site = spawn(process.execPath, [path.join(SHARED_BENCH, "site", "server.mjs"), "--pages", SITE_PAGES, "--port", String(SITE_PORT)], {
-    stdio: ["ignore", out, out],
-  });
-  cleanups.push(() => site.kill("SIGTERM"));
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${SITE}robots.txt`)).ok) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error("the synthetic site did not start");
-}
 const siteStats = async () => (await fetch(`${SITE}__stats`)).json();
 const siteReset = async () => { await (await fetch(`${SITE}__reset`)).text(); };
 
@@ -151,25 +133,6 @@ async function cliCrawl(label) {
   return { pages: st.pages, wallS, pagesPerS: st.pages / wallS, peakRssMb: Math.round(Math.max(peak, (json.peakRssMb ?? 0) * 2 ** 20) / 2 ** 20), listed: json.urlsListed, load };
 }
 
-async function startApp(dir, env, label) {
-  const out = fs.openSync(path.join(tmp, `app-${label}.log`), "w");
-  const app = spawn(process.execPath, ["scripts/run-app.mjs", "start"], { cwd: dir, env, stdio: ["ignore", out, out], detached: true });
-  const stop = async () => {
-    try { process.kill(-app.pid, "SIGTERM"); } catch {}
-    for (let i = 0; i < 100 && app.exitCode === null && app.signalCode === null; i++) await sleep(100);
-  };
-  cleanups.push(stop);
-  // A first start builds the app: on a loaded 2-core machine `next build` alone has taken 15+ minutes.
-  const until = Date.now() + Number(process.env.APP_START_TIMEOUT_S ?? 2700) * 1000;
-  while (Date.now() < until) {
-    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}; see ${tmp}`);
-    try {
-      if ((await fetch(`${BASE}/api/v1/openapi.json`)).ok) return { stop, pid: app.pid };
-    } catch {}
-    await sleep(500);
-  }
-  throw new Error(`the app did not answer in time; see ${tmp}`);
-}
 
 /**
  * Where an app run's wall time went, s: request → run started (job pick-up and the crawl step's start), started →
@@ -209,12 +172,12 @@ async function measureBuild(build, kind) {
     PLAN_LIMITS: JSON.stringify({ starter: { perMinute: 1_000_000, perDay: null } }),
     ...(WORKER_NICE !== undefined ? { CRAWL_WORKER_NICE: WORKER_NICE } : {}),
   };
-  tsx(build.dir, env, ["scripts/db-migrate.ts", "deploy"]);
+  runTsx(build.dir, env, ["scripts/db-migrate.ts", "deploy"]);
   const email = `bench-${crypto.randomBytes(4).toString("hex")}@example.com`;
-  tsx(build.dir, env, ["scripts/user-create.ts", "--email", email, "--password", "bench-password-123"]);
-  const key = tsx(build.dir, env, ["scripts/apikey-create.ts", "--email", email, "--name", "bench"]).split("\n").pop();
+  runTsx(build.dir, env, ["scripts/user-create.ts", "--email", email, "--password", "bench-password-123"]);
+  const key = runTsx(build.dir, env, ["scripts/apikey-create.ts", "--email", email, "--name", "bench"]).split("\n").pop();
   log(`${build.label} on ${kind}: starting the app (load ${load1()})`);
-  const { stop, pid } = await startApp(build.dir, env, label);
+  const { stop, pid } = await startBenchApp({ dir: build.dir, env, logFile: path.join(tmp, `app-${label}.log`), baseUrl: BASE, cleanups });
   const headers = { authorization: `Bearer ${key}` };
   const api = async (method, p, body) => {
     const r = await fetch(BASE + p, { method, headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -273,7 +236,7 @@ const median = (xs) => {
 
 async function main() {
   const started = Date.now();
-  await startSite();
+  await startSyntheticSite({ script: path.join(SHARED_BENCH, "site", "server.mjs"), pages: SITE_PAGES, port: SITE_PORT, logFile: path.join(tmp, "site.log"), cleanups });
   const builds = [...(BASE_DIR ? [{ dir: BASE_DIR, label: `before (${commitOf(BASE_DIR)})` }] : []), { dir: REPO, label: `this build (${commitOf(REPO)})` }];
   const rows = [];
   for (const kind of DBS) for (const b of builds) rows.push(...(await measureBuild(b, kind)));
