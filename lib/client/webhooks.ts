@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
 import type { TCreateWebhookBody, TUpdateWebhookBody, TWebhookDeliveryDto, TWebhookDto, ZCreatedWebhookDto } from "@/lib/schemas/webhooks";
 import { apiFetch, apiFetchAll, apiFetchPage } from "./api";
+import { refreshAfterWrite } from "./refresh-after-write";
 
 export type WebhookDto = TWebhookDto;
 export type CreatedWebhookDto = z.infer<typeof ZCreatedWebhookDto>;
@@ -60,6 +61,7 @@ export function useTestWebhook() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => apiFetch<WebhookDeliveryDto>(`${base(id)}/test`, { method: "POST" }),
-    onSuccess: (_d, id) => queryClient.invalidateQueries({ queryKey: webhookKeys.deliveries(id) }),
+    // The deliveries panel opens with the same click, so its first read may be in flight: refreshAfterWrite.
+    onSuccess: (_d, id) => refreshAfterWrite(queryClient, webhookKeys.deliveries(id)),
   });
 }
