@@ -143,7 +143,7 @@ export const ZEnv = z.object({
   CRAWL_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(1024),
   CRAWL_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // A decimal is accepted (tests run sub-second steps); Inngest caps one step at 2 h.
-  CRAWL_STEP_SECONDS: z.coerce.number().positive().min(0.05).max(7200).default(60),
+  CRAWL_STEP_SECONDS: z.coerce.number().min(0.05).max(7200).default(60),
   CRAWL_MAX_STEPS: z.coerce.number().int().min(2).max(1000).default(1000),
   // The shop API adapter's files at the document's own path (lib/compat/shop-files.ts).
   SHOP_FILES_ACCOUNT: z.email().transform((v) => v.toLowerCase()).optional(),

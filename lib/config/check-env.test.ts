@@ -29,6 +29,13 @@ describe("checkEnvironment", () => {
     ).toEqual([]);
   });
 
+  it("reports a bad crawl-step setting once, with the bound it breaks", () => {
+    expect(checkEnvironment({ CRAWL_STEP_SECONDS: "0" })).toEqual(["CRAWL_STEP_SECONDS: Too small: expected number to be >=0.05"]);
+    expect(checkEnvironment({ CRAWL_STEP_SECONDS: "-1" })).toHaveLength(1);
+    expect(checkEnvironment({ CRAWL_STEP_SECONDS: "7201" })).toHaveLength(1);
+    expect(checkEnvironment({ CRAWL_STEP_SECONDS: "0.05" })).toEqual([]);
+  });
+
   it("names every bad variable and its problem", () => {
     const file = path.join(os.tmpdir(), `not-a-dir-${process.pid}`);
     fs.writeFileSync(file, "x");

@@ -19,7 +19,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
+import { holdSessionLockAt } from "./session-lock";
 import { lockPgliteDir, unlockPgliteDir } from "./pglite-lock";
 
 const require = createRequire(import.meta.url);
@@ -154,19 +154,11 @@ export const MIGRATION_LOCK_NAME = "sitemap-forge:migrate";
  */
 async function withMigrationLock<T>(target: MigrationTarget, onWait: (() => void) | undefined, fn: () => Promise<T>): Promise<T> {
   if (!("url" in target) || target.url.startsWith("pglite:")) return fn();
-  const client = new pg.Client({ connectionString: target.url, application_name: "sitemap-forge migrate" });
-  client.on("error", () => {}); // a broken connection fails the query below or ends the lock with the session
-  await client.connect();
+  const lock = await holdSessionLockAt(target.url, MIGRATION_LOCK_NAME, { wait: true, onWait });
   try {
-    const got = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS locked", [MIGRATION_LOCK_NAME]);
-    if (got.rows[0]?.locked !== true) {
-      onWait?.();
-      await client.query("SELECT pg_advisory_lock(hashtext($1))", [MIGRATION_LOCK_NAME]);
-    }
     return await fn();
   } finally {
-    // Ending the session releases the lock.
-    await client.end().catch(() => {});
+    await lock?.release();
   }
 }
 

@@ -9,7 +9,10 @@
  * On PGlite (one connection, one process per data folder) and for clients not built by createDb (their URL is
  * unknown), the lock is taken through the client itself, as before; `onLost` is then never called.
  *
- * Units: none. Errors: `tryHoldSessionLock` rejects when the database cannot be reached; release never throws.
+ * `holdSessionLockAt` is the PostgreSQL part on its own, by URL, for callers that have no Db (lib/db/migrate.ts), with
+ * the option to wait for the lock (`pg_advisory_lock`) instead of giving up.
+ *
+ * Units: none. Errors: both reject when the database cannot be reached; release never throws.
  */
 import pg from "pg";
 import { databaseUrlOf, type Db } from "./client";
@@ -37,13 +40,27 @@ export async function tryHoldSessionLock(db: Db, name: string, onLost: () => voi
       },
     };
   }
+  return holdSessionLockAt(url, name, { onLost });
+}
+
+/**
+ * Holds the session-level advisory lock `name` on a new `pg.Client` of its own to the PostgreSQL at `url` (module
+ * doc). With `wait: false` (default) returns null when another session holds it; with `wait: true` calls `onWait`
+ * once and blocks (`pg_advisory_lock`) until it is free, so it never returns null. `onLost` runs once if the
+ * connection ends before release(). Rejects when the server cannot be reached or the query fails.
+ */
+export async function holdSessionLockAt(
+  url: string,
+  name: string,
+  opts: { wait?: boolean; onWait?: () => void; onLost?: () => void } = {},
+): Promise<HeldSessionLock | null> {
   const client = new pg.Client({ connectionString: url, keepAlive: true, application_name: `sitemap-forge lock ${name}`.slice(0, 63) });
   let released = false;
   let lost = false;
   const lose = () => {
     if (released || lost) return;
     lost = true;
-    onLost();
+    opts.onLost?.();
   };
   // An error event without a listener would crash the process; a broken connection means the lock is gone.
   client.on("error", lose);
@@ -53,6 +70,11 @@ export async function tryHoldSessionLock(db: Db, name: string, onLost: () => voi
   try {
     const r = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS locked", [name]);
     locked = r.rows[0]?.locked === true;
+    if (!locked && opts.wait) {
+      opts.onWait?.();
+      await client.query("SELECT pg_advisory_lock(hashtext($1))", [name]);
+      locked = true;
+    }
   } finally {
     if (!locked) {
       released = true;
