@@ -25,7 +25,7 @@ import { page, startSite, type TestSite } from "@/tests/helpers/site";
 import { validateXml } from "@/tests/helpers/xmllint";
 import { ctx, req, seedUser } from "@/tests/api/helpers";
 
-/** The loopback site (port 8240..8249 are this suite's): "/" links /a, /b, /c; /slow answers after `slowMs`. */
+/** The loopback site (an ephemeral port): "/" links /a, /b, /c; /slow answers after `slowMs`. */
 let site: TestSite;
 let slowMs = 0;
 const saved = { ...process.env };
@@ -40,7 +40,6 @@ beforeAll(async () => {
       "/slow": (_rq, res) => void setTimeout(() => res.writeHead(200, { "content-type": "text/html" }).end(page()), slowMs),
       "/robots.txt": { status: 404 },
     },
-    { port: 8240 },
   );
   process.env.CRAWL_ALLOW_HOSTS = site.hostPort;
   process.env.CRAWL_ALLOWED_PORTS = String(site.port);
