@@ -269,10 +269,11 @@ else for (const s of shortfalls) p(`- ${s}`);
 const errs = rows.filter((r) => r.error);
 for (const e of errs) p(`- Section \`${e.section}\` failed: ${e.error}`);
 p();
-// Keep every section other benches write between their own markers (<!-- name:start --> … <!-- name:end -->:
-// api-load, crawl-latency, crawl-linkstats, push-export, crawl-steps, generate-speed, …) when the crawl figures are
-// re-rendered; text outside marker sections is this report's own and is rewritten.
+// Keep everything from the first marked section on (<!-- name:start --> … <!-- name:end -->: api-load,
+// crawl-latency, crawl-linkstats, push-export, crawl-steps, generate-speed, …), notes between sections included, when
+// the crawl figures are re-rendered: this report's own text is what comes before the first marker.
 const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
-const kept = [...old.matchAll(/<!-- ([a-z0-9-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
-fs.writeFileSync(outFile, L.join("\n") + kept.map((b) => `\n\n${b}\n`).join(""));
+const firstMarker = old.search(/<!-- [a-z0-9-]+:start -->/);
+const kept = firstMarker >= 0 ? old.slice(firstMarker).trimEnd() : "";
+fs.writeFileSync(outFile, L.join("\n") + (kept ? `\n\n${kept}\n` : ""));
 console.error(`wrote ${outFile}`);
