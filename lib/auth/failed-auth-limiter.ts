@@ -23,6 +23,10 @@ export type FailedAuthState = {
 
 type Entry = { count: number; resetAt: number };
 
+/**
+ * The failed-authentication counter of the module doc: fixed windows of `opts.windowMs` ms per bucket, at most
+ * `opts.maxEntries` buckets (oldest window dropped first). Times are epoch ms (`now`, default Date.now()).
+ */
 export class FailedAuthLimiter {
   private readonly entries = new Map<string, Entry>();
 
