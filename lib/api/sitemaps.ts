@@ -24,7 +24,10 @@ import { subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
 import type { SitemapList } from "@/lib/db/list-models";
 import { matchDeferred, sortInMemory, type FilterValue, type ListQuery, type ListSpec } from "./list-query";
 
-/** The public URL of a published file: `APP_URL/s/{sitemapId}/` (lib/runs/public-url.ts) + the percent-encoded file name. */
+/**
+ * The public URL of a published file: `APP_URL/s/{sitemapId}/` (lib/runs/public-url.ts) + the percent-encoded file
+ * name.
+ */
 export const publicFileUrl = (sitemapId: string, name: string) => publicFilesBaseUrl(sitemapId) + encodeURIComponent(name);
 
 /** Sitemap.rules is JSON written only through the API schema; anything else found there shows as no rules. */

@@ -12,7 +12,7 @@ export const apiKeyKeys = {
   list: () => [...apiKeyKeys.all, "list"] as const,
 };
 
-/** Query of the signed-in user's API keys (GET /api/v1/api-keys, every page, revoked keys included). */
+/** Query of the signed-in user's API keys (GET /api/v1/api-keys, up to 20 pages, revoked keys included). */
 export function useApiKeys() {
   return useQuery({
     queryKey: apiKeyKeys.list(),
@@ -20,7 +20,10 @@ export function useApiKeys() {
   });
 }
 
-/** Mutation: POST /api/v1/api-keys; resolves with the new key's DTO holding the plaintext `key`, then refetches the list. */
+/**
+ * Mutation: POST /api/v1/api-keys; resolves with the new key's DTO holding the plaintext `key`, then refetches the
+ * list.
+ */
 export function useCreateApiKey() {
   const queryClient = useQueryClient();
   return useMutation({

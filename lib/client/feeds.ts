@@ -23,7 +23,7 @@ export const feedKeys = {
 const base = (id: string) => `/api/v1/feeds/${encodeURIComponent(id)}`;
 export const FEED_POLL_MS = 1_000;
 
-/** Query of the feeds (GET /api/v1/feeds, pages of 100), polled every 3 s while any feed's status is "running". */
+/** Query of the feeds (GET /api/v1/feeds: 100 a page, up to 20 pages), polled every 3 s while any feed is "running". */
 export function useFeeds() {
   return useQuery({
     queryKey: feedKeys.list(),

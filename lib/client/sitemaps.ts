@@ -26,7 +26,7 @@ export const sitemapKeys = {
 const LIST_POLL_MS = 3_000;
 const base = (id: string) => `/api/v1/sitemaps/${encodeURIComponent(id)}`;
 
-/** Query of every sitemap (GET /api/v1/sitemaps, every page), polled while any sitemap's last run is active. */
+/** Query of the sitemaps (GET /api/v1/sitemaps, up to 20 pages), polled while any sitemap's last run is active. */
 export function useSitemaps() {
   return useQuery({
     queryKey: sitemapKeys.list(),
@@ -44,7 +44,7 @@ export function useSitemap(id: string, enabled = true) {
   });
 }
 
-/** Query of a sitemap's published files (GET /api/v1/sitemaps/{id}/files, every page). */
+/** Query of a sitemap's published files (GET /api/v1/sitemaps/{id}/files, up to 20 pages). */
 export function useSitemapFiles(id: string) {
   return useQuery({
     queryKey: sitemapKeys.files(id),

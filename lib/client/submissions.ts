@@ -42,7 +42,9 @@ export function useIndexNowInfo(sitemapId: string, publishedRunId: string | null
   });
 }
 
-/** Mutation: POST /api/v1/sitemaps/{id}/submit; resolves with the submission batch, then refetches the submission log. */
+/**
+ * Mutation: POST /api/v1/sitemaps/{id}/submit; resolves with the submission batch, then refetches the submission log.
+ */
 export function useSubmitSitemap(sitemapId: string) {
   const queryClient = useQueryClient();
   return useMutation({

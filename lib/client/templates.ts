@@ -20,7 +20,7 @@ export const templateKeys = {
 
 const base = (id: string) => `/api/v1/templates/${encodeURIComponent(id)}`;
 
-/** Query of the templates (GET /api/v1/templates, pages of 100). */
+/** Query of the templates (GET /api/v1/templates: 100 a page, up to 20 pages). */
 export function useTemplates() {
   return useQuery({
     queryKey: templateKeys.list(),
@@ -61,7 +61,10 @@ export function useUpdateTemplate(id: string) {
   });
 }
 
-/** Mutation: DELETE /api/v1/templates/{id} (the API answers 409 while a sitemap or feed uses it); drops its cached detail and refetches the list. */
+/**
+ * Mutation: DELETE /api/v1/templates/{id} (the API answers 409 while a sitemap or feed uses it); drops its cached
+ * detail and refetches the list.
+ */
 export function useDeleteTemplate() {
   const queryClient = useQueryClient();
   return useMutation({

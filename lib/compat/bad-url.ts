@@ -37,7 +37,7 @@ export function familyOf(rawPath: string): Family {
 /**
  * The answer of BAD_URL_ROUTE (module doc): 400 `bad_request` for the raw URL's problem in its family's shape, or
  * 404 `not_found` in the native envelope when there is no raw URL or it has no problem. Sets `X-Request-Id`.
- * Never throws; reads and writes nothing.
+ * Reads and writes nothing.
  */
 export function badUrlResponse(req: Request): Response {
   const requestId = `req_${randomUUID().replaceAll("-", "")}`;

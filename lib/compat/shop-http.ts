@@ -111,7 +111,10 @@ export function shopRoute<P extends Record<string, string>>(scope: ApiScope, han
   });
 }
 
-/** A route handler answering 405 in the shop's error envelope, naming the `allowed` methods (lib/compat/http.ts methodNotAllowed). */
+/**
+ * A route handler answering 405 in the shop's error envelope, naming the `allowed` methods (lib/compat/http.ts
+ * methodNotAllowed).
+ */
 export const shopMethodsNotAllowed = (allowed: string[]) => methodNotAllowed(allowed, shopTranslate);
 
 /**

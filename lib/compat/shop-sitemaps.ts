@@ -230,7 +230,10 @@ export async function sitemapIdOf(principal: Principal, rawId: string): Promise<
 
 const one = async (userId: string, dto: TSitemapDto) => (await toShopSitemaps(userId, [dto]))[0];
 
-/** GET sitemaps/{id}: the shop-shaped sitemap whose number is `rawId`. Throws ShopError 400 invalidValue (not a positive integer), 404 notFound. */
+/**
+ * GET sitemaps/{id}: the shop-shaped sitemap whose number is `rawId`. Throws ShopError 400 invalidValue (not a positive
+ * integer), 404 notFound.
+ */
 export async function getShopSitemap(principal: Principal, rawId: string): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
   const row = await findSitemap({ userId: principal.userId, sitemapId: id });
@@ -258,8 +261,8 @@ export async function createShopSitemap(principal: Principal, req: Request): Pro
 
 /**
  * PUT sitemaps/{id}: updates the fields the body gives. New `subshopIds` move the sitemap to their site when every
- * one has a base URL, else the site stays; subshops on two origins are refused. Answers 200 with the shop-shaped
- * sitemap. Throws ShopError 400/404 and the native schema's AppErrors.
+ * one has a base URL, else the site stays; subshops on two origins are refused unless the body gives our `startUrl`.
+ * Answers 200 with the shop-shaped sitemap. Throws ShopError 400/404 and the native schema's AppErrors.
  */
 export async function updateShopSitemap(principal: Principal, rawId: string, req: Request): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);

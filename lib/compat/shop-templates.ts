@@ -46,7 +46,10 @@ async function templateIdOf(principal: Principal, rawId: string): Promise<string
   return id;
 }
 
-/** GET sitemaps/templates/{id}: the shop-shaped template whose number is `rawId`. Throws ShopError 400 invalidValue, 404 notFound. */
+/**
+ * GET sitemaps/templates/{id}: the shop-shaped template whose number is `rawId`. Throws ShopError 400 invalidValue, 404
+ * notFound.
+ */
 export async function getShopTemplate(principal: Principal, rawId: string): Promise<Response> {
   const row = await findTemplate({ userId: principal.userId, templateId: await templateIdOf(principal, rawId) });
   if (!row) throw new ShopError(404, "notFound", `Sitemap template with id=${rawId} was not found.`);
@@ -89,7 +92,10 @@ export async function updateShopTemplate(principal: Principal, rawId: string, re
   return Response.json(toShopTemplate(row));
 }
 
-/** DELETE sitemaps/templates/{id}: 204 when deleted. Throws ShopError 404 notFound, 409 conflict while a sitemap or feed uses it. */
+/**
+ * DELETE sitemaps/templates/{id}: 204 when deleted. Throws ShopError 404 notFound, 409 conflict while a sitemap or feed
+ * uses it.
+ */
 export async function deleteShopTemplate(principal: Principal, rawId: string): Promise<Response> {
   const outcome = await deleteTemplate({ userId: principal.userId, templateId: await templateIdOf(principal, rawId) });
   if (outcome === "not_found") throw new ShopError(404, "notFound", `Template with id=${rawId} was not found.`);

@@ -128,7 +128,10 @@ export async function feedExists(feedId: string): Promise<boolean> {
   return (await getDb().feed.count({ where: { id: feedId } })) > 0;
 }
 
-/** A page of the user's feeds under the list grammar `q` (lib/api/list-query.ts): `q.page(rows)`'s items and next cursor. */
+/**
+ * A page of the user's feeds under the list grammar `q` (lib/api/list-query.ts): `q.page(rows)`'s items and next
+ * cursor.
+ */
 export async function listFeeds(opts: { userId: string; q: ListQuery<FeedList> }) {
   const rows = await getDb().feed.findMany({ where: { AND: [{ userId: opts.userId }, opts.q.where] }, orderBy: opts.q.orderBy, take: opts.q.take, select });
   return opts.q.page(rows);
@@ -180,7 +183,10 @@ export async function claimFeedRefresh(opts: { userId: string; feedId: string; n
 
 type ItemRow = { url: string; title: string; description: string | null; pubDate: Date | null; firstSeenAt: Date; lastSeenAt: Date; position: number | null };
 
-/** The API DTO of a feed item: `pubDate` is the item's own date, else its first sighting (`datedBy` says which); ISO 8601 strings. */
+/**
+ * The API DTO of a feed item: `pubDate` is the item's own date, else its first sighting (`datedBy` says which); ISO
+ * 8601 strings.
+ */
 export function toFeedItemDto(r: ItemRow): TFeedItemDto {
   return {
     url: r.url,

@@ -56,7 +56,10 @@ export async function findIdempotencyRecord(k: Key): Promise<IdempotencyRecordRo
   return row ? { ...row, headers: (row.headers ?? {}) as Record<string, string> } : null;
 }
 
-/** Stores the response (status, body, headers) on the key's record while it is still in progress (status 0); otherwise writes nothing. */
+/**
+ * Stores the response (status, body, headers) on the key's record while it is still in progress (status 0); otherwise
+ * writes nothing.
+ */
 export async function completeIdempotencyRecord(k: Key & { status: number; body: string; headers: Record<string, string> }): Promise<void> {
   await getDb().idempotencyRecord.updateMany({
     where: { userId: k.userId, key: k.key, status: 0 },

@@ -53,7 +53,10 @@ export function assertTemplateParses(content: string): void {
   }
 }
 
-/** Creates a template for `userId`. Throws AppError 422 `invalid_value` (field `content`, `details: { line, column }`) when the Liquid source does not parse. */
+/**
+ * Creates a template for `userId`. Throws AppError 422 `invalid_value` (field `content`, `details: { line, column }`)
+ * when the Liquid source does not parse.
+ */
 export async function insertTemplate(opts: { userId: string; data: TCreateTemplateBody }): Promise<TemplateRow> {
   assertTemplateParses(opts.data.content);
   return getDb().template.create({ data: { ...opts.data, userId: opts.userId }, select });

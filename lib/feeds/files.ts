@@ -15,7 +15,10 @@ export const FEED_FILE_NAME = "feed.xml";
 
 const feedSegments = (feedId: string) => ["feeds", path.basename(feedId)];
 
-/** Publishes `bytes` as the feed's `feed.xml`, replacing the previous file atomically; returns its SHA-256 (hex) and size in bytes. */
+/**
+ * Publishes `bytes` as the feed's `feed.xml`, replacing the previous file atomically; returns its SHA-256 (hex) and
+ * size in bytes.
+ */
 export async function writeFeedFile(feedId: string, bytes: Buffer): Promise<{ sha256: string; bytes: number }> {
   await (await getFileStorage()).writeFile([...feedSegments(feedId), FEED_FILE_NAME], bytes);
   return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };

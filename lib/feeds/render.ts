@@ -27,7 +27,10 @@ export type FeedEncoding = "utf-8" | "windows-1251";
 export type FeedFormat = "rss" | "atom";
 export const FEED_MAX_BYTES = 10 * 1024 * 1024;
 
-/** A feed template's output that is not a well-formed RSS or Atom document (lib/templates/validate.ts validateFeedXml); the message names the first problems. */
+/**
+ * A feed template's output that is not a well-formed RSS or Atom document (lib/templates/validate.ts validateFeedXml);
+ * the message names the first problems.
+ */
 export class FeedTemplateError extends Error {}
 
 export type FeedDocItem = { url: string; title: string; description: string | null; date: Date };
@@ -53,7 +56,10 @@ function newest(input: FeedDocInput): Date {
   return input.items.reduce((m, i) => (i.date > m ? i.date : m), input.items.length ? input.items[0].date : input.fallbackDate);
 }
 
-/** The RSS 2.0 document of the feed (elements in the module doc), pretty-printed, without XML declaration, ending in a newline. */
+/**
+ * The RSS 2.0 document of the feed (elements in the module doc), pretty-printed, without XML declaration, ending in a
+ * newline.
+ */
 export function buildRss(input: FeedDocInput): string {
   const doc = create({ version: "1.0" });
   const rss = doc.ele("rss", { version: "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom" });
@@ -82,7 +88,10 @@ export function buildRss(input: FeedDocInput): string {
   return doc.end({ prettyPrint: true, headless: true }) + "\n";
 }
 
-/** The Atom (RFC 4287) document of the feed (elements in the module doc), pretty-printed, without XML declaration, ending in a newline. */
+/**
+ * The Atom (RFC 4287) document of the feed (elements in the module doc), pretty-printed, without XML declaration,
+ * ending in a newline.
+ */
 export function buildAtom(input: FeedDocInput): string {
   const doc = create({ version: "1.0" });
   const feed = doc.ele("http://www.w3.org/2005/Atom", "feed");

@@ -27,7 +27,10 @@ export type RateLimitResult = LimitResult & { limit: number; remaining: number }
 
 const windowName = (windowSec: number) => (windowSec === 60 ? "minute" : windowSec === 86_400 ? "day" : `${windowSec}s`);
 
-/** The fixed window of `windowSec` seconds holding `now` (epoch ms), aligned to the epoch: its start, and its end as `resetMs` (epoch ms). */
+/**
+ * The fixed window of `windowSec` seconds holding `now` (epoch ms), aligned to the epoch: its start, and its end as
+ * `resetMs` (epoch ms).
+ */
 export function windowOf(windowSec: number, now: number): { start: Date; resetMs: number } {
   const ms = windowSec * 1000;
   const start = Math.floor(now / ms) * ms; // the epoch is UTC midnight, so a 86,400 s window is the UTC day

@@ -21,7 +21,10 @@ import { requestRun, type RequestRunOptions } from "./request-run";
 
 export type RunOrFollowUp = { run: TRunDto; followUpOf: null } | { run: null; followUpOf: string };
 
-/** requestRun, or, when a run is active (409 with `details.activeRunId`), records the one follow-up run; up to three attempts (module doc for errors). */
+/**
+ * requestRun, or, when a run is active (409 with `details.activeRunId`), records the one follow-up run; up to three
+ * attempts (module doc for errors).
+ */
 export async function requestRunOrFollowUp(opts: RequestRunOptions): Promise<RunOrFollowUp> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
