@@ -71,7 +71,7 @@ function toAppError(err: unknown): AppError | null {
 /**
  * A JSON Response with the error envelope of `err` and its status, mapped as the module doc says (AppError as is,
  * ZodError → 422, Prisma errors through lib/db/errors.ts). Anything else is logged to the server's console with the
- * request id and answered 500 `internal_error` with a generic message. Never throws.
+ * request id and answered 500 `internal_error` with a generic message.
  */
 export function toErrorResponse(err: unknown, requestId: string): Response {
   let appError = toAppError(err);
