@@ -8,10 +8,17 @@
  *   - lib/core imports nothing with I/O (no other lib folder, no node I/O modules, no Next, no Prisma);
  *   - components/ never import lib/db.
  * Tests, e2e specs, scripts and benchmarks may reach across layers (they set up databases and servers).
+ *
+ * And the house rule on docstrings, for lib/ and inngest/ (tests and generated code aside): every exported function,
+ * function-valued constant and class carries a JSDoc block (`jsdoc/require-jsdoc` of eslint-plugin-jsdoc, with
+ * `publicOnly`; `jsdoc/no-blank-blocks` so an empty `/** *\/` does not count), and every lib/ module opens with one
+ * (`docstrings/module-docstring` below: eslint-plugin-jsdoc's require-file-overview wants a `@file` tag, which this
+ * repository's module docstrings do not use).
  */
 import { defineConfig, globalIgnores } from "eslint/config";
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
+import jsdoc from "eslint-plugin-jsdoc";
 
 const PRISMA = [
   { group: ["@prisma/*", "@/generated/*", "**/generated/prisma/*"], message: "Prisma is used only in lib/db." },
@@ -37,6 +44,50 @@ const NO_IO_FOR_CORE = [
 const NO_DB_FOR_UI = [
   { group: ["@/lib/db", "@/lib/db/*", "@prisma/*", "@/generated/*"], message: "Components use lib/client (the API), never lib/db." },
 ];
+// The statements whose docstring jsdoc/require-jsdoc looks for: functions, classes, function-valued constants.
+const FUNCTION_VALUES = new Set(["ArrowFunctionExpression", "FunctionExpression", "ClassExpression"]);
+const takesDocstring = (node) => {
+  const d = node.type === "ExportNamedDeclaration" || node.type === "ExportDefaultDeclaration" ? node.declaration : node;
+  if (!d) return false;
+  if (d.type === "FunctionDeclaration" || d.type === "ClassDeclaration" || d.type === "TSDeclareFunction" || FUNCTION_VALUES.has(d.type)) return true;
+  return d.type === "VariableDeclaration" && d.declarations.some((v) => v.init && FUNCTION_VALUES.has(v.init.type));
+};
+/**
+ * `docstrings/module-docstring`: the file's first comment is a non-empty JSDoc block (`/** … *\/`) with nothing but
+ * directives (`"use client"`) before it, and a blank line (or an import) after it, so that it is not also taken as the
+ * docstring of the declaration below. Reports once per file.
+ */
+const moduleDocstring = {
+  meta: {
+    type: "suggestion",
+    schema: [],
+    messages: {
+      missing: "A module opens with a docstring (/** … */): what it does, its inputs and outputs, the spec it follows.",
+      attached: "Leave a blank line between the module docstring and the first declaration, which needs a docstring of its own.",
+    },
+  },
+  create(context) {
+    return {
+      Program(program) {
+        const first = context.sourceCode.getAllComments()[0];
+        const firstCode = program.body.find((n) => !(n.type === "ExpressionStatement" && typeof n.directive === "string"));
+        const ok =
+          first !== undefined &&
+          first.type === "Block" &&
+          first.value.startsWith("*") &&
+          first.value.replace(/[\s*]/g, "") !== "" &&
+          (firstCode === undefined || first.range[1] <= firstCode.range[0]);
+        if (!ok) context.report({ loc: { line: 1, column: 0 }, messageId: "missing" });
+        // A declaration right below the module docstring would take it as its own docstring (jsdoc/require-jsdoc).
+        else if (firstCode && takesDocstring(firstCode) && firstCode.loc.start.line === first.loc.end.line + 1) {
+          context.report({ loc: first.loc, messageId: "attached" });
+        }
+      },
+    };
+  },
+};
+const DOCSTRINGS = { rules: { "module-docstring": moduleDocstring } };
+
 const TESTS = ["**/*.test.ts", "**/*.test.tsx", "tests/**", "e2e/**", "bench/**", "scripts/**"];
 
 export default defineConfig([
@@ -83,5 +134,37 @@ export default defineConfig([
   {
     files: ["components/**/*.ts", "components/**/*.tsx"],
     rules: { "no-restricted-imports": ["error", { patterns: NO_DB_FOR_UI }] },
+  },
+  {
+    // Public functions and classes carry a docstring: exported function declarations, exported constants whose
+    // value is an arrow function or function expression, exported classes (also when exported by `export { … }`).
+    files: ["lib/**/*.ts", "lib/**/*.tsx", "inngest/**/*.ts"],
+    ignores: TESTS,
+    plugins: { jsdoc },
+    rules: {
+      "jsdoc/require-jsdoc": [
+        "error",
+        {
+          publicOnly: { esm: true, cjs: false, window: false },
+          require: { FunctionDeclaration: true, ArrowFunctionExpression: true, FunctionExpression: true, ClassDeclaration: true, ClassExpression: true },
+          // An overloaded function's docstring stands above its first signature.
+          contexts: ["TSDeclareFunction"],
+          exemptOverloadedImplementations: true,
+          skipInterveningOverloadedDeclarations: true,
+          checkConstructors: false,
+          checkGetters: false,
+          checkSetters: false,
+          // `eslint --fix` would insert empty blocks, which no-blank-blocks then refuses: write the docstring.
+          enableFixer: false,
+        },
+      ],
+      "jsdoc/no-blank-blocks": ["error", { enableFixer: false }],
+    },
+  },
+  {
+    files: ["lib/**/*.ts", "lib/**/*.tsx"],
+    ignores: TESTS,
+    plugins: { docstrings: DOCSTRINGS },
+    rules: { "docstrings/module-docstring": "error" },
   },
 ]);

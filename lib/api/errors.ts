@@ -14,6 +14,11 @@ import { z } from "zod";
 /** Where an error code is explained: this instance's API reference (APP_URL/docs/api, the error table's row). */
 export const docUrl = (code: ErrorCode): string => `${getEnv().APP_URL.replace(/\/+$/, "")}/docs/api#${code}`;
 
+/**
+ * The error envelope of an AppError: `{ error: { type, code, message, field?, details?, request_id, doc_url } }`,
+ * `field` and `details` only when the error has them, `doc_url` from {@link docUrl}. The status is the caller's
+ * (`err.status`).
+ */
 export function errorBody(err: AppError, requestId: string) {
   return {
     error: {
@@ -63,6 +68,11 @@ function toAppError(err: unknown): AppError | null {
   return dbErrorToAppError(err);
 }
 
+/**
+ * A JSON Response with the error envelope of `err` and its status, mapped as the module doc says (AppError as is,
+ * ZodError → 422, Prisma errors through lib/db/errors.ts). Anything else is logged to the server's console with the
+ * request id and answered 500 `internal_error` with a generic message.
+ */
 export function toErrorResponse(err: unknown, requestId: string): Response {
   let appError = toAppError(err);
   if (!appError) {

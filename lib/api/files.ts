@@ -20,6 +20,12 @@ function notModified(req: Request, etag: string, modified: Date): boolean {
   return !Number.isNaN(ims) && Math.floor(modified.getTime() / 1000) <= Math.floor(ims / 1000);
 }
 
+/**
+ * The Response serving a published file: 200 with its stream and the headers of the module doc, plus
+ * `Cache-Control: cacheControl`, `X-Content-Type-Options: nosniff` and, for `.html` files, a Content-Security-Policy
+ * that allows only inline style. 304 (no body) when the request's validators match; a HEAD request gets the 200
+ * headers without a body. In both body-less cases the file's stream is cancelled here.
+ */
 export function fileResponse(req: Request, file: OpenedFile, cacheControl: string): Response {
   const etag = `"${file.sha256}"`;
   const headers = new Headers({

@@ -31,6 +31,12 @@ const POLL_MS = 50;
 const KEPT_HEADERS = ["content-type", "location", "cache-control"];
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
+/**
+ * Runs `run` once per (`userId`, `key`) and request identity, or replays its stored response (module doc for the
+ * rules). The body is read here (capped at `maxBytes`, default 1 MiB) and handed to `run` in a new Request.
+ * Throws AppError 422 `invalid_format` (malformed key), 413 `payload_too_large`, 422 `idempotency_key_reused`,
+ * 409 `idempotency_in_progress` (the first request still running after 10 s, polled every 50 ms).
+ */
 export async function withIdempotency(
   req: Request,
   userId: string,

@@ -381,10 +381,17 @@ export function sortInMemory<T extends { id: string; value: FilterValue }>(items
 export const readListQuery = <M extends ListModel>(req: Request, spec: ListSpec<M>): ListQuery<M> =>
   parseListQuery(new URL(req.url).searchParams, spec);
 
+/**
+ * The names of a spec's fields that `sort=` accepts (its own column, or a deferred field marked `sort: true`); named in
+ * 400 messages.
+ */
 export const sortableFields = <M extends ListModel>(spec: ListSpec<M>) =>
   Object.entries(spec.fields)
     .filter(([, f]) => f.sort !== false && (f.deferred ? f.sort === true : !!f.column))
     .map(([k]) => k);
+/**
+ * The names of a spec's fields that `filter[…]` accepts (every field without `filter: false`); named in 400 messages.
+ */
 export const filterableFields = <M extends ListModel>(spec: ListSpec<M>) => Object.entries(spec.fields).filter(([, f]) => f.filter !== false).map(([k]) => k);
 
 /**

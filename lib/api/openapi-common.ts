@@ -47,8 +47,13 @@ export type Endpoint = {
 
 /** The list grammar (lib/api/list-query.ts) answers every query error with 400, as the shop API does. */
 export const LIST_QUERY_ERRORS: ErrorCode[] = ["syntax_error", "unknown_field", "unknown_operation", "invalid_value"];
+/**
+ * An Endpoint's `errorStatus` for list endpoints: 400 for the list grammar's query errors, else undefined (the usual
+ * status).
+ */
 export const listQueryStatus = (code: ErrorCode): number | undefined => (LIST_QUERY_ERRORS.includes(code) ? 400 : undefined);
 
+/** A 200 Success whose body is a page of `name` items (`{ data: [...], next_cursor }`), described as `what`. */
 export const list = (name: SchemaName, what: string): Success => ({ status: 200, description: what, list: name });
 export const COMMON: ErrorCode[] = ["unauthorized", "rate_limited", "quota_exceeded", "forbidden"];
 export const BODY_ERRORS: ErrorCode[] = ["syntax_error", "payload_too_large", "unsupported_media_type", "invalid_value", "invalid_format", "missing", "unknown_field"];

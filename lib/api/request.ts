@@ -17,6 +17,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const tooLarge = (max = MAX_BODY_BYTES) => new AppError("payload_too_large", `The request body exceeds ${max} bytes.`);
 
+/**
+ * `input` parsed by `schema`: its output value, or throws the first issue as an AppError (422 `unknown_field`,
+ * `missing`, `invalid_format` or `invalid_value`, see zodToAppError in lib/api/errors.ts).
+ */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (!r.success) throw zodToAppError(r.error, input);

@@ -24,6 +24,10 @@ import { subScopesOf, type TSitemapDto } from "@/lib/schemas/sitemaps";
 import type { SitemapList } from "@/lib/db/list-models";
 import { matchDeferred, sortInMemory, type FilterValue, type ListQuery, type ListSpec } from "./list-query";
 
+/**
+ * The public URL of a published file: `APP_URL/s/{sitemapId}/` (lib/runs/public-url.ts) + the percent-encoded file
+ * name.
+ */
 export const publicFileUrl = (sitemapId: string, name: string) => publicFilesBaseUrl(sitemapId) + encodeURIComponent(name);
 
 /** Sitemap.rules is JSON written only through the API schema; anything else found there shows as no rules. */
@@ -56,6 +60,10 @@ async function runFactsOf(ids: string[]): Promise<{ facts: Map<string, SitemapRu
 export type DeferredValuesOf = (facts: SitemapRunFacts) => Record<string, FilterValue>;
 const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
+/**
+ * The DTOs of a page of sitemap rows, in the rows' order (shape: ZSitemapDto, lib/schemas/sitemaps.ts; run facts
+ * and queries as the module doc says). Reads the database; throws only what the database throws.
+ */
 export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
   const facts = await sitemapFacts(rows);
   const runs = await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : [])));
@@ -131,6 +139,7 @@ export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> 
   });
 }
 
+/** One sitemap row's DTO (toSitemapDtos for a page of one). */
 export async function toSitemapDto(row: SitemapRow): Promise<TSitemapDto> {
   return (await toSitemapDtos([row]))[0];
 }

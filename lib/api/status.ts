@@ -16,6 +16,10 @@ import { originOf } from "@/lib/core/url";
 import { subScopesOf, type TSitemapStatusDto } from "@/lib/schemas/sitemaps";
 import { publicFileUrl } from "./sitemaps";
 
+/**
+ * The status DTO of one sitemap (ZSitemapStatusDto): whole site and each sub-scope, as the module doc says; file
+ * entries carry their public URL. Dates are ISO 8601 strings. Reads the database only.
+ */
 export async function sitemapStatus(sm: SitemapRow): Promise<TSitemapStatusDto> {
   const origin = originOf(sm.startUrl)!;
   const scopes = subScopesOf(sm.subScopes);

@@ -56,6 +56,11 @@ export type AuthOptions = {
   perMinute?: () => number | null | undefined;
 };
 
+/**
+ * A Next route handler `(req, { params }) → Response` around `handler`: the request's text check, then the handler,
+ * with a fresh request id (`req_` + 32 hex digits) in `X-Request-Id` and the `headers` the handler filled copied onto
+ * its response. Whatever the check or handler throws becomes the error envelope (toErrorResponse).
+ */
 export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>) => Promise<Response>) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
     const requestId = `req_${randomUUID().replaceAll("-", "")}`;
@@ -73,6 +78,11 @@ export function withApi<P extends Params = Params>(handler: (ctx: ApiContext<P>)
   };
 }
 
+/**
+ * withApi plus the authentication steps 0–5 of the module doc; `handler` gets the authenticated `principal`.
+ * Refusals are thrown as AppError (413, 429 `rate_limited`, 401 `unauthorized`, 403 `quota_exceeded`/`forbidden`,
+ * and the Idempotency-Key errors) and answered by withApi in the error envelope.
+ */
 export function withApiAuth<P extends Params = Params>(handler: (ctx: AuthedContext<P>) => Promise<Response>, opts: AuthOptions = {}) {
   return withApi<P>(async (ctx) => {
     assertDeclaredBodySize(ctx.req, opts.maxBodyBytes ?? MAX_BODY_BYTES);

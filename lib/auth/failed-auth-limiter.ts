@@ -23,6 +23,11 @@ export type FailedAuthState = {
 
 type Entry = { count: number; resetAt: number };
 
+/**
+ * The failed-authentication counter of the module doc: fixed windows of `opts.windowMs` ms per bucket, at most
+ * `opts.maxEntries` buckets (oldest window dropped first). Times are epoch ms (`now`, default Date.now()).
+ * Exported for tests, which build small ones; the app uses the one instance {@link failedAuthLimiter}.
+ */
 export class FailedAuthLimiter {
   private readonly entries = new Map<string, Entry>();
 

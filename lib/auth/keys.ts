@@ -24,6 +24,7 @@ const checksum = (body: string) => base62(BigInt(crc32(body)), CHECKSUM_LEN);
 
 export type GeneratedApiKey = { key: string; hash: string; prefix: string; lastFour: string };
 
+/** A new random key (format in the module doc) with its SHA-256 hex `hash`, 8-character `prefix` and `lastFour`. */
 export function generateApiKey(): GeneratedApiKey {
   const body = API_KEY_PREFIX + base62(BigInt("0x" + randomBytes(32).toString("hex")), RANDOM_LEN);
   const key = body + checksum(body);
@@ -37,4 +38,5 @@ export function isWellFormedApiKey(key: string): boolean {
   return checksum(body) === key.slice(-CHECKSUM_LEN);
 }
 
+/** SHA-256 of the key's UTF-8 bytes, lower-case hex (64 characters): what the database stores and looks keys up by. */
 export const hashApiKey = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex");

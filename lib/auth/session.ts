@@ -2,6 +2,10 @@
 import { getServerSession } from "next-auth";
 import { authOptions } from "./options";
 
+/**
+ * The signed-in user's id from next-auth's session (getServerSession with lib/auth/options.ts), or null when there is
+ * none.
+ */
 export async function getSessionUserId(): Promise<string | null> {
   const session = await getServerSession(authOptions);
   return session?.user?.id ?? null;

@@ -12,6 +12,7 @@ export const apiKeyKeys = {
   list: () => [...apiKeyKeys.all, "list"] as const,
 };
 
+/** Query of the signed-in user's API keys (GET /api/v1/api-keys, up to 20 pages, revoked keys included). */
 export function useApiKeys() {
   return useQuery({
     queryKey: apiKeyKeys.list(),
@@ -19,6 +20,10 @@ export function useApiKeys() {
   });
 }
 
+/**
+ * Mutation: POST /api/v1/api-keys; resolves with the new key's DTO holding the plaintext `key`, then refetches the
+ * list.
+ */
 export function useCreateApiKey() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -27,6 +32,7 @@ export function useCreateApiKey() {
   });
 }
 
+/** Mutation: DELETE /api/v1/api-keys/{id} (revokes the key), then refetches the list. Rejects with ApiError. */
 export function useRevokeApiKey() {
   const queryClient = useQueryClient();
   return useMutation({

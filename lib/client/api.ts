@@ -8,6 +8,11 @@
  * 204 No Content resolves to `undefined`.
  */
 
+/**
+ * An /api/v1 error envelope as thrown by these helpers: `code` (e.g. "not_found", or "network_error" when the server
+ * was not reached), HTTP `status` (0 for a network error), `field`, `requestId` (`request_id`) and `details` when the
+ * envelope had them; `message` is the envelope's, safe to show.
+ */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;

@@ -23,6 +23,7 @@ export const feedKeys = {
 const base = (id: string) => `/api/v1/feeds/${encodeURIComponent(id)}`;
 export const FEED_POLL_MS = 1_000;
 
+/** Query of the feeds (GET /api/v1/feeds: 100 a page, up to 20 pages), polled every 3 s while any feed is "running". */
 export function useFeeds() {
   return useQuery({
     queryKey: feedKeys.list(),
@@ -31,6 +32,10 @@ export function useFeeds() {
   });
 }
 
+/**
+ * Query of one feed (GET /api/v1/feeds/{id}), polled every {@link FEED_POLL_MS} ms while it is "running"; when a
+ * refresh has just ended, the feed's items query is invalidated.
+ */
 export function useFeed(id: string) {
   const queryClient = useQueryClient();
   return useQuery({
@@ -46,6 +51,7 @@ export function useFeed(id: string) {
   });
 }
 
+/** Query of the first page of a feed's items (GET /api/v1/feeds/{id}/items: `{ data, next_cursor }`). */
 export function useFeedItems(id: string) {
   return useQuery({
     queryKey: feedKeys.items(id),
@@ -53,6 +59,7 @@ export function useFeedItems(id: string) {
   });
 }
 
+/** Mutation: POST /api/v1/feeds; caches the created feed's DTO and refetches the feed list. */
 export function useCreateFeed() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -64,6 +71,7 @@ export function useCreateFeed() {
   });
 }
 
+/** Mutation: PATCH /api/v1/feeds/{id} with the changed fields; caches the returned DTO and refetches the feed list. */
 export function useUpdateFeed(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -75,6 +83,7 @@ export function useUpdateFeed(id: string) {
   });
 }
 
+/** Mutation: DELETE /api/v1/feeds/{id}; drops the feed's cached detail and refetches the feed list. */
 export function useDeleteFeed() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -86,6 +95,7 @@ export function useDeleteFeed() {
   });
 }
 
+/** Mutation: POST /api/v1/feeds/{id}/refresh (requests a refresh); caches the returned feed and refetches the list. */
 export function useRefreshFeed(id: string) {
   const queryClient = useQueryClient();
   return useMutation({

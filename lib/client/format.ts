@@ -5,6 +5,7 @@
 import { EXCLUSION_REASONS, type ExclusionReason } from "@/lib/core/types";
 
 const num = new Intl.NumberFormat("en-US");
+/** A count with en-US digit grouping ("12,345"); "—" for null or undefined. */
 export const formatCount = (n: number | null | undefined) => (n == null ? "—" : num.format(n));
 
 /** Binary units (KiB = 1,024 bytes), as the sitemaps.org 50 MiB limit is. */
@@ -22,6 +23,7 @@ export function formatBytes(bytes: number | null | undefined): string {
 }
 
 const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short" });
+/** An ISO 8601 time as en-US medium date + short time in the browser's time zone; "—" when absent. */
 export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : "—");
 
 const rtf = new Intl.RelativeTimeFormat("en-US", { numeric: "auto" });
@@ -83,6 +85,10 @@ export const EXCLUSION_LABELS: Record<ExclusionReason, { label: string; hint: st
   },
 };
 
+/**
+ * The dashboard's label and hint for an exclusion reason (lib/core/types.ts EXCLUSION_REASONS); a reason this build
+ * does not know shows as its code with spaces for underscores and no hint.
+ */
 export function exclusionLabel(reason: string): { label: string; hint: string } {
   return (EXCLUSION_REASONS as readonly string[]).includes(reason)
     ? EXCLUSION_LABELS[reason as ExclusionReason]

@@ -10,6 +10,7 @@
  */
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
+/** Cancels the in-flight queries under `queryKey`, then invalidates them (why: module doc). */
 export async function refreshAfterWrite(queryClient: QueryClient, queryKey: QueryKey): Promise<void> {
   await queryClient.cancelQueries({ queryKey });
   await queryClient.invalidateQueries({ queryKey });

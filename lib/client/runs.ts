@@ -18,6 +18,11 @@ export const runKeys = {
 
 export const RUN_POLL_MS = 1_000;
 
+/**
+ * Query of one run (GET /api/v1/runs/{id}), disabled without an id. `initial` (a run DTO from the sitemap payload)
+ * is shown first but refetched at once; the run is polled every {@link RUN_POLL_MS} ms while active, also in a
+ * background tab, and when it stops being active every sitemap query is invalidated.
+ */
 export function useRun(runId: string | null | undefined, initial?: TRunDto | null) {
   const queryClient = useQueryClient();
   const query = useQuery({

@@ -9,6 +9,7 @@ import { apiFetch } from "./api";
 
 export type { ScheduleOverview };
 
+/** Query of the hourly scheduler's overview (GET /api/v1/schedule), refetched every 60 s. */
 export function useScheduleOverview() {
   return useQuery({
     queryKey: ["schedule"] as const,

@@ -8,6 +8,7 @@ export type ShopSubshopDto = TShopSubshopDto;
 
 export const shopSubshopKeys = { all: ["shop-subshops"] as const };
 
+/** Query of the account's shop subshops, each with its base URL (GET /api/v1/account/shop-subshops, up to 20 pages). */
 export function useShopSubshops() {
   return useQuery({
     queryKey: shopSubshopKeys.all,

@@ -26,6 +26,7 @@ export const sitemapKeys = {
 const LIST_POLL_MS = 3_000;
 const base = (id: string) => `/api/v1/sitemaps/${encodeURIComponent(id)}`;
 
+/** Query of the sitemaps (GET /api/v1/sitemaps, up to 20 pages), polled while any sitemap's last run is active. */
 export function useSitemaps() {
   return useQuery({
     queryKey: sitemapKeys.list(),
@@ -43,6 +44,7 @@ export function useSitemap(id: string, enabled = true) {
   });
 }
 
+/** Query of a sitemap's published files (GET /api/v1/sitemaps/{id}/files, up to 20 pages). */
 export function useSitemapFiles(id: string) {
   return useQuery({
     queryKey: sitemapKeys.files(id),
@@ -58,6 +60,7 @@ export function useSitemapRuns(id: string) {
   });
 }
 
+/** Mutation: POST /api/v1/sitemaps; caches the created sitemap's DTO and refetches the sitemap list. */
 export function useCreateSitemap() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -69,6 +72,7 @@ export function useCreateSitemap() {
   });
 }
 
+/** Mutation: PATCH /api/v1/sitemaps/{id}; caches the returned DTO and refetches the sitemap list. */
 export function useUpdateSitemap(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -80,6 +84,7 @@ export function useUpdateSitemap(id: string) {
   });
 }
 
+/** Mutation: DELETE /api/v1/sitemaps/{id}; drops its cached detail and refetches the sitemap list. */
 export function useDeleteSitemap() {
   const queryClient = useQueryClient();
   return useMutation({

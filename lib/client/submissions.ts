@@ -30,6 +30,10 @@ export function useSubmissions(sitemapId: string) {
   });
 }
 
+/**
+ * Query of a sitemap's IndexNow facts (GET /api/v1/sitemaps/{id}/indexnow), cached per published run so a new
+ * publication reads them again; off while `enabled` is false.
+ */
 export function useIndexNowInfo(sitemapId: string, publishedRunId: string | null, enabled = true) {
   return useQuery({
     queryKey: submissionKeys.indexNow(sitemapId, publishedRunId),
@@ -38,6 +42,9 @@ export function useIndexNowInfo(sitemapId: string, publishedRunId: string | null
   });
 }
 
+/**
+ * Mutation: POST /api/v1/sitemaps/{id}/submit; resolves with the submission batch, then refetches the submission log.
+ */
 export function useSubmitSitemap(sitemapId: string) {
   const queryClient = useQueryClient();
   return useMutation({

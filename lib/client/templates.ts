@@ -20,6 +20,7 @@ export const templateKeys = {
 
 const base = (id: string) => `/api/v1/templates/${encodeURIComponent(id)}`;
 
+/** Query of the templates (GET /api/v1/templates: 100 a page, up to 20 pages). */
 export function useTemplates() {
   return useQuery({
     queryKey: templateKeys.list(),
@@ -27,6 +28,7 @@ export function useTemplates() {
   });
 }
 
+/** Query of one template (GET /api/v1/templates/{id}); disabled while `id` is null. */
 export function useTemplate(id: string | null) {
   return useQuery({
     queryKey: templateKeys.detail(id ?? "none"),
@@ -35,6 +37,7 @@ export function useTemplate(id: string | null) {
   });
 }
 
+/** Mutation: POST /api/v1/templates; caches the created template and refetches the template list. */
 export function useCreateTemplate() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -46,6 +49,7 @@ export function useCreateTemplate() {
   });
 }
 
+/** Mutation: PATCH /api/v1/templates/{id}; caches the returned template and refetches the template list. */
 export function useUpdateTemplate(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -57,6 +61,10 @@ export function useUpdateTemplate(id: string) {
   });
 }
 
+/**
+ * Mutation: DELETE /api/v1/templates/{id} (the API answers 409 while a sitemap or feed uses it); drops its cached
+ * detail and refetches the list.
+ */
 export function useDeleteTemplate() {
   const queryClient = useQueryClient();
   return useMutation({

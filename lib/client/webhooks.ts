@@ -21,10 +21,15 @@ export const webhookKeys = {
 };
 const base = (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}`;
 
+/** Query of the webhooks (GET /api/v1/webhooks: 100 a page, up to 20 pages). */
 export function useWebhooks() {
   return useQuery({ queryKey: webhookKeys.list(), queryFn: ({ signal }) => apiFetchAll<WebhookDto>("/api/v1/webhooks?size=100", { signal }) });
 }
 
+/**
+ * Query of a webhook's 20 newest deliveries (GET /api/v1/webhooks/{id}/deliveries?size=20), polled every 2 s while one
+ * is pending.
+ */
 export function useWebhookDeliveries(id: string) {
   return useQuery({
     queryKey: webhookKeys.deliveries(id),
@@ -33,6 +38,9 @@ export function useWebhookDeliveries(id: string) {
   });
 }
 
+/**
+ * Mutation: POST /api/v1/webhooks; resolves with the created webhook (its secret included), then refetches the list.
+ */
 export function useCreateWebhook() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -41,6 +49,7 @@ export function useCreateWebhook() {
   });
 }
 
+/** Mutation: PATCH /api/v1/webhooks/{id} with `{ id, body }`, then refetches the webhook list. */
 export function useUpdateWebhook() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -49,6 +58,7 @@ export function useUpdateWebhook() {
   });
 }
 
+/** Mutation: DELETE /api/v1/webhooks/{id}, then refetches the webhook list. */
 export function useDeleteWebhook() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -57,6 +67,9 @@ export function useDeleteWebhook() {
   });
 }
 
+/**
+ * Mutation: POST /api/v1/webhooks/{id}/test (one test delivery); then refreshAfterWrite on that webhook's deliveries.
+ */
 export function useTestWebhook() {
   const queryClient = useQueryClient();
   return useMutation({

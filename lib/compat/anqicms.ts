@@ -51,6 +51,10 @@ export const ANQI_MSG = {
 export const syncWaitMs = (): number => (getEnv().ANQICMS_SYNC_WAIT_SECONDS ?? 900) * 1000;
 
 export type AnqiReply = { code: number; msg: string; data?: Record<string, unknown> };
+/**
+ * An AnQiCMS answer: the `{ code, msg, data? }` body as JSON, HTTP 200 unless `init` says otherwise (clients read
+ * `code`).
+ */
 export const anqiReply = (r: AnqiReply, init?: ResponseInit) => Response.json(r, { status: 200, ...init });
 
 /** The token from `?token=`, the form fields; the body is re-attached for the native wrapper. */

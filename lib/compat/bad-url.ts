@@ -34,6 +34,11 @@ export function familyOf(rawPath: string): Family {
   return "native";
 }
 
+/**
+ * The answer of BAD_URL_ROUTE (module doc): 400 `bad_request` for the raw URL's problem in its family's shape, or
+ * 404 `not_found` in the native envelope when there is no raw URL or it has no problem. Sets `X-Request-Id`.
+ * Reads and writes nothing.
+ */
 export function badUrlResponse(req: Request): Response {
   const requestId = `req_${randomUUID().replaceAll("-", "")}`;
   const raw = req.headers.get(RAW_URL_HEADER);

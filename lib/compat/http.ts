@@ -44,6 +44,11 @@ export type CompatRouteOptions<P extends Params, I> = {
   perMinute?: () => number | null | undefined;
 };
 
+/**
+ * A Next route handler for one adapter endpoint: the text check, `o.credential` (the key from the adapter's place),
+ * then withApiAuth (key only, `o.scope`, `o.perMinute`) around `o.handler`; every native error envelope in the
+ * answer is rendered by `o.translate` (module doc). Errors thrown before withApiAuth are rendered the same way.
+ */
 export function compatRoute<P extends Params = Params, I = undefined>(o: CompatRouteOptions<P, I>) {
   return async (req: Request, context: RouteContext<P>): Promise<Response> => {
     let res: Response;

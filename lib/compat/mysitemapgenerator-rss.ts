@@ -56,6 +56,11 @@ export async function rssGetFile(p: Principal, fields: FormFields): Promise<Resp
   return msgOk({ file: (await feedByCid(p.userId, fields)).publicUrl });
 }
 
+/**
+ * RssGetInfo: the feed with `cid` = its number, in the document's shape (`cid`, `work_status`, `last_scan` in
+ * RFC 2822, `last_cost`, `params[0]` mapped as the module doc says). Throws AppError 422 `missing`/`invalid_value`
+ * for a missing or non-numeric cid and 404 `not_found` for a cid the account does not have.
+ */
 export async function rssGetInfo(p: Principal, fields: FormFields): Promise<Response> {
   const f = await feedByCid(p.userId, fields);
   return msgOk({

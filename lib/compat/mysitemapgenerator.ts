@@ -36,6 +36,10 @@ import { rssGetFile, rssGetInfo, rssGetList } from "./mysitemapgenerator-rss";
 import { msgFailure } from "./run-failure";
 
 export const DAILY_CALLS = 500;
+/**
+ * The lib/quota subject of the adapter's own daily quota for an account: `compat:mysitemapgenerator:<userId>`. Exported
+ * for tests; only this module counts with it.
+ */
 export const quotaSubject = (userId: string) => `compat:mysitemapgenerator:${userId}`;
 
 /** The adapter's per-minute limit per API key: MYSITEMAPGENERATOR_RATE_LIMIT_PER_MINUTE, or null (none) when unset. */
@@ -54,7 +58,11 @@ export function siteLimitOf(maxFileEntries: number): number {
 
 export type MsgInput = { method: string; fields: FormFields; format: string | null };
 
+/** A mysitemapgenerator success: `{ result: "success", ...body }`, HTTP 200 unless `init` says otherwise. */
 export const msgOk = (body: Record<string, unknown>, init?: ResponseInit) => Response.json({ result: "success", ...body }, { status: 200, ...init });
+/**
+ * A mysitemapgenerator failure: `{ result: "error", notice }`, HTTP 200 like the original unless `init` says otherwise.
+ */
 export const msgError = (notice: string, init?: ResponseInit) => Response.json({ result: "error", notice }, { status: 200, ...init });
 
 /**

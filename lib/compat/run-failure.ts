@@ -21,6 +21,7 @@ import type { TRunDto } from "@/lib/schemas/runs";
 export type RunFailureView = { code: string; message: string; hint: string };
 type RunLike = Pick<TRunDto, "status" | "error" | "errorCode" | "errorHint">;
 
+/** `{ code, message, hint }` of a failed run, or null when the run is absent or not `failed` (module doc). */
 export function runFailureOf(run: RunLike | null | undefined): RunFailureView | null {
   if (!run || run.status !== "failed") return null;
   const code = run.errorCode ?? "internal_error";
@@ -28,10 +29,13 @@ export function runFailureOf(run: RunLike | null | undefined): RunFailureView | 
   return { code, message: run.error ?? "The run failed.", hint };
 }
 
+/** AnQiCMS `msg` of a failed run: "Sitemap更新失败: <code>: <message>", then " <hint>" when there is one. */
 export const anqiFailureMsg = (f: RunFailureView): string => `Sitemap更新失败: ${f.code}: ${f.message}${f.hint ? ` ${f.hint}` : ""}`;
 
+/** mysitemapgenerator's SitemapsGetInfo `error` object: runFailureOf under the adapter's name. */
 export const msgFailure = (run: RunLike | null | undefined): RunFailureView | null => runFailureOf(run);
 
+/** The Sitemap.xml API's error object for a failed, cancelled or held run (module doc), else null. */
 export function sxFailure(
   run: (RunLike & Pick<TRunDto, "id" | "heldReason">) | null | undefined,
   requestId: string,
@@ -46,6 +50,7 @@ export function sxFailure(
   return null;
 }
 
+/** The shop API's `{ errorCode, errorHint }`: the failed run's code and hint, both "" for a run that did not fail. */
 export function shopFailure(run: RunLike | null | undefined): { errorCode: string; errorHint: string } {
   const f = runFailureOf(run);
   return { errorCode: f?.code ?? "", errorHint: f?.hint ?? "" };

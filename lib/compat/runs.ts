@@ -11,6 +11,10 @@ import { requestRunOrFollowUp, type RunOrFollowUp } from "@/lib/runs/follow-up";
 import { requestRun } from "@/lib/runs/request-run";
 import type { TRunDto } from "@/lib/schemas/runs";
 
+/**
+ * Requests a run of `sitemapId` for the principal's account (`trigger` default "api"; `subScopes` only when
+ * non-empty) after the credit check, and returns the run's DTO. Throws the AppErrors listed in the module doc.
+ */
 export async function startRun(
   principal: Principal,
   sitemapId: string,

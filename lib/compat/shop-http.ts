@@ -67,6 +67,7 @@ export class ShopError extends Error {
   }
 }
 
+/** A shop API error answer: HTTP `status` with `{ error: { status, type, message, field?, request_id } }`. */
 export function shopErrorResponse(status: number, type: ShopErrorType, message: string, requestId: string, field?: string): Response {
   return Response.json({ error: { status, type, message, ...(field ? { field } : {}), request_id: requestId } }, { status });
 }
@@ -110,6 +111,10 @@ export function shopRoute<P extends Record<string, string>>(scope: ApiScope, han
   });
 }
 
+/**
+ * A route handler answering 405 in the shop's error envelope, naming the `allowed` methods (lib/compat/http.ts
+ * methodNotAllowed).
+ */
 export const shopMethodsNotAllowed = (allowed: string[]) => methodNotAllowed(allowed, shopTranslate);
 
 /**

@@ -230,6 +230,10 @@ export async function sitemapIdOf(principal: Principal, rawId: string): Promise<
 
 const one = async (userId: string, dto: TSitemapDto) => (await toShopSitemaps(userId, [dto]))[0];
 
+/**
+ * GET sitemaps/{id}: the shop-shaped sitemap whose number is `rawId`. Throws ShopError 400 invalidValue (not a positive
+ * integer), 404 notFound.
+ */
 export async function getShopSitemap(principal: Principal, rawId: string): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
   const row = await findSitemap({ userId: principal.userId, sitemapId: id });
@@ -237,6 +241,12 @@ export async function getShopSitemap(principal: Principal, rawId: string): Promi
   return Response.json(await one(principal.userId, await toSitemapDto(row)));
 }
 
+/**
+ * POST sitemaps: creates a sitemap from the shop body; its site is the subshops' base URL (lib/compat/shop-subshops.ts
+ * siteOfSubshops) unless the body gives our `startUrl`. Answers 201 with the shop-shaped sitemap and
+ * `Location: /api/shop/sitemaps/{number}`. Throws ShopError (400 for the body's JSON types or subshops without a base
+ * URL) and AppError from the native schema (422 codes, answered as the shop's 400s).
+ */
 export async function createShopSitemap(principal: Principal, req: Request): Promise<Response> {
   const body = parseShopBody(ZShopSitemapBody, await readShopBody(req));
   // The site comes from the account's subshop settings (the document has no URL field); `startUrl` (ours) overrides it.
@@ -249,6 +259,11 @@ export async function createShopSitemap(principal: Principal, req: Request): Pro
   return Response.json(await one(principal.userId, await toSitemapDto(row)), { status: 201, headers: { Location: `/api/shop/sitemaps/${row.number}` } });
 }
 
+/**
+ * PUT sitemaps/{id}: updates the fields the body gives. New `subshopIds` move the sitemap to their site when every
+ * one has a base URL, else the site stays; subshops on two origins are refused unless the body gives our `startUrl`.
+ * Answers 200 with the shop-shaped sitemap. Throws ShopError 400/404 and the native schema's AppErrors.
+ */
 export async function updateShopSitemap(principal: Principal, rawId: string, req: Request): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
   const body = parseShopBody(ZShopSitemapPatch, await readShopBody(req));
@@ -269,6 +284,7 @@ export async function updateShopSitemap(principal: Principal, rawId: string, req
   return Response.json(await one(principal.userId, await toSitemapDto(row)));
 }
 
+/** DELETE sitemaps/{id}: 204 when deleted. Throws ShopError 404 notFound, 409 conflict while a run of it is active. */
 export async function deleteShopSitemap(principal: Principal, rawId: string): Promise<Response> {
   const id = await sitemapIdOf(principal, rawId);
   const outcome = await deleteSitemap({ userId: principal.userId, sitemapId: id });

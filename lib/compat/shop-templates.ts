@@ -46,6 +46,10 @@ async function templateIdOf(principal: Principal, rawId: string): Promise<string
   return id;
 }
 
+/**
+ * GET sitemaps/templates/{id}: the shop-shaped template whose number is `rawId`. Throws ShopError 400 invalidValue, 404
+ * notFound.
+ */
 export async function getShopTemplate(principal: Principal, rawId: string): Promise<Response> {
   const row = await findTemplate({ userId: principal.userId, templateId: await templateIdOf(principal, rawId) });
   if (!row) throw new ShopError(404, "notFound", `Sitemap template with id=${rawId} was not found.`);
@@ -71,6 +75,10 @@ export async function createShopTemplate(principal: Principal, req: Request): Pr
   return Response.json(toShopTemplate(row), { status: 201, headers: { Location: `/api/shop/sitemaps/templates/${row.number}` } });
 }
 
+/**
+ * PUT sitemaps/templates/{id}: sets `name` and/or `content` and answers 200 with the shop-shaped template. Throws
+ * ShopError 400 (body's JSON types, empty content), 404 notFound (unknown number, or the update found no row).
+ */
 export async function updateShopTemplate(principal: Principal, rawId: string, req: Request): Promise<Response> {
   const templateId = await templateIdOf(principal, rawId);
   const body = parseShopBody(ZShopTemplatePatch, await readShopBody(req));
@@ -84,6 +92,10 @@ export async function updateShopTemplate(principal: Principal, rawId: string, re
   return Response.json(toShopTemplate(row));
 }
 
+/**
+ * DELETE sitemaps/templates/{id}: 204 when deleted. Throws ShopError 404 notFound, 409 conflict while a sitemap or feed
+ * uses it.
+ */
 export async function deleteShopTemplate(principal: Principal, rawId: string): Promise<Response> {
   const outcome = await deleteTemplate({ userId: principal.userId, templateId: await templateIdOf(principal, rawId) });
   if (outcome === "not_found") throw new ShopError(404, "notFound", `Template with id=${rawId} was not found.`);

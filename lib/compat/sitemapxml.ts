@@ -70,6 +70,7 @@ const ERRORS: Partial<Record<ErrorCode, [number, string, string]>> = {
 /** The status their envelope carries for a native error code (what sxTranslate answers; 4xx validation → 400). */
 export const sxStatusOf = (code: ErrorCode): number => ERRORS[code]?.[0] ?? 400;
 
+/** A Sitemap.xml API error answer: HTTP `status` with `{ error: { code, message, type, request_id, ...extra } }`. */
 export function sxError(status: number, code: string, type: string, message: string, requestId: string, extra: Record<string, unknown> = {}): Response {
   return Response.json({ error: { code, message, type, request_id: requestId, ...extra } }, { status });
 }

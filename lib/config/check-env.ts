@@ -26,6 +26,10 @@ import { envProblems } from "@/lib/env";
 import { storageProblems } from "@/lib/files/storage-config";
 import { indexNowEndpoints } from "@/lib/submit/indexnow";
 
+/**
+ * The start-up check's failure: `problems` holds one `NAME: problem` line per bad variable, and the message lists them
+ * all.
+ */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);

@@ -52,4 +52,5 @@ export class AppError extends Error {
   }
 }
 
+/** Whether `e` is an AppError (a type guard, by `instanceof`). */
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

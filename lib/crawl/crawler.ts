@@ -1,4 +1,3 @@
-// Over 500 lines: about 90 are the crawl policy's specification below; crawl() is one closure over a crawl's shared state, its parts live in scheduler.ts, screen.ts, listing.ts, redirects.ts and meta-refresh.ts.
 /**
  * Crawls one origin and reports every URL it meets as a {@link CrawlRecord}: listed, or left out with a reason.
  *
@@ -11,6 +10,9 @@
  *      rejects with `signal.reason` when aborted (in-flight requests are cancelled, their URLs get no record);
  *      rejects with the sink's error if `onRecord`/`onProgress`/`onPageLinks`/`revalidate` throws. HTTP and
  *      network failures never throw: they become records.
+ * Specs: RFC 9309 (robots.txt), the sitemaps.org protocol (robots.txt `Sitemap:` files, what a sitemap lists), the
+ *      WHATWG URL Standard (link resolution), RFC 9110 (redirect codes, Retry-After, conditional GET and 304), and
+ *      Google Search Central's documentation of the robots meta tag, X-Robots-Tag, rel=canonical and meta refresh.
  *
  * Order and bounds:
  * - robots.txt first (RFC 9309; lib/crawl/robots.ts, fetched once per origin per crawl). Unreachable
@@ -69,6 +71,9 @@
  * `lastModifiedHeader`; `onPageLinks` receives the followable links of each fully fetched HTML page (for
  * snapshots); `revalidate` supplies validators for a conditional GET, and a 304 replays the stored snapshot
  * (record with `notModified: true`, `lastmod` null for the caller to fill, its links followed).
+ *
+ * Size: this file is over 500 lines, about 90 of them this specification; crawl() is one closure over a crawl's shared
+ * state, and its parts live in scheduler.ts, screen.ts, listing.ts, redirects.ts and meta-refresh.ts.
  */
 import { EXCLUSION_REASONS, type CrawlRecord, type CrawlSettings, type ExclusionReason } from "@/lib/core/types";
 import type { CrawlOptions, CrawlSummary, Revalidation, StartOutcome } from "./crawl-options";

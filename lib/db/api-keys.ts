@@ -51,6 +51,9 @@ const toApiKeyDto = (r: Row): TApiKeyDto => ({
   revokedAt: r.revokedAt?.toISOString() ?? null,
 });
 
+/**
+ * Stores a new API key (its hash, display prefix and last four characters, never the plaintext) and returns its DTO.
+ */
 export async function insertApiKey(opts: {
   userId: string;
   name: string;

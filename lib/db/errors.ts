@@ -6,6 +6,10 @@
 import { Prisma } from "@/generated/prisma/client";
 import { AppError } from "@/lib/core/errors";
 
+/**
+ * Prisma's known request errors as AppError: P2002 (unique constraint) → 409 `duplicate_entry`, P2025 (record not
+ * found) → 404 `not_found`; anything else → null.
+ */
 export function dbErrorToAppError(err: unknown): AppError | null {
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (err.code === "P2002") return new AppError("duplicate_entry", "A resource with these values already exists.");

@@ -14,6 +14,7 @@
  */
 import { getDb } from "./client";
 
+/** Sets Sitemap.exportPending (pushed URLs wait for an export); a missing sitemap is no error. */
 export async function markExportPending(sitemapId: string): Promise<void> {
   await getDb().sitemap.updateMany({ where: { id: sitemapId }, data: { exportPending: true } });
 }
@@ -26,6 +27,10 @@ export async function takeExportPending(sitemapId: string, runId: string): Promi
   await getDb().sitemap.updateMany({ where: { id: sitemapId, activeRunId: runId, exportPending: true }, data: { exportPending: false } });
 }
 
+/**
+ * The run holding the sitemap's claim (Sitemap.activeRunId) with its id, kind, status and start, or null when none
+ * does.
+ */
 export async function activeRunOf(sitemapId: string): Promise<{ id: string; kind: string; status: string; startedAt: Date | null } | null> {
   const sm = await getDb().sitemap.findUnique({ where: { id: sitemapId }, select: { activeRunId: true } });
   if (!sm?.activeRunId) return null;

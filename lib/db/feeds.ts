@@ -55,6 +55,10 @@ export type FeedRow = Prisma.FeedGetPayload<{ select: typeof select }>;
 /** Public URL of a feed's file: `${APP_URL}/f/<feedId>/feed.xml`. */
 export const feedPublicUrl = (feedId: string) => `${getEnv().APP_URL}/f/${encodeURIComponent(feedId)}/feed.xml`;
 
+/**
+ * The API DTO of a feed row (ZFeedDto): dates as ISO 8601 strings, `itemCount` capped at `itemsLimit`, `publicUrl`
+ * (APP_URL/f/{id}/feed.xml) and the authenticated `fileUrl` (/api/v1/feeds/{id}/file).
+ */
 export function toFeedDto(r: FeedRow): TFeedDto {
   return {
     id: r.id,
@@ -100,6 +104,11 @@ async function assertRssTemplate(userId: string, templateId: string | null | und
   if (t.kind !== "rss") throw new AppError("invalid_value", `Template ${templateId} is a ${t.kind} template; a feed needs an rss template.`, { field: "templateId" });
 }
 
+/**
+ * Creates a feed for `userId` (name defaults to the found URL's host). Throws AppError 422 `invalid_value` for a link
+ * mask that does not compile or can backtrack catastrophically (field `linkMask`) and for a `templateId` that is not
+ * one of the user's rss templates.
+ */
 export async function insertFeed(opts: { userId: string; data: TCreateFeedBody }): Promise<FeedRow> {
   const d = opts.data;
   await warmMaskCheck(d.linkMask, d.maskSyntax as MaskSyntax);
@@ -109,6 +118,7 @@ export async function insertFeed(opts: { userId: string; data: TCreateFeedBody }
   return getDb().feed.create({ data: { ...d, name, userId: opts.userId }, select });
 }
 
+/** The user's feed with that id, or null (another account's feed is null too). */
 export async function findFeed(opts: { userId: string; feedId: string }): Promise<FeedRow | null> {
   return getDb().feed.findFirst({ where: { id: opts.feedId, userId: opts.userId }, select });
 }
@@ -118,11 +128,19 @@ export async function feedExists(feedId: string): Promise<boolean> {
   return (await getDb().feed.count({ where: { id: feedId } })) > 0;
 }
 
+/**
+ * A page of the user's feeds under the list grammar `q` (lib/api/list-query.ts): `q.page(rows)`'s items and next
+ * cursor.
+ */
 export async function listFeeds(opts: { userId: string; q: ListQuery<FeedList> }) {
   const rows = await getDb().feed.findMany({ where: { AND: [{ userId: opts.userId }, opts.q.where] }, orderBy: opts.q.orderBy, take: opts.q.take, select });
   return opts.q.page(rows);
 }
 
+/**
+ * Applies the changed fields to the user's feed and returns the updated row, or null when the user has no such feed.
+ * A changed mask or syntax is checked as in insertFeed; same AppErrors.
+ */
 export async function updateFeed(opts: { userId: string; feedId: string; data: TUpdateFeedBody }): Promise<FeedRow | null> {
   const current = await findFeed(opts);
   if (!current) return null;
@@ -165,6 +183,10 @@ export async function claimFeedRefresh(opts: { userId: string; feedId: string; n
 
 type ItemRow = { url: string; title: string; description: string | null; pubDate: Date | null; firstSeenAt: Date; lastSeenAt: Date; position: number | null };
 
+/**
+ * The API DTO of a feed item: `pubDate` is the item's own date, else its first sighting (`datedBy` says which); ISO
+ * 8601 strings.
+ */
 export function toFeedItemDto(r: ItemRow): TFeedItemDto {
   return {
     url: r.url,

@@ -25,6 +25,10 @@ export type PublishedFileInfo = {
 
 /** File names are produced by our writer; anything else (traversal, separators) is refused before touching disk. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+/**
+ * Whether `name` is a file name our writer can produce (a letter or digit, then letters, digits, `.`, `_`, `-`; ≤ 201
+ * characters; no `..`).
+ */
 export const isSafeFileName = (name: string) => SAFE_NAME.test(name) && !name.includes("..");
 
 /**

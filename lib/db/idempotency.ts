@@ -22,6 +22,11 @@ export type IdempotencyRecordRow = {
 
 type Key = { userId: string; key: string };
 
+/**
+ * Deletes the user's records older than `ttlMs` and an in-progress record of this key older than `staleMs` (ms), then
+ * inserts an in-progress record (status 0) for the key. Resolves true when this call inserted it, false when a record
+ * of the key already exists.
+ */
 export async function claimIdempotencyRecord(
   opts: Key & { method: string; path: string; requestHash: string; now: Date; ttlMs: number; staleMs: number },
 ): Promise<boolean> {
@@ -42,6 +47,7 @@ export async function claimIdempotencyRecord(
   return count === 1;
 }
 
+/** The record of (userId, key), with its stored headers (`{}` when none), or null. */
 export async function findIdempotencyRecord(k: Key): Promise<IdempotencyRecordRow | null> {
   const row = await getDb().idempotencyRecord.findUnique({
     where: { userId_key: k },
@@ -50,6 +56,10 @@ export async function findIdempotencyRecord(k: Key): Promise<IdempotencyRecordRo
   return row ? { ...row, headers: (row.headers ?? {}) as Record<string, string> } : null;
 }
 
+/**
+ * Stores the response (status, body, headers) on the key's record while it is still in progress (status 0); otherwise
+ * writes nothing.
+ */
 export async function completeIdempotencyRecord(k: Key & { status: number; body: string; headers: Record<string, string> }): Promise<void> {
   await getDb().idempotencyRecord.updateMany({
     where: { userId: k.userId, key: k.key, status: 0 },
@@ -57,6 +67,7 @@ export async function completeIdempotencyRecord(k: Key & { status: number; body:
   });
 }
 
+/** Deletes the key's in-progress record (status 0), so a retry with the key runs again; a completed record stays. */
 export async function releaseIdempotencyRecord(k: Key): Promise<void> {
   await getDb().idempotencyRecord.deleteMany({ where: { userId: k.userId, key: k.key, status: 0 } });
 }

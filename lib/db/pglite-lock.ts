@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
+/** The data folder `dir` is held by the live process `pid`; the message says how to go on. */
 export class PgliteLockedError extends Error {
   constructor(dir: string, pid: number) {
     super(

@@ -28,6 +28,10 @@ const WITH_AUDIT = { audit: { select: RUN_AUDIT_BRIEF_SELECT } } as const;
 /** A run row, with its audit's summary when the read included it ({@link WITH_AUDIT}; else the DTO's `audit` is null). */
 export type RunWithAudit = RunRow & { audit?: RunAuditBriefRow | null };
 
+/**
+ * The API DTO of a run row (ZRunDto): dates as ISO 8601 strings or null, `bytesWritten` as a number, unknown
+ * error codes and warnings dropped, `kind` "crawl" unless "export", and the audit brief when the row has one.
+ */
 export function toRunDto(r: RunWithAudit): TRunDto {
   return {
     id: r.id,
@@ -111,6 +115,7 @@ export async function newestRun(sitemapId: string, subScopeKey?: string): Promis
   });
 }
 
+/** The run with that id (any account) with its audit summary, or null. */
 export async function getRun(runId: string): Promise<RunWithAudit | null> {
   return getDb().run.findUnique({ where: { id: runId }, include: WITH_AUDIT });
 }

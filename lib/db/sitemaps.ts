@@ -132,6 +132,11 @@ async function mapDuplicate<T>(op: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Creates a sitemap for `userId` (staging credentials encrypted, the shop API's field spellings kept). Throws AppError
+ * 422 `invalid_value` for a `templateId` that is not one of the user's xml templates, 409 `duplicate_entry` (field
+ * `fileName`) when the user has a sitemap with that fileName.
+ */
 export async function insertSitemap(opts: { userId: string; data: TCreateSitemap; shopSpelling?: ShopSpelling }): Promise<SitemapRow> {
   await assertXmlTemplate(opts.userId, opts.data.templateId);
   const authEncrypted = mergeAuth(null, opts.data.auth);
@@ -139,6 +144,7 @@ export async function insertSitemap(opts: { userId: string; data: TCreateSitemap
   return mapDuplicate(getDb().sitemap.create({ data: { ...toColumns(opts.data), authEncrypted, shopSpelling, userId: opts.userId }, select }));
 }
 
+/** The user's sitemap with that id, or null (another account's sitemap is null too). */
 export async function findSitemap(opts: { userId: string; sitemapId: string }): Promise<SitemapRow | null> {
   return getDb().sitemap.findFirst({ where: { id: opts.sitemapId, userId: opts.userId }, select });
 }

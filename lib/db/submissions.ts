@@ -33,6 +33,7 @@ export function toSubmissionDto(r: SubmissionRow): TSubmissionDto {
 /** A new log row (`id`, `createdAt` generated). */
 export type NewSubmission = Omit<Prisma.SubmissionUncheckedCreateInput, "id" | "createdAt">;
 
+/** Appends one row to the submission log. */
 export async function insertSubmission(data: NewSubmission): Promise<void> {
   await getDb().submission.create({ data });
 }

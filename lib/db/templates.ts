@@ -28,6 +28,7 @@ const select = {
 } as const satisfies Prisma.TemplateSelect;
 export type TemplateRow = Prisma.TemplateGetPayload<{ select: typeof select }>;
 
+/** The API DTO of a template row: `usedBy` counts the sitemaps and feeds that use it; dates as ISO 8601 strings. */
 export function toTemplateDto(r: TemplateRow): TTemplateDto {
   return {
     id: r.id,
@@ -52,11 +53,16 @@ export function assertTemplateParses(content: string): void {
   }
 }
 
+/**
+ * Creates a template for `userId`. Throws AppError 422 `invalid_value` (field `content`, `details: { line, column }`)
+ * when the Liquid source does not parse.
+ */
 export async function insertTemplate(opts: { userId: string; data: TCreateTemplateBody }): Promise<TemplateRow> {
   assertTemplateParses(opts.data.content);
   return getDb().template.create({ data: { ...opts.data, userId: opts.userId }, select });
 }
 
+/** The user's template with that id, or null. */
 export async function findTemplate(opts: { userId: string; templateId: string }): Promise<TemplateRow | null> {
   return getDb().template.findFirst({ where: { id: opts.templateId, userId: opts.userId }, select });
 }
@@ -77,6 +83,10 @@ export async function queryTemplates(opts: { userId: string; q: ListQuery<Templa
   });
 }
 
+/**
+ * Applies `name` and `content` to the user's template; new content increments `version`. Returns the row (unchanged
+ * when nothing differs), or null when the user has no such template. Throws AppError 422 as insertTemplate does.
+ */
 export async function updateTemplate(opts: { userId: string; templateId: string; data: TUpdateTemplateBody }): Promise<TemplateRow | null> {
   const current = await getDb().template.findFirst({ where: { id: opts.templateId, userId: opts.userId }, select: { content: true } });
   if (!current) return null;

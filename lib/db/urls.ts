@@ -25,6 +25,9 @@ import { getDb, TX_OPTIONS } from "./client";
 
 type UrlRow = Prisma.SitemapUrlGetPayload<object>;
 
+/**
+ * The API DTO of a pushed URL (table SitemapUrl): dates as ISO 8601 strings, `depth` null (a pushed URL carries none).
+ */
 export function toSitemapUrlDto(r: UrlRow): TSitemapUrlDto {
   return {
     id: r.id,

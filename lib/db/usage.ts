@@ -15,6 +15,10 @@ export type CounterKey = { subject: string; window: string; start: Date };
 export const MAX_COUNTER = 2_147_483_647;
 const HISTORY_MS = 90 * 86_400_000;
 
+/**
+ * Adds one to the counter while it is below `k.limit` (capped at {@link MAX_COUNTER}) and returns the new count, or
+ * null when the limit was already reached. The first count of a window prunes the subject's older windows (module doc).
+ */
 export async function incrementUsageCounter(k: CounterKey & { limit: number }): Promise<number | null> {
   const limit = Math.min(k.limit, MAX_COUNTER);
   const rows = await getDb().$queryRaw<{ count: number }[]>`

@@ -20,6 +20,10 @@ const toUserDto = (u: { id: string; email: string; name: string | null; createdA
   createdAt: u.createdAt.toISOString(),
 });
 
+/**
+ * Creates a user with the email trimmed and lower-cased and the password stored as a bcrypt hash (cost 10). Throws
+ * AppError 409 `duplicate_entry` (field `email`) when the email is taken.
+ */
 export async function createUser(opts: { email: string; password: string; name?: string | null }): Promise<TUserDto> {
   const passwordHash = await bcrypt.hash(opts.password, BCRYPT_COST);
   try {
@@ -48,6 +52,7 @@ export async function verifyUserPassword(email: string, password: string): Promi
   return toUserDto(rest);
 }
 
+/** The user with that email (trimmed, compared lower-cased), or null. */
 export async function findUserByEmail(email: string): Promise<TUserDto | null> {
   const user = await getDb().user.findUnique({ where: { email: email.trim().toLowerCase() }, select });
   return user ? toUserDto(user) : null;

@@ -35,10 +35,12 @@ export const toDeliveryDto = (d: DeliveryRow): TWebhookDeliveryDto => ({
   payload: d.payload,
 });
 
+/** Stores a webhook (its signing secret already encrypted by the caller) and returns the row. */
 export async function insertWebhook(data: { userId: string; url: string; events: string[]; active: boolean; secretEncrypted: string }): Promise<WebhookRow> {
   return getDb().webhook.create({ data });
 }
 
+/** The user's webhook row with that id (secret still encrypted), or null. */
 export async function findWebhookRow(userId: string, id: string): Promise<WebhookRow | null> {
   return getDb().webhook.findFirst({ where: { id, userId } });
 }

@@ -13,5 +13,9 @@ export type TFeedRefreshRequested = z.infer<typeof ZFeedRefreshRequested>;
 
 export const feedRefreshRequested = eventType("feed/refresh.requested", { schema: ZFeedRefreshRequested });
 
+/**
+ * Sends `feed/refresh.requested` with the event id `feed-refresh-<feedId>-<refreshId>`; resolves with the event ids
+ * Inngest assigned. Rejects on a schema or delivery error.
+ */
 export const sendFeedRefreshRequested = (data: TFeedRefreshRequested): Promise<{ ids: string[] }> =>
   inngest.send(feedRefreshRequested.create(data, { id: `feed-refresh-${data.feedId}-${data.refreshId}` }));

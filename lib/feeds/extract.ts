@@ -26,6 +26,10 @@ export const MAX_REGEX_CHARS = 500;
 export type MaskSyntax = "glob" | "regex" | "css";
 export type Mask = { syntax: MaskSyntax; test?: (url: URL) => boolean; selector?: string; sameHost?: boolean };
 
+/**
+ * A link mask that cannot be used: a bad regex or CSS selector, a regex over 500 characters, or one that can backtrack
+ * catastrophically. The message says which.
+ */
 export class MaskError extends Error {}
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -44,6 +48,10 @@ export async function warmMaskCheck(mask: string, syntax: MaskSyntax): Promise<v
   if (source !== null && source.length <= MAX_REGEX_CHARS) await warmRegexChecks([source]);
 }
 
+/**
+ * The link filter of `mask` in `syntax` (rules in the module doc); an empty mask keeps every link on the page's own
+ * host. Throws MaskError.
+ */
 export function compileMask(mask: string, syntax: MaskSyntax): Mask {
   const m = mask.trim();
   if (m === "") return { syntax };
@@ -77,6 +85,10 @@ export type FoundLink = { url: string; text: string };
 
 const clean = (s: string) => s.replace(/\s+/g, " ").trim();
 
+/**
+ * The links of a page that pass `mask`: `[{ url, text }]` with the link text's whitespace collapsed (rules and limits
+ * in the module doc).
+ */
 export function extractLinks(html: string, pageUrl: string, mask: Mask): FoundLink[] {
   const $ = cheerio.load(html);
   let base: URL;
@@ -131,6 +143,10 @@ function jsonLdDate(node: unknown, depth = 0): Date | null {
   return jsonLdDate(o["@graph"], depth + 1) ?? jsonLdDate(o.mainEntity, depth + 1);
 }
 
+/**
+ * An item page's title (≤ 500 characters), description (≤ 1,000) and publication date, each null when not found
+ * (sources in the module doc).
+ */
 export function extractItemMeta(html: string): { title: string | null; description: string | null; date: Date | null } {
   const $ = cheerio.load(html);
   const title =

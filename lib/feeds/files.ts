@@ -15,6 +15,10 @@ export const FEED_FILE_NAME = "feed.xml";
 
 const feedSegments = (feedId: string) => ["feeds", path.basename(feedId)];
 
+/**
+ * Publishes `bytes` as the feed's `feed.xml`, replacing the previous file atomically; returns its SHA-256 (hex) and
+ * size in bytes.
+ */
 export async function writeFeedFile(feedId: string, bytes: Buffer): Promise<{ sha256: string; bytes: number }> {
   await (await getFileStorage()).writeFile([...feedSegments(feedId), FEED_FILE_NAME], bytes);
   return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
@@ -27,6 +31,7 @@ export async function readFeedFile(feedId: string): Promise<{ bytes: Buffer; mod
   return { bytes: got.bytes, modified: got.modified, sha256: createHash("sha256").update(got.bytes).digest("hex") };
 }
 
+/** Removes the feed's folder (`feeds/<feedId>/`) from the storage; a missing folder is no error. */
 export async function removeFeedFiles(feedId: string): Promise<void> {
   await (await getFileStorage()).removeFolder(feedSegments(feedId));
 }

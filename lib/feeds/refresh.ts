@@ -39,6 +39,10 @@ export const FEED_MAX_PAGE_BYTES = 5 * 1024 * 1024;
 export const FEED_ITEM_CONCURRENCY = 4;
 const MAX_REDIRECTS = 5;
 
+/**
+ * A refresh that failed for a reason the user can act on (mask, robots.txt, the source page); its message is stored as
+ * the feed's `lastError`.
+ */
 export class FeedRefreshError extends Error {}
 
 export type RefreshOptions = {
@@ -95,6 +99,12 @@ async function mapPool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>
   return out;
 }
 
+/**
+ * Runs one refresh of the feed (steps 1–6 of the module doc) and resolves with its counts; `skipped: true` and zeros
+ * when the feed no longer exists. The feed is marked running first and finished (ok, or failed with the error's
+ * message) last; credits are debited for the pages fetched, also on a failure after the first page. Throws
+ * FeedRefreshError or the unexpected error after marking the feed failed.
+ */
 export async function refreshFeed(feedId: string, opts: RefreshOptions): Promise<RefreshResult> {
   const feed = await loadFeedForRefresh(feedId);
   if (!feed) return { skipped: true, items: 0, newItems: 0, pagesFetched: 0, cost: 0 };

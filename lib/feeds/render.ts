@@ -27,6 +27,10 @@ export type FeedEncoding = "utf-8" | "windows-1251";
 export type FeedFormat = "rss" | "atom";
 export const FEED_MAX_BYTES = 10 * 1024 * 1024;
 
+/**
+ * A feed template's output that is not a well-formed RSS or Atom document (lib/templates/validate.ts validateFeedXml);
+ * the message names the first problems.
+ */
 export class FeedTemplateError extends Error {}
 
 export type FeedDocItem = { url: string; title: string; description: string | null; date: Date };
@@ -52,6 +56,10 @@ function newest(input: FeedDocInput): Date {
   return input.items.reduce((m, i) => (i.date > m ? i.date : m), input.items.length ? input.items[0].date : input.fallbackDate);
 }
 
+/**
+ * The RSS 2.0 document of the feed (elements in the module doc), pretty-printed, without XML declaration, ending in a
+ * newline.
+ */
 export function buildRss(input: FeedDocInput): string {
   const doc = create({ version: "1.0" });
   const rss = doc.ele("rss", { version: "2.0", "xmlns:atom": "http://www.w3.org/2005/Atom" });
@@ -80,6 +88,10 @@ export function buildRss(input: FeedDocInput): string {
   return doc.end({ prettyPrint: true, headless: true }) + "\n";
 }
 
+/**
+ * The Atom (RFC 4287) document of the feed (elements in the module doc), pretty-printed, without XML declaration,
+ * ending in a newline.
+ */
 export function buildAtom(input: FeedDocInput): string {
   const doc = create({ version: "1.0" });
   const feed = doc.ele("http://www.w3.org/2005/Atom", "feed");
@@ -162,5 +174,6 @@ export function encodeFeed(xml: string, encoding: FeedEncoding): Buffer {
   return iconv.encode(`<?xml version="1.0" encoding="windows-1251"?>\n${s}`, "win1251");
 }
 
+/** The Content-Type of a feed file: `application/rss+xml` or `application/atom+xml`, with `charset=` the encoding. */
 export const feedContentType = (format: FeedFormat, encoding: FeedEncoding) =>
   `${format === "atom" ? "application/atom+xml" : "application/rss+xml"}; charset=${encoding}`;

@@ -11,6 +11,10 @@ import { claimFeedRefresh, findFeed, finishFeedRefresh, toFeedDto } from "@/lib/
 import type { TFeedDto } from "@/lib/schemas/feeds";
 import { sendFeedRefreshRequested } from "./events";
 
+/**
+ * Claims the user's feed for a refresh and sends its event (module doc: errors thrown, release on a refused send);
+ * returns the feed's DTO.
+ */
 export async function requestFeedRefresh(opts: { userId: string; feedId: string }): Promise<TFeedDto> {
   const outcome = await claimFeedRefresh(opts);
   if (outcome === "not_found") throw new AppError("not_found", `Feed ${opts.feedId} not found.`);

@@ -7,6 +7,10 @@
 import { readFeedFile } from "./files";
 import { feedContentType, type FeedEncoding, type FeedFormat } from "./render";
 
+/**
+ * The Response serving the feed's published file (headers and 304 as the module doc says; Content-Type from the
+ * file's own XML declaration and root element), with `Cache-Control: cacheControl`; null when there is no file.
+ */
 export async function feedFileResponse(req: Request, feedId: string, cacheControl: string): Promise<Response | null> {
   const file = await readFeedFile(feedId);
   if (!file) return null;

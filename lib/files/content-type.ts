@@ -11,5 +11,9 @@ const CONTENT_TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
 };
 
+/**
+ * The Content-Type of a file name by its extension, case-insensitive; `application/octet-stream` for an extension not
+ * in the table.
+ */
 export const contentTypeFor = (name: string): string =>
   CONTENT_TYPES[name.slice(name.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream";

@@ -16,6 +16,10 @@ import { writeFileAtomic } from "./atomic-write";
 import { openStoredFile } from "./safe-open";
 import type { FileStorage, PublishOptions, StoredObject } from "./storage";
 
+/**
+ * The FileStorage on local disk under the root folder `location` (FILES_DIR): layout, safe reads and errors in the
+ * module doc.
+ */
 export class LocalFileStorage implements FileStorage {
   readonly kind = "local" as const;
   constructor(readonly location: string) {}

@@ -69,6 +69,11 @@ async function eachLimited<I>(items: readonly I[], limit: number, task: (item: I
   await Promise.all(lanes);
 }
 
+/**
+ * The FileStorage in an S3-compatible bucket (`location` = `s3://bucket/prefix`), with an S3Client of its own: at most
+ * 256 sockets per agent (MAX_SOCKETS), 10 s connection timeout, checksums only when an operation requires one. Keys,
+ * publishing and reading as the module doc says.
+ */
 export class S3FileStorage implements FileStorage {
   readonly kind = "s3" as const;
   readonly location: string;

@@ -37,6 +37,10 @@ function refuse(file: string, reason: string): null {
   return null;
 }
 
+/**
+ * Opens `<root>/<segments…>` for reading with the checks of the module doc: `{ handle, bytes, modified }`, or null
+ * (missing or refused).
+ */
 export async function openStoredFile(root: string, segments: readonly string[]): Promise<StoredFile | null> {
   const file = path.join(root, ...segments);
   if (segments.length === 0 || !segments.every((s) => isSafeName(s))) return refuse(file, "unsafe path segment");

@@ -33,6 +33,7 @@ export type S3StorageConfig = {
 export type LocalStorageConfig = { kind: "local"; root: string };
 export type StorageConfig = LocalStorageConfig | S3StorageConfig;
 
+/** A storage setting that is not valid: `variable` names it (e.g. `STORAGE_URL`), the message is `NAME: problem`. */
 export class StorageConfigError extends Error {
   constructor(readonly variable: string, message: string) {
     super(`${variable}: ${message}`);

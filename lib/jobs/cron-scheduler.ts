@@ -45,6 +45,10 @@ export type CronSchedulerOptions = {
   patternOverride?: string;
 };
 
+/**
+ * The local runner's cron scheduler (module doc): start(fns) competes for the lock, stop() ends the cron jobs and
+ * releases it.
+ */
 export class CronScheduler {
   private crons: Cron[] = [];
   private leader = false;

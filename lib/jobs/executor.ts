@@ -62,6 +62,7 @@ export type ExecutorContext = {
   wake: (delayMs: number) => void;
 };
 
+/** Drives claimed job runs through the SDK's HTTP protocol (module doc), one drive() per job run and lease. */
 export class JobRunExecutor {
   constructor(private readonly ctx: ExecutorContext) {}
 

@@ -100,6 +100,10 @@ const defaultBackoff = (attempt: number) => {
   return Math.round(base * (0.9 + Math.random() * 0.2));
 };
 
+/**
+ * The in-process Inngest runner (module doc). Defaults: the app's `/api/inngest` on 127.0.0.1:$PORT (3000), poll
+ * every 1,000 ms, leases of 30,000 ms, at most 10 job runs at once, finished job runs kept 14 days.
+ */
 export class LocalInngestRunner implements LocalEventSink {
   /** This runner's lease owner id: `<host>:<pid>:<random>`. */
   readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

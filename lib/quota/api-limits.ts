@@ -35,7 +35,12 @@ export type ApiLimitOptions = { perMinute?: number | null };
 
 const KEY_PREFIX = "key:";
 const USER_PREFIX = "user:";
+/**
+ * The UsageCounter subject of a principal's per-minute limit: `key:<apiKeyId>` for an API key, `user:<userId>` for a
+ * session.
+ */
 export const minuteSubject = (p: Principal) => (p.via === "key" ? `${KEY_PREFIX}${p.keyId}` : `${USER_PREFIX}${p.userId}`);
+/** The UsageCounter subject of an account's daily quota: `user:<userId>`. */
 export const daySubject = (userId: string) => `${USER_PREFIX}${userId}`;
 
 /** The per-minute limit of a request: the session limit, the endpoint's override, or the plan's. */

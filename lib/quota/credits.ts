@@ -13,6 +13,10 @@ import { creditBalanceAndLast, debitOnce } from "@/lib/db/credits";
 export const PAGES_PER_CREDIT = 100;
 export const RUN_DEBIT_REASON = "run";
 
+/**
+ * Credits a run costs for `pagesFetched` pages: one per 100 pages, rounded up, at least 1 (0 → 1, 100 → 1, 101 → 2).
+ * Exported for tests; the app charges through debitRunCredits.
+ */
 export const runCost = (pagesFetched: number): number =>
   Math.max(1, Math.ceil(Math.max(0, pagesFetched) / PAGES_PER_CREDIT));
 

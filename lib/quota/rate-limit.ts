@@ -27,12 +27,20 @@ export type RateLimitResult = LimitResult & { limit: number; remaining: number }
 
 const windowName = (windowSec: number) => (windowSec === 60 ? "minute" : windowSec === 86_400 ? "day" : `${windowSec}s`);
 
+/**
+ * The fixed window of `windowSec` seconds holding `now` (epoch ms), aligned to the epoch: its start, and its end as
+ * `resetMs` (epoch ms).
+ */
 export function windowOf(windowSec: number, now: number): { start: Date; resetMs: number } {
   const ms = windowSec * 1000;
   const start = Math.floor(now / ms) * ms; // the epoch is UTC midnight, so a 86,400 s window is the UTC day
   return { start: new Date(start), resetMs: start + ms };
 }
 
+/**
+ * Counts one request of `subject` in the current window when it is under `limit` (null = unlimited, still counted) and
+ * returns the LimitResult (`ok` false when refused; nothing counted then). One SQL statement (lib/db/usage.ts).
+ */
 export async function consumeLimit(
   subject: string,
   windowSec: number,

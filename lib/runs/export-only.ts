@@ -44,6 +44,11 @@ export const pushExportWindowMs = (): number => getEnv().PUSH_EXPORT_WINDOW_MS;
  */
 export type PushExport = { exportRunId: string | null; coalesced: boolean; windowMs: number };
 
+/**
+ * After a push: sets Sitemap.exportPending, then claims the sitemap for a new export run and enqueues it with the
+ * coalescing window. Returns that run (`coalesced: false`), or, when another run holds the claim, the active run's
+ * id (null if it ended meanwhile) with `coalesced: true`. `windowMs` is PUSH_EXPORT_WINDOW_MS.
+ */
 export async function requestPushExport(sitemapId: string): Promise<PushExport> {
   const windowMs = pushExportWindowMs();
   // The flag first: an active run ending between the claim attempt below and now passes its claim to an export.

@@ -21,6 +21,10 @@ import { requestRun, type RequestRunOptions } from "./request-run";
 
 export type RunOrFollowUp = { run: TRunDto; followUpOf: null } | { run: null; followUpOf: string };
 
+/**
+ * requestRun, or, when a run is active (409 with `details.activeRunId`), records the one follow-up run; up to three
+ * attempts (module doc for errors).
+ */
 export async function requestRunOrFollowUp(opts: RequestRunOptions): Promise<RunOrFollowUp> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -35,6 +39,10 @@ export async function requestRunOrFollowUp(opts: RequestRunOptions): Promise<Run
   throw new AppError("conflict", "The sitemap's active run kept changing; try again.");
 }
 
+/**
+ * Sends the job event of a run handed over by the end of the active one (module doc). When the queue refuses it the
+ * error is logged and the run is marked failed ("The job could not be enqueued."); never rejects for that.
+ */
 export async function enqueueFollowUp(run: { id: string; sitemapId: string; kind?: string } | null): Promise<void> {
   if (!run) return;
   try {

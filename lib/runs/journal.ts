@@ -103,6 +103,11 @@ export type CrawlJournal = {
   yieldToForeground(step: "write" | "fetch"): Promise<void> | null;
 };
 
+/**
+ * A crawl journal writing through `opts` (batching and the no-loss rules in the module doc). Defaults: a batch is cut
+ * 50 ms after its first event or at max(4, min(500, 2 % of the records so far)) records; `waitForRoom()` waits above
+ * 5,000 buffered events. A failed batch write is thrown by every later call but close() (waiters are rejected with it).
+ */
 export function createCrawlJournal(opts: JournalOptions): CrawlJournal {
   const intervalMs = opts.intervalMs ?? 50;
   const minBatch = opts.minBatch ?? 4;

@@ -31,6 +31,10 @@ export type RequestRunOptions = {
   scheduledFor?: Date | null;
 };
 
+/**
+ * Claims the sitemap for a new run and sends `sitemap/generate.requested`; returns the queued run's DTO (errors in the
+ * module doc).
+ */
 export async function requestRun(opts: RequestRunOptions): Promise<TRunDto> {
   const sitemap = await findSitemapForRunRequest({ userId: opts.userId, sitemapId: opts.sitemapId });
   if (!sitemap) throw new AppError("not_found", `Sitemap ${opts.sitemapId} not found.`);

@@ -16,6 +16,10 @@ import type { TRunDto } from "@/lib/schemas/runs";
 /** Statuses a run never leaves by itself (a `held` run changes only when POST /api/v1/runs/{id}/publish publishes it). */
 export const FINAL_RUN_STATUSES = ["succeeded", "failed", "cancelled", "held"] as const;
 
+/**
+ * Polls the run until its status is final or `timeoutMs` (ms) has passed, and returns its DTO (module doc). Throws
+ * AppError 404 `not_found`.
+ */
 export async function waitForRun(runId: string, timeoutMs: number, opts: { pollMs?: number } = {}): Promise<TRunDto> {
   const pollMs = Math.max(10, opts.pollMs ?? 250);
   const deadline = Date.now() + Math.max(0, timeoutMs);

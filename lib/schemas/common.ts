@@ -23,6 +23,7 @@ export const ZErrorBody = z.object({
 });
 export type TErrorBody = z.infer<typeof ZErrorBody>;
 
+/** The zod schema of a list page whose items are `item`: `{ data: item[], next_cursor: string | null }`. */
 export const ZListBody = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 export type TList<T> = { data: T[]; next_cursor: string | null };
 

@@ -101,4 +101,5 @@ export const ZRunChangeDto = z.object({ url: z.string(), kind: z.enum(CHANGE_KIN
 export type TRunChangeDto = z.infer<typeof ZRunChangeDto>;
 
 
+/** Whether the run is still going: status `queued` or `running`. */
 export const isActiveRun = (r: Pick<TRunDto, "status">) => r.status === "queued" || r.status === "running";

@@ -11,6 +11,7 @@ import { createGzip, type Gzip, type ZlibOptions } from "node:zlib";
 /** A batch is handed to the file (or to gzip) once it holds this many bytes. */
 export const FLUSH_AT = 256 * 1024;
 
+/** Does nothing; the part writer and this sink pass it to `.catch()` where a rejection is read later or not needed. */
 export const noop = () => {};
 
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {

@@ -7,6 +7,10 @@ import type { TTemplatePreviewDto } from "@/lib/schemas/templates";
 import { previewTemplate } from "./preview";
 import { TemplateSyntaxError, type TemplateKind } from "./sandbox";
 
+/**
+ * previewTemplate of `content` as a template of `kind`; a syntax error becomes AppError 422 `invalid_value` (field
+ * `content`, `details: { line, column }`).
+ */
 export async function previewResponse(kind: string, content: string): Promise<TTemplatePreviewDto> {
   try {
     return await previewTemplate(kind as TemplateKind, content);

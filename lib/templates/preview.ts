@@ -29,6 +29,7 @@ export function sampleDataFor(kind: TemplateKind): Record<string, unknown> {
   return { urls, page: { number: 1, count: 1, prev: null, next: null }, sitemap: sampleSitemap };
 }
 
+/** Renders `content` with the sample data of `kind` and validates the output (module doc: shape, cap, what throws). */
 export async function previewTemplate(kind: TemplateKind, content: string): Promise<TemplatePreview> {
   const parsed = parseTemplate(content);
   let output: string;

@@ -24,6 +24,10 @@ export type XmlCheckResult = { ok: true; root: string } | { ok: false; error: Xm
 
 class Refused extends Error {}
 
+/**
+ * Parses `xml` once with saxes and returns `{ ok: true, root }` or the first error with its line and column (module
+ * doc). Never throws.
+ */
 export function checkXml(xml: string, visitor: XmlVisitor = {}): XmlCheckResult {
   const parser = new SaxesParser({ position: true });
   let error: XmlCheckError | null = null;
