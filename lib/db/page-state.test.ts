@@ -121,30 +121,6 @@ for (const backend of testBackends()) {
       expect(expandSnapshot({ status: 200, included: true, reason: null, links: "not a list" })).toBeNull();
     });
 
-    it("stores links on the page's origin as paths with the origin once, and replays them absolute; other hosts stay absolute", async () => {
-      const links = [
-        { url: "https://a.example/", nofollow: false },
-        { url: "https://a.example/b/c?d=1", nofollow: true },
-        // Same origin as a string prefix, another host: kept absolute.
-        { url: "https://a.example.org/x", nofollow: false },
-        { url: "http://a.example/plain-http", nofollow: false },
-        { url: "https://a.example//double", nofollow: false },
-      ];
-      const page = "https://a.example/page";
-      await up([obs({ url: page, contentHash: "o1", seenAt: at("2026-11-01T00:00:00Z"), etag: '"o1"', snapshot: { ...snap(), links } })]);
-      expect((await first(page)).snapshot).toMatchObject({
-        links: ["/", "/b/c?d=1", "https://a.example.org/x", "http://a.example/plain-http", "//double"],
-        nofollow: [1],
-        origin: "https://a.example",
-      });
-      const replayed = await createRevalidator(sitemapId)(page);
-      expect(replayed).toEqual({ etag: '"o1"', snapshot: { ...snap(), links } });
-      // No link on the page's origin: no `origin`, every link as it was.
-      await up([obs({ url: "https://c.example/", contentHash: "o2", seenAt: at("2026-11-01T00:00:00Z"), etag: '"o2"', snapshot: snap(["https://d.example/"]) })]);
-      expect((await first("https://c.example/")).snapshot).not.toHaveProperty("origin");
-      expect((await createRevalidator(sitemapId)("https://c.example/"))!.snapshot).toEqual(snap(["https://d.example/"]));
-    });
-
     it("snapshots taken under other crawl settings are not replayed", async () => {
       const fpA = snapshotFingerprint({ images: true, trailingSlash: "keep" });
       const fpB = snapshotFingerprint({ images: false, trailingSlash: "keep" });

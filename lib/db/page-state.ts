@@ -102,7 +102,7 @@ export function upsertPageStatesSql(sitemapId: string, pages: PageObservation[],
       seen: utc(seen),
       etag: p.etag,
       lm: p.lastModified,
-      snap: p.replayed || !p.snapshot ? null : compactSnapshot(p.snapshot, p.url),
+      snap: p.replayed || !p.snapshot ? null : compactSnapshot(p.snapshot),
       replayed: p.replayed,
     };
   });
@@ -241,40 +241,17 @@ export type StoredSnapshot = PageSnapshot & { settings?: string };
  * strings (in the page's order) and `nofollow`, the indexes of the links marked nofollow (omitted when none). A link
  * as a {url, nofollow} object costs PostgreSQL five JSON tokens to parse instead of one, and ~60 % more bytes; the
  * snapshots were about 40 % of the journal's write time on PGlite (bench/RESULTS.md, generate-speed).
- * With `origin` (the page's scheme://host[:port]), a link that starts with "/" is that origin + the link: a page's
- * links are mostly on its own site, and the origin repeated in each was ~40 % of a snapshot's bytes (a 10k-page crawl
- * wrote ~21 MB of snapshots, every byte sent, parsed and stored by the database on the journal's path). A link that
- * does not start with "/" is absolute as it is (the crawler only reports absolute links).
- * Snapshots stored earlier, with `{url, nofollow}` links or absolute strings only, are read as they are
- * ({@link expandSnapshot}).
+ * Snapshots stored earlier, with `{url, nofollow}` links, are read as they are ({@link expandSnapshot}).
  */
-type CompactSnapshot = Omit<StoredSnapshot, "links"> & { links: string[]; nofollow?: number[]; origin?: string };
+type CompactSnapshot = Omit<StoredSnapshot, "links"> & { links: string[]; nofollow?: number[] };
 
-/**
- * The stored form of a snapshot ({@link CompactSnapshot}) of the page at `pageUrl` (absolute): links on the page's
- * origin as paths, the origin once. Without a parsable `pageUrl` every link is kept absolute.
- */
-export function compactSnapshot(s: StoredSnapshot, pageUrl?: string): CompactSnapshot {
+/** The stored form of a snapshot ({@link CompactSnapshot}). */
+export function compactSnapshot(s: StoredSnapshot): CompactSnapshot {
   const nofollow: number[] = [];
   s.links.forEach((l, i) => {
     if (l.nofollow) nofollow.push(i);
   });
-  let origin: string | null = null;
-  if (pageUrl) {
-    const o = URL.parse(pageUrl)?.origin;
-    if (o && o !== "null") origin = o;
-  }
-  // Only `origin + "/…"` shortens: "https://a.example" must not turn "https://a.example.org/x" into ".org/x".
-  const prefix = origin ? origin + "/" : null;
-  let shortened = false;
-  const links = s.links.map((l) => {
-    if (prefix && l.url.startsWith(prefix)) {
-      shortened = true;
-      return l.url.slice(origin!.length);
-    }
-    return l.url;
-  });
-  return { ...s, links, ...(nofollow.length ? { nofollow } : {}), ...(shortened ? { origin: origin! } : {}) };
+  return { ...s, links: s.links.map((l) => l.url), ...(nofollow.length ? { nofollow } : {}) };
 }
 
 /**
@@ -285,10 +262,9 @@ export function expandSnapshot(v: unknown): StoredSnapshot | null {
   if (!isSnapshot(v)) return null;
   const links = v.links as unknown[];
   if (!links.every((l) => typeof l === "string")) return v as StoredSnapshot;
-  const { nofollow, origin, ...rest } = v as unknown as CompactSnapshot;
+  const { nofollow, ...rest } = v as unknown as CompactSnapshot;
   const marked = new Set(Array.isArray(nofollow) ? nofollow : []);
-  const base = typeof origin === "string" ? origin : "";
-  return { ...rest, links: (links as string[]).map((url, i) => ({ url: base && url.startsWith("/") ? base + url : url, nofollow: marked.has(i) })) };
+  return { ...rest, links: (links as string[]).map((url, i) => ({ url, nofollow: marked.has(i) })) };
 }
 
 /** Fingerprint of the settings a snapshot depends on (hex sha256 of their canonical JSON, first 16 characters). */
