@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { deployMigrations } from "./migrate";
 import { Prisma } from "@/generated/prisma/client";
-import { createDb, executeDirect } from "./client";
+import { executeDirect } from "./client";
 
 for (const backend of testBackends()) {
   describe(`database on ${backend.name}`, () => {
@@ -37,18 +37,6 @@ for (const backend of testBackends()) {
       expect(dates.map((d) => d.updatedAt.toISOString())).toEqual([at.toISOString(), at.toISOString()]);
       // A database error reaches the caller.
       await expect(executeDirect(t.db, Prisma.sql`INSERT INTO "Sitemap" ("id") VALUES (${"x"})`)).rejects.toThrow();
-    });
-
-    it.runIf(backend.name === "postgres")("asyncCommit: the client's sessions commit without waiting for the WAL flush", async () => {
-      const { db } = createDb(t.url, undefined, { poolMax: 1, asyncCommit: true });
-      try {
-        const [row] = await db.$queryRaw<{ v: string }[]>`SELECT current_setting('synchronous_commit') AS v`;
-        expect(row.v).toBe("off");
-        const [plain] = await t.db.$queryRaw<{ v: string }[]>`SELECT current_setting('synchronous_commit') AS v`;
-        expect(plain.v).not.toBe("off");
-      } finally {
-        await db.$disconnect();
-      }
     });
 
     it("enforces a unique fileName per account", async () => {

@@ -51,12 +51,10 @@ const drivers = new WeakMap<Db, DirectExec>();
 /**
  * Builds a client for a URL. The caller owns it (and must `$disconnect()` it).
  * @param opts.poolMax PostgreSQL only: most connections the client opens at once (default: pg's 10).
- * @param opts.asyncCommit PostgreSQL only: the client's sessions commit without waiting for the WAL flush
- *   (`synchronous_commit = off`): a commit returns before it is on disk, and a crash of the database server (not of
- *   the app) may lose the last commits (up to 3 × wal_writer_delay, ~0.6 s by default), never part of one: what is
- *   left is a prefix of what was committed. For writes that are safe to redo from an earlier state (the crawl journal).
+ * On PostgreSQL the client runs on a pg pool built here (see executeDirect), which Prisma ends on `$disconnect()`
+ * once it has connected (any Prisma query).
  */
-export function createDb(url: string, pglite?: PGlite, opts: { poolMax?: number; asyncCommit?: boolean } = {}): { db: Db; pglite?: PGlite } {
+export function createDb(url: string, pglite?: PGlite, opts: { poolMax?: number } = {}): { db: Db; pglite?: PGlite } {
   if (url.startsWith("pglite:")) {
     const pg = pglite ?? openPglite(url);
     const db = new PrismaClient({ adapter: new PrismaPGlite(pg) });
@@ -68,7 +66,6 @@ export function createDb(url: string, pglite?: PGlite, opts: { poolMax?: number;
   const pool = new pg.Pool({
     connectionString: url,
     ...(opts.poolMax ? { max: opts.poolMax } : {}),
-    ...(opts.asyncCommit ? { options: "-c synchronous_commit=off" } : {}),
   });
   // The cast: the adapter bundles its own copy of pg's type declarations; at run time both are the same `pg` module.
   const db = new PrismaClient({ adapter: new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], { disposeExternalPool: true }) });

@@ -16,11 +16,10 @@ export function shareableDatabaseUrl(): string | undefined {
 
 /**
  * Opens a client on the PostgreSQL database at `url` with at most `poolMax` connections and installs it as this
- * thread's client (getDb()); `asyncCommit`: its sessions commit without waiting for the WAL flush (lib/db/client.ts
- * createDb). Errors: connection errors surface on first use (or in `warm()`).
+ * thread's client (getDb()). Errors: connection errors surface on first use (or in `warm()`).
  */
-export function openThreadDb(url: string, poolMax: number, opts: { asyncCommit?: boolean } = {}): { warm(): Promise<void>; close(): Promise<void> } {
-  const { db } = createDb(url, undefined, { poolMax, asyncCommit: opts.asyncCommit });
+export function openThreadDb(url: string, poolMax: number): { warm(): Promise<void>; close(): Promise<void> } {
+  const { db } = createDb(url, undefined, { poolMax });
   setDb(db);
   return {
     /** Runs one trivial query: connects, and loads what the client loads on first use. */

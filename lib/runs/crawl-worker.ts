@@ -191,10 +191,7 @@ if (parentPort && workerData?.crawlWorker === true) {
     let close = async () => {};
     if (data.runSink) {
       const [{ openThreadDb }, { createRunSink }] = await Promise.all([import("@/lib/db/thread-db"), import("./run-sink")]);
-      // Commits without waiting for the WAL flush: the crawl journal's batches are safe to lose to a database crash
-      // (what remains is a prefix of them, and the step resumes from it); a write's latency holds the crawl back
-      // (lib/runs/pipeline.ts boundLag), and the flushes cost the database CPU (bench/RESULTS.md, generate-speed-h4).
-      const db = openThreadDb(data.runSink.databaseUrl, WORKER_POOL_MAX, { asyncCommit: true });
+      const db = openThreadDb(data.runSink.databaseUrl, WORKER_POOL_MAX);
       // The client's query compiler loads on first use: part of the start-up, before the beat and the budget.
       await db.warm();
       const local = createRunSink(data.runSink.spec, () => {
