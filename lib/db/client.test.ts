@@ -2,6 +2,8 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { deployMigrations } from "./migrate";
+import { Prisma } from "@/generated/prisma/client";
+import { executeDirect } from "./client";
 
 for (const backend of testBackends()) {
   describe(`database on ${backend.name}`, () => {
@@ -15,6 +17,26 @@ for (const backend of testBackends()) {
       expect(rows.map((r) => r.migration_name)).toEqual(folders);
       expect(rows.every((r) => r.finished_at !== null)).toBe(true);
       if (backend.name === "postgres") expect(await deployMigrations({ url: t.url })).toEqual([]);
+    });
+
+    it("executeDirect runs a Prisma.sql statement on the driver with the same result as $executeRaw; a Date goes through Prisma", async () => {
+      const user = await t.db.user.create({ data: { email: `direct-${backend.name}@example.com`, passwordHash: "x" } });
+      const rows = JSON.stringify([{ name: 'a "quoted" name', file: "f1" }, { name: "ü, ✓", file: "f2" }]);
+      await executeDirect(
+        t.db,
+        Prisma.sql`INSERT INTO "Sitemap" ("id", "userId", "name", "startUrl", "fileName", "updatedAt")
+          SELECT 'direct-' || r.file, ${user.id}, r.name, ${"http://127.0.0.1:8081/"}, r.file, now()
+          FROM jsonb_to_recordset(${rows}::jsonb) AS r(name text, file text)`,
+      );
+      const stored = await t.db.sitemap.findMany({ where: { userId: user.id }, orderBy: { fileName: "asc" }, select: { name: true, fileName: true } });
+      expect(stored).toEqual([{ name: 'a "quoted" name', fileName: "f1" }, { name: "ü, ✓", fileName: "f2" }]);
+      // A Date is not handed to the driver (pg would write it in the local time zone): Prisma's path, same instant.
+      const at = new Date("2026-11-20T08:00:00.000Z");
+      await executeDirect(t.db, Prisma.sql`UPDATE "Sitemap" SET "updatedAt" = ${at} WHERE "userId" = ${user.id}`);
+      const dates = await t.db.sitemap.findMany({ where: { userId: user.id }, select: { updatedAt: true } });
+      expect(dates.map((d) => d.updatedAt.toISOString())).toEqual([at.toISOString(), at.toISOString()]);
+      // A database error reaches the caller.
+      await expect(executeDirect(t.db, Prisma.sql`INSERT INTO "Sitemap" ("id") VALUES (${"x"})`)).rejects.toThrow();
     });
 
     it("enforces a unique fileName per account", async () => {

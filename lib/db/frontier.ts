@@ -21,7 +21,7 @@
 import type { CrawlRecord, ExclusionReason } from "@/lib/core/types";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { Prisma } from "@/generated/prisma/client";
-import { getDb } from "./client";
+import { executeDirect, getDb } from "./client";
 import { upsertPageStatesSql, type PageObservation } from "./page-state";
 import { inventoryColumns } from "./run-urls";
 
@@ -170,7 +170,8 @@ export async function persistCrawlBatch(opts: { runId: string; sitemapId: string
         ON CONFLICT ("runId", "url") DO NOTHING
         RETURNING 1)`);
   }
-  await getDb().$executeRaw`WITH ${Prisma.join(parts, ",\n")} SELECT 1`;
+  // The driver directly: the batch's JSON is large, and Prisma would serialise and parse it once more (executeDirect).
+  await executeDirect(getDb(), Prisma.sql`WITH ${Prisma.join(parts, ",\n")} SELECT 1`);
 }
 
 /**

@@ -17,7 +17,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import { recordDetail } from "@/lib/core/inventory-csv";
 import type { CrawlRecord, UrlDetail } from "@/lib/core/types";
-import { getDb } from "./client";
+import { executeDirect, getDb } from "./client";
 
 /** The inventory columns of one record, as persistCrawlBatch (lib/db/frontier.ts) stores them next to the others. */
 export type InventoryColumns = {
@@ -57,10 +57,14 @@ export async function storeInlinks(runId: string, counts: Map<string, number> | 
   let chunk: { u: string; n: number }[] = [];
   const flush = async () => {
     if (!chunk.length) return;
-    await getDb().$executeRaw`
+    // The driver directly: Prisma would serialise and parse the chunk's JSON once more (lib/db/client.ts executeDirect).
+    await executeDirect(
+      getDb(),
+      Prisma.sql`
       UPDATE "RunUrl" AS r SET "inlinks" = GREATEST(r."inlinks", c.n)
       FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS c(u text, n int)
-      WHERE r."runId" = ${runId} AND r."url" = c.u AND r."inlinks" < c.n`;
+      WHERE r."runId" = ${runId} AND r."url" = c.u AND r."inlinks" < c.n`,
+    );
     chunk = [];
   };
   for (const [u, n] of counts) {

@@ -31,7 +31,9 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import inspector from "node:inspector";
 import os from "node:os";
+import path from "node:path";
 import { parentPort, Worker, workerData, type WorkerOptions } from "node:worker_threads";
 import { crawlInto, type RecordSink } from "./pipeline";
 import { threadCpuMs } from "./thread-cpu";
@@ -107,6 +109,35 @@ export function threadSchedPolicy(tid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Profiling aid for bench/generate-phases.ts only: with `dir` (env CRAWL_WORKER_CPU_PROFILE_DIR) samples this thread's
+ * CPU through node:inspector (`node --cpu-prof` does not profile a worker started with empty execArgv) and, on
+ * `stop()`, writes `crawl-worker-<time>.cpuprofile` (the Chrome DevTools format) into `dir`. Without `dir`: null.
+ * A failure to write the profile is printed to stderr and never fails the crawl.
+ */
+function startCpuProfile(dir: string | undefined): { stop(): Promise<void> } | null {
+  if (!dir) return null;
+  const session = new inspector.Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
+  const started = post("Profiler.enable").then(() => post("Profiler.setSamplingInterval", { interval: 500 })).then(() => post("Profiler.start"));
+  return {
+    async stop() {
+      try {
+        await started;
+        const { profile } = await post<{ profile: unknown }>("Profiler.stop");
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, `crawl-worker-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      } catch (error) {
+        console.error("crawl worker profile not written:", error);
+      } finally {
+        session.disconnect();
+      }
+    },
+  };
 }
 
 if (parentPort && workerData?.crawlWorker === true) {
@@ -205,7 +236,8 @@ if (parentPort && workerData?.crawlWorker === true) {
       await close();
     }
   };
-  run().then(
+  const profile = startCpuProfile(process.env.CRAWL_WORKER_CPU_PROFILE_DIR);
+  run().finally(() => profile?.stop()).then(
     (summary) => post({ type: "done", summary }),
     (error: unknown) =>
       post({

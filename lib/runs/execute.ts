@@ -260,11 +260,21 @@ export async function crawlStep(runId: string, step: number, opts: CrawlRunOptio
   await clearCrawlFrontier(runId);
   // The inventory's final inlink counts: this step's alone when no earlier step finished, else the sum over the steps.
   const stepped = begun.stepsDone > 0;
+  /** The inlink update of a one-step crawl, under way beside the phases below (see there). */
+  let inlinksStored: Promise<void> | null = null;
   if (stepped) {
     await endCrawlStep(runId, step, { inlinks: summary.inlinks, linked, start: summary.start });
     await applyCrawlLinkStats(runId);
-  } else await storeInlinks(runId, summary.inlinks);
-  // Then (when the sitemap asks for it) one listed URL per duplicate cluster.
+  } else if (run.sitemap.collapseDuplicates) await storeInlinks(runId, summary.inlinks);
+  else {
+    // Nothing below reads the inlink counts (the totals, the diff, the audit), and the update of every row of the
+    // inventory is the longest of these phases: on PostgreSQL it runs beside them on another connection (PGlite runs
+    // one statement at a time either way). Awaited before the step ends; a failure fails the step as before, and a
+    // retried step stores the counts again (idempotent).
+    inlinksStored = storeInlinks(runId, summary.inlinks);
+    inlinksStored.catch(() => {}); // awaited below; this only keeps an early rejection from being "unhandled"
+  }
+  // Then (when the sitemap asks for it) one listed URL per duplicate cluster, which ranks by inlinks.
   if (run.sitemap.collapseDuplicates) await collapseDuplicates(runId);
   // Exact counts from the stored inventory: a redone visit must not count twice.
   const totals = await loadInventoryTotals(runId);
@@ -309,6 +319,7 @@ export async function crawlStep(runId: string, step: number, opts: CrawlRunOptio
       auditFindings(siteAudit, { verdicts: (urls) => inventoryVerdicts(runId, urls), listed: iterateListedUrls(runId), orphans: !resumed }),
     );
   }
+  await inlinksStored;
   await clearCrawlSteps(runId);
   return {
     skipped: false,
