@@ -17,6 +17,7 @@
 import { runDtosByIds } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
 import { sitemapFacts, type SitemapFacts } from "@/lib/db/sitemap-facts";
+import { sitemapPageWithFacts } from "@/lib/db/sitemap-page";
 import { authSummary, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { RUN_STATUSES, type TRunDto } from "@/lib/schemas/runs";
@@ -56,8 +57,12 @@ async function runFactsOf(ids: string[]): Promise<{ facts: Map<string, SitemapRu
 export type DeferredValuesOf = (facts: SitemapRunFacts) => Record<string, FilterValue>;
 const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
-export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
-  const facts = await sitemapFacts(rows);
+/**
+ * The DTOs of sitemap rows. `known`: their facts when the caller read them with the rows (listSitemapsPage's one
+ * statement); otherwise one statement reads them here. Plus one read of the newest runs' DTOs when any has a run.
+ */
+export async function toSitemapDtos(rows: SitemapRow[], known?: Map<string, SitemapFacts>): Promise<TSitemapDto[]> {
+  const facts = known ?? (await sitemapFacts(rows));
   const runs = await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : [])));
   return rows.map((r) => {
     const fact = facts.get(r.id);
@@ -198,9 +203,17 @@ export async function resolveSitemapDeferred(
 /**
  * One page of GET /api/v1/sitemaps for a parsed query: column sorts page in the database (keyset); sorts on the run
  * facts order the account's matching sitemaps in memory (one id query plus the runs of those sitemaps), then load
- * only the page's rows.
+ * only the page's rows. Without filters (the plain list and its cursors), the page and its rows' facts are one
+ * statement (lib/db/sitemap-page.ts), returned in `facts` for toSitemapDtos.
  */
-export async function listSitemapsPage(userId: string, q: ListQuery<SitemapList>): Promise<{ rows: SitemapRow[]; nextCursor: string | null }> {
+export async function listSitemapsPage(
+  userId: string,
+  q: ListQuery<SitemapList>,
+): Promise<{ rows: SitemapRow[]; nextCursor: string | null; facts?: Map<string, SitemapFacts> }> {
+  if (q.keyset && !q.filters.length) {
+    const found = await sitemapPageWithFacts({ userId, ...q.keyset, take: q.take });
+    if (found) return { ...q.page(found.rows), facts: found.facts };
+  }
   const ids = await resolveSitemapDeferred(userId, q);
   const where = q.where;
   if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy, take: q.take, ids }));

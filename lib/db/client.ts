@@ -10,7 +10,9 @@ import { PrismaClient } from "@/generated/prisma/client";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { lockPgliteDir, unlockPgliteDir } from "./pglite-lock";
+import { setRawTarget } from "./raw";
 import { databaseUrl } from "./url";
 
 export type Db = PrismaClient;
@@ -52,10 +54,20 @@ export function createDb(url: string, pglite?: PGlite, opts: { poolMax?: number 
     const pg = pglite ?? openPglite(url);
     const db = new PrismaClient({ adapter: new PrismaPGlite(pg) });
     urls.set(db, url);
+    setRawTarget(db, { pglite: pg });
     return { db, pglite: pg };
   }
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, ...(opts.poolMax ? { max: opts.poolMax } : {}) }) });
+  // Our pool, handed to the adapter, so the hot path's raw statements (lib/db/raw.ts) share its connections;
+  // disposeExternalPool: $disconnect() still ends it, as when the adapter built the pool itself.
+  const pool = new pg.Pool({ connectionString: url, ...(opts.poolMax ? { max: opts.poolMax } : {}) });
+  // An idle connection the server closes (restart, a dropped test database) is discarded by pg; without a listener
+  // its 'error' event would crash the process before the adapter adds its own.
+  pool.on("error", () => {});
+  // The cast: the adapter ships its own (newer) @types/pg; at run time both are node_modules/pg.
+  const adapterPool = pool as unknown as ConstructorParameters<typeof PrismaPg>[0];
+  const db = new PrismaClient({ adapter: new PrismaPg(adapterPool, { disposeExternalPool: true }) });
   urls.set(db, url);
+  setRawTarget(db, { pool });
   return { db };
 }
 

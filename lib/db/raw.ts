@@ -1,0 +1,58 @@
+/**
+ * Raw SQL on a client's own connection pool (PostgreSQL: the pg Pool behind its @prisma/adapter-pg; PGlite: the
+ * PGlite instance behind its adapter), without Prisma's query interpreter, for the statements every API request runs
+ * (lib/db/api-requests.ts, lib/db/sitemap-facts.ts, lib/db/sitemap-page.ts). The profile of GET /api/v1/sitemaps
+ * showed Prisma's client and driver adapter at about a sixth of a request's CPU for statements whose SQL we write
+ * anyway; the pool, its connections and the PGlite queue are the same ones Prisma uses.
+ *
+ * Values: `$1`, `$2` … placeholders; a Date parameter is sent as its UTC wall time (`2026-12-07T23:00:00.000`, for a
+ * `::timestamp(3)` cast: the schema's DateTime columns are timestamp(3) holding UTC), arrays as arrays. Results: rows
+ * as objects by column name; timestamp(3) columns as Date (read as UTC, as Prisma does); json/jsonb parsed; int8
+ * and numeric as the driver gives them (strings) — the SQL casts what it needs.
+ * A client built elsewhere than createDb (no pool recorded) runs the same SQL through `$queryRawUnsafe`.
+ * Errors: the driver's (pg DatabaseError / PGlite's), not Prisma's error classes.
+ */
+import pg from "pg";
+import type { PGlite } from "@electric-sql/pglite";
+import type { Db } from "./client";
+
+/** What createDb recorded for a client: the pool or the PGlite instance its adapter runs on. */
+export type RawTarget = { pool: pg.Pool } | { pglite: PGlite };
+
+const targets = new WeakMap<Db, RawTarget>();
+const connected = new WeakSet<Db>();
+
+/** Records where `db`'s adapter sends its statements (createDb calls this). */
+export function setRawTarget(db: Db, target: RawTarget): void {
+  targets.set(db, target);
+}
+
+const TIMESTAMP_OID = 1114;
+// timestamp without time zone holds UTC here; pg's default parser would read it in the process's local zone.
+const parseUtcTimestamp = (v: string): Date => new Date(`${v.replace(" ", "T")}Z`);
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_OID && format !== "binary" ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+const toParam = (v: unknown): unknown => (v instanceof Date ? v.toISOString().slice(0, -1) : v);
+
+/**
+ * Runs one statement with `params` on `db`'s own pool (module doc) and returns its rows. `T`: the row shape the SQL
+ * produces (column aliases, casts); not checked.
+ */
+export async function rawQuery<T>(db: Db, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const values = params.map(toParam);
+  const target = targets.get(db);
+  if (!target) return db.$queryRawUnsafe<T[]>(sql, ...values);
+  if ("pool" in target) {
+    // Prisma connects its adapter lazily; once connected, the client's $disconnect() ends this pool (the adapter's
+    // disposeExternalPool), also for a client that only ever ran raw statements.
+    if (!connected.has(db)) {
+      await db.$connect();
+      connected.add(db);
+    }
+    return (await target.pool.query({ text: sql, values, types: pgTypes })).rows as T[];
+  }
+  return (await target.pglite.query<T>(sql, values as unknown[], { parsers: { [TIMESTAMP_OID]: parseUtcTimestamp } })).rows;
+}

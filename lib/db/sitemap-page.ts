@@ -1,0 +1,92 @@
+/**
+ * A page of an account's sitemaps AND their run facts (lib/db/sitemap-facts.ts) in ONE raw statement (lib/db/raw.ts),
+ * for the plain list of GET /api/v1/sitemaps (a column sort, a keyset cursor, no filters): before, the page was a
+ * Prisma findMany and the facts a second statement. Rows are exactly what querySitemaps returns for the same sort
+ * and cursor (the SitemapRow columns, same types; tests/api/sitemap-page.test.ts compares both on PGlite and
+ * PostgreSQL), each with the facts of the same row version.
+ *
+ * Order: (column dir NULLS LAST, id dir), strictly after `after` when given — what lib/api/list-query.ts's orderBy
+ * and keyset `where` say. Only the columns of SORT_COLUMNS: for any other, sitemapPageWithFacts returns null and
+ * the caller pages through Prisma.
+ * Errors: only the database's.
+ */
+import { getDb } from "./client";
+import { rawQuery } from "./raw";
+import { FACT_COLUMNS, FACT_JOIN, factsOf, type FactColumns, type SitemapFacts } from "./sitemap-facts";
+import { SITEMAP_ROW_SELECT, type SitemapRow } from "./sitemaps";
+
+/** The sortable columns of a sitemap and their SQL types (the cursor value's cast). */
+const SORT_COLUMNS: Record<string, string> = {
+  id: "text",
+  number: "int",
+  active: "boolean",
+  name: "text",
+  fileName: "text",
+  startUrl: "text",
+  templateId: "text",
+  maxFileSize: "int",
+  maxFileEntries: "int",
+  exportAfterImport: "boolean",
+  writeIntoRobots: "boolean",
+  timezone: "text",
+  createdAt: "timestamp(3)",
+  updatedAt: "timestamp(3)",
+};
+
+const ROW_COLUMNS = Object.keys(SITEMAP_ROW_SELECT).map((c) => `s."${c}"`).join(", ");
+
+export type SitemapPageQuery = {
+  userId: string;
+  /** A column of the Sitemap table; `nullable` as declared in the list spec. */
+  column: string;
+  idColumn: string;
+  dir: "asc" | "desc";
+  nullable: boolean;
+  /** The cursor's (sort value, id): rows strictly after it. Dates as Date. */
+  after: { value: string | number | boolean | Date | null; id: string } | null;
+  /** Rows to return (the list's size + 1). */
+  take: number;
+};
+
+/**
+ * The page of `q.userId`'s sitemaps and the facts of each row (by id), in one statement; null when `q.column` or
+ * `q.idColumn` is not one this path serves (then nothing was read).
+ */
+export async function sitemapPageWithFacts(q: SitemapPageQuery): Promise<{ rows: SitemapRow[]; facts: Map<string, SitemapFacts> } | null> {
+  const type = SORT_COLUMNS[q.column];
+  if (!type || q.idColumn !== "id") return null;
+  const values: unknown[] = [q.userId];
+  const p = (v: unknown) => `$${values.push(v)}`;
+  const col = `s."${q.column}"`;
+  const cmp = q.dir === "asc" ? ">" : "<";
+  let keyset = "";
+  if (q.after) {
+    const { value, id } = q.after;
+    if (q.column === "id") keyset = `AND s.id ${cmp} ${p(value)}::text`;
+    else if (value === null) keyset = `AND ${col} IS NULL AND s.id ${cmp} ${p(id)}::text`;
+    else {
+      const v = p(value);
+      keyset = `AND (${col} ${cmp} ${v}::${type} OR (${col} = ${v}::${type} AND s.id ${cmp} ${p(id)}::text)${q.nullable ? ` OR ${col} IS NULL` : ""})`;
+    }
+  }
+  const dir = q.dir === "asc" ? "ASC" : "DESC";
+  const order = q.column === "id" ? `s.id ${dir}` : `${col} ${dir}${q.nullable ? " NULLS LAST" : ""}, s.id ${dir}`;
+  const sql = `
+    WITH s AS (
+      SELECT ${ROW_COLUMNS}, s."publishedRunId" AS published FROM "Sitemap" s
+      WHERE s."userId" = $1 ${keyset}
+      ORDER BY ${order} LIMIT ${p(q.take)}::int
+    )
+    SELECT ${ROW_COLUMNS}, ${FACT_COLUMNS} FROM s ${FACT_JOIN}
+    ORDER BY ${order}`;
+  const found = await rawQuery<SitemapRow & FactColumns>(getDb(), sql, values);
+  const rows: SitemapRow[] = [];
+  const facts = new Map<string, SitemapFacts>();
+  for (const r of found) {
+    const row = {} as Record<string, unknown>;
+    for (const c of Object.keys(SITEMAP_ROW_SELECT)) row[c] = (r as Record<string, unknown>)[c];
+    rows.push(row as SitemapRow);
+    facts.set(r.id, factsOf(r));
+  }
+  return { rows, facts };
+}
