@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
+import { runDtosByIds } from "@/lib/db/runs";
 import { sitemapFacts } from "@/lib/db/sitemap-facts";
 import { sitemapPageWithFacts } from "@/lib/db/sitemap-page";
 import { insertSitemap, querySitemaps } from "@/lib/db/sitemaps";
@@ -48,6 +49,16 @@ for (const backend of testBackends()) {
       await t.db.sitemapFile.create({ data: { name: "f.xml", kind: "urlset", runId: run.id, sitemapId: first.id, bytes: 1, urlCount: 1, sha256: "x" } });
       await t.db.sitemap.update({ where: { id: first.id }, data: { publishedRunId: run.id } });
       await t.db.run.create({ data: { sitemapId: first.id, trigger: "api", status: "queued", createdAt: new Date(same.getTime() + 9000) } });
+      // Another with a finished run carrying every kind of column and an audit summary.
+      const [, second] = await querySitemaps({ userId: u.id, where: {}, orderBy: [{ id: "asc" }] });
+      const done = await t.db.run.create({
+        data: {
+          sitemapId: second.id, trigger: "schedule", status: "failed", createdAt: same, startedAt: same, finishedAt: new Date(same.getTime() + 1234),
+          bytesWritten: 5_000_000_000n, excludedByReason: { robots: 2 }, errorCode: "site_unreachable", errorDetail: { status: 503 },
+          warnings: ["robots_unreachable"], subScopes: ["de"], scheduledFor: same, urlsWritten: 3, kind: "export",
+        },
+      });
+      await t.db.runAudit.create({ data: { runId: done.id, source: "robots", found: true, sitemapUrls: 2, counts: { missing: 1 } } });
       return u.id;
     }
 
@@ -58,21 +69,28 @@ for (const backend of testBackends()) {
       for (const field of columnSorts) {
         for (const dir of ["asc", "desc"]) {
           let cursor: string | null = null;
+          let runsSeen = 0;
           const seen: string[] = [];
           do {
             const params: URLSearchParams = new URLSearchParams({ size: "4", sort: `${field}:${dir}`, ...(cursor ? { cursor } : {}) });
             const q = parseListQuery(params, SITEMAP_LIST_SPEC_RUN_SORTS);
             const fast = await listSitemapsPage(userId, q);
-            expect(fast.facts, `${field}:${dir} takes the one-statement path`).toBeDefined();
+            expect(fast.known, `${field}:${dir} takes the one-statement path`).toBeDefined();
             const viaPrisma = q.page(await querySitemaps({ userId, where: q.where, orderBy: q.orderBy, take: q.take }));
             expect(fast.rows, `${field}:${dir}`).toEqual(viaPrisma.rows);
             expect(fast.nextCursor).toBe(viaPrisma.nextCursor);
-            expect(new Map([...fast.facts!].filter(([id]) => fast.rows.some((r) => r.id === id)))).toEqual(await sitemapFacts(fast.rows));
+            const facts = await sitemapFacts(fast.rows);
+            expect(new Map([...fast.known!.facts].filter(([id]) => fast.rows.some((r) => r.id === id)))).toEqual(facts);
+            // The newest runs' DTOs as runDtosByIds reads them (Prisma, audit included).
+            const newest = [...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : []));
+            expect(new Map([...fast.known!.runs].filter(([id]) => newest.includes(id)))).toEqual(await runDtosByIds(newest));
+            runsSeen += newest.length;
             seen.push(...fast.rows.map((r) => r.id));
             cursor = fast.nextCursor;
           } while (cursor);
           expect(seen.length, `${field}:${dir} lists each of the 9 once`).toBe(9);
           expect(new Set(seen).size).toBe(9);
+          expect(runsSeen, "two sitemaps have runs").toBe(2);
         }
       }
     });
@@ -80,10 +98,10 @@ for (const backend of testBackends()) {
     it("a filtered list and a sort on run facts keep the Prisma path; unknown columns are refused by the raw path", async () => {
       const userId = await seed();
       const filtered = await listSitemapsPage(userId, parseListQuery(new URLSearchParams({ "filter[name]": "S1" }), SITEMAP_LIST_SPEC_RUN_SORTS));
-      expect(filtered.facts).toBeUndefined();
+      expect(filtered.known).toBeUndefined();
       expect(filtered.rows.map((r) => r.name)).toEqual(["S1", "S1", "S1"]);
       const byRun = await listSitemapsPage(userId, parseListQuery(new URLSearchParams({ sort: "lastSucceededAt:desc" }), SITEMAP_LIST_SPEC_RUN_SORTS));
-      expect(byRun.facts).toBeUndefined();
+      expect(byRun.known).toBeUndefined();
       expect(byRun.rows).toHaveLength(9);
       expect(await sitemapPageWithFacts({ userId, column: "authEncrypted", idColumn: "id", dir: "asc", nullable: true, after: null, take: 5 })).toBeNull();
     });

@@ -57,13 +57,16 @@ async function runFactsOf(ids: string[]): Promise<{ facts: Map<string, SitemapRu
 export type DeferredValuesOf = (facts: SitemapRunFacts) => Record<string, FilterValue>;
 const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
+/** Facts and newest runs' DTOs read with the rows (listSitemapsPage's one statement). */
+export type KnownSitemapFacts = { facts: Map<string, SitemapFacts>; runs: Map<string, TRunDto> };
+
 /**
- * The DTOs of sitemap rows. `known`: their facts when the caller read them with the rows (listSitemapsPage's one
- * statement); otherwise one statement reads them here. Plus one read of the newest runs' DTOs when any has a run.
+ * The DTOs of sitemap rows. `known`: their facts and newest runs when the caller read them with the rows; otherwise
+ * one statement reads the facts here, plus one read of the newest runs' DTOs when any has a run.
  */
-export async function toSitemapDtos(rows: SitemapRow[], known?: Map<string, SitemapFacts>): Promise<TSitemapDto[]> {
-  const facts = known ?? (await sitemapFacts(rows));
-  const runs = await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : [])));
+export async function toSitemapDtos(rows: SitemapRow[], known?: KnownSitemapFacts): Promise<TSitemapDto[]> {
+  const facts = known?.facts ?? (await sitemapFacts(rows));
+  const runs = known?.runs ?? (await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : []))));
   return rows.map((r) => {
     const fact = facts.get(r.id);
     const entry = fact?.entryFile ?? null;
@@ -204,15 +207,15 @@ export async function resolveSitemapDeferred(
  * One page of GET /api/v1/sitemaps for a parsed query: column sorts page in the database (keyset); sorts on the run
  * facts order the account's matching sitemaps in memory (one id query plus the runs of those sitemaps), then load
  * only the page's rows. Without filters (the plain list and its cursors), the page and its rows' facts are one
- * statement (lib/db/sitemap-page.ts), returned in `facts` for toSitemapDtos.
+ * statement with their newest runs (lib/db/sitemap-page.ts), returned in `known` for toSitemapDtos.
  */
 export async function listSitemapsPage(
   userId: string,
   q: ListQuery<SitemapList>,
-): Promise<{ rows: SitemapRow[]; nextCursor: string | null; facts?: Map<string, SitemapFacts> }> {
+): Promise<{ rows: SitemapRow[]; nextCursor: string | null; known?: KnownSitemapFacts }> {
   if (q.keyset && !q.filters.length) {
     const found = await sitemapPageWithFacts({ userId, ...q.keyset, take: q.take });
-    if (found) return { ...q.page(found.rows), facts: found.facts };
+    if (found) return { ...q.page(found.rows), known: { facts: found.facts, runs: found.runs } };
   }
   const ids = await resolveSitemapDeferred(userId, q);
   const where = q.where;

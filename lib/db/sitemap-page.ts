@@ -1,7 +1,8 @@
 /**
- * A page of an account's sitemaps AND their run facts (lib/db/sitemap-facts.ts) in ONE raw statement (lib/db/raw.ts),
- * for the plain list of GET /api/v1/sitemaps (a column sort, a keyset cursor, no filters): before, the page was a
- * Prisma findMany and the facts a second statement. Rows are exactly what querySitemaps returns for the same sort
+ * A page of an account's sitemaps, their run facts (lib/db/sitemap-facts.ts) and the DTO of each one's newest run
+ * (with its audit summary, as runDtosByIds reads it) in ONE raw statement (lib/db/raw.ts), for the plain list of
+ * GET /api/v1/sitemaps (a column sort, a keyset cursor, no filters): before, the page was a Prisma findMany, the
+ * facts a second statement and the newest runs a third (Prisma, with the audit include). Rows are exactly what querySitemaps returns for the same sort
  * and cursor (the SitemapRow columns, same types; tests/api/sitemap-page.test.ts compares both on PGlite and
  * PostgreSQL), each with the facts of the same row version.
  *
@@ -10,8 +11,12 @@
  * the caller pages through Prisma.
  * Errors: only the database's.
  */
+import { Prisma } from "@/generated/prisma/client";
+import type { TRunDto } from "@/lib/schemas/runs";
 import { getDb } from "./client";
 import { rawQuery } from "./raw";
+import { RUN_AUDIT_BRIEF_SELECT } from "./run-audit";
+import { toRunDto, type RunWithAudit } from "./runs";
 import { FACT_COLUMNS, FACT_JOIN, factsOf, type FactColumns, type SitemapFacts } from "./sitemap-facts";
 import { SITEMAP_ROW_SELECT, type SitemapRow } from "./sitemaps";
 
@@ -34,6 +39,15 @@ const SORT_COLUMNS: Record<string, string> = {
 };
 
 const ROW_COLUMNS = Object.keys(SITEMAP_ROW_SELECT).map((c) => `s."${c}"`).join(", ");
+// The newest run's row and its audit summary (what runDtosByIds reads for the DTO's lastRun), as "run.<column>" and
+// "audit.<column>" beside the sitemap's columns.
+const RUN_FIELDS: string[] = Object.values(Prisma.RunScalarFieldEnum);
+const AUDIT_FIELDS = Object.keys(RUN_AUDIT_BRIEF_SELECT);
+const RUN_COLUMNS = [
+  ...RUN_FIELDS.map((c) => `rr."${c}" AS "run.${c}"`),
+  `ra."runId" AS "audit.runId"`,
+  ...AUDIT_FIELDS.map((c) => `ra."${c}" AS "audit.${c}"`),
+].join(", ");
 
 export type SitemapPageQuery = {
   userId: string;
@@ -49,10 +63,13 @@ export type SitemapPageQuery = {
 };
 
 /**
- * The page of `q.userId`'s sitemaps and the facts of each row (by id), in one statement; null when `q.column` or
+ * The page of `q.userId`'s sitemaps, the facts of each row (by sitemap id) and the DTOs of their newest runs (by
+ * run id), in one statement; null when `q.column` or
  * `q.idColumn` is not one this path serves (then nothing was read).
  */
-export async function sitemapPageWithFacts(q: SitemapPageQuery): Promise<{ rows: SitemapRow[]; facts: Map<string, SitemapFacts> } | null> {
+export async function sitemapPageWithFacts(
+  q: SitemapPageQuery,
+): Promise<{ rows: SitemapRow[]; facts: Map<string, SitemapFacts>; runs: Map<string, TRunDto> } | null> {
   const type = SORT_COLUMNS[q.column];
   if (!type || q.idColumn !== "id") return null;
   const values: unknown[] = [q.userId];
@@ -77,16 +94,25 @@ export async function sitemapPageWithFacts(q: SitemapPageQuery): Promise<{ rows:
       WHERE s."userId" = $1 ${keyset}
       ORDER BY ${order} LIMIT ${p(q.take)}::int
     )
-    SELECT ${ROW_COLUMNS}, ${FACT_COLUMNS} FROM s ${FACT_JOIN}
+    SELECT ${ROW_COLUMNS}, ${FACT_COLUMNS}, ${RUN_COLUMNS} FROM s ${FACT_JOIN}
+    LEFT JOIN "Run" rr ON rr.id = lr.id
+    LEFT JOIN "RunAudit" ra ON ra."runId" = lr.id
     ORDER BY ${order}`;
-  const found = await rawQuery<SitemapRow & FactColumns>(getDb(), sql, values);
+  const found = await rawQuery<SitemapRow & FactColumns & Record<string, unknown>>(getDb(), sql, values);
   const rows: SitemapRow[] = [];
   const facts = new Map<string, SitemapFacts>();
+  const runs = new Map<string, TRunDto>();
   for (const r of found) {
     const row = {} as Record<string, unknown>;
-    for (const c of Object.keys(SITEMAP_ROW_SELECT)) row[c] = (r as Record<string, unknown>)[c];
+    for (const c of Object.keys(SITEMAP_ROW_SELECT)) row[c] = r[c];
     rows.push(row as SitemapRow);
     facts.set(r.id, factsOf(r));
+    if (r["run.id"] !== null) {
+      const run = {} as Record<string, unknown>;
+      for (const c of RUN_FIELDS) run[c] = r[`run.${c}`];
+      const audit = r["audit.runId"] === null ? null : Object.fromEntries(AUDIT_FIELDS.map((c) => [c, r[`audit.${c}`]]));
+      runs.set(run.id as string, toRunDto({ ...(run as RunWithAudit), audit: audit as RunWithAudit["audit"] }));
+    }
   }
-  return { rows, facts };
+  return { rows, facts, runs };
 }
