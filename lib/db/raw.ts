@@ -19,8 +19,12 @@ import type { Db } from "./client";
 /** What createDb recorded for a client: the pool or the PGlite instance its adapter runs on. */
 export type RawTarget = { pool: pg.Pool } | { pglite: PGlite };
 
-const targets = new WeakMap<Db, RawTarget>();
-const connected = new WeakSet<Db>();
+// On globalThis, like the client (lib/db/client.ts): Next.js loads this module once per route bundle, and the client
+// that getDb() created in one bundle must find its pool from every other (else each statement would take the
+// $queryRawUnsafe fallback, through Prisma).
+type Holder = { targets: WeakMap<Db, RawTarget>; connected: WeakSet<Db> };
+const holder = globalThis as typeof globalThis & { __sitemapForgeRawTargets?: Holder };
+const { targets, connected } = (holder.__sitemapForgeRawTargets ??= { targets: new WeakMap(), connected: new WeakSet() });
 
 /** Records where `db`'s adapter sends its statements (createDb calls this). */
 export function setRawTarget(db: Db, target: RawTarget): void {
