@@ -2,7 +2,8 @@
  * Sitemap DTOs: a sitemap row plus its newest run, its newest successful run's end, the public URL of its published
  * entry file and the URL count of its published run (`publishedUrlsListed`, which stays while a newer run works).
  * One statement per page of sitemaps for those facts, whatever its size (lib/db/sitemap-facts.ts), plus one read of
- * the newest runs' DTOs when any of the page's sitemaps has a run. Staging credentials
+ * the newest runs' DTOs when any of the page's sitemaps has a run; for the plain list of GET /api/v1/sitemaps (no
+ * filters, a column sort) the page, its facts and its newest runs are one statement (lib/db/sitemap-page.ts). Staging credentials
  * appear only as which parts are set (`auth: { basicAuth: true, headers: ["x-token"], cookies: [] }`), never as values.
  *
  * Run facts of a sitemap (SitemapRunFacts), derived from its runs: `lastRunStatus` and `lastRunStartedAt` (the newest
