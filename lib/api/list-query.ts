@@ -105,6 +105,12 @@ export type ListQuery<M extends ListModel = AnyModel> = {
    * the endpoint orders in memory with sortInMemory (after = the cursor's (value, id)).
    */
   memorySort: { field: string; dir: SortDir; nullable: boolean; after: { value: FilterValue; id: string } | null } | null;
+  /**
+   * The column sort and the cursor's position as plain values (null for a sort on a derived field), for a caller
+   * that pages in its own SQL: rows ordered by (column dir NULLS LAST, idColumn dir), strictly after `after`. The
+   * same order and condition as `orderBy` and the keyset part of `where`.
+   */
+  keyset: { column: string; idColumn: string; dir: SortDir; nullable: boolean; after: { value: FilterValue; id: string } | null } | null;
   /** Prisma `where`: the column filters AND the keyset condition of the cursor. */
   where: M["where"];
   /** Prisma `orderBy`: sort column then id, same direction. */
@@ -232,7 +238,9 @@ function keysetWhere(column: string, idColumn: string, dir: SortDir, value: Filt
   const cmp = dir === "asc" ? "gt" : "lt";
   if (column === idColumn) return { [column]: { [cmp]: value } };
   if (value === null) return { [column]: null, [idColumn]: { [cmp]: id } };
-  const or: Record<string, unknown>[] = [{ [column]: { [cmp]: value } }, { [column]: value, [idColumn]: { [cmp]: id } }];
+  // Prisma has no lt/gt for booleans (a validation error): false < true, so "after" is the other value, or none.
+  const after = typeof value === "boolean" ? ((cmp === "gt") !== value ? { [column]: !value } : { [idColumn]: { in: [] } }) : { [column]: { [cmp]: value } };
+  const or: Record<string, unknown>[] = [after, { [column]: value, [idColumn]: { [cmp]: id } }];
   if (nullable) or.push({ [column]: null });
   return { OR: or };
 }
@@ -312,13 +320,17 @@ export function parseListQuery<M extends ListModel>(params: URLSearchParams, spe
 
   // cursor / pageToken
   let cursorAfter: { value: FilterValue; id: string } | null = null;
+  let keysetAfter: { value: FilterValue; id: string } | null = null;
   const sortKey = `${sort.field}:${sort.dir}`;
   const rawCursor = params.get("cursor") ?? params.get("pageToken");
   if (rawCursor !== null) {
     if (rawCursor.length === 0 || rawCursor.length > 2000) throw new ListQueryError("invalid_value", "`cursor` is not a cursor this API returned.", "cursor");
     const c = decodeListCursor(rawCursor, sortKey, sortSpec);
     if (inMemory) cursorAfter = c;
-    else conditions.push(keysetWhere(sortSpec.column!, idColumn, sort.dir, c.value, c.id, !!sortSpec.nullable));
+    else {
+      conditions.push(keysetWhere(sortSpec.column!, idColumn, sort.dir, c.value, c.id, !!sortSpec.nullable));
+      keysetAfter = c;
+    }
   }
 
   const col: string = sortSpec.column ?? sort.field;
@@ -340,6 +352,7 @@ export function parseListQuery<M extends ListModel>(params: URLSearchParams, spe
     filters,
     deferred,
     memorySort: inMemory ? { field: sort.field, dir: sort.dir, nullable: !!sortSpec.nullable, after: cursorAfter } : null,
+    keyset: inMemory ? null : { column: col, idColumn, dir: sort.dir, nullable: !!sortSpec.nullable, after: keysetAfter },
     ...typed,
     take: size + 1,
     page<T extends Record<string, unknown>>(rows: T[]) {

@@ -2,7 +2,8 @@
  * Sitemap DTOs: a sitemap row plus its newest run, its newest successful run's end, the public URL of its published
  * entry file and the URL count of its published run (`publishedUrlsListed`, which stays while a newer run works).
  * One statement per page of sitemaps for those facts, whatever its size (lib/db/sitemap-facts.ts), plus one read of
- * the newest runs' DTOs when any of the page's sitemaps has a run. Staging credentials
+ * the newest runs' DTOs when any of the page's sitemaps has a run; for the plain list of GET /api/v1/sitemaps (no
+ * filters, a column sort) the page, its facts and its newest runs are one statement (lib/db/sitemap-page.ts). Staging credentials
  * appear only as which parts are set (`auth: { basicAuth: true, headers: ["x-token"], cookies: [] }`), never as values.
  *
  * Run facts of a sitemap (SitemapRunFacts), derived from its runs: `lastRunStatus` and `lastRunStartedAt` (the newest
@@ -17,6 +18,7 @@
 import { runDtosByIds } from "@/lib/db/runs";
 import type { CrawlRule } from "@/lib/core/types";
 import { sitemapFacts, type SitemapFacts } from "@/lib/db/sitemap-facts";
+import { sitemapPageWithFacts } from "@/lib/db/sitemap-page";
 import { authSummary, querySitemaps, sitemapIdsWhere, type SitemapRow } from "@/lib/db/sitemaps";
 import { publicFilesBaseUrl } from "@/lib/runs/public-url";
 import { RUN_STATUSES, type TRunDto } from "@/lib/schemas/runs";
@@ -60,13 +62,17 @@ async function runFactsOf(ids: string[]): Promise<{ facts: Map<string, SitemapRu
 export type DeferredValuesOf = (facts: SitemapRunFacts) => Record<string, FilterValue>;
 const nativeDeferredValues: DeferredValuesOf = (f) => ({ ...f });
 
+/** Facts and newest runs' DTOs read with the rows (listSitemapsPage's one statement). */
+export type KnownSitemapFacts = { facts: Map<string, SitemapFacts>; runs: Map<string, TRunDto> };
+
 /**
- * The DTOs of a page of sitemap rows, in the rows' order (shape: ZSitemapDto, lib/schemas/sitemaps.ts; run facts
- * and queries as the module doc says). Reads the database; throws only what the database throws.
+ * The DTOs of a page of sitemap rows, in the rows' order (shape: ZSitemapDto, lib/schemas/sitemaps.ts). `known`:
+ * their facts and newest runs when the caller read them with the rows; otherwise one statement reads the facts here,
+ * plus one read of the newest runs' DTOs when any has a run. Throws only what the database throws.
  */
-export async function toSitemapDtos(rows: SitemapRow[]): Promise<TSitemapDto[]> {
-  const facts = await sitemapFacts(rows);
-  const runs = await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : [])));
+export async function toSitemapDtos(rows: SitemapRow[], known?: KnownSitemapFacts): Promise<TSitemapDto[]> {
+  const facts = known?.facts ?? (await sitemapFacts(rows));
+  const runs = known?.runs ?? (await runDtosByIds([...facts.values()].flatMap((f) => (f.latestRun ? [f.latestRun.id] : []))));
   return rows.map((r) => {
     const fact = facts.get(r.id);
     const entry = fact?.entryFile ?? null;
@@ -207,9 +213,17 @@ export async function resolveSitemapDeferred(
 /**
  * One page of GET /api/v1/sitemaps for a parsed query: column sorts page in the database (keyset); sorts on the run
  * facts order the account's matching sitemaps in memory (one id query plus the runs of those sitemaps), then load
- * only the page's rows.
+ * only the page's rows. Without filters (the plain list and its cursors), the page and its rows' facts are one
+ * statement with their newest runs (lib/db/sitemap-page.ts), returned in `known` for toSitemapDtos.
  */
-export async function listSitemapsPage(userId: string, q: ListQuery<SitemapList>): Promise<{ rows: SitemapRow[]; nextCursor: string | null }> {
+export async function listSitemapsPage(
+  userId: string,
+  q: ListQuery<SitemapList>,
+): Promise<{ rows: SitemapRow[]; nextCursor: string | null; known?: KnownSitemapFacts }> {
+  if (q.keyset && !q.filters.length) {
+    const found = await sitemapPageWithFacts({ userId, ...q.keyset, take: q.take });
+    if (found) return { ...q.page(found.rows), known: { facts: found.facts, runs: found.runs } };
+  }
   const ids = await resolveSitemapDeferred(userId, q);
   const where = q.where;
   if (!q.memorySort) return q.page(await querySitemaps({ userId, where, orderBy: q.orderBy, take: q.take, ids }));

@@ -14,8 +14,8 @@
  * Counts: a number is the counter after this request; null means refused (the counter was at its limit, nothing
  * written) or not attempted (the minute counter refused first) — the caller tells them apart by that order.
  */
-import { Prisma } from "@/generated/prisma/client";
 import { getDb, type Db } from "./client";
+import { rawQuery } from "./raw";
 import { MAX_COUNTER } from "./usage";
 import { LAST_USED_RESOLUTION_MS } from "./api-keys";
 
@@ -25,22 +25,28 @@ export type RequestCounts = { minute: number | null; day: number | null };
 
 const cap = (n: number) => Math.min(n, MAX_COUNTER);
 
+/** Collects the values of one statement: `p(value)` returns its `$n` placeholder. */
+function placeholders(): { p: (value: unknown) => string; values: unknown[] } {
+  const values: unknown[] = [];
+  return { p: (value) => `$${values.push(value)}`, values };
+}
+
 /**
  * The counter CTEs `m` (minute) and `d` (day) over a CTE `k` with columns ms (minute subject, null = no minute
  * counter), ml (minute limit), ds (day subject, null = no day counter), dl (day limit).
  */
-function counterCtes(minuteWindow: string, minuteStart: Date | null, dayWindow: string, dayStart: Date | null): Prisma.Sql {
-  return Prisma.sql`
+function counterCtes(p: (value: unknown) => string, minuteWindow: string, minuteStart: Date | null, dayWindow: string, dayStart: Date | null): string {
+  return `
     m AS (
       INSERT INTO "UsageCounter" ("subject", "window", "start", "count")
-      SELECT k.ms, ${minuteWindow}, ${minuteStart}::timestamp(3), 1 FROM k WHERE k.ms IS NOT NULL
+      SELECT k.ms, ${p(minuteWindow)}, ${p(minuteStart)}::timestamp(3), 1 FROM k WHERE k.ms IS NOT NULL
       ON CONFLICT ("subject", "window", "start") DO UPDATE SET "count" = "UsageCounter"."count" + 1
       WHERE "UsageCounter"."count" < (SELECT k.ml FROM k)
       RETURNING "count"
     ),
     d AS (
       INSERT INTO "UsageCounter" ("subject", "window", "start", "count")
-      SELECT k.ds, ${dayWindow}, ${dayStart}::timestamp(3), 1 FROM k
+      SELECT k.ds, ${p(dayWindow)}, ${p(dayStart)}::timestamp(3), 1 FROM k
       WHERE k.ds IS NOT NULL AND (k.ms IS NULL OR EXISTS (SELECT 1 FROM m))
       ON CONFLICT ("subject", "window", "start") DO UPDATE SET "count" = "UsageCounter"."count" + 1
       WHERE "UsageCounter"."count" < (SELECT k.dl FROM k)
@@ -58,13 +64,15 @@ const toCount = (v: unknown): number | null => (v === null || v === undefined ? 
  */
 export async function countRequest(opts: { minute: CounterSpec | null; day: CounterSpec | null; db?: Db }): Promise<RequestCounts> {
   const { minute, day } = opts;
-  const rows = await (opts.db ?? getDb()).$queryRaw<{ minute: number | null; day: number | null }[]>`
+  const { p, values } = placeholders();
+  const sql = `
     WITH k AS (
-      SELECT ${minute?.subject ?? null}::text AS ms, ${cap(minute?.limit ?? MAX_COUNTER)}::int AS ml,
-             ${day?.subject ?? null}::text AS ds, ${cap(day?.limit ?? MAX_COUNTER)}::int AS dl
+      SELECT ${p(minute?.subject ?? null)}::text AS ms, ${p(cap(minute?.limit ?? MAX_COUNTER))}::int AS ml,
+             ${p(day?.subject ?? null)}::text AS ds, ${p(cap(day?.limit ?? MAX_COUNTER))}::int AS dl
     ),
-    ${counterCtes(minute?.window ?? "minute", minute?.start ?? null, day?.window ?? "day", day?.start ?? null)}
+    ${counterCtes(p, minute?.window ?? "minute", minute?.start ?? null, day?.window ?? "day", day?.start ?? null)}
     SELECT (SELECT "count" FROM m) AS minute, (SELECT "count" FROM d) AS day`;
+  const rows = await rawQuery<{ minute: number | null; day: number | null }>(opts.db ?? getDb(), sql, values);
   return { minute: toCount(rows[0]?.minute), day: toCount(rows[0]?.day) };
 }
 
@@ -95,27 +103,30 @@ export async function countKeyRequest(opts: {
   const perMinute = opts.plans.map((p) => (p.perMinute === null ? null : cap(p.perMinute)));
   const perDay = opts.plans.map((p) => cap(p.perDay));
   const stale = new Date(opts.now.getTime() - LAST_USED_RESOLUTION_MS);
-  const rows = await (opts.db ?? getDb()).$queryRaw<(Omit<CountedKey, "minute" | "day"> & { minute: number | null; day: number | null })[]>`
+  const { p, values } = placeholders();
+  const namesParam = p(names);
+  const sql = `
     WITH p AS (
-      SELECT * FROM unnest(${names}::text[], ${perMinute}::int[], ${perDay}::int[]) AS p(name, per_minute, per_day)
+      SELECT * FROM unnest(${namesParam}::text[], ${p(perMinute)}::int[], ${p(perDay)}::int[]) AS p(name, per_minute, per_day)
     ),
     a AS (
-      SELECT a."id", a."userId", a."scopes", u."plan"
+      SELECT a."id", a."userId", a."scopes", u."plan"::text AS "plan"
       FROM "ApiKey" a JOIN "User" u ON u."id" = a."userId"
-      WHERE a."hash" = ${opts.hash} AND a."revokedAt" IS NULL
+      WHERE a."hash" = ${p(opts.hash)} AND a."revokedAt" IS NULL
     ),
     k AS (
-      SELECT CASE WHEN p.per_minute IS NULL THEN NULL ELSE ${opts.minutePrefix} || a."id" END AS ms, p.per_minute AS ml,
-             ${opts.dayPrefix} || a."userId" AS ds, p.per_day AS dl
-      FROM a JOIN p ON p.name = CASE WHEN a."plan" = ANY(${names}::text[]) THEN a."plan" ELSE ${names[0]} END
+      SELECT CASE WHEN p.per_minute IS NULL THEN NULL ELSE ${p(opts.minutePrefix)}::text || a."id" END AS ms, p.per_minute AS ml,
+             ${p(opts.dayPrefix)}::text || a."userId" AS ds, p.per_day AS dl
+      FROM a JOIN p ON p.name = CASE WHEN a."plan" = ANY(${namesParam}::text[]) THEN a."plan" ELSE ${p(names[0])}::text END
     ),
-    ${counterCtes("minute", opts.minuteStart, "day", opts.dayStart)},
+    ${counterCtes(p, "minute", opts.minuteStart, "day", opts.dayStart)},
     t AS (
-      UPDATE "ApiKey" SET "lastUsedAt" = ${opts.now}::timestamp(3)
-      WHERE "id" = (SELECT a."id" FROM a) AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${stale}::timestamp(3))
+      UPDATE "ApiKey" SET "lastUsedAt" = ${p(opts.now)}::timestamp(3)
+      WHERE "id" = (SELECT a."id" FROM a) AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${p(stale)}::timestamp(3))
       RETURNING 1
     )
     SELECT a."id", a."userId", a."scopes", a."plan", (SELECT "count" FROM m) AS minute, (SELECT "count" FROM d) AS day FROM a`;
+  const rows = await rawQuery<Omit<CountedKey, "minute" | "day"> & { minute: number | null; day: number | null }>(opts.db ?? getDb(), sql, values);
   const row = rows[0];
   if (!row) return null;
   return { id: row.id, userId: row.userId, scopes: row.scopes, plan: row.plan, minute: toCount(row.minute), day: toCount(row.day) };

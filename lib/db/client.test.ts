@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { testBackends, useTestDb } from "@/tests/helpers/db";
 import { deployMigrations } from "./migrate";
 import { Prisma } from "@/generated/prisma/client";
-import { executeDirect } from "./client";
+import { executeDirect } from "./raw";
 
 for (const backend of testBackends()) {
   describe(`database on ${backend.name}`, () => {
@@ -19,7 +19,7 @@ for (const backend of testBackends()) {
       if (backend.name === "postgres") expect(await deployMigrations({ url: t.url })).toEqual([]);
     });
 
-    it("executeDirect runs a Prisma.sql statement on the driver with the same result as $executeRaw; a Date goes through Prisma", async () => {
+    it("executeDirect runs a Prisma.sql statement on the driver with the same result as $executeRaw; a Date is stored as the same instant", async () => {
       const user = await t.db.user.create({ data: { email: `direct-${backend.name}@example.com`, passwordHash: "x" } });
       const rows = JSON.stringify([{ name: 'a "quoted" name', file: "f1" }, { name: "ü, ✓", file: "f2" }]);
       await executeDirect(
@@ -30,7 +30,7 @@ for (const backend of testBackends()) {
       );
       const stored = await t.db.sitemap.findMany({ where: { userId: user.id }, orderBy: { fileName: "asc" }, select: { name: true, fileName: true } });
       expect(stored).toEqual([{ name: 'a "quoted" name', fileName: "f1" }, { name: "ü, ✓", fileName: "f2" }]);
-      // A Date is not handed to the driver (pg would write it in the local time zone): Prisma's path, same instant.
+      // A Date is sent as its UTC wall time (lib/db/raw.ts), not in the process's local time zone as pg would.
       const at = new Date("2026-11-20T08:00:00.000Z");
       await executeDirect(t.db, Prisma.sql`UPDATE "Sitemap" SET "updatedAt" = ${at} WHERE "userId" = ${user.id}`);
       const dates = await t.db.sitemap.findMany({ where: { userId: user.id }, select: { updatedAt: true } });

@@ -6,12 +6,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
-import { PrismaClient, type Prisma } from "@/generated/prisma/client";
+import { PrismaClient } from "@/generated/prisma/client";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { lockPgliteDir, unlockPgliteDir } from "./pglite-lock";
+import { setRawTarget } from "./raw";
 import { databaseUrl } from "./url";
 
 export type Db = PrismaClient;
@@ -44,33 +45,31 @@ export function openPglite(url: string): PGlite {
 /** The URL each client was built for (see {@link currentDatabaseUrl}). */
 const urls = new WeakMap<Db, string>();
 
-/** The driver under each client createDb built: runs one parameterised statement, $1… placeholders. */
-type DirectExec = (text: string, values: unknown[]) => Promise<unknown>;
-const drivers = new WeakMap<Db, DirectExec>();
-
 /**
  * Builds a client for a URL. The caller owns it (and must `$disconnect()` it).
  * @param opts.poolMax PostgreSQL only: most connections the client opens at once (default: pg's 10).
- * On PostgreSQL the client runs on a pg pool built here (see executeDirect), which Prisma ends on `$disconnect()`
- * once it has connected (any Prisma query).
+ * On PostgreSQL the client runs on a pg pool built here, shared with lib/db/raw.ts, which Prisma ends on
+ * `$disconnect()` once it has connected (any Prisma query).
  */
 export function createDb(url: string, pglite?: PGlite, opts: { poolMax?: number } = {}): { db: Db; pglite?: PGlite } {
   if (url.startsWith("pglite:")) {
     const pg = pglite ?? openPglite(url);
     const db = new PrismaClient({ adapter: new PrismaPGlite(pg) });
     urls.set(db, url);
-    drivers.set(db, (text, values) => pg.query(text, values));
+    setRawTarget(db, { pglite: pg });
     return { db, pglite: pg };
   }
-  // Our own pool, handed to the adapter (which ends it on $disconnect), so executeDirect can use the same connections.
-  const pool = new pg.Pool({
-    connectionString: url,
-    ...(opts.poolMax ? { max: opts.poolMax } : {}),
-  });
-  // The cast: the adapter bundles its own copy of pg's type declarations; at run time both are the same `pg` module.
-  const db = new PrismaClient({ adapter: new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], { disposeExternalPool: true }) });
+  // Our pool, handed to the adapter, so the hot path's raw statements (lib/db/raw.ts) share its connections;
+  // disposeExternalPool: $disconnect() still ends it, as when the adapter built the pool itself.
+  const pool = new pg.Pool({ connectionString: url, ...(opts.poolMax ? { max: opts.poolMax } : {}) });
+  // An idle connection the server closes (restart, a dropped test database) is discarded by pg; without a listener
+  // its 'error' event would crash the process before the adapter adds its own.
+  pool.on("error", () => {});
+  // The cast: the adapter ships its own (newer) @types/pg; at run time both are node_modules/pg.
+  const adapterPool = pool as unknown as ConstructorParameters<typeof PrismaPg>[0];
+  const db = new PrismaClient({ adapter: new PrismaPg(adapterPool, { disposeExternalPool: true }) });
   urls.set(db, url);
-  drivers.set(db, (text, values) => pool.query(text, values));
+  setRawTarget(db, { pool });
   return { db };
 }
 
@@ -111,24 +110,3 @@ export function setDb(db: Db, pglite?: PGlite): void {
  * our transactions are short, so a longer limit only matters under load.
  */
 export const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
-
-/**
- * Runs one statement without a result on `db`'s driver directly (PGlite's `query`, or the pg pool under Prisma's
- * adapter), the statement built with Prisma.sql as for `$executeRaw`. Why: Prisma serialises a raw query's parameters
- * to JSON and parses them back before the driver sees them (@prisma/client runtime), so a large text parameter — a
- * crawl journal batch is one JSON document of up to a few hundred kB — costs two more passes over it and as much
- * garbage, on the crawl worker's thread (PostgreSQL) or the server's (PGlite). Only strings, numbers, booleans and
- * null are passed this way (the driver would convert a Date in the local time zone, unlike Prisma); a statement
- * with other values, or a client createDb did not build, goes through `$executeRaw`.
- * Inside a Prisma interactive transaction use its client's `$executeRaw` (this runs outside it).
- * Errors: the driver's error (pg / PGlite DatabaseError, not Prisma's error classes).
- */
-export async function executeDirect(db: Db, statement: Prisma.Sql): Promise<void> {
-  const run = drivers.get(db);
-  const plain = statement.values.every((v) => v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean");
-  if (!run || !plain) {
-    await db.$executeRaw(statement);
-    return;
-  }
-  await run(statement.text, statement.values);
-}

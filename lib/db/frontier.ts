@@ -21,7 +21,8 @@
 import type { CrawlRecord, ExclusionReason } from "@/lib/core/types";
 import type { FrontierItem } from "@/lib/crawl/frontier";
 import { Prisma } from "@/generated/prisma/client";
-import { executeDirect, getDb } from "./client";
+import { getDb } from "./client";
+import { executeDirect } from "./raw";
 import { upsertPageStatesSql, type PageObservation } from "./page-state";
 import { inventoryColumns } from "./run-urls";
 

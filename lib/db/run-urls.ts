@@ -17,7 +17,8 @@
 import { Prisma } from "@/generated/prisma/client";
 import { recordDetail } from "@/lib/core/inventory-csv";
 import type { CrawlRecord, UrlDetail } from "@/lib/core/types";
-import { executeDirect, getDb } from "./client";
+import { getDb } from "./client";
+import { executeDirect } from "./raw";
 
 /** The inventory columns of one record, as persistCrawlBatch (lib/db/frontier.ts) stores them next to the others. */
 export type InventoryColumns = {
@@ -57,7 +58,7 @@ export async function storeInlinks(runId: string, counts: Map<string, number> | 
   let chunk: { u: string; n: number }[] = [];
   const flush = async () => {
     if (!chunk.length) return;
-    // The driver directly: Prisma would serialise and parse the chunk's JSON once more (lib/db/client.ts executeDirect).
+    // The driver directly: Prisma would serialise and parse the chunk's JSON once more (lib/db/raw.ts executeDirect).
     await executeDirect(
       getDb(),
       Prisma.sql`

@@ -14,6 +14,7 @@
  * Dates are Date (UTC). Errors: only the database's.
  */
 import { getDb } from "./client";
+import { rawQuery } from "./raw";
 
 export type SitemapFacts = {
   latestRun: { id: string; status: string; startedAt: Date | null; createdAt: Date } | null;
@@ -22,12 +23,12 @@ export type SitemapFacts = {
   publishedUrlsListed: number | null;
 };
 
-type Row = {
-  id: string;
+/** The columns FACT_COLUMNS selects, as the drivers return them. */
+export type FactColumns = {
   runId: string | null;
   status: string | null;
-  startedAt: Date | string | null;
-  createdAt: Date | string | null;
+  runStartedAt: Date | string | null;
+  runCreatedAt: Date | string | null;
   lastSucceededAt: Date | string | null;
   entryFile: string | null;
   listed: number | bigint | null;
@@ -40,32 +41,42 @@ function toDate(v: Date | string | null): Date | null {
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
 }
 
-/** The facts of sitemaps `rows` (module doc), by sitemap id. An empty list costs no statement. */
-export async function sitemapFacts(rows: readonly { id: string; publishedRunId: string | null }[]): Promise<Map<string, SitemapFacts>> {
-  if (!rows.length) return new Map();
-  const ids = rows.map((r) => r.id);
-  const published = rows.map((r) => r.publishedRunId);
-  const found = await getDb().$queryRaw<Row[]>`
-    SELECT s.id, lr.id AS "runId", lr.status::text AS status, lr."startedAt", lr."createdAt",
+/**
+ * The facts' columns (runId, status, runStartedAt, runCreatedAt, lastSucceededAt, entryFile, listed) over a relation `s`
+ * with columns `id` (sitemap id) and `published` (its published run id or null), and the LATERAL join `lr` they read
+ * the newest run from: `SELECT s.id, ${FACT_COLUMNS} FROM <s> ${FACT_JOIN}` (also lib/db/sitemap-page.ts).
+ */
+export const FACT_COLUMNS = `lr.id AS "runId", lr.status::text AS status, lr."startedAt" AS "runStartedAt", lr."createdAt" AS "runCreatedAt",
       (SELECT max(r."finishedAt") FROM "Run" r WHERE r."sitemapId" = s.id AND r.status = 'succeeded') AS "lastSucceededAt",
       (SELECT f.name FROM "SitemapFile" f
         WHERE s.published IS NOT NULL AND f."runId" = s.published AND f.kind IN ('sitemapindex', 'urlset')
         ORDER BY (f.kind = 'sitemapindex') DESC, CASE WHEN f.kind = 'sitemapindex' THEN f.name END DESC, f.name ASC
         LIMIT 1) AS "entryFile",
-      (SELECT pr."urlsListed" FROM "Run" pr WHERE s.published IS NOT NULL AND pr.id = s.published) AS listed
-    FROM unnest(${ids}::text[], ${published}::text[]) AS s(id, published)
-    LEFT JOIN LATERAL (
+      (SELECT pr."urlsListed" FROM "Run" pr WHERE s.published IS NOT NULL AND pr.id = s.published) AS listed`;
+export const FACT_JOIN = `LEFT JOIN LATERAL (
       SELECT r.id, r.status, r."startedAt", r."createdAt" FROM "Run" r
       WHERE r."sitemapId" = s.id ORDER BY r."createdAt" DESC, r.id DESC LIMIT 1
     ) lr ON true`;
-  const out = new Map<string, SitemapFacts>();
-  for (const r of found) {
-    out.set(r.id, {
-      latestRun: r.runId === null ? null : { id: r.runId, status: r.status!, startedAt: toDate(r.startedAt), createdAt: toDate(r.createdAt)! },
-      lastSucceededAt: toDate(r.lastSucceededAt),
-      entryFile: r.entryFile,
-      publishedUrlsListed: r.listed === null ? null : Number(r.listed),
-    });
-  }
-  return out;
+
+/** The facts of one row that selected FACT_COLUMNS. */
+export function factsOf(r: FactColumns): SitemapFacts {
+  return {
+    latestRun: r.runId === null ? null : { id: r.runId, status: r.status!, startedAt: toDate(r.runStartedAt), createdAt: toDate(r.runCreatedAt)! },
+    lastSucceededAt: toDate(r.lastSucceededAt),
+    entryFile: r.entryFile,
+    publishedUrlsListed: r.listed === null ? null : Number(r.listed),
+  };
+}
+
+/** The facts of sitemaps `rows` (module doc), by sitemap id. An empty list costs no statement. */
+export async function sitemapFacts(rows: readonly { id: string; publishedRunId: string | null }[]): Promise<Map<string, SitemapFacts>> {
+  if (!rows.length) return new Map();
+  const ids = rows.map((r) => r.id);
+  const published = rows.map((r) => r.publishedRunId);
+  const found = await rawQuery<FactColumns & { id: string }>(
+    getDb(),
+    `SELECT s.id, ${FACT_COLUMNS} FROM unnest($1::text[], $2::text[]) AS s(id, published) ${FACT_JOIN}`,
+    [ids, published],
+  );
+  return new Map(found.map((r) => [r.id, factsOf(r)]));
 }

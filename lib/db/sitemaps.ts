@@ -18,7 +18,8 @@ import { deletePageStates } from "./page-state";
 /** A sitemap row as Prisma returns it, for callers outside lib/db. */
 export type { Sitemap } from "@/generated/prisma/client";
 
-const select = {
+/** The columns of SitemapRow (lib/db/sitemap-page.ts reads the same ones in raw SQL). */
+export const SITEMAP_ROW_SELECT = {
   id: true,
   name: true,
   startUrl: true,
@@ -74,6 +75,7 @@ const select = {
   createdAt: true,
   updatedAt: true,
 } as const satisfies Prisma.SitemapSelect;
+const select = SITEMAP_ROW_SELECT;
 export type SitemapRow = Prisma.SitemapGetPayload<{ select: typeof select }>;
 
 /** Reads Sitemap.authEncrypted; null when absent. Throws SecretsKeyError when it cannot be decrypted. */

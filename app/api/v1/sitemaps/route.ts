@@ -11,7 +11,7 @@ import { ZCreateSitemapBody } from "@/lib/schemas/sitemaps";
 export const GET = withApiAuth(async ({ req, principal }) => {
   const q = readListQuery(req, SITEMAP_LIST_SPEC_RUN_SORTS);
   const page = await listSitemapsPage(principal.userId, q);
-  return jsonList(await toSitemapDtos(page.rows), page.nextCursor);
+  return jsonList(await toSitemapDtos(page.rows, page.known), page.nextCursor);
 }, { scope: "read" });
 
 // POST /api/v1/sitemaps – create a sitemap; 201. 409 duplicate_entry (fileName), 422 invalid_value (templateId).
