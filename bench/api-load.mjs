@@ -37,7 +37,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { Agent, fetch } from "undici";
 import { PGlite } from "@electric-sql/pglite";
-import { processTree } from "./lib/proc.mjs";
+import { processTree, ticksOf } from "./lib/proc.mjs";
 import { writeResultsSection } from "./lib/results-section.mjs";
 import { scratchDatabase } from "./lib/scratch-db.mjs";
 
@@ -72,19 +72,6 @@ function tinySite() {
 /** A throw-away database of `kind` (bench/lib/scratch-db.mjs). */
 function database(kind) {
   return scratchDatabase(kind, { tmpDir: tmp, prefix: "sf_bench" });
-}
-
-/** User + system CPU ticks of processes `pids` (all their threads), from /proc; 0 for a process that is gone. */
-function ticksOf(pids) {
-  let t = 0;
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      t += Number(f[11]) + Number(f[12]);
-    } catch {}
-  }
-  return t;
 }
 
 /** PostgreSQL server processes serving database `name` (the app's pooled connections). */

@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { processTree } from "./lib/proc.mjs";
+import { processTree, ticksOf } from "./lib/proc.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DIR = path.join(REPO, "bench", "out", "next-floor");
@@ -60,18 +60,6 @@ function writeApp() {
       // Built per request, as the real route builds its DTOs from rows.
       `export function GET() { return Response.json({ data: Array.from({ length: 20 }, (_, i) => dto(i)), next_cursor: "x" }); }\n`,
   );
-}
-
-function ticksOf(pids) {
-  let t = 0;
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      t += Number(f[11]) + Number(f[12]);
-    } catch {}
-  }
-  return t;
 }
 
 const cannon = (opts) =>
