@@ -89,6 +89,11 @@ describe("list grammar: filters", () => {
     fails("filter[number][contains]=1", "unknown_operation");
     fails("filter[active][lt]=true", "unknown_operation");
     fails("filter[number]=abc", "invalid_value", "filter[number]");
+    // A column's integer is PostgreSQL's int4; a deferred field takes larger ones (compared in memory).
+    fails("filter[number]=2147483648", "invalid_value", "filter[number]");
+    fails("filter[number][gt]=-999999999999999", "invalid_value", "filter[number][gt]");
+    expect(q("filter[number]=-2147483648").filters[0].value).toBe(-2_147_483_648);
+    expect(q("filter[derivedScore]=99999999999").deferred[0].value).toBe(99_999_999_999);
     fails("filter[score]=1e999", "invalid_value");
     fails("filter[active]=yes", "invalid_value");
     fails("filter[status]=paused", "invalid_value");
@@ -132,6 +137,29 @@ describe("list grammar: keyset cursors", () => {
     fails(`sort=name:desc&cursor=${p.nextCursor}`, "invalid_value", "cursor");
     fails("cursor=!!!", "invalid_value", "cursor");
     fails(`cursor=${Buffer.from('{"s":1}').toString("base64url")}`, "invalid_value", "cursor");
+  });
+
+  it("a forged cursor whose value or id its column can't hold → invalid_value on cursor (not a database error)", () => {
+    const forged = (sort: string, v: unknown, i: unknown = "x") => `sort=${sort}&cursor=${Buffer.from(JSON.stringify({ s: sort, v, i })).toString("base64url")}`;
+    for (const [sort, v] of [
+      ["number:asc", "abc"],
+      ["number:asc", 1e20],
+      ["number:asc", 1.5],
+      ["number:asc", 2_147_483_648],
+      ["score:asc", "1"],
+      ["name:asc", "a\u0000b"],
+      ["name:asc", 5],
+      ["name:asc", { a: 1 }],
+      ["active:asc", "yes"],
+      ["status:asc", "paused"],
+      ["createdAt:asc", "-200000-01-01T00:00:00Z"],
+    ] as const) {
+      fails(forged(sort, v), "invalid_value", "cursor");
+    }
+    fails(forged("name:asc", "a", "x\u0000"), "invalid_value", "cursor");
+    // What the API writes from a row still reads back.
+    expect(q(forged("number:asc", 2_147_483_647)).keyset?.after).toEqual({ value: 2_147_483_647, id: "x" });
+    expect(q(forged("status:asc", "queued")).keyset?.after).toEqual({ value: "queued", id: "x" });
   });
 
   it("cursor filters AND the keyset", () => {

@@ -142,6 +142,12 @@ const DEFAULT_OPS: Record<FieldType, readonly ListOp[]> = {
   intArray: ["contains"],
 };
 
+// The database's Int columns (PostgreSQL int4): a value outside is a database error, so it is refused here. Deferred
+// fields are compared in memory and take any integer the pattern allows.
+const INT4_MIN = -2_147_483_648;
+const INT4_MAX = 2_147_483_647;
+const isInt4 = (n: number) => Number.isInteger(n) && n >= INT4_MIN && n <= INT4_MAX;
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** One raw value parsed for `spec`'s type, or a 400 invalid_value naming `param`. */
@@ -158,7 +164,9 @@ function parseValue(spec: FieldSpec, raw: string, param: string, allowNull: bool
     case "int":
     case "intArray": {
       if (!/^-?\d{1,15}$/.test(raw)) bad("an integer");
-      return Number(raw);
+      const n = Number(raw);
+      if (!spec.deferred && !isInt4(n)) bad(`an integer from ${INT4_MIN} to ${INT4_MAX}`);
+      return n;
     }
     case "number": {
       const n = Number(raw);
@@ -224,13 +232,34 @@ function decodeListCursor(raw: string, sortKey: string, spec: FieldSpec): { valu
     return bad("is not a cursor this API returned");
   }
   if (p.s !== sortKey) bad(`was made for sort=${p.s}; repeat that sort or start without a cursor`);
+  // A cursor is only base64 JSON: a forged one must not reach the database as a value its column can't hold.
+  if (p.i.includes("\u0000")) bad("is not a cursor this API returned");
   if (p.v === null) return { value: null, id: p.i };
   if (spec.type === "date") {
-    const t = typeof p.v === "string" ? Date.parse(p.v) : NaN;
+    const t = typeof p.v === "string" && ISO_DATE.test(p.v) ? Date.parse(p.v) : NaN;
     if (Number.isNaN(t)) bad("is not a cursor this API returned");
     return { value: new Date(t), id: p.i };
   }
+  if (!cursorValueFits(spec, p.v)) bad("is not a cursor this API returned");
   return { value: p.v, id: p.i };
+}
+
+/** Whether a cursor's sort value has the type of the sorted field (what the API writes from a row of it). */
+function cursorValueFits(spec: FieldSpec, v: unknown): boolean {
+  switch (spec.type) {
+    case "string":
+      return typeof v === "string" && !v.includes("\u0000");
+    case "enum":
+      return typeof v === "string" && !!spec.values?.includes(v);
+    case "int":
+      return typeof v === "number" && (spec.deferred ? Number.isSafeInteger(v) : isInt4(v));
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "boolean":
+      return typeof v === "boolean";
+    default:
+      return false;
+  }
 }
 
 /** Rows strictly after (value, id) in the order (column dir NULLS LAST, id dir). */
