@@ -15,7 +15,7 @@
  * written) or not attempted (the minute counter refused first) — the caller tells them apart by that order.
  */
 import { getDb, type Db } from "./client";
-import { rawQuery } from "./raw";
+import { placeholders, rawQuery } from "./raw";
 import { MAX_COUNTER } from "./usage";
 import { LAST_USED_RESOLUTION_MS } from "./api-keys";
 
@@ -24,12 +24,6 @@ export type CounterSpec = { subject: string; window: string; start: Date; limit:
 export type RequestCounts = { minute: number | null; day: number | null };
 
 const cap = (n: number) => Math.min(n, MAX_COUNTER);
-
-/** Collects the values of one statement: `p(value)` returns its `$n` placeholder. */
-function placeholders(): { p: (value: unknown) => string; values: unknown[] } {
-  const values: unknown[] = [];
-  return { p: (value) => `$${values.push(value)}`, values };
-}
 
 /**
  * The counter CTEs `m` (minute) and `d` (day) over a CTE `k` with columns ms (minute subject, null = no minute

@@ -44,6 +44,15 @@ const pgTypes: pg.CustomTypesConfig = {
 const toParam = (v: unknown): unknown => (v instanceof Date ? v.toISOString().slice(0, -1) : v);
 
 /**
+ * Collects the values of one statement built as a string: `p(value)` appends `value` to `values` and returns its
+ * `$n` placeholder, for rawQuery(db, sql, values).
+ */
+export function placeholders(): { p: (value: unknown) => string; values: unknown[] } {
+  const values: unknown[] = [];
+  return { p: (value) => `$${values.push(value)}`, values };
+}
+
+/**
  * Runs one statement with `params` on `db`'s own pool (module doc) and returns its rows. `T`: the row shape the SQL
  * produces (column aliases, casts); not checked.
  */

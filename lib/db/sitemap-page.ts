@@ -13,7 +13,7 @@
  */
 import type { TRunDto } from "@/lib/schemas/runs";
 import { getDb } from "./client";
-import { rawQuery } from "./raw";
+import { placeholders, rawQuery } from "./raw";
 import { RUN_AUDIT_BRIEF_SELECT } from "./run-audit";
 import { toRunDto, type RunWithAudit } from "./runs";
 import { FACT_COLUMNS, FACT_JOIN, factsOf, type FactColumns, type SitemapFacts } from "./sitemap-facts";
@@ -69,8 +69,8 @@ export async function sitemapPageWithFacts(
 ): Promise<{ rows: SitemapRow[]; facts: Map<string, SitemapFacts>; runs: Map<string, TRunDto> } | null> {
   const type = SORT_COLUMNS[q.column];
   if (!type || q.idColumn !== "id") return null;
-  const values: unknown[] = [q.userId];
-  const p = (v: unknown) => `$${values.push(v)}`;
+  const { p, values } = placeholders();
+  const userId = p(q.userId);
   const col = `s."${q.column}"`;
   const cmp = q.dir === "asc" ? ">" : "<";
   let keyset = "";
@@ -90,7 +90,7 @@ export async function sitemapPageWithFacts(
   const sql = `
     WITH s AS (
       SELECT ${ROW_COLUMNS}, s."publishedRunId" AS published FROM "Sitemap" s
-      WHERE s."userId" = $1 ${keyset}
+      WHERE s."userId" = ${userId} ${keyset}
       ORDER BY ${order} LIMIT ${p(q.take)}::int
     ),
     x AS (
